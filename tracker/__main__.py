@@ -1,0 +1,5 @@
+"""Allows ``python -m tracker``."""
+
+from tracker.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""Provides the operations that both faces (CLI and TUI) call. Returns data; never prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracker import gitcmd
+from tracker.errors import TrackerError
+from tracker.identity import Identity, check_date
+from tracker.model import Change, Revision
+from tracker.notes import NOTES_REF, parse_later
+from tracker.recording import NoteInput, add_later_note, init_store, record
+from tracker.store import WORKTREE, Store
+
+__all__ = [
+    "WORKTREE",
+    "DiffResult",
+    "NoteInput",
+    "Store",
+    "add_document",
+    "diff",
+    "init",
+    "log",
+    "note",
+    "notes_history",
+    "open_store",
+    "record_revision",
+    "show",
+    "status",
+]
+
+
+def open_store(path: str | Path = ".") -> Store:
+    return Store.open(path)
+
+
+def init(path: str | Path, require_notes: bool = False, author: str | None = None) -> Store:
+    identity = Identity.parse(author) if author else None
+    return init_store(path, identity, require_notes=require_notes)
+
+
+def _identity(author: str | None) -> Identity | None:
+    return Identity.parse(author) if author else None
+
+
+def add_document(
+    store: Store,
+    path: str,
+    summary: str | None = None,
+    author: str | None = None,
+    date: str | None = None,
+) -> str:
+    """Record a document's first revision (its baseline)."""
+    rel = store.relpath(path)
+    if rel in store.documents():
+        raise TrackerError(
+            f"{rel} is already tracked", f"record changes with 'tracker record {rel}'"
+        )
+    if rel.startswith(".tracker/"):
+        raise TrackerError(f"{rel} is the tracker's own file", "name a document")
+    store.work_bytes(rel)  # a clear error when it does not exist
+    return record(
+        store,
+        rel,
+        summary or f"Add {rel}",
+        "",
+        {},
+        _identity(author),
+        check_date(date) if date else None,
+    )
+
+
+def status(store: Store, path: str | None = None) -> dict[str, list[Change]]:
+    """Pending (unrecorded) changes per document."""
+    docs = [store.document(path)] if path is not None else store.documents()
+    result = {}
+    for doc in docs:
+        if not (store.root / doc).exists():
+            continue
+        changes = store.pending(doc)
+        if changes or path is not None:
+            result[doc] = changes
+    return result
+
+
+def record_revision(
+    store: Store,
+    path: str,
+    summary: str,
+    reason: str = "",
+    notes: dict[int, NoteInput] | None = None,
+    author: str | None = None,
+    date: str | None = None,
+) -> Revision:
+    doc = store.document(path)
+    rev = record(
+        store,
+        doc,
+        summary,
+        reason,
+        notes or {},
+        _identity(author),
+        check_date(date) if date else None,
+    )
+    return store.revision(rev, doc)
+
+
+def log(
+    store: Store,
+    path: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+    with_changes: bool = True,
+) -> tuple[str, list[Revision]]:
+    doc = store.document(path)
+    return doc, list(store.log(doc, search=search, limit=limit, with_changes=with_changes))
+
+
+def show(store: Store, rev: str, path: str | None = None) -> Revision:
+    doc = store.document(path) if path is not None else None
+    return store.revision(rev, doc)
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    document: str
+    old_rev: str
+    new_rev: str
+    old_text: str
+    new_text: str
+    changes: list[Change]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "from": self.old_rev,
+            "to": self.new_rev,
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+def diff(
+    store: Store, old: str | None = None, new: str | None = None, path: str | None = None
+) -> DiffResult:
+    """Like git: no revision compares HEAD with the work tree; one compares it with the
+    work tree; two compare them. When the second is the first's child, its notes show."""
+    doc = store.document(path)
+    old_rev = store.resolve(old) if old else store.resolve("HEAD")
+    new_rev = store.resolve(new) if new else WORKTREE
+    changes = store.diff(old_rev, new_rev, doc)
+    if new_rev != WORKTREE:
+        revision = store.revision(new_rev, doc)
+        if revision.parent == old_rev and revision.recorded:
+            changes = list(revision.changes)
+    return DiffResult(
+        doc, old_rev, new_rev, store.text_at(old_rev, doc), store.text_at(new_rev, doc), changes
+    )
+
+
+def note(
+    store: Store,
+    rev: str,
+    index: int,
+    text: str,
+    category: str = "other",
+    source: str = "",
+    author: str | None = None,
+    date: str | None = None,
+) -> str:
+    return add_later_note(
+        store,
+        rev,
+        index,
+        NoteInput(text, category, source),
+        _identity(author),
+        check_date(date) if date else None,
+    )
+
+
+def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
+    """Every wording a revision's notes have had, oldest first, with where it is kept."""
+    revision = store.revision(rev)
+    history: list[dict[str, Any]] = []
+    for change in revision.changes:
+        first = change.note.history[0] if change.note and change.note.history else change.note
+        if first is not None and first.origin == "revision":
+            history.append({"change": change.index, **first.to_json(), "stored_in": revision.rev})
+    # Walk the notes ref oldest first: the commit that grew the list by one added that entry.
+    commits = (
+        store.git("log", "--reverse", "--format=%H", NOTES_REF, "--", check=False).split()
+        if _has_ref(store, NOTES_REF)
+        else []
+    )
+    seen = 0
+    with gitcmd.BlobReader(store.root) as reader:
+        for commit in commits:
+            blob = reader.read(f"{commit}:{revision.rev}")
+            if blob is None:
+                blob = reader.read(f"{commit}:{revision.rev[:2]}/{revision.rev[2:]}")
+            entries = parse_later(blob.decode("utf-8", "replace") if blob else None)
+            for entry in entries[seen:]:
+                history.append(
+                    {
+                        "change": entry.get("change"),
+                        "text": entry.get("text", ""),
+                        "category": entry.get("category", ""),
+                        "source": entry.get("source") or None,
+                        "author": entry.get("author", ""),
+                        "date": entry.get("date", ""),
+                        "origin": "later",
+                        "stored_in": commit,
+                    }
+                )
+            seen = max(seen, len(entries))
+    return history
+
+
+def _has_ref(store: Store, ref: str) -> bool:
+    proc = gitcmd.run(store.root, "rev-parse", "--verify", "--quiet", ref, check=False)
+    return proc.returncode == 0

@@ -1,0 +1,324 @@
+"""Provides ``tracker``'s entry point: parse arguments, call the API, print, map errors.
+
+Every failure the user can cause ends as one line on stderr and a non-zero exit code;
+commands that print JSON import neither rich nor textual (they are loaded lazily).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, NoReturn
+
+from tracker.errors import TrackerError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"tracker: error: {message}; see '{self.prog} --help'\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tracker import __version__
+
+    parser = _Parser(
+        prog="tracker",
+        description="Word-level revision history of documents, with a note on every change.",
+    )
+    parser.add_argument("-C", dest="directory", default=".", metavar="DIR", help="run as if in DIR")
+    parser.add_argument("--version", action="version", version=f"tracker {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help: str, json_flag: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if json_flag:
+            p.add_argument("--json", action="store_true", help="print one JSON document")
+        return p
+
+    p = command("demo", "build the bundled article's history and open it")
+    p.add_argument("--path", help="where to build it (default: a per-user data folder)")
+    p.add_argument("--no-tui", action="store_true", help="only build it and print its path")
+
+    p = command("init", "make this folder (or DIR) a tracker store")
+    p.add_argument("path", nargs="?", default=None)
+    p.add_argument("--require-notes", action="store_true", help="refuse changes without a note")
+    p.add_argument("--author", help='"Name <email>" (default: git config user.name/email)')
+
+    p = command("add", "start tracking a document (records its first revision)")
+    p.add_argument("file")
+    p.add_argument("-m", dest="summary", help="summary (default: 'Add FILE')")
+    p.add_argument("--author")
+    p.add_argument("--date", help="ISO 8601 date (default: now)")
+
+    p = command("status", "list the pending changes, numbered", json_flag=True)
+    p.add_argument("file", nargs="?")
+
+    p = command("record", "record the document's changes as a revision")
+    p.add_argument("file")
+    p.add_argument("-m", dest="summary", required=True, help="one-line summary")
+    p.add_argument("--reason", default="", help="why this revision was made")
+    p.add_argument("--note", action="append", default=[], metavar="N=TEXT")
+    p.add_argument("--category", action="append", default=[], metavar="N=CAT")
+    p.add_argument("--source", action="append", default=[], metavar="N=URL")
+    p.add_argument("--author")
+    p.add_argument("--date", help="ISO 8601 date (default: now)")
+    p.add_argument("--json", action="store_true", help="print the new revision as JSON")
+
+    p = command("log", "list revisions, newest first", json_flag=True)
+    p.add_argument("file", nargs="?")
+    p.add_argument(
+        "-S", dest="search", metavar="TEXT", help="only revisions that add or remove TEXT"
+    )
+    p.add_argument("-n", dest="limit", type=int, metavar="N", help="at most N revisions")
+
+    p = command("show", "show a revision: summary, reason, changes and notes", json_flag=True)
+    p.add_argument("rev")
+    p.add_argument("file", nargs="?")
+
+    p = command(
+        "diff",
+        "word diff: work tree vs HEAD, REV_A vs work tree, or REV_A vs REV_B",
+        json_flag=True,
+    )
+    p.add_argument("args", nargs="*", metavar="[REV_A [REV_B]] [FILE]")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--inline", dest="layout", action="store_const", const="inline")
+    mode.add_argument("--side-by-side", dest="layout", action="store_const", const="side")
+    p.add_argument("--width", type=int, help="output width in columns")
+
+    p = command("note", "add or correct the note of a past change (kept in refs/notes/tracker)")
+    p.add_argument("rev")
+    p.add_argument("index", type=int, metavar="N")
+    p.add_argument("text")
+    p.add_argument("--category", default=None)
+    p.add_argument("--source", default="")
+    p.add_argument("--author")
+    p.add_argument("--date")
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "notes-history", "every wording of a revision's notes, oldest first", json_flag=True
+    )
+    p.add_argument("rev")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            parser.print_help()
+            return 0
+        return _dispatch(args)
+    except TrackerError as exc:
+        sys.stderr.write(f"tracker: error: {exc.one_line()}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("tracker: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. head) went away; that is not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the user must never see a traceback
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"tracker: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            " (set TRACKER_DEBUG=1 for details)\n"
+        )
+        return EXIT_INTERNAL
+
+
+def _print_json(data: Any) -> None:
+    # ASCII-only JSON cannot carry a raw control or bidi character to the terminal.
+    sys.stdout.write(json.dumps(data, ensure_ascii=True, indent=2) + "\n")
+
+
+def _numbered(values: list[str], flag: str) -> dict[int, str]:
+    result = {}
+    for value in values:
+        number, sep, text = value.partition("=")
+        if not sep or not number.strip().isdigit():
+            raise TrackerError(f"{flag} {value!r} is not N=VALUE", f"write {flag} 2=...")
+        result[int(number)] = text
+    return result
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from tracker import api
+
+    if args.command == "demo":
+        from tracker.demo import build_demo
+
+        store = build_demo(args.path and os.path.abspath(args.path))
+        if args.no_tui:
+            print(store.root)
+            return 0
+        from tracker.cli import render
+
+        doc, revisions = api.log(store)
+        render.log(revisions, doc, header=f"Bundled article history in {store.root}")
+        return 0
+
+    if args.command == "init":
+        target = os.path.join(args.directory, args.path) if args.path else args.directory
+        store = api.init(target, require_notes=args.require_notes, author=args.author)
+        print(f"Initialised tracker store in {store.root}")
+        return 0
+
+    store = api.open_store(args.directory)
+    # Paths on the command line are relative to -C DIR, as with git.
+    if args.directory != ".":
+        os.chdir(args.directory)
+
+    if args.command == "add":
+        rev = api.add_document(store, args.file, args.summary, args.author, args.date)
+        print(f"Tracking {store.relpath(args.file)} (revision {rev[:12]})")
+        return 0
+
+    if args.command == "status":
+        pending = api.status(store, args.file)
+        if args.json:
+            _print_json(
+                {
+                    "documents": [
+                        {"document": d, "changes": [c.to_json() for c in cs]}
+                        for d, cs in pending.items()
+                    ]
+                }
+            )
+            return 0
+        from tracker.cli import render
+
+        render.status(pending)
+        return 0
+
+    if args.command == "record":
+        notes = _numbered(args.note, "--note")
+        categories = _numbered(args.category, "--category")
+        sources = _numbered(args.source, "--source")
+        for index in set(categories) | set(sources):
+            if index not in notes:
+                raise TrackerError(
+                    f"change {index} has a category or source but no note",
+                    f"add --note {index}=TEXT",
+                )
+        inputs = {
+            i: api.NoteInput(text, categories.get(i, "other"), sources.get(i, ""))
+            for i, text in notes.items()
+        }
+        revision = api.record_revision(
+            store, args.file, args.summary, args.reason, inputs, args.author, args.date
+        )
+        if args.json:
+            _print_json(revision.to_json())
+            return 0
+        print(
+            f"Recorded {revision.rev[:12]}: {len(revision.changes)} change(s),"
+            f" {revision.note_count} note(s)"
+        )
+        return 0
+
+    if args.command == "log":
+        doc, revisions = api.log(store, args.file, args.search, args.limit)
+        if args.json:
+            _print_json({"document": doc, "revisions": [r.to_json() for r in revisions]})
+            return 0
+        from tracker.cli import render
+
+        render.log(revisions, doc)
+        return 0
+
+    if args.command == "show":
+        revision = api.show(store, args.rev, args.file)
+        if args.json:
+            _print_json(revision.to_json())
+            return 0
+        from tracker.cli import render
+
+        render.show(revision)
+        return 0
+
+    if args.command == "diff":
+        result = _diff(store, args.args)
+        if args.json:
+            _print_json(result.to_json())
+            return 0
+        from tracker.cli import render
+
+        render.diff(result, args.layout or "side", args.width)
+        return 0
+
+    if args.command == "note":
+        category = args.category
+        if category is None:
+            current = next(
+                (
+                    c.note
+                    for c in api.show(store, args.rev).changes
+                    if c.index == args.index and c.note
+                ),
+                None,
+            )
+            category = current.category if current else "other"
+        commit = api.note(
+            store, args.rev, args.index, args.text, category, args.source, args.author, args.date
+        )
+        if args.json:
+            _print_json({"notes_commit": commit})
+        else:
+            print(f"Noted change {args.index} of {args.rev} (notes commit {commit[:12]})")
+        return 0
+
+    if args.command == "notes-history":
+        history = api.notes_history(store, args.rev)
+        if args.json:
+            _print_json({"rev": store.resolve(args.rev), "history": history})
+            return 0
+        from tracker.cli import render
+
+        render.notes_history(history)
+        return 0
+    raise TrackerError(f"unknown command {args.command!r}", "see 'tracker --help'")
+
+
+def _diff(store, words: list[str]):
+    """Sort ``[REV_A [REV_B]] [FILE]``: a last word that names a document is the file."""
+    from tracker import api
+
+    words = list(words)
+    path = None
+    if "--" in words:
+        cut = words.index("--")
+        words, rest = words[:cut], words[cut + 1 :]
+        path = rest[0] if rest else None
+    elif words and _is_document(store, words[-1]):
+        path = words.pop()
+    if len(words) > 2:
+        raise TrackerError(
+            "diff takes at most two revisions and a file", "see 'tracker diff --help'"
+        )
+    old = words[0] if words else None
+    new = words[1] if len(words) > 1 else None
+    return api.diff(store, old, new, path)
+
+
+def _is_document(store, word: str) -> bool:
+    if word.startswith("-"):
+        return False
+    try:
+        return store.relpath(word) in store.documents()
+    except TrackerError:
+        return False

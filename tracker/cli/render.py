@@ -1,0 +1,243 @@
+"""Provides the CLI's human output, drawn with rich.
+
+Untrusted text only ever enters rich as a ``Text`` built from ``visible()`` strings, never
+as markup, so "[bold]" in a note prints as those seven characters. Changes carry a second
+cue besides colour: strike-through/underline on a terminal, and ``[-…-]`` / ``{+…+}``
+marks wherever styles are not shown (NO_COLOR, a pipe or a file).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tracker.api import DiffResult
+from tracker.diff import describe_whitespace_change
+from tracker.hunks import Piece, hunks
+from tracker.model import Change, Note, Revision
+from tracker.safe import one_line, visible
+
+DELETED = "strike red"
+INSERTED = "underline green"
+
+
+def _console(width: int | None = None) -> Console:
+    return Console(highlight=False, markup=False, emoji=False, width=width, soft_wrap=False)
+
+
+def _plain(console: Console) -> bool:
+    """True when styles will not reach the reader, so textual marks must carry the diff."""
+    return not console.is_terminal or console.no_color
+
+
+def _short(rev: str) -> str:
+    return rev[:10]
+
+
+def _categories(revision: Revision) -> str:
+    counts = Counter(c.note.category for c in revision.changes if c.note)
+    return ", ".join(f"{cat} {n}" if n > 1 else cat for cat, n in sorted(counts.items()))
+
+
+def log(revisions: list[Revision], document: str, header: str | None = None) -> None:
+    console = _console()
+    if header:
+        console.print(Text(visible(header), style="bold"))
+    console.print(Text(f"{len(revisions)} revision(s) of {visible(document)}", style="dim"))
+    for revision in revisions:
+        console.print()
+        line = Text()
+        line.append(_short(revision.rev), style="yellow")
+        line.append(f"  {revision.date}  ")
+        line.append(one_line(revision.author), style="cyan")
+        console.print(line)
+        console.print(Text("    " + one_line(revision.summary), style="bold"))
+        if revision.reason:
+            for para in visible(revision.reason).splitlines():
+                console.print(Text("    " + para))
+        explained = revision.note_count
+        total = len(revision.changes)
+        if revision.extra.get("initial"):
+            console.print(Text("    (first revision: the baseline text)", style="dim"))
+        elif total:
+            summary = f"    {total} change(s), {explained} with a note"
+            cats = _categories(revision)
+            console.print(Text(summary + (f": {cats}" if cats else ""), style="dim"))
+
+
+def _change_line(change: Change) -> Text:
+    text = Text(f"  {change.index:>3} {change.kind:<8}")
+    ws = describe_whitespace_change(change.old.text, change.new.text)
+    if ws:
+        text.append(f"⟨{ws}⟩", style="magenta")
+        return text
+    if change.old.text:
+        text.append("−" + one_line(change.old.text), style=DELETED)
+    if change.old.text and change.new.text:
+        text.append(" → ")
+    if change.new.text:
+        text.append("+" + one_line(change.new.text), style=INSERTED)
+    return text
+
+
+def _note_lines(note: Note | None, indent: str = "      ") -> list[Text]:
+    if note is None:
+        return [Text(indent + "(no note)", style="dim italic")]
+    head = Text(indent)
+    head.append(f"[{visible(note.category)}] ", style="bold magenta")
+    head.append(one_line(note.text))
+    lines = [head]
+    if note.source:
+        lines.append(Text(indent + "source: " + one_line(note.source), style="blue"))
+    by = f"{indent}by {one_line(note.author)} {note.date}".rstrip()
+    if note.edited:
+        by += f" (edited; {len(note.history)} earlier wording(s), see notes-history)"
+    lines.append(Text(by, style="dim"))
+    return lines
+
+
+def show(revision: Revision) -> None:
+    console = _console()
+    head = Text()
+    head.append(f"revision {revision.rev}", style="yellow")
+    console.print(head)
+    console.print(Text(f"parent   {revision.parent or '(none)'}"))
+    console.print(Text(f"author   {one_line(revision.author)}"))
+    console.print(Text(f"date     {revision.date}"))
+    console.print(Text(f"document {visible(revision.document)}"))
+    console.print()
+    console.print(Text("    " + one_line(revision.summary), style="bold"))
+    for para in visible(revision.reason).splitlines():
+        console.print(Text("    " + para))
+    console.print()
+    if revision.extra.get("initial"):
+        console.print(Text("First revision of the document: the baseline, no changes."))
+    for change in revision.changes:
+        console.print(_change_line(change))
+        for line in _note_lines(change.note):
+            console.print(line)
+
+
+def status(pending: dict[str, list[Change]]) -> None:
+    console = _console()
+    if not pending:
+        console.print(Text("Nothing to record: every document matches its last revision."))
+        return
+    for document, changes in pending.items():
+        console.print(Text(f"{visible(document)}: {len(changes)} pending change(s)", style="bold"))
+        for change in changes:
+            console.print(_change_line(change))
+
+
+def _side_text(pieces: list[Piece], style: str, marks: tuple[str, str], plain: bool) -> Text:
+    text = Text()
+    for piece in pieces:
+        if piece.change is None:
+            text.append(visible(piece.text))
+            continue
+        if not piece.text:
+            continue
+        shown = visible(_show_whitespace(piece.text))
+        if plain:
+            text.append(marks[0] + shown + marks[1])
+        else:
+            text.append(shown, style=style)
+    return text
+
+
+def _show_whitespace(text: str) -> str:
+    """Make a change of whitespace alone visible (a line ending, a final newline)."""
+    if text.strip():
+        return text
+    return text.replace("\r", "␍").replace("\n", "↵\n").replace(" ", "·").replace("\t", "→")
+
+
+def diff(result: DiffResult, layout: str = "side", width: int | None = None) -> None:
+    console = _console(width)
+    plain = _plain(console)
+    to = "work tree" if result.new_rev == "WORKTREE" else _short(result.new_rev)
+    console.print(
+        Text(
+            f"{visible(result.document)}: {_short(result.old_rev)} → {to}, "
+            f"{len(result.changes)} change(s)",
+            style="bold",
+        )
+    )
+    if not result.changes:
+        return
+    groups = hunks(result.old_text, result.new_text, result.changes)
+    if layout == "inline":
+        _inline(console, result, groups, plain)
+        return
+    table = Table(show_header=True, expand=True, show_lines=True, box=None, padding=(0, 1))
+    table.add_column("", width=4, no_wrap=True)
+    table.add_column(f"old {_short(result.old_rev)}", ratio=1, overflow="fold")
+    table.add_column(f"new {to}", ratio=1, overflow="fold")
+    for hunk in groups:
+        if hunk.folded_before:
+            table.add_row("", Text("⋯ unchanged text folded", style="dim"), Text("⋯", style="dim"))
+        numbers = ",".join(str(c.index) for c in hunk.changes)
+        table.add_row(
+            Text(numbers, style="yellow"),
+            Text("− ", style="red")
+            + _side_text(hunk.old_pieces(result.old_text), DELETED, ("[-", "-]"), plain),
+            Text("+ ", style="green")
+            + _side_text(hunk.new_pieces(result.new_text), INSERTED, ("{+", "+}"), plain),
+        )
+    console.print(table)
+    _notes_after(console, result.changes)
+
+
+def _inline(console: Console, result: DiffResult, groups, plain: bool) -> None:
+    for hunk in groups:
+        if hunk.folded_before:
+            console.print(Text("⋯", style="dim"))
+        text = Text()
+        pos = hunk.new_start
+        for change in hunk.changes:
+            text.append(visible(result.new_text[pos : change.new.start]))
+            text.append(Text(f"{change.index}:", style="yellow"))
+            if change.old.text:
+                shown = visible(_show_whitespace(change.old.text))
+                text.append(f"[-{shown}-]" if plain else shown, style=None if plain else DELETED)
+            if change.new.text:
+                shown = visible(_show_whitespace(change.new.text))
+                text.append(f"{{+{shown}+}}" if plain else shown, style=None if plain else INSERTED)
+            pos = change.new.end
+        text.append(visible(result.new_text[pos : hunk.new_end]))
+        console.print(text)
+    _notes_after(console, result.changes)
+
+
+def _notes_after(console: Console, changes: list[Change]) -> None:
+    noted = [c for c in changes if c.note]
+    if not noted:
+        return
+    console.print()
+    console.print(Text("Notes", style="bold"))
+    for change in noted:
+        console.print(_change_line(change))
+        for line in _note_lines(change.note):
+            console.print(line)
+
+
+def notes_history(history: list[dict]) -> None:
+    console = _console()
+    if not history:
+        console.print(Text("This revision has no notes."))
+        return
+    for item in history:
+        line = Text(f"change {item['change']}  ")
+        line.append(f"[{visible(str(item['category']))}] ", style="bold magenta")
+        line.append(one_line(str(item["text"])))
+        console.print(line)
+        where = "in the revision" if item["origin"] == "revision" else "later, notes commit"
+        console.print(
+            Text(
+                f"    {one_line(str(item['author']))} {item['date']} ({where} {item['stored_in'][:12]})",
+                style="dim",
+            )
+        )

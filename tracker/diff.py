@@ -1,0 +1,232 @@
+"""Provides the word-level diff engine: the only module that touches diff_match_patch.
+
+How a diff is computed, and why:
+
+1. **Anchoring.** Lines (for prose, usually whole paragraphs) that occur exactly once in
+   each text and match in order are fixed as unchanged, patience-diff style, together
+   with the equal lines around them. On a megabyte document with a few edits this leaves
+   only the changed paragraphs to diff, which is what makes the engine fast; see
+   docs/diff-engine.md for the figures.
+2. **Word diff of each gap.** Each stretch between anchors is split into word,
+   whitespace and punctuation tokens; every distinct token is mapped to one character,
+   the way diff-match-patch's line mode maps lines, and diff-match-patch diffs those
+   characters with no time-out (a time-out makes the result depend on the machine's
+   speed), then runs its semantic cleanup. Because the unit is a token, a change always
+   covers whole words: "red" -> "green" is one replacement, never "g/re/d/en".
+3. **Changes.** Runs of deletions and insertions with no equal token between them become
+   one :class:`~tracker.model.Change` with its exact character ranges in both texts.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator
+from functools import lru_cache
+
+from diff_match_patch import diff_match_patch
+
+from tracker.model import Change, Span
+from tracker.tokens import tokenize
+
+_EQUAL = diff_match_patch.DIFF_EQUAL
+_DELETE = diff_match_patch.DIFF_DELETE
+_INSERT = diff_match_patch.DIFF_INSERT
+
+# An edit as (old_start, old_end, new_start, new_end) in characters.
+Edit = tuple[int, int, int, int]
+
+
+def _engine() -> diff_match_patch:
+    engine = diff_match_patch()
+    # No time-out: with one, a slow machine returns a coarser diff than a fast one.
+    engine.Diff_Timeout = 0
+    return engine
+
+
+_DMP = _engine()
+
+
+def diff_texts(old: str, new: str) -> list[Change]:
+    """Return the word-level changes that turn ``old`` into ``new``, in reading order."""
+    return _changes_cached(old, new)
+
+
+@lru_cache(maxsize=64)
+def _changes_cached(old: str, new: str) -> list[Change]:
+    changes = []
+    for index, (os_, oe, ns, ne) in enumerate(_edits(old, new), start=1):
+        kind = "replace" if oe > os_ and ne > ns else ("delete" if oe > os_ else "insert")
+        changes.append(Change(index, kind, Span(os_, oe, old[os_:oe]), Span(ns, ne, new[ns:ne])))
+    return changes
+
+
+def _edits(old: str, new: str) -> Iterator[Edit]:
+    if old == new:
+        return
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    old_offsets = _offsets(old_lines)
+    new_offsets = _offsets(new_lines)
+    for a0, a1, b0, b1 in _line_gaps(old_lines, new_lines):
+        base_old = old_offsets[a0]
+        base_new = new_offsets[b0]
+        for os_, oe, ns, ne in _word_edits(
+            old[base_old : old_offsets[a1]], new[base_new : new_offsets[b1]]
+        ):
+            yield os_ + base_old, oe + base_old, ns + base_new, ne + base_new
+
+
+def _offsets(lines: list[str]) -> list[int]:
+    offsets = [0]
+    total = 0
+    for line in lines:
+        total += len(line)
+        offsets.append(total)
+    return offsets
+
+
+def _line_gaps(a: list[str], b: list[str]) -> Iterator[tuple[int, int, int, int]]:
+    """Yield the (a0, a1, b0, b1) line ranges left unmatched after anchoring."""
+    stack = [(0, len(a), 0, len(b))]
+    # Iterative, so that a long history of nested gaps cannot hit the recursion limit;
+    # gaps are produced in order because each split pushes its right part first.
+    while stack:
+        a0, a1, b0, b1 = stack.pop()
+        # Equal lines at both ends of the range are unchanged.
+        while a0 < a1 and b0 < b1 and a[a0] == b[b0]:
+            a0 += 1
+            b0 += 1
+        while a0 < a1 and b0 < b1 and a[a1 - 1] == b[b1 - 1]:
+            a1 -= 1
+            b1 -= 1
+        if a0 == a1 and b0 == b1:
+            continue
+        anchors = _unique_common_lines(a, a0, a1, b, b0, b1)
+        if not anchors:
+            yield a0, a1, b0, b1
+            continue
+        # Split at the anchors: the pieces between them are anchored again, since lines
+        # that were repeated in the whole range may be unique within a piece.
+        pieces = []
+        prev_a, prev_b = a0, b0
+        for ia, ib in anchors:
+            pieces.append((prev_a, ia, prev_b, ib))
+            prev_a, prev_b = ia + 1, ib + 1
+        pieces.append((prev_a, a1, prev_b, b1))
+        stack.extend(reversed(pieces))
+
+
+def _unique_common_lines(
+    a: list[str], a0: int, a1: int, b: list[str], b0: int, b1: int
+) -> list[tuple[int, int]]:
+    """Lines that occur once in each range, as the longest run of pairs in the same order."""
+    seen_a: dict[str, int] = {}
+    for i in range(a0, a1):
+        line = a[i]
+        seen_a[line] = -1 if line in seen_a else i
+    seen_b: dict[str, int] = {}
+    for j in range(b0, b1):
+        line = b[j]
+        if seen_a.get(line, -1) >= 0:
+            seen_b[line] = -1 if line in seen_b else j
+    pairs = sorted((seen_a[line], j) for line, j in seen_b.items() if j >= 0)
+    return _longest_increasing(pairs)
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of pairs whose second items increase (patience sorting)."""
+    tails: list[int] = []  # smallest b-index ending an increasing run of each length
+    tail_at: list[int] = []  # index into pairs of that tail
+    back: list[int] = []
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_at.append(k)
+        else:
+            tails[pos] = j
+            tail_at[pos] = k
+        back.append(tail_at[pos - 1] if pos else -1)
+    result = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        result.append(pairs[k])
+        k = back[k]
+    result.reverse()
+    return result
+
+
+def _word_edits(old: str, new: str) -> Iterator[Edit]:
+    """Diff two stretches of text word by word; yield edits relative to their starts."""
+    if not old or not new:
+        # Nothing to align: the whole stretch was inserted or deleted.
+        yield 0, len(old), 0, len(new)
+        return
+    old_tokens = tokenize(old)
+    new_tokens = tokenize(new)
+    codes: dict[str, str] = {}
+    old_chars = _encode(old_tokens, codes)
+    new_chars = _encode(new_tokens, codes)
+    diffs = _DMP.diff_main(old_chars, new_chars, False)
+    _DMP.diff_cleanupSemantic(diffs)
+
+    vocabulary = list(codes)  # token of each code, in code order (dicts keep insertion order)
+    old_pos = new_pos = 0
+    pending: Edit | None = None
+    for op, chars in diffs:
+        length = sum(len(vocabulary[ord(c)]) for c in chars)
+        if op == _EQUAL:
+            if pending is not None:
+                yield pending
+                pending = None
+            old_pos += length
+            new_pos += length
+            continue
+        if pending is None:
+            pending = (old_pos, old_pos, new_pos, new_pos)
+        os_, oe, ns, ne = pending
+        if op == _DELETE:
+            old_pos += length
+            pending = (os_, old_pos, ns, ne)
+        else:
+            new_pos += length
+            pending = (os_, oe, ns, new_pos)
+    if pending is not None:
+        yield pending
+
+
+def _encode(tokens: list[str], codes: dict[str, str]) -> str:
+    """Map each distinct token to one character, as diff-match-patch's line mode does."""
+    out = []
+    for token in tokens:
+        code = codes.get(token)
+        if code is None:
+            code = codes[token] = chr(len(codes))
+        out.append(code)
+    return "".join(out)
+
+
+def describe_whitespace_change(old: str, new: str) -> str | None:
+    """Name a change that touches only line endings or the final newline, else None.
+
+    Such changes are invisible when printed, so the faces show this description.
+    """
+    if old.strip() or new.strip():
+        return None
+
+    def name(text: str) -> str:
+        if "\r\n" in text:
+            return "CRLF"
+        if "\r" in text:
+            return "CR"
+        if "\n" in text:
+            return "LF"
+        return "spaces"
+
+    if not old:
+        return f"{name(new)} added" if "\n" in new or "\r" in new else "space added"
+    if not new:
+        return f"{name(old)} removed" if "\n" in old or "\r" in old else "space removed"
+    if name(old) != name(new):
+        return f"line endings {name(old)} -> {name(new)}"
+    return "whitespace changed"

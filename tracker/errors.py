@@ -1,0 +1,55 @@
+"""Provides the error types that the CLI and the TUI turn into one readable line."""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """A problem the user can act on: what went wrong, and what to do about it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        text = self.message if not self.hint else f"{self.message}; {self.hint}"
+        # Never more than one line: a path or git message could hold a newline.
+        return " ".join(text.split())
+
+
+class NotAStoreError(TrackerError):
+    """The directory is not inside a git repository."""
+
+
+class UnknownRevisionError(TrackerError):
+    """A revision name that git cannot resolve, or that looks like an option."""
+
+
+class UnknownDocumentError(TrackerError):
+    """A document that is not in the store, or a path outside it."""
+
+
+class NotTextError(TrackerError):
+    """A binary or non-UTF-8 file: the tracker only diffs text."""
+
+
+class NoteError(TrackerError):
+    """An empty note, an unknown category, or a change number that does not exist."""
+
+
+class LockedError(TrackerError):
+    """Another tracker process is writing to the store."""
+
+
+class DirtyStoreError(TrackerError):
+    """The repository was changed by another program in a way recording would clobber."""
+
+
+class RecordRefusedError(TrackerError):
+    """Recording was refused, for example because changes lack a required note."""
+
+
+class GitError(TrackerError):
+    """git itself failed."""

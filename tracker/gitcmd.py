@@ -1,0 +1,159 @@
+"""Provides the only door to git: hardened invocations, streaming listings, a blob reader.
+
+Every git process the tracker starts:
+
+* gets an environment with every ``GIT_*`` variable removed, so a hostile
+  ``GIT_DIR``, ``GIT_EXEC_PATH``, ``GIT_CONFIG_PARAMETERS`` or ``GIT_EXTERNAL_DIFF``
+  from the caller's shell cannot redirect or run anything;
+* runs with hooks, fsmonitor, external diff drivers, pagers and signing programs named by
+  the repository's own configuration switched off or pinned (a repository can be hostile:
+  the tracker reads prose repositories it did not create);
+* is never given a shell.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from tracker.errors import GitError
+
+# Settings forced on every call. ``core.hooksPath=/dev/null`` makes every hook missing;
+# the others stop git from starting programs the repository's config names.
+HARDENING = (
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.fsmonitor=false",
+    "-c", "core.pager=cat",
+    "-c", "diff.external=",
+    "-c", "core.attributesFile=/dev/null",
+    "-c", "gpg.program=gpg",
+    "-c", "gpg.ssh.program=ssh-keygen",
+    "-c", "gpg.x509.program=gpgsm",
+    "-c", "core.sshCommand=ssh",
+    "-c", "credential.helper=",
+    "-c", "core.quotePath=false",
+    "-c", "log.showSignature=false",
+    "-c", "i18n.logOutputEncoding=UTF-8",
+)  # fmt: skip
+
+# Flags for commands that can run diff drivers (log -p, diff, show).
+NO_DRIVERS = ("--no-ext-diff", "--no-textconv")
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without any GIT_* variable, plus what we choose to set."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["GIT_CONFIG_NOSYSTEM"] = "1"
+    env["LC_ALL"] = "C"
+    if extra:
+        env.update(extra)
+    return env
+
+
+def git_argv(args: list[str] | tuple[str, ...]) -> list[str]:
+    return ["git", "--no-pager", *HARDENING, *args]
+
+
+def run(
+    cwd: Path | str,
+    *args: str,
+    input: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run one git command and return the completed process (stdout as bytes)."""
+    try:
+        proc = subprocess.run(
+            git_argv(args),
+            cwd=cwd,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            env=clean_env(env),
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed", "install git and try again") from exc
+    if check and proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        first = message[-1] if message else f"git {args[0]} failed"
+        raise GitError(f"git {args[0]} failed: {first}")
+    return proc
+
+
+def output(cwd: Path | str, *args: str, **kwargs) -> str:
+    """Run git and return its stdout as text without the final newline."""
+    return run(cwd, *args, **kwargs).stdout.decode("utf-8", "replace").rstrip("\n")
+
+
+def stream(cwd: Path | str, *args: str, separator: bytes = b"\x1e") -> Iterator[bytes]:
+    """Run one git listing and yield its records as they arrive, split on ``separator``."""
+    proc = subprocess.Popen(
+        git_argv(args),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+    )
+    assert proc.stdout is not None
+    buffer = b""
+    try:
+        while chunk := proc.stdout.read1(1 << 16):
+            buffer += chunk
+            *records, buffer = buffer.split(separator)
+            yield from records
+        if buffer.strip():
+            yield buffer
+    finally:
+        proc.stdout.close()
+        stderr = proc.stderr.read() if proc.stderr else b""
+        code = proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+    if code != 0:
+        lines = stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {lines[-1] if lines else code}")
+
+
+class BlobReader:
+    """Reads many objects through one ``git cat-file --batch`` process."""
+
+    def __init__(self, cwd: Path | str) -> None:
+        self._proc = subprocess.Popen(
+            git_argv(["cat-file", "--batch"]),
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=clean_env(),
+        )
+
+    def read(self, name: str) -> bytes | None:
+        """The object's bytes, or None when it does not exist (e.g. a path not in a commit)."""
+        if "\n" in name:
+            return None
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(name.encode("utf-8") + b"\n")
+        self._proc.stdin.flush()
+        header = self._proc.stdout.readline()
+        if not header or header.endswith(b"missing\n") or header.endswith(b"ambiguous\n"):
+            return None
+        size = int(header.split()[2])
+        data = self._proc.stdout.read(size + 1)
+        return data[:-1]
+
+    def close(self) -> None:
+        if self._proc.stdin:
+            self._proc.stdin.close()
+        if self._proc.stdout:
+            self._proc.stdout.close()
+        self._proc.wait()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

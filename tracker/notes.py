@@ -1,0 +1,231 @@
+"""Provides the note layout: the block inside each revision's commit message, and later
+notes kept in ``refs/notes/tracker``.
+
+A revision's own notes live in its commit message (so its hash and signature cover
+them). The message reads well in plain ``git log`` and ends with two trailers that carry
+the exact record::
+
+    Correct the origin of Los Zetas
+
+    The article called Los Zetas a Venezuelan gang; it is Mexican.
+
+    Change 1 [factual] "Los Zetas" -> "Tren de Aragua"
+      Note: Los Zetas is a Mexican criminal organization.
+      Source: https://example.org/zetas
+
+    Tracker-Document: article.txt
+    Tracker-Record: {"v": 1, "reason": "...", "changes": [...]}
+
+Notes added or corrected later are appended, never replaced, to a JSON document per
+revision in the notes ref; see docs/storage-format.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from tracker.errors import NoteError
+from tracker.model import Change, Note, Span
+
+NOTES_REF = "refs/notes/tracker"
+RECORD_VERSION = 1
+DOCUMENT_TRAILER = "Tracker-Document: "
+RECORD_TRAILER = "Tracker-Record: "
+
+
+def validate_note(text: str, category: str, categories: tuple[str, ...] | list[str]) -> None:
+    if not text.strip():
+        raise NoteError("the note is empty", "write why the change was made")
+    if category not in categories:
+        raise NoteError(f"unknown category {category!r}", f"use one of: {', '.join(categories)}")
+
+
+def compose_message(
+    summary: str, reason: str, document: str, changes: list[Change], initial: bool = False
+) -> str:
+    """The commit message of a recorded revision: readable text, then the exact record.
+
+    ``initial`` marks a document's first revision, its baseline, which has no changes.
+    """
+    summary = " ".join(summary.split())
+    parts = [summary]
+    if reason.strip():
+        parts.append(reason.strip())
+    lines = []
+    for change in changes:
+        lines.append(f"Change {change.index} {_category(change)}{_quote_change(change)}")
+        if change.note is not None:
+            lines.append(f"  Note: {' '.join(change.note.text.split())}")
+            if change.note.source:
+                lines.append(f"  Source: {' '.join(change.note.source.split())}")
+    if lines:
+        parts.append("\n".join(lines))
+    record = {
+        "v": RECORD_VERSION,
+        "reason": reason.strip(),
+        "changes": [_change_record(change) for change in changes],
+    }
+    if initial:
+        record["initial"] = True
+    trailers = DOCUMENT_TRAILER + json.dumps(document, ensure_ascii=False)[1:-1]
+    trailers += "\n" + RECORD_TRAILER + json.dumps(record, ensure_ascii=False, sort_keys=True)
+    parts.append(trailers)
+    return "\n\n".join(parts) + "\n"
+
+
+def _category(change: Change) -> str:
+    return f"[{change.note.category}] " if change.note else "[no note] "
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = json.dumps(text, ensure_ascii=False)
+    return flat if len(flat) <= limit else flat[: limit - 4] + '..."'
+
+
+def _quote_change(change: Change) -> str:
+    if change.kind == "insert":
+        return f"inserted {_short(change.new.text)}"
+    if change.kind == "delete":
+        return f"deleted {_short(change.old.text)}"
+    return f"{_short(change.old.text)} -> {_short(change.new.text)}"
+
+
+def _change_record(change: Change) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "index": change.index,
+        "kind": change.kind,
+        "old": [change.old.start, change.old.end, change.old.text],
+        "new": [change.new.start, change.new.end, change.new.text],
+    }
+    if change.note is not None:
+        data["note"] = {
+            "text": change.note.text,
+            "category": change.note.category,
+            "source": change.note.source,
+        }
+    return data
+
+
+def parse_message(message: str) -> tuple[str, str, str | None, dict[str, Any] | None]:
+    """Split a commit message into (summary, reason, document, record).
+
+    For a commit the tracker did not write, the record is None and the reason is the
+    message body, so foreign histories read naturally.
+    """
+    message = message.replace("\r\n", "\n")
+    summary, _, body = message.partition("\n")
+    body = body.strip("\n")
+    document = None
+    record = None
+    _head, sep, tail = body.rpartition("\n" + DOCUMENT_TRAILER)
+    if not sep and body.startswith(DOCUMENT_TRAILER):
+        sep, tail = DOCUMENT_TRAILER, body[len(DOCUMENT_TRAILER) :]
+    if sep:
+        doc_line, _, rest = tail.partition("\n")
+        if rest.startswith(RECORD_TRAILER):
+            try:
+                record = json.loads(rest[len(RECORD_TRAILER) :].split("\n", 1)[0])
+                document = json.loads('"' + doc_line + '"')
+            except ValueError:
+                record = None
+    if record is None or not isinstance(record, dict):
+        return summary.strip(), body.strip(), None, None
+    return summary.strip(), str(record.get("reason", "")), document, record
+
+
+def changes_from_record(record: dict[str, Any], author: str, date: str) -> list[Change]:
+    """The changes (with their notes) stored in a revision's record."""
+    changes = []
+    for item in record.get("changes", []):
+        old = item["old"]
+        new = item["new"]
+        note = None
+        if item.get("note"):
+            raw = item["note"]
+            note = Note(
+                text=raw.get("text", ""),
+                category=raw.get("category", "other"),
+                source=raw.get("source", "") or "",
+                author=author,
+                date=date,
+            )
+        changes.append(
+            Change(
+                int(item["index"]),
+                item["kind"],
+                Span(old[0], old[1], old[2]),
+                Span(new[0], new[1], new[2]),
+                note,
+            )
+        )
+    return changes
+
+
+# -- later notes ---------------------------------------------------------------------
+
+
+def later_entry(change: Change, note: Note) -> dict[str, Any]:
+    """One appended entry of the notes ref's JSON for a revision."""
+    return {
+        "change": change.index,
+        "old": [change.old.start, change.old.end],
+        "new": [change.new.start, change.new.end],
+        "old_text": change.old.text,
+        "new_text": change.new.text,
+        "text": note.text,
+        "category": note.category,
+        "source": note.source,
+        "author": note.author,
+        "date": note.date,
+    }
+
+
+def parse_later(blob: str | None) -> list[dict[str, Any]]:
+    """The entries of a revision's later-notes document (oldest first); [] when absent."""
+    if not blob or not blob.strip():
+        return []
+    try:
+        data = json.loads(blob)
+    except ValueError:
+        return []
+    entries = data.get("entries", []) if isinstance(data, dict) else []
+    return [entry for entry in entries if isinstance(entry, dict)]
+
+
+def compose_later(entries: list[dict[str, Any]]) -> str:
+    return json.dumps({"v": RECORD_VERSION, "entries": entries}, ensure_ascii=False, indent=1)
+
+
+def _entry_note(entry: dict[str, Any]) -> Note:
+    return Note(
+        text=str(entry.get("text", "")),
+        category=str(entry.get("category", "other")),
+        source=str(entry.get("source", "") or ""),
+        author=str(entry.get("author", "")),
+        date=str(entry.get("date", "")),
+        origin="later",
+    )
+
+
+def _matches(entry: dict[str, Any], change: Change) -> bool:
+    old, new = entry.get("old"), entry.get("new")
+    if isinstance(old, list) and isinstance(new, list):
+        return tuple(old) + tuple(new) == change.anchor
+    return entry.get("change") == change.index
+
+
+def apply_later(changes: list[Change], entries: list[dict[str, Any]]) -> list[Change]:
+    """Attach later notes: the newest wording wins and the earlier ones become its history."""
+    if not entries:
+        return changes
+    result = []
+    for change in changes:
+        note = change.note
+        for entry in entries:
+            if _matches(entry, change):
+                earlier = (*note.history, replace(note, history=())) if note else ()
+                note = replace(_entry_note(entry), history=earlier)
+        result.append(change.with_note(note))
+    return result

@@ -1,0 +1,359 @@
+"""Provides the write side of a store: init, record a revision atomically, later notes.
+
+Recording writes objects first and moves the branch last, with a compare-and-swap
+``git update-ref``: a process killed at any point leaves either the old branch or the
+complete new revision (at worst some unreachable objects, which ``git gc`` removes).
+Nothing here runs ``git commit``, so no hook of the repository ever runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker import gitcmd
+from tracker.errors import (
+    DirtyStoreError,
+    NoteError,
+    RecordRefusedError,
+)
+from tracker.identity import Identity, now_iso
+from tracker.lock import store_lock
+from tracker.model import Change, Note
+from tracker.notes import (
+    NOTES_REF,
+    compose_later,
+    compose_message,
+    later_entry,
+    validate_note,
+)
+from tracker.store import CONFIG_PATH, Store, StoreConfig
+from tracker.textio import decode_document
+
+ZERO = "0" * 40
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    """A note as the user gives it, before it is anchored to a change."""
+
+    text: str
+    category: str = "other"
+    source: str = ""
+
+
+# -- init --------------------------------------------------------------------------------
+
+
+def init_store(
+    path: str | os.PathLike[str],
+    identity: Identity | None = None,
+    date: str | None = None,
+    require_notes: bool = False,
+    categories: tuple[str, ...] | None = None,
+) -> Store:
+    """Create (or adopt) a git repository as a tracker store, committing its config."""
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / ".git").exists():
+        gitcmd.run(root, "init", "--quiet", "--initial-branch=main")
+    store = Store.open(root)
+    # A power loss must not leave empty object files behind.
+    gitcmd.run(store.root, "config", "core.fsync", "all")
+    gitcmd.run(store.root, "config", "core.fsyncMethod", "fsync")
+    if store.read_blob("HEAD", CONFIG_PATH) is not None:
+        return store  # already a tracker store: init is idempotent
+    config = StoreConfig(require_notes=require_notes, created_by_tracker=True)
+    if categories:
+        config.categories = tuple(categories)
+    data = (json.dumps(config.to_json(), indent=2) + "\n").encode()
+    if identity is None:
+        from tracker.identity import default_identity
+
+        identity = default_identity(store.root)
+    with store_lock(store.git_dir):
+        _commit_file(
+            store,
+            CONFIG_PATH,
+            data,
+            "Set up tracker store\n\nrequire_notes="
+            f"{str(require_notes).lower()}; the tracker keeps its settings here so that "
+            "every clone enforces the same rules.\n",
+            identity,
+            date or now_iso(),
+        )
+        target = store.root / CONFIG_PATH
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    store._config = None
+    return store
+
+
+# -- recording ---------------------------------------------------------------------------
+
+
+def record(
+    store: Store,
+    document: str,
+    summary: str,
+    reason: str = "",
+    notes: dict[int, NoteInput] | None = None,
+    identity: Identity | None = None,
+    date: str | None = None,
+) -> str:
+    """Record the document's current bytes as a new revision; return the commit id."""
+    notes = notes or {}
+    if not summary.strip():
+        raise RecordRefusedError("the summary is empty", "say what the revision does with -m")
+    if identity is None:
+        from tracker.identity import default_identity
+
+        identity = default_identity(store.root)
+    date = date or now_iso()
+    with store_lock(store.git_dir):
+        head = store.head()
+        _refuse_staged_changes(store, head)
+        data = store.work_bytes(document)
+        new_text = decode_document(data, document)
+        existed = head is not None and store.read_blob(head, document) is not None
+        old_text = store.text_at(head, document) if existed and head else ""
+        if existed and old_text == new_text:
+            raise RecordRefusedError(
+                f"{document} has no changes since the last revision",
+                "edit it first, then record",
+            )
+        changes = store.diff(head, "WORKTREE", document) if existed and head else []
+        changes = _attach_notes(store, document, changes, notes, identity, date)
+        # A document's first revision is its baseline: it has no changes to explain.
+        message = compose_message(summary, reason, document, changes, initial=not existed)
+        commit = _commit_file(store, document, data, message, identity, date)
+        # Another program may have rewritten the file while we worked: say so, since the
+        # revision holds the bytes that were read, not the ones on disk now.
+        if store.work_bytes(document) != data:
+            raise DirtyStoreError(
+                f"{document} changed on disk while it was being recorded",
+                f"revision {commit[:12]} holds the earlier text; record again",
+            )
+        return commit
+
+
+def _refuse_staged_changes(store: Store, head: str | None) -> None:
+    if head is None:
+        return
+    proc = gitcmd.run(store.root, "diff-index", "--cached", "--quiet", head, "--", check=False)
+    if proc.returncode == 1:
+        names = store.git("diff-index", "--cached", "--name-only", "-z", head, "--")
+        listed = ", ".join(n for n in names.split("\x00") if n)[:200]
+        raise DirtyStoreError(
+            f"the git index has changes staged by another program ({listed})",
+            "commit or unstage them (git restore --staged .) before recording",
+        )
+
+
+def _attach_notes(
+    store: Store,
+    document: str,
+    changes: list[Change],
+    notes: dict[int, NoteInput],
+    identity: Identity,
+    date: str,
+) -> list[Change]:
+    categories = store.config.categories
+    known = {change.index for change in changes}
+    for index in sorted(notes):
+        if index not in known:
+            raise NoteError(
+                f"there is no change {index} in {document}"
+                f" ({len(changes)} pending change{'s' if len(changes) != 1 else ''})",
+                "see the numbers with 'tracker status'",
+            )
+        validate_note(notes[index].text, notes[index].category, categories)
+    result = []
+    for change in changes:
+        given = notes.get(change.index)
+        note = None
+        if given is not None:
+            note = Note(
+                given.text.strip(), given.category, given.source.strip(), str(identity), date
+            )
+        result.append(change.with_note(note))
+    if store.config.require_notes:
+        missing = [c for c in result if c.note is None]
+        if missing:
+            listed = "; ".join(f"{c.index}: {_brief(c)}" for c in missing[:10])
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            raise RecordRefusedError(
+                f"this store requires a note on every change; unexplained: {listed}{more}",
+                "add --note N=TEXT for each",
+            )
+    return result
+
+
+def _brief(change: Change) -> str:
+    def cut(text: str) -> str:
+        flat = " ".join(text.split()) or repr(text)
+        return flat if len(flat) <= 30 else flat[:27] + "..."
+
+    if change.kind == "insert":
+        return f"+{cut(change.new.text)!r}"
+    if change.kind == "delete":
+        return f"-{cut(change.old.text)!r}"
+    return f"{cut(change.old.text)!r} -> {cut(change.new.text)!r}"
+
+
+def _commit_file(
+    store: Store, path: str, data: bytes, message: str, identity: Identity, date: str
+) -> str:
+    """Write a commit that sets one file, then move the branch to it (compare-and-swap)."""
+    branch = _current_branch(store)
+    head = store.head()
+    blob = store.git("hash-object", "-w", "--no-filters", "--stdin", input=data)
+    mode = _mode_of(store, head, path)
+    tree = _tree_with(store, head, {path: (mode, blob)})
+    parents = ["-p", head] if head else []
+    commit = gitcmd.output(
+        store.root,
+        "commit-tree",
+        tree,
+        *parents,
+        "-F",
+        "-",
+        input=message.encode("utf-8"),
+        env=identity.env(date),
+    )
+    advance_ref(store, branch, commit, head)
+    # Keep plain git's view in step: the index now matches the new revision.
+    gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+    return commit
+
+
+def advance_ref(store: Store, ref: str, new: str, old: str | None) -> None:
+    """Move ``ref`` to ``new`` only if it still points at ``old``: the commit point."""
+    proc = gitcmd.run(store.root, "update-ref", "-m", "tracker", ref, new, old or ZERO, check=False)
+    if proc.returncode != 0:
+        raise DirtyStoreError(
+            f"{ref} moved while the tracker was writing (another program changed it)",
+            "nothing was recorded; run the command again",
+        )
+
+
+def _current_branch(store: Store) -> str:
+    proc = gitcmd.run(store.root, "symbolic-ref", "-q", "HEAD", check=False)
+    ref = proc.stdout.decode().strip()
+    if proc.returncode != 0 or not ref:
+        raise DirtyStoreError(
+            "HEAD is detached (not on a branch)", "check out the store's branch first"
+        )
+    return ref
+
+
+def _mode_of(store: Store, head: str | None, path: str) -> str:
+    if head:
+        listing = store.git("ls-tree", "-z", "--end-of-options", head, "--", path)
+        if listing:
+            return listing.split(" ", 1)[0]
+    return "100644"
+
+
+def _tree_with(store: Store, base: str | None, entries: dict[str, tuple[str, str]]) -> str:
+    """A tree like ``base`` with some paths set, built in a private index file."""
+    index = store.git_dir / f"tracker-index.{os.getpid()}"
+    env = {"GIT_INDEX_FILE": str(index)}
+    try:
+        if base:
+            gitcmd.run(store.root, "read-tree", base, env=env)
+        for path, (mode, blob) in entries.items():
+            gitcmd.run(
+                store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env
+            )
+        return gitcmd.output(store.root, "write-tree", env=env)
+    finally:
+        index.unlink(missing_ok=True)
+
+
+# -- later notes -------------------------------------------------------------------------
+
+
+def add_later_note(
+    store: Store,
+    rev_name: str,
+    index: int,
+    note: NoteInput,
+    identity: Identity | None = None,
+    date: str | None = None,
+) -> str:
+    """Add or correct the note of a past change without rewriting its revision.
+
+    Returns the id of the notes commit that holds it.
+    """
+    if identity is None:
+        from tracker.identity import default_identity
+
+        identity = default_identity(store.root)
+    date = date or now_iso()
+    revision = store.revision(rev_name)
+    validate_note(note.text, note.category, store.config.categories)
+    change = next((c for c in revision.changes if c.index == index), None)
+    if change is None:
+        count = len(revision.changes)
+        raise NoteError(
+            f"revision {revision.rev[:12]} has no change {index} ({count} change"
+            f"{'s' if count != 1 else ''})",
+            f"see them with 'tracker show {revision.rev[:12]}'",
+        )
+    with store_lock(store.git_dir):
+        entries = store.later_notes(revision.rev)
+        entries.append(
+            later_entry(
+                change,
+                Note(note.text.strip(), note.category, note.source.strip(), str(identity), date),
+            )
+        )
+        blob = store.git(
+            "hash-object", "-w", "--stdin", input=compose_later(entries).encode("utf-8")
+        )
+        old = (
+            gitcmd.run(store.root, "rev-parse", "--verify", "--quiet", NOTES_REF, check=False)
+            .stdout.decode()
+            .strip()
+        )
+        tree = _notes_tree(store, old or None, revision.rev, blob)
+        verb = "Correct" if change.note is not None else "Add"
+        message = (
+            f"{verb} note on {revision.rev[:12]} change {index} [{note.category}]\n\n"
+            f"{note.text.strip()}\n"
+        )
+        parents = ["-p", old] if old else []
+        commit = gitcmd.output(
+            store.root,
+            "commit-tree",
+            tree,
+            *parents,
+            "-F",
+            "-",
+            input=message.encode("utf-8"),
+            env=identity.env(date),
+        )
+        advance_ref(store, NOTES_REF, commit, old or None)
+        return commit
+
+
+def _notes_tree(store: Store, notes_commit: str | None, rev: str, blob: str) -> str:
+    """The notes tree with the note for ``rev`` set (flat layout; fan-out paths dropped)."""
+    index = store.git_dir / f"tracker-notes-index.{os.getpid()}"
+    env = {"GIT_INDEX_FILE": str(index)}
+    try:
+        if notes_commit:
+            gitcmd.run(store.root, "read-tree", notes_commit, env=env)
+            names = gitcmd.output(store.root, "ls-files", "-z", env=env).split("\x00")
+            for name in names:
+                if name and name.replace("/", "") == rev and name != rev:
+                    gitcmd.run(store.root, "update-index", "--force-remove", "--", name, env=env)
+        gitcmd.run(
+            store.root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{rev}", env=env
+        )
+        return gitcmd.output(store.root, "write-tree", env=env)
+    finally:
+        index.unlink(missing_ok=True)

@@ -1,0 +1,329 @@
+"""Provides the read side of a store: open a repository, resolve names, read documents,
+list and show revisions.
+
+A store is any git work tree. One the tracker created has ``.tracker/config.json`` in its
+branch; any other repository of prose is read as it is, with no import step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from tracker import gitcmd
+from tracker.diff import diff_texts
+from tracker.errors import (
+    GitError,
+    NotAStoreError,
+    UnknownDocumentError,
+    UnknownRevisionError,
+)
+from tracker.model import DEFAULT_CATEGORIES, Change, Revision
+from tracker.notes import (
+    NOTES_REF,
+    apply_later,
+    changes_from_record,
+    parse_later,
+    parse_message,
+)
+from tracker.textio import decode_document
+
+CONFIG_PATH = ".tracker/config.json"
+WORKTREE = "WORKTREE"  # pseudo-revision: the file as it is on disk now
+
+_LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00%N%x1e"
+
+
+@dataclass
+class StoreConfig:
+    require_notes: bool = False
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    created_by_tracker: bool = False
+
+    @classmethod
+    def from_json(cls, data: dict) -> StoreConfig:
+        categories = data.get("categories") or list(DEFAULT_CATEGORIES)
+        return cls(
+            require_notes=bool(data.get("require_notes", False)),
+            categories=tuple(str(c) for c in categories),
+            created_by_tracker=True,
+        )
+
+    def to_json(self) -> dict:
+        return {"v": 1, "require_notes": self.require_notes, "categories": list(self.categories)}
+
+
+@dataclass
+class Store:
+    """An open store: a git work tree and what the tracker knows about it."""
+
+    root: Path
+    git_dir: Path
+    _config: StoreConfig | None = field(default=None, repr=False)
+
+    # -- opening ----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] = ".") -> Store:
+        where = Path(path)
+        if not where.is_dir():
+            raise NotAStoreError(f"{where} is not a directory", "pass -C with a store's folder")
+        proc = gitcmd.run(where, "rev-parse", "--show-toplevel", "--absolute-git-dir", check=False)
+        if proc.returncode != 0:
+            raise NotAStoreError(
+                f"{where.resolve()} is not in a git repository",
+                "run 'tracker init' there, or pass -C with a store's folder",
+            )
+        top, git_dir = proc.stdout.decode("utf-8", "replace").splitlines()[:2]
+        return cls(Path(top), Path(git_dir))
+
+    def git(self, *args: str, **kwargs) -> str:
+        return gitcmd.output(self.root, *args, **kwargs)
+
+    # -- names --------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        proc = gitcmd.run(self.root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
+        return proc.stdout.decode().strip() or None
+
+    def resolve(self, name: str) -> str:
+        """The full commit id that ``name`` names, refusing names that look like options."""
+        if not name or name.startswith("-") or "\n" in name or "\x00" in name:
+            raise UnknownRevisionError(
+                f"{name!r} is not a revision name",
+                "name a commit id, a branch, a tag or HEAD~N",
+            )
+        proc = gitcmd.run(
+            self.root,
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{name}^{{commit}}",
+            check=False,
+        )
+        rev = proc.stdout.decode().strip()
+        if proc.returncode != 0 or not rev:
+            raise UnknownRevisionError(
+                f"unknown revision {name!r}", "see 'tracker log' for the revisions"
+            )
+        return rev
+
+    def relpath(self, path: str | os.PathLike[str]) -> str:
+        """The store-relative path of a document named on the command line."""
+        text = os.fspath(path)
+        if not text or text.startswith("-") or "\x00" in text:
+            raise UnknownDocumentError(f"{text!r} is not a document path", "name a file")
+        absolute = (Path.cwd() / text).resolve() if not Path(text).is_absolute() else Path(text)
+        try:
+            rel = absolute.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            raise UnknownDocumentError(
+                f"{text} is outside the store {self.root}",
+                "name a file inside the store, or pass -C with its store",
+            ) from None
+        if rel.parts and rel.parts[0] == ".git":
+            raise UnknownDocumentError(f"{text} is inside .git", "name a document")
+        return rel.as_posix()
+
+    # -- configuration and documents ----------------------------------------------------
+
+    @property
+    def config(self) -> StoreConfig:
+        if self._config is None:
+            raw = self.read_blob("HEAD", CONFIG_PATH) if self.head() else None
+            if raw is None:
+                self._config = StoreConfig()
+            else:
+                try:
+                    self._config = StoreConfig.from_json(json.loads(raw))
+                except ValueError:
+                    self._config = StoreConfig(created_by_tracker=True)
+        return self._config
+
+    def documents(self, rev: str = "HEAD") -> list[str]:
+        """Files of the branch that are documents (everything but the tracker's own)."""
+        if self.head() is None:
+            return []
+        names = self.git("ls-tree", "-r", "-z", "--name-only", "--end-of-options", rev)
+        return [n for n in names.split("\x00") if n and not n.startswith(".tracker/")]
+
+    def document(self, path: str | None) -> str:
+        """Pick the document a command is about: the one named, or the only one there is."""
+        docs = self.documents()
+        if path is not None:
+            rel = self.relpath(path)
+            if rel not in docs:
+                raise UnknownDocumentError(
+                    f"{rel} is not a document of this store",
+                    "run 'tracker add FILE' to track it, or name one of: "
+                    + (", ".join(docs[:5]) or "(none yet)"),
+                )
+            return rel
+        if len(docs) == 1:
+            return docs[0]
+        if not docs:
+            raise UnknownDocumentError(
+                "this store has no documents yet", "run 'tracker add FILE' first"
+            )
+        raise UnknownDocumentError(
+            f"this store has {len(docs)} documents", "name one: " + ", ".join(docs[:8])
+        )
+
+    # -- reading text -------------------------------------------------------------------
+
+    def read_blob(self, rev: str, path: str) -> bytes | None:
+        proc = gitcmd.run(self.root, "cat-file", "blob", f"{rev}:{path}", check=False)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def text_at(self, rev: str, path: str) -> str:
+        """The document's text at a revision ('' where it did not exist yet)."""
+        if rev == WORKTREE:
+            return decode_document(self.work_bytes(path), path)
+        data = self.read_blob(rev, path)
+        return "" if data is None else decode_document(data, f"{path} at {rev[:12]}")
+
+    def work_bytes(self, path: str) -> bytes:
+        try:
+            return (self.root / path).read_bytes()
+        except FileNotFoundError:
+            raise UnknownDocumentError(
+                f"{path} does not exist in the work tree", "restore it or name another file"
+            ) from None
+        except IsADirectoryError:
+            raise UnknownDocumentError(f"{path} is a directory", "name a file") from None
+
+    # -- history ------------------------------------------------------------------------
+
+    def log(
+        self,
+        document: str,
+        search: str | None = None,
+        limit: int | None = None,
+        with_changes: bool = True,
+    ) -> Iterator[Revision]:
+        """Revisions of a document, newest first, from one ``git log`` process."""
+        if self.head() is None:
+            return
+        args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={_LOG_FORMAT}"]
+        if search:
+            args.append(f"-S{search}")
+        if limit:
+            args.append(f"--max-count={limit}")
+        args += [*gitcmd.NO_DRIVERS, "HEAD", "--", document]
+        reader: gitcmd.BlobReader | None = None
+        try:
+            for raw in gitcmd.stream(self.root, *args):
+                revision = self._parse_log_record(raw, document)
+                if revision is None:
+                    continue
+                if with_changes and not revision.recorded:
+                    reader = reader or gitcmd.BlobReader(self.root)
+                    revision = self._with_computed_changes(revision, reader)
+                yield revision
+        finally:
+            if reader is not None:
+                reader.close()
+
+    def _parse_log_record(self, raw: bytes, document: str) -> Revision | None:
+        fields = raw.lstrip(b"\n").split(b"\x00")
+        if len(fields) < 7:
+            return None
+        rev, parents, name, email, date, message, later = (
+            f.decode("utf-8", "replace") for f in fields[:7]
+        )
+        summary, reason, _doc, record = parse_message(message)
+        author = f"{name} <{email}>"
+        changes: list[Change] = []
+        if record is not None:
+            changes = changes_from_record(record, author, date)
+        entries = parse_later(later)
+        changes = apply_later(changes, entries)
+        return Revision(
+            rev=rev,
+            parent=parents.split()[0] if parents.strip() else None,
+            author=author,
+            date=date,
+            summary=summary,
+            reason=reason,
+            document=document,
+            changes=tuple(changes),
+            recorded=record is not None,
+            later_note_count=len(entries),
+            extra={
+                **({"_later": entries} if entries else {}),
+                **({"initial": True} if record and record.get("initial") else {}),
+            },
+        )
+
+    def _with_computed_changes(self, revision: Revision, reader: gitcmd.BlobReader) -> Revision:
+        new = reader.read(f"{revision.rev}:{revision.document}") or b""
+        old = reader.read(f"{revision.parent}:{revision.document}") if revision.parent else None
+        if old is None:
+            # The document's first revision is its baseline, as for recorded stores.
+            return replace(revision, extra={**revision.extra, "initial": True})
+        changes = diff_texts(
+            decode_document(old, f"{revision.document} at {(revision.parent or '')[:12]}"),
+            decode_document(new, f"{revision.document} at {revision.rev[:12]}"),
+        )
+        changes = apply_later(changes, revision.extra.get("_later", []))
+        return _replace_changes(revision, changes)
+
+    def revision(self, name: str, document: str | None = None) -> Revision:
+        """One revision with its changes and notes."""
+        rev = self.resolve(name)
+        doc = document or self._document_of(rev)
+        fmt = _LOG_FORMAT
+        raw = gitcmd.run(
+            self.root, "show", "-s", f"--notes={NOTES_REF}", f"--format={fmt}", rev
+        ).stdout
+        revision = self._parse_log_record(raw.rstrip(b"\n\x1e"), doc)
+        if revision is None:
+            raise GitError(f"cannot read revision {name}")
+        if not revision.recorded:
+            with gitcmd.BlobReader(self.root) as reader:
+                revision = self._with_computed_changes(revision, reader)
+        return revision
+
+    def _document_of(self, rev: str) -> str:
+        """The document a commit changed: from its record, or the one it touched."""
+        message = self.git("show", "-s", "--format=%B", rev)
+        _s, _r, doc, _rec = parse_message(message)
+        if doc:
+            return doc
+        changed = self.git(
+            "diff-tree", "--no-commit-id", "-r", "-z", "--name-only", "--root", rev
+        ).split("\x00")
+        changed = [c for c in changed if c and not c.startswith(".tracker/")]
+        docs = self.documents()
+        touched = [c for c in changed if c in docs] or changed
+        if len(touched) == 1:
+            return touched[0]
+        if not touched:
+            raise UnknownDocumentError(
+                f"revision {rev[:12]} changes no document", "name the document"
+            )
+        raise UnknownDocumentError(
+            f"revision {rev[:12]} changes {len(touched)} files", "name the document"
+        )
+
+    def diff(self, old_rev: str, new_rev: str, document: str) -> list[Change]:
+        """Changes between two revisions (or the work tree) of one document."""
+        return diff_texts(self.text_at(old_rev, document), self.text_at(new_rev, document))
+
+    def pending(self, document: str) -> list[Change]:
+        """Changes in the work tree that are not recorded yet."""
+        base = "HEAD" if self.head() else None
+        old = self.text_at(base, document) if base else ""
+        return diff_texts(old, self.text_at(WORKTREE, document))
+
+    def later_notes(self, rev: str) -> list[dict]:
+        proc = gitcmd.run(self.root, "notes", f"--ref={NOTES_REF}", "show", rev, check=False)
+        return parse_later(proc.stdout.decode("utf-8", "replace")) if proc.returncode == 0 else []
+
+
+def _replace_changes(revision: Revision, changes: list[Change]) -> Revision:
+    return replace(revision, changes=tuple(changes))
