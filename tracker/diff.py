@@ -11,7 +11,7 @@ How a diff is computed, and why:
    whitespace and punctuation tokens; every distinct token is mapped to one character,
    the way diff-match-patch's line mode maps lines, and diff-match-patch diffs those
    characters with no time-out (a time-out makes the result depend on the machine's
-   speed), then runs its semantic cleanup. Because the unit is a token, a change always
+   speed); a semantic cleanup then folds short equalities into the edits around them. Because the unit is a token, a change always
    covers whole words: "red" -> "green" is one replacement, never "g/re/d/en".
 3. **Changes.** Runs of deletions and insertions with no equal token between them become
    one :class:`~tracker.model.Change` with its exact character ranges in both texts.
@@ -20,13 +20,13 @@ How a diff is computed, and why:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from diff_match_patch import diff_match_patch
 
 from tracker.model import Change, Span
-from tracker.tokens import tokenize
+from tracker.tokens import is_word, tokenize
 
 _EQUAL = diff_match_patch.DIFF_EQUAL
 _DELETE = diff_match_patch.DIFF_DELETE
@@ -168,9 +168,9 @@ def _word_edits(old: str, new: str) -> Iterator[Edit]:
     old_chars = _encode(old_tokens, codes)
     new_chars = _encode(new_tokens, codes)
     diffs = _DMP.diff_main(old_chars, new_chars, False)
-    _DMP.diff_cleanupSemantic(diffs)
-
     vocabulary = list(codes)  # token of each code, in code order (dicts keep insertion order)
+    diffs = _semantic_cleanup(diffs, lambda chars: sum(is_word(vocabulary[ord(c)]) for c in chars))
+
     old_pos = new_pos = 0
     pending: Edit | None = None
     for op, chars in diffs:
@@ -193,6 +193,56 @@ def _word_edits(old: str, new: str) -> Iterator[Edit]:
             pending = (os_, oe, ns, new_pos)
     if pending is not None:
         yield pending
+
+
+def _semantic_cleanup(
+    diffs: list[tuple[int, str]], weight: Callable[[str], int]
+) -> list[tuple[int, str]]:
+    """Fold short equalities into the edits around them, so edits read as phrases.
+
+    This is diff-match-patch's semantic rule, but measured in words and strict: an
+    equality is absorbed when it holds fewer words than the edits on each of its sides.
+    So "The red fox" -> "A green fox" is one replacement of "The red" (only a space
+    between two changed words), "red fox jumps" -> "green fox leaps" stays two changes
+    that can each carry their own note, and a changed line ending on each side of an
+    unchanged word does not swallow the word. (diff-match-patch's own rule, counted in
+    tokens or characters, merged all three.)
+    """
+    diffs = [list(d) for d in diffs]
+    changed = False
+    equalities: list[int] = []  # indices of equalities still worth re-checking
+    last_equality: str | None = None
+    before_ins = before_del = after_ins = after_del = 0
+    i = 0
+    while i < len(diffs):
+        op, chars = diffs[i]
+        if op == _EQUAL:
+            equalities.append(i)
+            before_ins, before_del, after_ins, after_del = after_ins, after_del, 0, 0
+            last_equality = chars
+        else:
+            if op == _INSERT:
+                after_ins += weight(chars)
+            else:
+                after_del += weight(chars)
+            if last_equality is not None and weight(last_equality) < min(
+                max(before_ins, before_del), max(after_ins, after_del)
+            ):
+                # Turn the equality into a deletion plus an insertion of the same text.
+                at = equalities.pop()
+                diffs[at] = [_DELETE, last_equality]
+                diffs.insert(at + 1, [_INSERT, last_equality])
+                if equalities:
+                    equalities.pop()  # the equality before may now be absorbable too
+                i = equalities[-1] if equalities else -1
+                before_ins = before_del = after_ins = after_del = 0
+                last_equality = None
+                changed = True
+        i += 1
+    result = [(op, chars) for op, chars in diffs]
+    if changed:
+        _DMP.diff_cleanupMerge(result)  # gather each run's deletions and insertions
+    return result
 
 
 def _encode(tokens: list[str], codes: dict[str, str]) -> str:

@@ -114,7 +114,7 @@ def record(
     date = date or now_iso()
     with store_lock(store.git_dir):
         head = store.head()
-        _refuse_staged_changes(store, head)
+        _refuse_staged_changes(store, head, document)
         data = store.work_bytes(document)
         new_text = decode_document(data, document)
         existed = head is not None and store.read_blob(head, document) is not None
@@ -139,13 +139,18 @@ def record(
         return commit
 
 
-def _refuse_staged_changes(store: Store, head: str | None) -> None:
+def _refuse_staged_changes(store: Store, head: str | None, document: str) -> None:
+    """Refuse when another program staged changes: a revision must hold only its document.
+
+    The document's own index entry is exempt: recording resets it, and it is stale after
+    a process that died just past the commit point.
+    """
     if head is None:
         return
-    proc = gitcmd.run(store.root, "diff-index", "--cached", "--quiet", head, "--", check=False)
-    if proc.returncode == 1:
-        names = store.git("diff-index", "--cached", "--name-only", "-z", head, "--")
-        listed = ", ".join(n for n in names.split("\x00") if n)[:200]
+    names = store.git("diff-index", "--cached", "--name-only", "-z", head, "--")
+    staged = [n for n in names.split("\x00") if n and n != document]
+    if staged:
+        listed = ", ".join(staged)[:200]
         raise DirtyStoreError(
             f"the git index has changes staged by another program ({listed})",
             "commit or unstage them (git restore --staged .) before recording",
