@@ -11,8 +11,9 @@ How a diff is computed, and why:
    whitespace and punctuation tokens; every distinct token is mapped to one character,
    the way diff-match-patch's line mode maps lines, and diff-match-patch diffs those
    characters with no time-out (a time-out makes the result depend on the machine's
-   speed); a semantic cleanup then folds short equalities into the edits around them. Because the unit is a token, a change always
-   covers whole words: "red" -> "green" is one replacement, never "g/re/d/en".
+   speed); a semantic cleanup then folds short equalities into the edits around them.
+   Because the unit is a token, a change always covers whole words: "red" -> "green"
+   is one replacement, never "g/re/d/en".
 3. **Changes.** Runs of deletions and insertions with no equal token between them become
    one :class:`~tracker.model.Change` with its exact character ranges in both texts.
 """
@@ -68,12 +69,21 @@ def _edits(old: str, new: str) -> Iterator[Edit]:
     old_offsets = _offsets(old_lines)
     new_offsets = _offsets(new_lines)
     for a0, a1, b0, b1 in _line_gaps(old_lines, new_lines):
-        base_old = old_offsets[a0]
-        base_new = new_offsets[b0]
-        for os_, oe, ns, ne in _word_edits(
-            old[base_old : old_offsets[a1]], new[base_new : new_offsets[b1]]
-        ):
-            yield os_ + base_old, oe + base_old, ns + base_new, ne + base_new
+        if a1 - a0 == b1 - b0 > 1:
+            # As many lines on each side: paragraphs edited in place. Diffing each pair on
+            # its own keeps a megabyte of lightly edited prose from becoming one huge gap.
+            blocks = [(a0 + k, a0 + k + 1, b0 + k, b0 + k + 1) for k in range(a1 - a0)]
+        else:
+            blocks = [(a0, a1, b0, b1)]
+        for c0, c1, d0, d1 in blocks:
+            base_old = old_offsets[c0]
+            base_new = new_offsets[d0]
+            old_part = old[base_old : old_offsets[c1]]
+            new_part = new[base_new : new_offsets[d1]]
+            if old_part == new_part:
+                continue
+            for os_, oe, ns, ne in _word_edits(old_part, new_part):
+                yield os_ + base_old, oe + base_old, ns + base_new, ne + base_new
 
 
 def _offsets(lines: list[str]) -> list[int]:
@@ -162,19 +172,73 @@ def _word_edits(old: str, new: str) -> Iterator[Edit]:
         # Nothing to align: the whole stretch was inserted or deleted.
         yield 0, len(old), 0, len(new)
         return
+    # Tokenizing is the costly part in Python: skip the common start and end first. The
+    # cuts fall only where whitespace meets a non-space character inside the common part,
+    # which is a token boundary in both texts, so no word or whitespace run is split.
+    head = _common_prefix(old, new)
+    if head:
+        head -= 1
+        while head > 0 and not (old[head - 1].isspace() and not old[head].isspace()):
+            head -= 1
+    tail = 0
+    if head < min(len(old), len(new)):
+        common = _common_suffix(old, new, min(len(old), len(new)) - head)
+        start = len(old) - common + 1
+        while start < len(old) and not (old[start - 1].isspace() and not old[start].isspace()):
+            start += 1
+        tail = len(old) - start if start < len(old) else 0
+    if head or tail:
+        inner = _word_edits_core(old[head : len(old) - tail], new[head : len(new) - tail])
+        for os_, oe, ns, ne in inner:
+            yield os_ + head, oe + head, ns + head, ne + head
+        return
+    yield from _word_edits_core(old, new)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common start of two strings, by halving (slice compares run in C)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """Length of the common end of two strings, at most ``limit``."""
+    low, high = 0, limit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _word_edits_core(old: str, new: str) -> Iterator[Edit]:
+    if not old or not new:
+        yield 0, len(old), 0, len(new)
+        return
     old_tokens = tokenize(old)
     new_tokens = tokenize(new)
     codes: dict[str, str] = {}
     old_chars = _encode(old_tokens, codes)
     new_chars = _encode(new_tokens, codes)
     diffs = _DMP.diff_main(old_chars, new_chars, False)
-    vocabulary = list(codes)  # token of each code, in code order (dicts keep insertion order)
-    diffs = _semantic_cleanup(diffs, lambda chars: sum(is_word(vocabulary[ord(c)]) for c in chars))
+    # Per code (dicts keep insertion order, so list position = code): is it a word, and
+    # how many characters does it stand for.
+    words = [is_word(token) for token in codes]
+    sizes = [len(token) for token in codes]
+    diffs = _semantic_cleanup(diffs, lambda chars: sum(map(words.__getitem__, map(ord, chars))))
 
     old_pos = new_pos = 0
     pending: Edit | None = None
     for op, chars in diffs:
-        length = sum(len(vocabulary[ord(c)]) for c in chars)
+        length = sum(map(sizes.__getitem__, map(ord, chars)))
         if op == _EQUAL:
             if pending is not None:
                 yield pending
