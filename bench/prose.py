@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 
-VOCABULARY = (
-    "the of and to in a is that for it as was with be by on not he this are or his from at "
-    "which but have an they you were her she there been one all we their has would when if "
-    "so no more can will out up into what about time some them these could other then than "
-    "people report agency article editor source correction claim enforcement community "
-    "investigation immigration gang criminal organization federal department state public"
-).split()
+_WORDS = (
+    "the of and to in a is that for it as was with be by on not he this are or "
+    "his from at which but have an they you were her she there been one all we "
+    "their has would when if so no more can will out up into what about time "
+    "some them these could other then than people report agency article editor "
+    "source correction claim enforcement community investigation immigration "
+    "gang criminal organization federal department state public "
+)
+VOCABULARY = tuple(_WORDS.split())
 
 
 def make_text(size: int, seed: int = 1) -> str:

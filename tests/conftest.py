@@ -74,9 +74,7 @@ def cli():
 
 def git(root: Path | str, *args: str, input: bytes | None = None) -> str:
     """Plain git, as an auditor or another program would run it."""
-    proc = subprocess.run(
-        ["git", *args], cwd=root, input=input, capture_output=True, check=True
-    )
+    proc = subprocess.run(["git", *args], cwd=root, input=input, capture_output=True, check=True)
     return proc.stdout.decode("utf-8", "replace")
 
 

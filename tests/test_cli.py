@@ -101,7 +101,10 @@ def test_log_search_and_limit(edited):
     run_cli("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
     (root / "article.txt").write_text("The green fox leaps over the cat.\n", encoding="utf-8")
     run_cli("record", "article.txt", "-m", "Cat", "--note", "1=c", cwd=root)
-    summaries = lambda *a: [r["summary"] for r in load(run_cli("log", *a, "--json", cwd=root))["revisions"]]  # noqa: E731
+
+    def summaries(*a):
+        return [r["summary"] for r in load(run_cli("log", *a, "--json", cwd=root))["revisions"]]
+
     assert summaries() == ["Cat", "Edit", "Add article.txt"]
     assert summaries("-S", "dog") == ["Cat", "Add article.txt"]
     assert summaries("-S", "leaps") == ["Edit"]
@@ -118,7 +121,11 @@ def test_note_and_notes_history(edited):
     assert result.code == 0 and "Noted change 1" in result.out
     shown = load(run_cli("show", "HEAD", "--json", cwd=root))
     note = shown["changes"][0]["note"]
-    assert (note["text"], note["category"], note["edited"]) == ("corrected wording", "factual", True)
+    assert (note["text"], note["category"], note["edited"]) == (
+        "corrected wording",
+        "factual",
+        True,
+    )
     assert note["history"][0]["text"] == "first wording"
     history = load(run_cli("notes-history", "HEAD", "--json", cwd=root))["history"]
     assert [(h["change"], h["text"], h["origin"]) for h in history] == [

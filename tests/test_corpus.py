@@ -16,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, run_cli, snapshot
 
 from tracker.store import Store
+
+from conftest import SHARED, run_cli, snapshot
 
 CORPUS = SHARED / "corpora" / "system-design-primer.README.jsonl.gz"
 DOC = "README.md"
@@ -143,9 +144,7 @@ def test_log_lists_every_revision_with_its_metadata(corpus_repo, records):
     revisions = data["revisions"]
     assert len(revisions) == COUNT
     assert [r["rev"] for r in revisions] == commits[::-1]  # newest first
-    for position, (revision, record) in enumerate(
-        zip(reversed(revisions), records, strict=True)
-    ):
+    for position, (revision, record) in enumerate(zip(reversed(revisions), records, strict=True)):
         assert revision["parent"] == (commits[position - 1] if position else None)
         assert revision["summary"] == record["subject"]
         # The tracker reads commit messages with CRLF folded to LF (one record's body has

@@ -8,8 +8,9 @@ import textwrap
 
 import pytest
 
-from conftest import ANN, DATE, git, run_cli
 from tracker.recording import init_store, record
+
+from conftest import ANN, DATE, git, run_cli
 
 # The child process records with one step of the write path replaced by SIGKILL, the
 # harshest way a process can die: no finally blocks, no cleanup.
@@ -86,4 +87,3 @@ def test_killed_after_the_branch_moves_leaves_the_complete_revision(tmp_path):
     result = run_cli("-C", str(store.root), "record", "doc.txt", "-m", "Again", "--note", "1=w")
     assert result.code == 0, result.err
     assert git(store.root, "status", "--porcelain") == ""
-

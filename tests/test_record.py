@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ANN, BOB, DATE, git
 from tracker.errors import NoteError, RecordRefusedError
 from tracker.recording import NoteInput, add_later_note, init_store, record
 from tracker.store import Store
+
+from conftest import ANN, BOB, DATE, git
 
 
 def write(store: Store, name: str, data: bytes | str) -> None:
@@ -84,7 +85,9 @@ def test_later_notes_keep_every_wording_and_never_rewrite_the_revision(store):
     record(store, "a.txt", "Add", identity=ANN, date=DATE)
     write(store, "a.txt", "Alpha gamma.\n")
     rev = record(store, "a.txt", "Edit", notes={1: NoteInput("first", "clarity")}, identity=ANN)
-    add_later_note(store, rev, 1, NoteInput("second", "factual", "src"), BOB, "2026-02-01T00:00:00Z")
+    add_later_note(
+        store, rev, 1, NoteInput("second", "factual", "src"), BOB, "2026-02-01T00:00:00Z"
+    )
     add_later_note(store, rev, 1, NoteInput("third", "factual"), ANN, "2026-02-02T00:00:00Z")
     assert git(store.root, "rev-parse", "HEAD").strip() == rev
     note = store.revision(rev).changes[0].note
@@ -130,7 +133,9 @@ _texts = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(first=_texts, second=_texts)
 def test_bytes_in_equal_bytes_out(tmp_path_factory, first, second):
     """CRLF, lone CR, BOM, final newline or none: stored and read back byte for byte."""

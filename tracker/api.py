@@ -186,7 +186,14 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
     for change in revision.changes:
         first = change.note.history[0] if change.note and change.note.history else change.note
         if first is not None and first.origin == "revision":
-            history.append({"change": change.index, **first.to_json(), "stored_in": revision.rev})
+            history.append(
+                {
+                    "change": change.index,
+                    **first.to_json(),
+                    "origin": "revision",
+                    "stored_in": revision.rev,
+                }
+            )
     # Walk the notes ref oldest first: the commit that grew the list by one added that entry.
     commits = (
         store.git("log", "--reverse", "--format=%H", NOTES_REF, "--", check=False).split()

@@ -58,18 +58,19 @@ def check_date(text: str) -> str:
 
 
 def default_identity(store_root) -> Identity:
-    """The user's git identity, read with GitPython's config parser (no git process)."""
-    import git  # GitPython: imported here so read-only commands never pay for it
+    """The user's git identity (``user.name`` / ``user.email``), read through hardened git.
 
-    try:
-        reader = git.Repo(store_root).config_reader()
-        name = reader.get_value("user", "name", "")
-        email = reader.get_value("user", "email", "")
-    except Exception:  # an unreadable config is the same as no identity
-        name = email = ""
-    if not name:
+    Not through GitPython: importing it runs ``$GIT_PYTHON_GIT_EXECUTABLE`` from the
+    caller's environment, which is exactly what the tracker must never do.
+    """
+    from tracker import gitcmd
+
+    name = gitcmd.run(store_root, "config", "--get", "user.name", check=False)
+    email = gitcmd.run(store_root, "config", "--get", "user.email", check=False)
+    name_text = name.stdout.decode("utf-8", "replace").strip()
+    if not name_text:
         raise TrackerError(
             "no author identity is set",
             'pass --author "Name <email>" or run git config --global user.name "Your Name"',
         )
-    return Identity(str(name), str(email))
+    return Identity(name_text, email.stdout.decode("utf-8", "replace").strip())

@@ -50,16 +50,19 @@ class Note:
         return bool(self.history)
 
     def to_json(self) -> dict[str, Any]:
+        # Exactly the keys (and order) of the record stored in commit messages, so that
+        # `tracker log --json` can pass a stored record through without re-encoding it.
         data: dict[str, Any] = {
             "text": self.text,
             "category": self.category,
             "source": self.source or None,
             "author": self.author,
             "date": self.date,
-            "origin": self.origin,
-            "edited": self.edited,
         }
+        if self.origin != "revision":
+            data["origin"] = self.origin
         if self.history:
+            data["edited"] = True
             data["history"] = [earlier.to_json() for earlier in self.history]
         return data
 
@@ -125,8 +128,8 @@ class Revision:
             "document": self.document,
             "recorded_by_tracker": self.recorded,
             "notes": self.note_count,
-            "changes": [change.to_json() for change in self.changes],
         }
         # Keys starting with '_' are the core's own working data, not part of the contract.
         data.update({k: v for k, v in self.extra.items() if not k.startswith("_")})
+        data["changes"] = [change.to_json() for change in self.changes]
         return data

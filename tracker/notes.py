@@ -62,15 +62,14 @@ def compose_message(
                 lines.append(f"  Source: {' '.join(change.note.source.split())}")
     if lines:
         parts.append("\n".join(lines))
-    record = {
-        "v": RECORD_VERSION,
-        "reason": reason.strip(),
-        "changes": [_change_record(change) for change in changes],
-    }
+    # Key order matters: "changes" comes last, and the record is ASCII-only JSON, so that
+    # a reader can pass the changes array through verbatim (see tracker/logjson.py).
+    record: dict[str, Any] = {"v": RECORD_VERSION, "reason": reason.strip()}
     if initial:
         record["initial"] = True
+    record["changes"] = [change.to_json() for change in changes]
     trailers = DOCUMENT_TRAILER + json.dumps(document, ensure_ascii=False)[1:-1]
-    trailers += "\n" + RECORD_TRAILER + json.dumps(record, ensure_ascii=False, sort_keys=True)
+    trailers += "\n" + RECORD_TRAILER + json.dumps(record, ensure_ascii=True)
     parts.append(trailers)
     return "\n\n".join(parts) + "\n"
 
@@ -90,22 +89,6 @@ def _quote_change(change: Change) -> str:
     if change.kind == "delete":
         return f"deleted {_short(change.old.text)}"
     return f"{_short(change.old.text)} -> {_short(change.new.text)}"
-
-
-def _change_record(change: Change) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "index": change.index,
-        "kind": change.kind,
-        "old": [change.old.start, change.old.end, change.old.text],
-        "new": [change.new.start, change.new.end, change.new.text],
-    }
-    if change.note is not None:
-        data["note"] = {
-            "text": change.note.text,
-            "category": change.note.category,
-            "source": change.note.source,
-        }
-    return data
 
 
 def parse_message(message: str) -> tuple[str, str, str | None, dict[str, Any] | None]:
@@ -135,28 +118,26 @@ def parse_message(message: str) -> tuple[str, str, str | None, dict[str, Any] | 
     return summary.strip(), str(record.get("reason", "")), document, record
 
 
-def changes_from_record(record: dict[str, Any], author: str, date: str) -> list[Change]:
+def changes_from_record(record: dict[str, Any]) -> list[Change]:
     """The changes (with their notes) stored in a revision's record."""
     changes = []
     for item in record.get("changes", []):
-        old = item["old"]
-        new = item["new"]
+        old, new, raw = item["old"], item["new"], item.get("note")
         note = None
-        if item.get("note"):
-            raw = item["note"]
+        if raw:
             note = Note(
-                text=raw.get("text", ""),
-                category=raw.get("category", "other"),
-                source=raw.get("source", "") or "",
-                author=author,
-                date=date,
+                text=str(raw.get("text", "")),
+                category=str(raw.get("category", "other")),
+                source=str(raw.get("source") or ""),
+                author=str(raw.get("author", "")),
+                date=str(raw.get("date", "")),
             )
         changes.append(
             Change(
                 int(item["index"]),
-                item["kind"],
-                Span(old[0], old[1], old[2]),
-                Span(new[0], new[1], new[2]),
+                str(item["kind"]),
+                Span(int(old["start"]), int(old["end"]), str(old["text"])),
+                Span(int(new["start"]), int(new["end"]), str(new["text"])),
                 note,
             )
         )

@@ -34,7 +34,7 @@ from tracker.textio import decode_document
 CONFIG_PATH = ".tracker/config.json"
 WORKTREE = "WORKTREE"  # pseudo-revision: the file as it is on disk now
 
-_LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00%N%x1e"
+LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00%N%x1e"
 
 
 @dataclass
@@ -198,6 +198,20 @@ class Store:
 
     # -- history ------------------------------------------------------------------------
 
+    def log_records(
+        self, document: str, search: str | None = None, limit: int | None = None
+    ) -> Iterator[bytes]:
+        """The raw ``git log`` records of a document's revisions, newest first, streamed
+        from one git process (first-parent history, later notes included)."""
+        if self.head() is None:
+            return
+        args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}"]
+        if search:
+            args.append(f"-S{search}")
+        if limit:
+            args.append(f"--max-count={limit}")
+        yield from gitcmd.stream(self.root, *args, *gitcmd.NO_DRIVERS, "HEAD", "--", document)
+
     def log(
         self,
         document: str,
@@ -205,30 +219,22 @@ class Store:
         limit: int | None = None,
         with_changes: bool = True,
     ) -> Iterator[Revision]:
-        """Revisions of a document, newest first, from one ``git log`` process."""
-        if self.head() is None:
-            return
-        args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={_LOG_FORMAT}"]
-        if search:
-            args.append(f"-S{search}")
-        if limit:
-            args.append(f"--max-count={limit}")
-        args += [*gitcmd.NO_DRIVERS, "HEAD", "--", document]
+        """Revisions of a document, newest first."""
         reader: gitcmd.BlobReader | None = None
         try:
-            for raw in gitcmd.stream(self.root, *args):
-                revision = self._parse_log_record(raw, document)
+            for raw in self.log_records(document, search, limit):
+                revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
                 if with_changes and not revision.recorded:
                     reader = reader or gitcmd.BlobReader(self.root)
-                    revision = self._with_computed_changes(revision, reader)
+                    revision = self.with_computed_changes(revision, reader)
                 yield revision
         finally:
             if reader is not None:
                 reader.close()
 
-    def _parse_log_record(self, raw: bytes, document: str) -> Revision | None:
+    def parse_log_record(self, raw: bytes, document: str) -> Revision | None:
         fields = raw.lstrip(b"\n").split(b"\x00")
         if len(fields) < 7:
             return None
@@ -239,7 +245,13 @@ class Store:
         author = f"{name} <{email}>"
         changes: list[Change] = []
         if record is not None:
-            changes = changes_from_record(record, author, date)
+            try:
+                changes = changes_from_record(record)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                # A damaged or forged record: read the commit as a foreign one, so its
+                # changes are computed from the texts themselves.
+                record = None
+                summary, reason = message.partition("\n")[0].strip(), ""
         entries = parse_later(later)
         changes = apply_later(changes, entries)
         return Revision(
@@ -259,7 +271,7 @@ class Store:
             },
         )
 
-    def _with_computed_changes(self, revision: Revision, reader: gitcmd.BlobReader) -> Revision:
+    def with_computed_changes(self, revision: Revision, reader: gitcmd.BlobReader) -> Revision:
         new = reader.read(f"{revision.rev}:{revision.document}") or b""
         old = reader.read(f"{revision.parent}:{revision.document}") if revision.parent else None
         if old is None:
@@ -276,16 +288,16 @@ class Store:
         """One revision with its changes and notes."""
         rev = self.resolve(name)
         doc = document or self._document_of(rev)
-        fmt = _LOG_FORMAT
+        fmt = LOG_FORMAT
         raw = gitcmd.run(
             self.root, "show", "-s", f"--notes={NOTES_REF}", f"--format={fmt}", rev
         ).stdout
-        revision = self._parse_log_record(raw.rstrip(b"\n\x1e"), doc)
+        revision = self.parse_log_record(raw.rstrip(b"\n\x1e"), doc)
         if revision is None:
             raise GitError(f"cannot read revision {name}")
         if not revision.recorded:
             with gitcmd.BlobReader(self.root) as reader:
-                revision = self._with_computed_changes(revision, reader)
+                revision = self.with_computed_changes(revision, reader)
         return revision
 
     def _document_of(self, rev: str) -> str:

@@ -237,7 +237,8 @@ def notes_history(history: list[dict]) -> None:
         where = "in the revision" if item["origin"] == "revision" else "later, notes commit"
         console.print(
             Text(
-                f"    {one_line(str(item['author']))} {item['date']} ({where} {item['stored_in'][:12]})",
+                f"    {one_line(str(item['author']))} {item['date']}"
+                f" ({where} {item['stored_in'][:12]})",
                 style="dim",
             )
         )

@@ -1,0 +1,116 @@
+"""The bundled article's history: byte-exact first revision, a note on every change,
+the same commit ids every time it is built."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tomllib
+
+import pytest
+
+from tracker.demo import REVISIONS_DIR, build_demo
+from tracker.model import DEFAULT_CATEGORIES
+
+from conftest import REPO_ROOT, SHARED, git, run_cli
+
+SEED = SHARED / "seed" / "000_8cb83d41340bd58a.txt"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "store"
+    result = run_cli("demo", "--path", str(path), "--no-tui")
+    assert result.code == 0, result.err
+    assert result.out.strip() == str(path)
+    return path
+
+
+def test_revision_one_is_the_seed_byte_for_byte(demo):
+    manifest = tomllib.loads((REVISIONS_DIR / "manifest.toml").read_text())
+    first = (REVISIONS_DIR / manifest["revision"][0]["file"]).read_bytes()
+    if SEED.exists():
+        assert first == SEED.read_bytes()
+    root_commit = git(demo, "rev-list", "--max-parents=0", "HEAD").split()[0]
+    revs = git(demo, "rev-list", "--reverse", "HEAD").split()
+    assert revs[0] == root_commit  # the store's setup commit, then the article
+    article_rev = revs[1]
+    blob = subprocess.run(
+        ["git", "cat-file", "blob", f"{article_rev}:article.txt"], cwd=demo, capture_output=True
+    ).stdout
+    assert blob == first
+    assert blob.count(b"The Role of ICE in Combating") >= 2
+    assert not blob.endswith(b"\n") and "“".encode() in blob
+
+
+def test_log_json_lists_every_revision_with_a_note_on_every_change(demo):
+    result = run_cli("-C", str(demo), "log", "--json")
+    assert result.code == 0, result.err
+    log = json.loads(result.out)
+    revisions = log["revisions"]
+    manifest = tomllib.loads((REVISIONS_DIR / "manifest.toml").read_text())
+    assert 7 <= len(revisions) == len(manifest["revision"]) <= 11
+    assert [r["summary"] for r in reversed(revisions)] == [
+        r["summary"] for r in manifest["revision"]
+    ]
+    corrections = revisions[:-1]
+    assert sum(1 for r in corrections if len(r["changes"]) > 1) >= 3
+    categories = set()
+    for revision in corrections:
+        assert revision["changes"], revision["summary"]
+        assert revision["reason"]
+        for change in revision["changes"]:
+            assert change["note"] is not None, (revision["summary"], change)
+            assert change["note"]["text"].strip()
+            assert change["note"]["category"] in DEFAULT_CATEGORIES
+            categories.add(change["note"]["category"])
+    assert {"factual", "structure", "balance", "style"} <= categories
+    # The final text is the last file of the manifest.
+    last = (REVISIONS_DIR / manifest["revision"][-1]["file"]).read_bytes()
+    assert (demo / "article.txt").read_bytes() == last
+
+
+def test_the_known_problems_are_corrected(demo):
+    final = (demo / "article.txt").read_text(encoding="utf-8")
+    log = json.loads(run_cli("-C", str(demo), "log", "-S", "Los Zetas", "--json").out)
+    assert log["revisions"], "some revision removed or reworded 'Los Zetas'"
+    assert "Mexican" in final
+    assert "as of" in final.lower()
+    assert "gang members fleeing" not in final
+    assert "machine learning models can help predict" not in final
+    paragraphs = final.split("\n\n")
+    assert paragraphs[0] != paragraphs[1], "the title is no longer printed twice"
+
+
+def test_building_twice_gives_the_same_commit_ids(tmp_path, demo):
+    again = build_demo(tmp_path / "again")
+    assert git(again.root, "rev-parse", "HEAD") == git(demo, "rev-parse", "HEAD")
+    # Rebuilding over an earlier demo is allowed and gives the same result again.
+    rebuilt = build_demo(tmp_path / "again")
+    assert git(rebuilt.root, "rev-parse", "HEAD") == git(demo, "rev-parse", "HEAD")
+
+
+def test_demo_refuses_to_overwrite_other_folders(tmp_path):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "precious.txt").write_text("keep me")
+    result = run_cli("demo", "--path", str(target), "--no-tui")
+    assert result.code != 0 and "not empty" in result.err
+    assert (target / "precious.txt").read_text() == "keep me"
+
+
+def test_demo_default_location_is_a_per_user_data_folder(tmp_path):
+    result = run_cli("demo", "--no-tui", env={"XDG_DATA_HOME": str(tmp_path / "xdg")})
+    assert result.code == 0, result.err
+    assert result.out.strip() == str(tmp_path / "xdg" / "tracker" / "demo")
+
+
+def test_demo_without_no_tui_prints_the_history(tmp_path):
+    result = run_cli("demo", "--path", str(tmp_path / "d"))
+    assert result.code == 0, result.err
+    assert "Add a dated corrections notice" in result.out or "revision(s)" in result.out
+
+
+def test_revisions_folder_has_no_code():
+    files = {p.suffix for p in (REPO_ROOT / "revisions").iterdir()}
+    assert files <= {".txt", ".toml", ".md"}
