@@ -11,7 +11,6 @@ ordinary way, through :class:`~tracker.model.Revision`, so the output is the sam
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from tracker import gitcmd
@@ -50,7 +49,7 @@ def log_json(
 
 
 _TRAILER = b"\n" + RECORD_TRAILER.encode()
-_CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+_scan = json.JSONDecoder().scan_once  # one JSON value from a position, in C
 
 
 def _fast_entry(raw: bytes, document_json: str) -> str | None:
@@ -62,12 +61,17 @@ def _fast_entry(raw: bytes, document_json: str) -> str | None:
     at = message.rfind(_TRAILER)
     if at < 0:
         return None
-    record_text = message[at + len(_TRAILER) :].split(b"\n", 1)[0]
-    if not record_text.isascii() or _CONTROL_BYTES.search(record_text):
+    record_bytes = message[at + len(_TRAILER) :].split(b"\n", 1)[0]
+    # ASCII only: no C1 or bidi character can pass through raw. Control characters
+    # inside strings are refused by the strict decoder; the line holds no newline.
+    if not record_bytes.isascii():
         return None
+    text = record_bytes.decode("ascii").rstrip()
     try:
-        record = json.loads(record_text)
-    except ValueError:
+        record, end = _scan(text, 0)
+    except (ValueError, StopIteration):
+        return None
+    if end != len(text):
         return None
     # Only the layout the tracker writes: {"v", "reason", ["initial",] "changes"}.
     if type(record) is not dict or record.get("v") != 1:
@@ -87,7 +91,6 @@ def _fast_entry(raw: bytes, document_json: str) -> str | None:
         if change.get("note"):
             notes += 1
     # A JSON string cannot hold a raw quote, so the first '"changes": ' is the key.
-    text = record_text.decode("ascii")
     changes_text = text[text.index(_CHANGES_KEY) + len(_CHANGES_KEY) : -1]
     rev = fields[0].lstrip(b"\n").decode("ascii", "replace")
     parent = fields[1].split(b" ", 1)[0].decode("ascii", "replace")

@@ -87,7 +87,7 @@ def init_store(
         target = store.root / CONFIG_PATH
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    store._config = None
+    store.refresh()
     return store
 
 
@@ -237,6 +237,7 @@ def _commit_file(
 def advance_ref(store: Store, ref: str, new: str, old: str | None) -> None:
     """Move ``ref`` to ``new`` only if it still points at ``old``: the commit point."""
     proc = gitcmd.run(store.root, "update-ref", "-m", "tracker", ref, new, old or ZERO, check=False)
+    store.refresh()  # the branch (or notes ref) may have moved
     if proc.returncode != 0:
         raise DirtyStoreError(
             f"{ref} moved while the tracker was writing (another program changed it)",

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tracker import gitcmd
-from tracker.diff import diff_texts
 from tracker.errors import (
     GitError,
     NotAStoreError,
@@ -33,6 +32,7 @@ from tracker.textio import decode_document
 
 CONFIG_PATH = ".tracker/config.json"
 WORKTREE = "WORKTREE"  # pseudo-revision: the file as it is on disk now
+_UNKNOWN = object()  # a cached value not read yet
 
 LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00%N%x1e"
 
@@ -63,6 +63,10 @@ class Store:
     root: Path
     git_dir: Path
     _config: StoreConfig | None = field(default=None, repr=False)
+    _head: object = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._head = _UNKNOWN
 
     # -- opening ----------------------------------------------------------------------
 
@@ -71,14 +75,25 @@ class Store:
         where = Path(path)
         if not where.is_dir():
             raise NotAStoreError(f"{where} is not a directory", "pass -C with a store's folder")
-        proc = gitcmd.run(where, "rev-parse", "--show-toplevel", "--absolute-git-dir", check=False)
-        if proc.returncode != 0:
+        # One process finds the work tree, the git directory and HEAD (absent when the
+        # branch has no commit yet, which makes rev-parse fail after the first two lines).
+        proc = gitcmd.run(
+            where, "rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD", check=False
+        )
+        lines = proc.stdout.decode("utf-8", "replace").splitlines()
+        if len(lines) < 2:
             raise NotAStoreError(
                 f"{where.resolve()} is not in a git repository",
                 "run 'tracker init' there, or pass -C with a store's folder",
             )
-        top, git_dir = proc.stdout.decode("utf-8", "replace").splitlines()[:2]
-        return cls(Path(top), Path(git_dir))
+        store = cls(Path(lines[0]), Path(lines[1]))
+        store._head = lines[2] if proc.returncode == 0 and len(lines) > 2 else None
+        return store
+
+    def refresh(self) -> None:
+        """Forget what was read from the branch: call after anything moves it."""
+        self._head = _UNKNOWN
+        self._config = None
 
     def git(self, *args: str, **kwargs) -> str:
         return gitcmd.output(self.root, *args, **kwargs)
@@ -86,8 +101,11 @@ class Store:
     # -- names --------------------------------------------------------------------------
 
     def head(self) -> str | None:
-        proc = gitcmd.run(self.root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
-        return proc.stdout.decode().strip() or None
+        """The branch's newest commit (None before the first), read once until refresh()."""
+        if self._head is _UNKNOWN:
+            proc = gitcmd.run(self.root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
+            self._head = proc.stdout.decode().strip() or None
+        return self._head  # type: ignore[return-value]
 
     def resolve(self, name: str) -> str:
         """The full commit id that ``name`` names, refusing names that look like options."""
@@ -277,6 +295,8 @@ class Store:
         if old is None:
             # The document's first revision is its baseline, as for recorded stores.
             return replace(revision, extra={**revision.extra, "initial": True})
+        from tracker.diff import diff_texts  # the diff engine loads only when needed
+
         changes = diff_texts(
             decode_document(old, f"{revision.document} at {(revision.parent or '')[:12]}"),
             decode_document(new, f"{revision.document} at {revision.rev[:12]}"),
@@ -324,12 +344,16 @@ class Store:
 
     def diff(self, old_rev: str, new_rev: str, document: str) -> list[Change]:
         """Changes between two revisions (or the work tree) of one document."""
+        from tracker.diff import diff_texts
+
         return diff_texts(self.text_at(old_rev, document), self.text_at(new_rev, document))
 
     def pending(self, document: str) -> list[Change]:
         """Changes in the work tree that are not recorded yet."""
         base = "HEAD" if self.head() else None
         old = self.text_at(base, document) if base else ""
+        from tracker.diff import diff_texts
+
         return diff_texts(old, self.text_at(WORKTREE, document))
 
     def later_notes(self, rev: str) -> list[dict]:

@@ -141,6 +141,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _log_json(args: argparse.Namespace) -> int:
+    from tracker.logjson import log_json
+    from tracker.store import Store
+
+    store = Store.open(args.directory)
+    if args.directory != ".":
+        os.chdir(args.directory)
+    document = store.document(args.file)
+    sys.stdout.writelines(log_json(store, document, args.search, args.limit))
+    return 0
+
+
 def _print_json(data: Any) -> None:
     # ASCII-only JSON cannot carry a raw control or bidi character to the terminal.
     # Compact: with indent, json falls back to its pure-Python encoder (10x slower).
@@ -158,6 +170,9 @@ def _numbered(values: list[str], flag: str) -> dict[int, str]:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "log" and args.json:
+        return _log_json(args)  # the hot path of scripts: loads as little as it can
+
     from tracker import api  # imports no UI and no GitPython (see test_import_hygiene)
 
     if args.command == "demo":
@@ -233,12 +248,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "log":
-        if args.json:
-            from tracker.logjson import log_json
-
-            doc = store.document(args.file)
-            sys.stdout.writelines(log_json(store, doc, args.search, args.limit))
-            return 0
         doc, revisions = api.log(store, args.file, args.search, args.limit)
         from tracker.cli import render
 
