@@ -75,3 +75,10 @@ def visible(text: str, show_invisible: bool = False) -> str:
 def one_line(text: str) -> str:
     """``visible`` text flattened to one line, for summaries, names and table cells."""
     return " ".join(visible(text).split())
+
+
+def show_whitespace(text: str) -> str:
+    """Make a change of whitespace alone visible (a line ending, a final newline, spaces)."""
+    if text.strip():
+        return text
+    return text.replace("\r", "␍").replace("\n", "↵\n").replace(" ", "·").replace("\t", "→")

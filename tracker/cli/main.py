@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", help="where to build it (default: a per-user data folder)")
     p.add_argument("--no-tui", action="store_true", help="only build it and print its path")
 
+    p = command("open", "open the review app (also: tracker, tracker FILE)")
+    p.add_argument("file", nargs="?")
+
     p = command("init", "make this folder (or DIR) a tracker store")
     p.add_argument("path", nargs="?", default=None)
     p.add_argument("--require-notes", action="store_true", help="refuse changes without a note")
@@ -112,13 +115,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _with_default_command(argv: list[str], commands: set[str]) -> list[str]:
+    """``tracker`` and ``tracker FILE`` open the app: insert the implied ``open``."""
+    position = 0
+    while position < len(argv):
+        word = argv[position]
+        if word == "-C":
+            position += 2
+            continue
+        if word.startswith("-C") and len(word) > 2:
+            position += 1
+            continue
+        if word in ("-h", "--help", "--version"):
+            return argv
+        if word in commands:
+            return argv
+        return [*argv[:position], "open", *argv[position:]]
+    return [*argv, "open"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    args = parser.parse_args(
+        _with_default_command(list(sys.argv[1:] if argv is None else argv), commands)
+    )
     try:
-        if args.command is None:
-            parser.print_help()
-            return 0
         return _dispatch(args)
     except TrackerError as exc:
         sys.stderr.write(f"tracker: error: {exc.one_line()}\n")
@@ -153,6 +175,17 @@ def _log_json(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_app(store, document: str | None) -> int:
+    if not sys.stdout.isatty() and not os.environ.get("TRACKER_FORCE_TUI"):
+        raise TrackerError(
+            "the review app needs a terminal", "run it in a terminal, or use 'tracker log'"
+        )
+    from tracker.tui.app import TrackerApp
+
+    TrackerApp(store, document).run()
+    return 0
+
+
 def _print_json(data: Any) -> None:
     # ASCII-only JSON cannot carry a raw control or bidi character to the terminal.
     # Compact: with indent, json falls back to its pure-Python encoder (10x slower).
@@ -182,11 +215,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.no_tui:
             print(store.root)
             return 0
-        from tracker.cli import render
-
-        doc, revisions = api.log(store)
-        render.log(revisions, doc, header=f"Bundled article history in {store.root}")
-        return 0
+        return _open_app(store, None)
 
     if args.command == "init":
         target = os.path.join(args.directory, args.path) if args.path else args.directory
@@ -198,6 +227,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     # Paths on the command line are relative to -C DIR, as with git.
     if args.directory != ".":
         os.chdir(args.directory)
+
+    if args.command == "open":
+        document = store.document(args.file)
+        return _open_app(store, document)
 
     if args.command == "add":
         rev = api.add_document(store, args.file, args.summary, args.author, args.date)

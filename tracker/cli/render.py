@@ -18,7 +18,7 @@ from tracker.api import DiffResult
 from tracker.diff import describe_whitespace_change
 from tracker.hunks import Piece, hunks
 from tracker.model import Change, Note, Revision
-from tracker.safe import one_line, visible
+from tracker.safe import one_line, show_whitespace, visible
 
 DELETED = "strike red"
 INSERTED = "underline green"
@@ -140,19 +140,12 @@ def _side_text(pieces: list[Piece], style: str, marks: tuple[str, str], plain: b
             continue
         if not piece.text:
             continue
-        shown = visible(_show_whitespace(piece.text))
+        shown = visible(show_whitespace(piece.text))
         if plain:
             text.append(marks[0] + shown + marks[1])
         else:
             text.append(shown, style=style)
     return text
-
-
-def _show_whitespace(text: str) -> str:
-    """Make a change of whitespace alone visible (a line ending, a final newline)."""
-    if text.strip():
-        return text
-    return text.replace("\r", "␍").replace("\n", "↵\n").replace(" ", "·").replace("\t", "→")
 
 
 def diff(result: DiffResult, layout: str = "side", width: int | None = None) -> None:
@@ -201,10 +194,10 @@ def _inline(console: Console, result: DiffResult, groups, plain: bool) -> None:
             text.append(visible(result.new_text[pos : change.new.start]))
             text.append(Text(f"{change.index}:", style="yellow"))
             if change.old.text:
-                shown = visible(_show_whitespace(change.old.text))
+                shown = visible(show_whitespace(change.old.text))
                 text.append(f"[-{shown}-]" if plain else shown, style=None if plain else DELETED)
             if change.new.text:
-                shown = visible(_show_whitespace(change.new.text))
+                shown = visible(show_whitespace(change.new.text))
                 text.append(f"{{+{shown}+}}" if plain else shown, style=None if plain else INSERTED)
             pos = change.new.end
         text.append(visible(result.new_text[pos : hunk.new_end]))

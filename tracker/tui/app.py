@@ -1,0 +1,71 @@
+"""Provides TrackerApp: opens a store's document for review."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from tracker.review import ReviewSession
+from tracker.store import Store
+from tracker.tui.bindings import MAIN_ACTIONS
+
+
+class TrackerApp(App[None]):
+    """The terminal app: one document's history, its diffs and their notes."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tracker"
+
+    def __init__(self, store: Store, document: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.document = document
+        self.session: ReviewSession | None = None
+
+    def on_mount(self) -> None:
+        self.sub_title = str(self.store.root)
+        if self.document is not None:
+            self.open_document(self.document)
+            return
+        documents = self.store.documents()
+        if len(documents) == 1:
+            self.open_document(documents[0])
+        else:
+            from tracker.tui.screens.pick_document import PickDocumentScreen
+
+            self.push_screen(PickDocumentScreen(documents), self._picked)
+
+    def _picked(self, document: str | None) -> None:
+        if document is None:
+            self.exit()
+        else:
+            self.open_document(document)
+
+    def open_document(self, document: str) -> None:
+        from tracker.tui.screens.main import MainScreen
+
+        self.session = ReviewSession(self.store, document)
+        self.push_screen(MainScreen(self.session))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        from tracker.tui.screens.main import MainScreen
+
+        if isinstance(screen, MainScreen):
+            for action in MAIN_ACTIONS:
+                if action.action == "quit":
+                    continue
+                yield SystemCommand(action.description, action.help, _runner(screen, action.action))
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+
+def _runner(screen: Screen, action: str):
+    def run() -> None:
+        screen.run_action(action)
+
+    return run

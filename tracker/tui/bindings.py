@@ -1,0 +1,63 @@
+"""Provides the main screen's key bindings as data: the footer, the help screen and the
+command palette are all made from this one table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Action:
+    keys: str  # comma-separated, as Textual's Binding takes them
+    action: str
+    description: str
+    help: str
+    show: bool = True  # shown in the footer
+
+
+MAIN_ACTIONS: tuple[Action, ...] = (
+    Action("j,down", "next_revision", "Older", "Select the next (older) revision", False),
+    Action("k,up", "previous_revision", "Newer", "Select the previous (newer) revision", False),
+    Action("n,right_square_bracket", "next_change", "Next change", "Jump to the next change"),
+    Action(
+        "N,left_square_bracket",
+        "previous_change",
+        "Prev change",
+        "Jump to the previous change",
+        False,
+    ),
+    Action("s", "toggle_layout", "Side/inline", "Toggle side-by-side and inline diff"),
+    Action("z", "toggle_folds", "Unfold", "Expand or fold the unchanged paragraphs", False),
+    Action(
+        "h", "toggle_note_history", "Note history", "Show the earlier wordings of the note", False
+    ),
+    Action("A", "mark_a", "Mark A", "Mark the selected revision as A (compare from)", False),
+    Action("B", "mark_b", "Mark B", "Mark the selected revision as B (compare to)", False),
+    Action(
+        "escape", "clear_compare", "Clear A/B", "Stop comparing; show revision vs parent", False
+    ),
+    Action("e", "edit", "Edit", "Edit the document in $EDITOR, then record the changes"),
+    Action("r", "record", "Record", "Record the pending changes with their notes", False),
+    Action("a", "annotate", "Annotate", "Add or correct the note of the change in focus"),
+    Action("slash", "search", "Search", "Find text in the current diff"),
+    Action("f", "filter", "Filter", "Filter the history by author, category or text"),
+    Action("question_mark", "help", "Help", "Show every key binding"),
+    Action("q", "quit", "Quit", "Quit tracker"),
+)
+
+
+def bindings(actions: tuple[Action, ...] = MAIN_ACTIONS) -> list[Binding]:
+    return [Binding(a.keys, a.action, a.description, show=a.show, tooltip=a.help) for a in actions]
+
+
+def key_label(keys: str) -> str:
+    names = {
+        "right_square_bracket": "]",
+        "left_square_bracket": "[",
+        "slash": "/",
+        "question_mark": "?",
+        "escape": "esc",
+    }
+    return " / ".join(names.get(k, k) for k in keys.split(","))

@@ -1,0 +1,1 @@
+"""Provides the TUI's screens, each with its .tcss beside it."""

@@ -1,0 +1,93 @@
+"""Provides AnnotateScreen: add or correct the note of a past change, kept in the notes ref."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
+
+from tracker import api
+from tracker.errors import TrackerError
+from tracker.model import Change, Revision
+from tracker.safe import one_line
+from tracker.store import Store
+
+
+class AnnotateScreen(ModalScreen[str | None]):
+    """Dismisses with the notes commit id, or None when cancelled."""
+
+    CSS_PATH = "annotate.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self, store: Store, revision: Revision, change: Change) -> None:
+        super().__init__()
+        self.store = store
+        self.revision = revision
+        self.change = change
+
+    def compose(self) -> ComposeResult:
+        note = self.change.note
+        categories = self.store.config.categories
+        with Vertical(id="annotate-box"):
+            yield Static(
+                Content.assemble(
+                    ("Note on change ", "bold"), (str(self.change.index), "bold"),
+                    (f" of {self.revision.rev[:8]}: ", "bold"),
+                    (one_line(self.change.old.text)[:60], "strike"), " → ",
+                    (one_line(self.change.new.text)[:60], "underline"),
+                ),
+                markup=False,
+            )  # fmt: skip
+            if note is not None:
+                yield Static(
+                    Content.assemble(("Current: ", "dim"), f"[{note.category}] {note.text}"),
+                    markup=False,
+                )
+            yield Select(
+                [(c, c) for c in categories],
+                value=note.category if note and note.category in categories else categories[0],
+                allow_blank=False,
+                id="category",
+            )
+            yield Input(value=note.text if note else "", placeholder="why", id="text")
+            yield Input(
+                value=note.source if note else "", placeholder="source (optional)", id="source"
+            )
+            with Horizontal(id="buttons"):
+                yield Button("Save note", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        text = self.query_one("#text", Input).value
+        category = str(self.query_one("#category", Select).value)
+        source = self.query_one("#source", Input).value
+        try:
+            commit = api.note(
+                self.store, self.revision.rev, self.change.index, text, category, source
+            )
+        except TrackerError as error:
+            self.notify(error.one_line(), severity="error")
+            return
+        self.notify(f"Note saved (notes commit {commit[:8]}); the earlier wording is kept.")
+        self.dismiss(commit)

@@ -1,0 +1,328 @@
+"""Provides MainScreen: history on the left, the diff on the right, the note below it."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from tracker.errors import TrackerError
+from tracker.model import Revision
+from tracker.review import Comparison, ReviewSession, related_notes
+from tracker.safe import one_line
+from tracker.tui.bindings import bindings
+from tracker.tui.widgets.diff_view import DiffView
+from tracker.tui.widgets.history_list import HistoryList, revision_prompt
+from tracker.tui.widgets.notes_panel import NotesPanel
+
+
+class MainScreen(Screen):
+    """The review screen."""
+
+    CSS_PATH = "main.tcss"
+    BINDINGS = bindings()
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__()
+        self.session = session
+        self.shown: list[Revision] = []
+        self.mark_a: str | None = None
+        self.mark_b: str | None = None
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            with Vertical(id="history-pane"):
+                yield Static(id="history-title", markup=False)
+                yield Input(placeholder="author:NAME  category:CAT  text:WORDS", id="filter")
+                yield HistoryList(id="history")
+            with Vertical(id="diff-pane"):
+                yield Static(id="diff-title", markup=False)
+                yield DiffView(id="diff")
+                yield Input(placeholder="find in diff (enter: next match)", id="search")
+                yield NotesPanel(id="notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.query_one("#search").display = False
+        self.query_one("#history-title", Static).update(
+            Content.assemble(("History of ", "dim"), (one_line(self.session.document), "bold"))
+        )
+        self.query_one(HistoryList).focus()
+        self.load_history()
+
+    # -- loading (workers: the interface never waits for git) --------------------------------
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def load_history(self, search: str | None = None) -> None:
+        try:
+            if search is None:
+                revisions = self.session.reload()
+            else:
+                revisions = self.session.load_history(search)
+        except TrackerError as error:
+            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_history, revisions)
+
+    def _show_history(self, revisions: list[Revision], keep: str | None = None) -> None:
+        revisions = self._filtered(revisions)
+        self.shown = revisions
+        history = self.query_one(HistoryList)
+        largest = max(
+            (c.added + c.removed for r in revisions if (c := self.session.churn(r))), default=0
+        )
+        options = [
+            Option(revision_prompt(r, self.session.churn(r), largest, self._marks(r.rev)), id=r.rev)
+            for r in revisions
+        ]
+        history.set_revisions(options)
+        if not revisions:
+            self.query_one(DiffView).empty_message = "No revisions match."
+            self.query_one(DiffView).show(None)
+            return
+        target = 0
+        if keep is not None:
+            target = next((i for i, r in enumerate(revisions) if r.rev == keep), 0)
+        history.highlighted = target
+        self._select(revisions[target])
+
+    def _filtered(self, revisions: list[Revision]) -> list[Revision]:
+        query = self.filter_text.strip()
+        if not query or query.startswith("text:"):
+            return revisions
+        key, _, value = query.partition(":")
+        value = value.strip().lower()
+        if key == "author":
+            return [r for r in revisions if value in r.author.lower()]
+        if key == "category":
+            return [
+                r for r in revisions
+                if any(c.note and c.note.category.lower() == value for c in r.changes)
+            ]  # fmt: skip
+        needle = query.lower()
+        return [r for r in revisions if needle in r.summary.lower() or needle in r.author.lower()]
+
+    def _marks(self, rev: str) -> str:
+        return ("A " if rev == self.mark_a else "") + ("B " if rev == self.mark_b else "")
+
+    @property
+    def selected(self) -> Revision | None:
+        index = self.query_one(HistoryList).highlighted
+        return self.shown[index] if index is not None and index < len(self.shown) else None
+
+    @on(OptionList.OptionHighlighted, "#history")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self.mark_a and self.mark_b:
+            return  # comparing: the diff stays on A..B
+        revision = next((r for r in self.shown if r.rev == event.option_id), None)
+        if revision is not None:
+            self._select(revision)
+
+    def _select(self, revision: Revision) -> None:
+        title = self.query_one("#diff-title", Static)
+        title.update(
+            Content.assemble(
+                (revision.rev[:8], "bold $text-warning"),
+                " ",
+                (one_line(revision.summary), "bold"),
+                "\n",
+                (one_line(revision.reason)[:300] or "(no reason given)", "italic"),
+            )
+        )
+        self.compute_diff(revision)
+
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    def compute_diff(self, revision: Revision) -> None:
+        try:
+            comparison = self.session.revision_diff(revision)
+        except TrackerError as error:
+            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_comparison, comparison)
+
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    def compute_compare(self, old: str, new: str) -> None:
+        try:
+            comparison = self.session.compare(old, new)
+        except TrackerError as error:
+            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_comparison, comparison)
+
+    def _show_comparison(self, comparison: Comparison) -> None:
+        view = self.query_one(DiffView)
+        view.show(comparison)
+        if comparison.old_rev is None and not comparison.changes:
+            view.empty_message = "First revision: the baseline text."
+
+    @on(DiffView.ChangeFocused)
+    def _change_focused(self, event: DiffView.ChangeFocused) -> None:
+        view = self.query_one(DiffView)
+        related = None
+        if view.comparison is not None and view.comparison.notes_between:
+            related = related_notes(view.comparison, event.change)
+        self.query_one(NotesPanel).show_change(event.change, related)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_next_revision(self) -> None:
+        self.query_one(HistoryList).action_cursor_down()
+
+    def action_previous_revision(self) -> None:
+        self.query_one(HistoryList).action_cursor_up()
+
+    def action_next_change(self) -> None:
+        self.query_one(DiffView).next_change(1)
+
+    def action_previous_change(self) -> None:
+        self.query_one(DiffView).next_change(-1)
+
+    def action_toggle_layout(self) -> None:
+        view = self.query_one(DiffView)
+        view.set_layout("inline" if view.layout_mode == "side" else "side")
+        self.notify(f"Layout: {'side by side' if view.layout_mode == 'side' else 'inline'}")
+
+    def action_toggle_folds(self) -> None:
+        self.query_one(DiffView).toggle_folds()
+
+    def action_toggle_note_history(self) -> None:
+        self.query_one(NotesPanel).toggle_history()
+
+    def action_mark_a(self) -> None:
+        self._mark("a")
+
+    def action_mark_b(self) -> None:
+        self._mark("b")
+
+    def _mark(self, which: str) -> None:
+        revision = self.selected
+        if revision is None:
+            return
+        if which == "a":
+            self.mark_a = revision.rev
+        else:
+            self.mark_b = revision.rev
+        self._refresh_marks()
+        if self.mark_a and self.mark_b:
+            order = [r.rev for r in self.session.revisions]
+            old, new = self.mark_a, self.mark_b
+            if order.index(old) < order.index(new):  # newest first: swap so A is older
+                old, new = new, old
+            self.query_one("#diff-title", Static).update(
+                Content.assemble(
+                    ("Comparing ", "dim"), (old[:8], "bold $text-warning"), " → ",
+                    (new[:8], "bold $text-warning"), ("  (esc: back to one revision)", "dim"),
+                )
+            )  # fmt: skip
+            self.compute_compare(old, new)
+        else:
+            self.notify(f"Marked {revision.rev[:8]} as {which.upper()}; now mark the other end")
+
+    def action_clear_compare(self) -> None:
+        if self.mark_a or self.mark_b:
+            self.mark_a = self.mark_b = None
+            self._refresh_marks()
+            if self.selected:
+                self._select(self.selected)
+
+    def _refresh_marks(self) -> None:
+        """Redraw the history rows so the A and B marks show."""
+        history = self.query_one(HistoryList)
+        largest = max(
+            (c.added + c.removed for r in self.shown if (c := self.session.churn(r))), default=0
+        )
+        for index, revision in enumerate(self.shown):
+            prompt = revision_prompt(
+                revision, self.session.churn(revision), largest, self._marks(revision.rev)
+            )
+            history.replace_option_prompt_at_index(index, prompt)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        view = self.query_one(DiffView)
+        start = getattr(view, "_last_found", -1) if view.search == event.value else -1
+        if not view.find(event.value, start):
+            self.notify(f"Not found: {one_line(event.value)}", severity="warning")
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter(self, event: Input.Submitted) -> None:
+        self.filter_text = event.value
+        query = event.value.strip()
+        if query.startswith("text:"):
+            self.load_history(query[5:].strip())  # the core's -S: revisions that add/remove it
+        else:
+            self._show_history(self.session.revisions)
+        self.query_one(HistoryList).focus()
+
+    def action_help(self) -> None:
+        from tracker.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_annotate(self) -> None:
+        view = self.query_one(DiffView)
+        revision = self.selected
+        change = view.change(view.current)
+        if revision is None or change is None or (self.mark_a and self.mark_b):
+            self.notify("Select a revision and a change first (n to move)", severity="warning")
+            return
+        if not revision.recorded and not revision.changes and revision.extra.get("initial"):
+            return
+        from tracker.tui.screens.annotate import AnnotateScreen
+
+        self.app.push_screen(
+            AnnotateScreen(self.session.store, revision, change), self._after_write
+        )
+
+    def action_edit(self) -> None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        path = Path(self.session.store.root) / self.session.document
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except Exception as error:  # an editor that cannot start must not end the review
+            self.notify(f"Could not run the editor {editor!r}: {error}", severity="error")
+            return
+        self.action_record()
+
+    def action_record(self) -> None:
+        try:
+            pending = self.session.pending()
+        except TrackerError as error:
+            self.notify(error.one_line(), severity="error")
+            return
+        if not pending.changes:
+            self.notify("Nothing to record: the document matches its last revision.")
+            return
+        from tracker.tui.screens.record import RecordScreen
+
+        self.app.push_screen(RecordScreen(self.session, pending), self._after_write)
+
+    def _after_write(self, result: str | None) -> None:
+        if result:
+            self.load_history()

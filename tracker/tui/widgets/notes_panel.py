@@ -1,0 +1,93 @@
+"""Provides NotesPanel: the note of the change in focus, and where it came from."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tracker.diff import describe_whitespace_change
+from tracker.model import Change, Note, Revision
+from tracker.safe import one_line, visible
+
+
+def _note_lines(note: Note, label: str = "") -> list[Content]:
+    head = Content.assemble(
+        (label, "dim") if label else "",
+        (f" {visible(note.category)} ", "reverse bold"),
+        " ",
+        visible(note.text),
+    )
+    lines = [head]
+    if note.source:
+        lines.append(Content.assemble(("Source: ", "dim"), visible(note.source)))
+    by = f"by {one_line(note.author)}" if note.author else ""
+    when = f", {note.date}" if note.date else ""
+    origin = "  (added later)" if note.origin == "later" else ""
+    lines.append(Content.styled(f"{by}{when}{origin}", "dim"))
+    return lines
+
+
+class NotesPanel(Static):
+    """Shows one change's note; with ``show_history`` its earlier wordings too."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.show_history = False
+        self.change: Change | None = None
+        self.related: list[tuple[Revision, Change]] = []
+
+    def show_change(
+        self, change: Change | None, related: list[tuple[Revision, Change]] | None = None
+    ) -> None:
+        self.change = change
+        self.related = related or []
+        self.update(self._content())
+
+    def toggle_history(self) -> None:
+        self.show_history = not self.show_history
+        self.update(self._content())
+
+    def _content(self) -> Content:
+        change = self.change
+        if change is None:
+            return Content.styled("No change in focus. Press n for the next change.", "dim")
+        lines: list[Content] = [self._change_line(change)]
+        if self.related:
+            # Comparing two revisions: every note made in between, labelled by revision.
+            lines.append(Content.styled("Notes made between A and B:", "bold"))
+            for revision, noted in self.related[:6]:
+                label = f"{revision.rev[:8]} change {noted.index}: "
+                if noted.note is not None:
+                    lines.extend(_note_lines(noted.note, label))
+        elif change.note is None:
+            lines.append(
+                Content.styled("No note: this change is unexplained (a to annotate).", "italic")
+            )
+        else:
+            lines.extend(_note_lines(change.note))
+            if change.note.history:
+                if self.show_history:
+                    lines.append(Content.styled("Earlier wordings (oldest first):", "bold"))
+                    for earlier in change.note.history:
+                        lines.extend(_note_lines(earlier, "was: "))
+                else:
+                    count = len(change.note.history)
+                    lines.append(
+                        Content.styled(
+                            f"Edited later; {count} earlier wording(s): press h", "italic"
+                        )
+                    )
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _change_line(change: Change) -> Content:
+        ws = describe_whitespace_change(change.old.text, change.new.text)
+        if ws:
+            body = Content.styled(f"⟨{ws}⟩", "italic")
+        else:
+            body = Content.assemble(
+                (one_line(change.old.text)[:80], "strike") if change.old.text else "",
+                " → " if change.old.text and change.new.text else "",
+                (one_line(change.new.text)[:80], "underline") if change.new.text else "",
+            )
+        return Content.assemble((f"Change {change.index} ({change.kind}): ", "bold"), body)
