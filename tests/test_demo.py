@@ -105,10 +105,10 @@ def test_demo_default_location_is_a_per_user_data_folder(tmp_path):
     assert result.out.strip() == str(tmp_path / "xdg" / "tracker" / "demo")
 
 
-def test_demo_without_no_tui_prints_the_history(tmp_path):
+def test_demo_without_a_terminal_builds_then_explains(tmp_path):
     result = run_cli("demo", "--path", str(tmp_path / "d"))
-    assert result.code == 0, result.err
-    assert "Add a dated corrections notice" in result.out or "revision(s)" in result.out
+    assert result.code == 1 and "needs a terminal" in result.err
+    assert (tmp_path / "d" / "article.txt").exists()
 
 
 def test_revisions_folder_has_no_code():

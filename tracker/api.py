@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker import gitcmd
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, UnknownDocumentError
 from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
@@ -87,24 +87,23 @@ def status(store: Store, path: str | None = None) -> dict[str, list[Change]]:
 
 def record_revision(
     store: Store,
-    path: str,
+    document: str,
     summary: str,
     reason: str = "",
     notes: dict[int, NoteInput] | None = None,
     author: str | None = None,
     date: str | None = None,
 ) -> Revision:
-    doc = store.document(path)
+    """Record a document (named relative to the store, as ``store.documents()`` lists it)."""
+    if document not in store.documents():
+        raise UnknownDocumentError(
+            f"{document} is not a document of this store", "run 'tracker add FILE' first"
+        )
     rev = record(
-        store,
-        doc,
-        summary,
-        reason,
-        notes or {},
-        _identity(author),
+        store, document, summary, reason, notes or {}, _identity(author),
         check_date(date) if date else None,
-    )
-    return store.revision(rev, doc)
+    )  # fmt: skip
+    return store.revision(rev, document)
 
 
 def log(

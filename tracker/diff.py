@@ -270,7 +270,8 @@ def _semantic_cleanup(
     between two changed words), "red fox jumps" -> "green fox leaps" stays two changes
     that can each carry their own note, and a changed line ending on each side of an
     unchanged word does not swallow the word. (diff-match-patch's own rule, counted in
-    tokens or characters, merged all three.)
+    tokens, merged the line endings with the word between them; counted in characters,
+    it merged "red fox jumps".)
     """
     diffs = [list(d) for d in diffs]
     changed = False

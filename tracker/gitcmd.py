@@ -88,8 +88,13 @@ def output(cwd: Path | str, *args: str, **kwargs) -> str:
     return run(cwd, *args, **kwargs).stdout.decode("utf-8", "replace").rstrip("\n")
 
 
-def stream(cwd: Path | str, *args: str, separator: bytes = b"\x1e") -> Iterator[bytes]:
-    """Run one git listing and yield its records as they arrive, split on ``separator``."""
+def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[bytes]]:
+    """Run one git listing whose format ends every field with NUL, and yield its records
+    (lists of ``fields`` fields) as they arrive.
+
+    NUL is the one byte a commit message cannot hold, so no text in a field can be
+    mistaken for a separator; records are told apart by counting fields.
+    """
     proc = subprocess.Popen(
         git_argv(args),
         cwd=cwd,
@@ -100,13 +105,17 @@ def stream(cwd: Path | str, *args: str, separator: bytes = b"\x1e") -> Iterator[
     )
     assert proc.stdout is not None
     buffer = b""
+    record: list[bytes] = []
     try:
         while chunk := proc.stdout.read1(1 << 16):
             buffer += chunk
-            *records, buffer = buffer.split(separator)
-            yield from records
-        if buffer.strip():
-            yield buffer
+            *complete, buffer = buffer.split(b"\x00")
+            for field in complete:
+                # git puts a newline between commits: it lands before the first field.
+                record.append(field if record else field.lstrip(b"\n"))
+                if len(record) == fields:
+                    yield record
+                    record = []
     finally:
         proc.stdout.close()
         stderr = proc.stderr.read() if proc.stderr else b""

@@ -95,7 +95,10 @@ def wrap(pieces: list[tuple[str, str, int | None]], width: int) -> list[list[Cel
 
 
 def _display(text: str, kind: str) -> str:
-    return visible(show_whitespace(text) if kind != EQUAL else text)
+    if kind == EQUAL:
+        return visible(text)
+    # In a change, an invisible character (a zero-width space) must show: it is the change.
+    return visible(show_whitespace(text), show_invisible=True)
 
 
 def _side(pieces: list[Piece], kind: str) -> list[tuple[str, str, int | None]]:

@@ -28,9 +28,16 @@ def log_json(
     document_json = _encode(document)
     yield '{"document": ' + document_json + ', "revisions": ['
     first = True
+    if search:
+        # Searching reads each revision's changes anyway: the ordinary path does it.
+        for index, revision in enumerate(store.log(document, search, limit)):
+            entry = json.dumps(revision.to_json(), ensure_ascii=True)
+            yield entry if index == 0 else ", " + entry
+        yield "]}\n"
+        return
     reader: gitcmd.BlobReader | None = None
     try:
-        for raw in store.log_records(document, search, limit):
+        for raw in store.log_records(document, limit):
             entry = _fast_entry(raw, document_json)
             if entry is None:
                 revision = store.parse_log_record(raw, document)
@@ -52,9 +59,8 @@ _TRAILER = b"\n" + RECORD_TRAILER.encode()
 _scan = json.JSONDecoder().scan_once  # one JSON value from a position, in C
 
 
-def _fast_entry(raw: bytes, document_json: str) -> str | None:
+def _fast_entry(fields: list[bytes], document_json: str) -> str | None:
     """The entry's JSON text straight from a well-formed record, or None to go the slow way."""
-    fields = raw.split(b"\x00")
     if len(fields) != 7 or fields[6].strip():
         return None  # malformed, or later notes to merge: the ordinary path handles it
     message = fields[5]
@@ -92,7 +98,7 @@ def _fast_entry(raw: bytes, document_json: str) -> str | None:
             notes += 1
     # A JSON string cannot hold a raw quote, so the first '"changes": ' is the key.
     changes_text = text[text.index(_CHANGES_KEY) + len(_CHANGES_KEY) : -1]
-    rev = fields[0].lstrip(b"\n").decode("ascii", "replace")
+    rev = fields[0].decode("ascii", "replace")
     parent = fields[1].split(b" ", 1)[0].decode("ascii", "replace")
     author = (
         fields[2].decode("utf-8", "replace") + " <" + fields[3].decode("utf-8", "replace") + ">"

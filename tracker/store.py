@@ -34,7 +34,8 @@ CONFIG_PATH = ".tracker/config.json"
 WORKTREE = "WORKTREE"  # pseudo-revision: the file as it is on disk now
 _UNKNOWN = object()  # a cached value not read yet
 
-LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00%N%x1e"
+LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00%N%x00"
+LOG_FIELDS = 7
 
 
 @dataclass
@@ -216,19 +217,27 @@ class Store:
 
     # -- history ------------------------------------------------------------------------
 
-    def log_records(
-        self, document: str, search: str | None = None, limit: int | None = None
-    ) -> Iterator[bytes]:
+    def log_records(self, document: str, limit: int | None = None) -> Iterator[list[bytes]]:
         """The raw ``git log`` records of a document's revisions, newest first, streamed
         from one git process (first-parent history, later notes included)."""
         if self.head() is None:
             return
         args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}"]
-        if search:
-            args.append(f"-S{search}")
         if limit:
             args.append(f"--max-count={limit}")
-        yield from gitcmd.stream(self.root, *args, *gitcmd.NO_DRIVERS, "HEAD", "--", document)
+        yield from gitcmd.stream_records(
+            self.root, *args, *gitcmd.NO_DRIVERS, "HEAD", "--", document, fields=LOG_FIELDS
+        )
+
+    def pickaxe(self, document: str, text: str) -> set[str]:
+        """Commits where the number of occurrences of ``text`` changed (git log -S)."""
+        if self.head() is None:
+            return set()
+        out = self.git(
+            "log", "--first-parent", "--format=%H", f"-S{text}", *gitcmd.NO_DRIVERS,
+            "HEAD", "--", document,
+        )  # fmt: skip
+        return set(out.split())
 
     def log(
         self,
@@ -237,24 +246,37 @@ class Store:
         limit: int | None = None,
         with_changes: bool = True,
     ) -> Iterator[Revision]:
-        """Revisions of a document, newest first."""
+        """Revisions of a document, newest first.
+
+        ``search`` keeps the revisions that added or removed the text: those where git's
+        pickaxe (``-S``) sees its number of occurrences change, and those with a word
+        change whose old or new text holds it, which also finds a phrase moved from one
+        sentence to another (the count stays the same, so ``-S`` alone misses it).
+        """
+        found = self.pickaxe(document, search) if search else set()
         reader: gitcmd.BlobReader | None = None
+        count = 0
         try:
-            for raw in self.log_records(document, search, limit):
+            for raw in self.log_records(document, None if search else limit):
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
+                    continue
+                mentioned = revision.recorded and _mentions(revision.changes, search or "")
+                if search and revision.rev not in found and not mentioned:
                     continue
                 if with_changes and not revision.recorded:
                     reader = reader or gitcmd.BlobReader(self.root)
                     revision = self.with_computed_changes(revision, reader)
                 yield revision
+                count += 1
+                if limit and count >= limit:
+                    return
         finally:
             if reader is not None:
                 reader.close()
 
-    def parse_log_record(self, raw: bytes, document: str) -> Revision | None:
-        fields = raw.lstrip(b"\n").split(b"\x00")
-        if len(fields) < 7:
+    def parse_log_record(self, fields: list[bytes], document: str) -> Revision | None:
+        if len(fields) < LOG_FIELDS:
             return None
         rev, parents, name, email, date, message, later = (
             f.decode("utf-8", "replace") for f in fields[:7]
@@ -312,7 +334,7 @@ class Store:
         raw = gitcmd.run(
             self.root, "show", "-s", f"--notes={NOTES_REF}", f"--format={fmt}", rev
         ).stdout
-        revision = self.parse_log_record(raw.rstrip(b"\n\x1e"), doc)
+        revision = self.parse_log_record(raw.split(b"\x00")[:LOG_FIELDS], doc)
         if revision is None:
             raise GitError(f"cannot read revision {name}")
         if not revision.recorded:
@@ -359,6 +381,10 @@ class Store:
     def later_notes(self, rev: str) -> list[dict]:
         proc = gitcmd.run(self.root, "notes", f"--ref={NOTES_REF}", "show", rev, check=False)
         return parse_later(proc.stdout.decode("utf-8", "replace")) if proc.returncode == 0 else []
+
+
+def _mentions(changes: tuple[Change, ...], text: str) -> bool:
+    return any(text in c.old.text or text in c.new.text for c in changes)
 
 
 def _replace_changes(revision: Revision, changes: list[Change]) -> Revision:

@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("index", type=int, metavar="N")
     p.add_argument("text")
     p.add_argument("--category", default=None)
-    p.add_argument("--source", default="")
+    p.add_argument("--source", default=None, help="default: the current note's source")
     p.add_argument("--author")
     p.add_argument("--date")
     p.add_argument("--json", action="store_true")
@@ -269,7 +269,13 @@ def _dispatch(args: argparse.Namespace) -> int:
             for i, text in notes.items()
         }
         revision = api.record_revision(
-            store, args.file, args.summary, args.reason, inputs, args.author, args.date
+            store,
+            store.document(args.file),
+            args.summary,
+            args.reason,
+            inputs,
+            args.author,
+            args.date,
         )
         if args.json:
             _print_json(revision.to_json())
@@ -308,19 +314,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "note":
-        category = args.category
-        if category is None:
-            current = next(
-                (
-                    c.note
-                    for c in api.show(store, args.rev).changes
-                    if c.index == args.index and c.note
-                ),
-                None,
-            )
-            category = current.category if current else "other"
+        # A correction keeps what it does not mention: the category and the source.
+        current = next(
+            (c.note for c in api.show(store, args.rev).changes if c.index == args.index and c.note),
+            None,
+        )
+        category = args.category or (current.category if current else "other")
+        source = args.source if args.source is not None else (current.source if current else "")
         commit = api.note(
-            store, args.rev, args.index, args.text, category, args.source, args.author, args.date
+            store, args.rev, args.index, args.text, category, source, args.author, args.date
         )
         if args.json:
             _print_json({"notes_commit": commit})

@@ -1,7 +1,7 @@
 """Provides the CLI's human output, drawn with rich.
 
 Untrusted text only ever enters rich as a ``Text`` built from ``visible()`` strings, never
-as markup, so "[bold]" in a note prints as those seven characters. Changes carry a second
+as markup, so "[bold]" in a note prints as those six characters. Changes carry a second
 cue besides colour: strike-through/underline on a terminal, and ``[-…-]`` / ``{+…+}``
 marks wherever styles are not shown (NO_COLOR, a pipe or a file).
 """
@@ -140,7 +140,7 @@ def _side_text(pieces: list[Piece], style: str, marks: tuple[str, str], plain: b
             continue
         if not piece.text:
             continue
-        shown = visible(show_whitespace(piece.text))
+        shown = visible(show_whitespace(piece.text), show_invisible=True)
         if plain:
             text.append(marks[0] + shown + marks[1])
         else:
@@ -194,10 +194,10 @@ def _inline(console: Console, result: DiffResult, groups, plain: bool) -> None:
             text.append(visible(result.new_text[pos : change.new.start]))
             text.append(Text(f"{change.index}:", style="yellow"))
             if change.old.text:
-                shown = visible(show_whitespace(change.old.text))
+                shown = visible(show_whitespace(change.old.text), show_invisible=True)
                 text.append(f"[-{shown}-]" if plain else shown, style=None if plain else DELETED)
             if change.new.text:
-                shown = visible(show_whitespace(change.new.text))
+                shown = visible(show_whitespace(change.new.text), show_invisible=True)
                 text.append(f"{{+{shown}+}}" if plain else shown, style=None if plain else INSERTED)
             pos = change.new.end
         text.append(visible(result.new_text[pos : hunk.new_end]))

@@ -65,7 +65,7 @@ class TrackerApp(App[None]):
 
 
 def _runner(screen: Screen, action: str):
-    def run() -> None:
-        screen.run_action(action)
+    async def run() -> None:
+        await screen.run_action(action)
 
     return run

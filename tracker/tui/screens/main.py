@@ -65,7 +65,7 @@ class MainScreen(Screen):
     # -- loading (workers: the interface never waits for git) --------------------------------
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def load_history(self, search: str | None = None) -> None:
+    def load_history(self, search: str | None = None, keep: str | None = None) -> None:
         try:
             if search is None:
                 revisions = self.session.reload()
@@ -75,7 +75,7 @@ class MainScreen(Screen):
             self.app.call_from_thread(self.notify, error.one_line(), severity="error")
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_history, revisions)
+            self.app.call_from_thread(self._show_history, revisions, keep)
 
     def _show_history(self, revisions: list[Revision], keep: str | None = None) -> None:
         revisions = self._filtered(revisions)
@@ -296,7 +296,7 @@ class MainScreen(Screen):
         from tracker.tui.screens.annotate import AnnotateScreen
 
         self.app.push_screen(
-            AnnotateScreen(self.session.store, revision, change), self._after_write
+            AnnotateScreen(self.session.store, revision, change), self._after_annotate
         )
 
     def action_edit(self) -> None:
@@ -321,8 +321,12 @@ class MainScreen(Screen):
             return
         from tracker.tui.screens.record import RecordScreen
 
-        self.app.push_screen(RecordScreen(self.session, pending), self._after_write)
+        self.app.push_screen(RecordScreen(self.session, pending), self._after_record)
 
-    def _after_write(self, result: str | None) -> None:
+    def _after_annotate(self, result: str | None) -> None:
         if result:
-            self.load_history()
+            self.load_history(keep=self.selected.rev if self.selected else None)
+
+    def _after_record(self, result: str | None) -> None:
+        if result:
+            self.load_history()  # the new revision is the newest: it gets selected
