@@ -160,7 +160,7 @@ def test_command_palette_offers_every_action(demo):
         commands = {c.title for c in pilot.app.get_system_commands(screen)}
         from tracker.tui.bindings import MAIN_ACTIONS
 
-        assert {a.description for a in MAIN_ACTIONS if a.action != "quit"} <= commands
+        assert {a.description for a in MAIN_ACTIONS if a.action != "app.quit"} <= commands
         view = screen.query_one(DiffView)
         await pilot.press("j")  # a revision with several changes
         await settle(pilot, lambda: view.comparison.new_rev == screen.shown[1].rev)

@@ -55,7 +55,7 @@ class TrackerApp(App[None]):
 
         if isinstance(screen, MainScreen):
             for action in MAIN_ACTIONS:
-                if action.action == "quit":
+                if action.action == "app.quit":
                     continue
                 yield SystemCommand(action.description, action.help, _runner(screen, action.action))
 

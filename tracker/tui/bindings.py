@@ -44,7 +44,7 @@ MAIN_ACTIONS: tuple[Action, ...] = (
     Action("slash", "search", "Search", "Find text in the current diff"),
     Action("f", "filter", "Filter", "Filter the history by author, category or text"),
     Action("question_mark", "help", "Help", "Show every key binding"),
-    Action("q", "quit", "Quit", "Quit tracker"),
+    Action("q", "app.quit", "Quit", "Quit tracker"),
 )
 
 

@@ -1,0 +1,89 @@
+"""End to end: the real ``tracker`` command in a real terminal (tmux), keys and screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+SESSION = f"tracker-e2e-{os.getpid()}"
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", SESSION, *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def screen() -> str:
+    return tmux("capture-pane", "-p", "-t", SESSION)
+
+
+def wait_for(text: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = screen()
+        if text in shown:
+            return shown
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
+
+
+def keys(*names: str) -> None:
+    for name in names:
+        tmux("send-keys", "-t", SESSION, name)
+        time.sleep(0.15)
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    """A 160x45 tmux terminal running ``tracker demo`` as the README's first command does."""
+    tracker = Path(sys.executable).parent / "tracker"
+    command = str(tracker) if tracker.exists() else f"{sys.executable} -m tracker"
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+    }
+    exports = " ".join(f"{k}={v!r}" for k, v in env.items())
+    tmux(
+        "new-session", "-d", "-s", SESSION, "-x", "160", "-y", "45",
+        f"env -i {exports} {command} demo --path {tmp_path / 'demo'}; sleep 5",
+    )  # fmt: skip
+    try:
+        yield tmp_path / "demo"
+    finally:
+        subprocess.run(["tmux", "-L", SESSION, "kill-server"], capture_output=True)
+
+
+def test_find_the_note_of_the_change_that_removed_los_zetas(terminal):
+    wait_for("History of article.txt")
+    wait_for("Add a dated corrections notice")
+    # Narrow the history to revisions that added or removed the phrase.
+    keys("f")
+    tmux("send-keys", "-t", SESSION, "-l", "text:Los Zetas")
+    keys("Enter")
+    wait_for("Correct who is who")
+    for _ in range(6):
+        if "84cbc9dc Correct who is who" in screen():
+            break
+        keys("j")
+    wait_for("84cbc9dc Correct who is who")
+    keys("n", "N")  # jump to the next change and back to the first: the removal
+    shown = wait_for("Change 1 (delete)")
+    assert "Los Zetas is a Mexican criminal organization" in shown.replace("\n", " ")
+    assert "factual" in shown
+    keys("q")
+    deadline = time.monotonic() + 10
+    while "History of" in screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "History of" not in screen(), "q quits the app"

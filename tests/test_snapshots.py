@@ -1,0 +1,80 @@
+"""Screens as a reviewer sees them, compared with approved SVG snapshots.
+
+Update after an intended change with: python -m pytest tests/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import pytest
+from tui_helpers import ready, settle
+
+from tracker.demo import build_demo
+from tracker.store import Store
+from tracker.tui.app import TrackerApp
+from tracker.tui.screens.main import MainScreen
+from tracker.tui.widgets.diff_view import DiffView
+
+SIZE = (140, 40)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return build_demo(tmp_path_factory.mktemp("snap") / "demo").root
+
+
+class TestMainScreen:
+    def test_newest_revision(self, demo, snap_compare):
+        async def run_before(pilot):
+            # Wait for the history and the first diff (both come from workers).
+            screen = await ready(pilot)
+            assert screen.shown[0].summary == "Add a dated corrections notice"
+
+        assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
+
+    def test_who_is_who_revision_second_change(self, demo, snap_compare):
+        async def run_before(pilot):
+            screen = await ready(pilot)
+            view = screen.query_one(DiffView)
+            for _ in range(7):  # down to "Correct who is who"
+                await pilot.press("j")
+            await settle(pilot, lambda: view.comparison.new_rev == screen.shown[7].rev)
+            await pilot.press("n")  # the Los Zetas change
+            assert view.current == 2
+
+        assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
+
+
+class TestRecordScreen:
+    def test_refused_change_is_highlighted(self, demo, tmp_path, snap_compare):
+        import shutil
+
+        copy = tmp_path / "copy"
+        shutil.copytree(demo, copy)
+        article = copy / "article.txt"
+        article.write_text(
+            article.read_text(encoding="utf-8").replace("ongoing challenge", "continuing challenge")
+            + "\n\nA closing line.",
+            encoding="utf-8",
+        )
+
+        async def run_before(pilot):
+            await ready(pilot)
+            await pilot.press("r")
+            screen = pilot.app.screen
+            screen.query_one("#summary").value = "Tighten the conclusion"
+            await pilot.press("ctrl+s")  # refused: no notes yet
+            await pilot.pause()
+            assert not isinstance(pilot.app.screen, MainScreen)
+            pilot.app.clear_notifications()
+            await pilot.pause()
+
+        assert snap_compare(TrackerApp(Store.open(copy)), terminal_size=SIZE, run_before=run_before)
+
+
+class TestHelpScreen:
+    def test_help(self, demo, snap_compare):
+        async def run_before(pilot):
+            await ready(pilot)
+            await pilot.press("question_mark")
+
+        assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
