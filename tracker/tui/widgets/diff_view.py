@@ -168,7 +168,9 @@ class DiffView(ScrollView, can_focus=True):
             self._rebuild()
 
     def _column_width(self) -> int:
-        width = self.scrollable_content_region.width or self.size.width
+        # Always leave room for the vertical scrollbar: rows are wrapped once, before
+        # anyone knows whether the scrollbar will show, and must fit either way.
+        width = self.size.width - self.styles.scrollbar_size_vertical
         if self.layout_mode == "side":
             return max(8, (width - 4 - len(DIVIDER)) // 2)
         return max(8, width - 2)
