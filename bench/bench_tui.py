@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from make_store import build  # noqa: E402
 
 OUT = HERE / "out"
-RUNS = 7
+RUNS = 11
 
 
 _runs = iter(range(1_000_000))
@@ -48,11 +48,11 @@ def startup() -> None:
     subprocess.run([sys.executable, "-m", "tracker", "demo", "--path", str(demo), "--no-tui"],
                    check=True, capture_output=True)  # fmt: skip
     py = sys.executable
-    minimal = [time_to_text(f"{py} {HERE / 'minimal_app.py'}", "minimal app") for _ in range(RUNS)]
-    frame = [time_to_text(f"{py} -m tracker -C {demo}", "History of") for _ in range(RUNS)]
-    listed = [
-        time_to_text(f"{py} -m tracker -C {demo}", "Add a dated corrections") for _ in range(RUNS)
-    ]
+    minimal, frame, listed = [], [], []
+    for _ in range(RUNS):  # interleaved, so that drift in the machine's load hits all three
+        minimal.append(time_to_text(f"{py} {HERE / 'minimal_app.py'}", "minimal app"))
+        frame.append(time_to_text(f"{py} -m tracker -C {demo}", "History of"))
+        listed.append(time_to_text(f"{py} -m tracker -C {demo}", "Add a dated corrections"))
     m, f, h = (statistics.median(x) for x in (minimal, frame, listed))
     print(f"start-up, medians of {RUNS} (tmux polled every 2 ms):")
     print(f"  minimal Textual app (Static)      {m:7.1f} ms")

@@ -205,6 +205,13 @@ def _numbered(values: list[str], flag: str) -> dict[int, str]:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "log" and args.json:
         return _log_json(args)  # the hot path of scripts: loads as little as it can
+    if args.command == "open":
+        from tracker.store import Store  # start-up time is the app's first impression
+
+        store = Store.open(args.directory)
+        if args.directory != ".":
+            os.chdir(args.directory)
+        return _open_app(store, store.document(args.file) if args.file else None)
 
     from tracker import api  # imports no UI and no GitPython (see test_import_hygiene)
 
@@ -227,10 +234,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     # Paths on the command line are relative to -C DIR, as with git.
     if args.directory != ".":
         os.chdir(args.directory)
-
-    if args.command == "open":
-        document = store.document(args.file)
-        return _open_app(store, document)
 
     if args.command == "add":
         rev = api.add_document(store, args.file, args.summary, args.author, args.date)
