@@ -13,6 +13,7 @@ Every git process the tracker starts:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -145,20 +146,29 @@ class BlobReader:
         if "\n" in name:
             return None
         assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(name.encode("utf-8") + b"\n")
-        self._proc.stdin.flush()
-        header = self._proc.stdout.readline()
-        if not header or header.endswith(b"missing\n") or header.endswith(b"ambiguous\n"):
+        try:
+            self._proc.stdin.write(name.encode("utf-8") + b"\n")
+            self._proc.stdin.flush()
+            header = self._proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            header = b""
+        if not header:
+            # cat-file exits when it cannot read an object: a damaged repository.
+            raise GitError(
+                f"git could not read {name}: the repository may be damaged",
+                "run 'tracker verify' or 'git fsck --full'",
+            )
+        if header.endswith(b"missing\n") or header.endswith(b"ambiguous\n"):
             return None
         size = int(header.split()[2])
         data = self._proc.stdout.read(size + 1)
         return data[:-1]
 
     def close(self) -> None:
-        if self._proc.stdin:
-            self._proc.stdin.close()
-        if self._proc.stdout:
-            self._proc.stdout.close()
+        for stream in (self._proc.stdin, self._proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
         self._proc.wait()
 
     def __enter__(self) -> BlobReader:

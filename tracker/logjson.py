@@ -22,23 +22,30 @@ _CHANGES_KEY = '"changes": '
 
 
 def log_json(
-    store: Store, document: str, search: str | None = None, limit: int | None = None
+    store: Store,
+    document: str,
+    search: str | None = None,
+    limit: int | None = None,
+    unreviewed: bool = False,
 ) -> Iterator[str]:
     """Yield the log as JSON text pieces; joined, they form one JSON document."""
     document_json = _encode(document)
     yield '{"document": ' + document_json + ', "revisions": ['
     first = True
-    if search:
-        # Searching reads each revision's changes anyway: the ordinary path does it.
-        for index, revision in enumerate(store.log(document, search, limit)):
+    if search or unreviewed:
+        # Filtering reads each revision anyway: the ordinary path does it.
+        for index, revision in enumerate(store.log(document, search, limit, unreviewed=unreviewed)):
             entry = json.dumps(revision.to_json(), ensure_ascii=True)
             yield entry if index == 0 else ", " + entry
         yield "]}\n"
         return
+    from tracker.reviews import reviews_of
+
+    reviews = reviews_of(store)
     reader: gitcmd.BlobReader | None = None
     try:
         for raw in store.log_records(document, limit):
-            entry = _fast_entry(raw, document_json)
+            entry = _fast_entry(raw, document_json, reviews)
             if entry is None:
                 revision = store.parse_log_record(raw, document)
                 if revision is None:
@@ -59,7 +66,7 @@ _TRAILER = b"\n" + RECORD_TRAILER.encode()
 _scan = json.JSONDecoder().scan_once  # one JSON value from a position, in C
 
 
-def _fast_entry(fields: list[bytes], document_json: str) -> str | None:
+def _fast_entry(fields: list[bytes], document_json: str, reviews: dict) -> str | None:
     """The entry's JSON text straight from a well-formed record, or None to go the slow way."""
     if len(fields) != 7 or fields[6].strip():
         return None  # malformed, or later notes to merge: the ordinary path handles it
@@ -115,6 +122,15 @@ def _fast_entry(fields: list[bytes], document_json: str) -> str | None:
             ', "document": ', document_json,
             ', "recorded_by_tracker": true, "notes": ', str(notes),
             ', "initial": true' if len(keys) == 4 else "",
+            ', "review": ', _review_json(reviews.get(rev)),
             ', "changes": ', changes_text, "}",
         )
     )  # fmt: skip
+
+
+def _review_json(entries: list | None) -> str:
+    if not entries:
+        return "null"
+    from tracker.reviews import status_of
+
+    return json.dumps(status_of(entries), ensure_ascii=True)

@@ -20,6 +20,7 @@ from tracker.errors import (
     RecordRefusedError,
 )
 from tracker.identity import Identity, now_iso
+from tracker.journal import write_with_journal
 from tracker.lock import store_lock
 from tracker.model import Change, Note
 from tracker.notes import (
@@ -31,8 +32,6 @@ from tracker.notes import (
 )
 from tracker.store import CONFIG_PATH, Store, StoreConfig
 from tracker.textio import decode_document
-
-ZERO = "0" * 40
 
 
 @dataclass(frozen=True)
@@ -83,6 +82,7 @@ def init_store(
             "every clone enforces the same rules.\n",
             identity,
             date or now_iso(),
+            event="setup",
         )
         target = store.root / CONFIG_PATH
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -209,9 +209,16 @@ def _brief(change: Change) -> str:
 
 
 def _commit_file(
-    store: Store, path: str, data: bytes, message: str, identity: Identity, date: str
+    store: Store,
+    path: str,
+    data: bytes,
+    message: str,
+    identity: Identity,
+    date: str,
+    event: str = "record",
 ) -> str:
-    """Write a commit that sets one file, then move the branch to it (compare-and-swap)."""
+    """Write a commit that sets one file, then move the branch to it (compare-and-swap),
+    journaling it in the same transaction."""
     branch = _current_branch(store)
     head = store.head()
     blob = store.git("hash-object", "-w", "--no-filters", "--stdin", input=data)
@@ -223,26 +230,42 @@ def _commit_file(
         "commit-tree",
         tree,
         *parents,
+        *signing(store),
         "-F",
         "-",
         input=message.encode("utf-8"),
         env=identity.env(date),
     )
-    advance_ref(store, branch, commit, head)
+    advance_ref(store, branch, commit, head, {"event": event, "document": path}, identity, date)
     # Keep plain git's view in step: the index now matches the new revision.
     gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
     return commit
 
 
-def advance_ref(store: Store, ref: str, new: str, old: str | None) -> None:
-    """Move ``ref`` to ``new`` only if it still points at ``old``: the commit point."""
-    proc = gitcmd.run(store.root, "update-ref", "-m", "tracker", ref, new, old or ZERO, check=False)
-    store.refresh()  # the branch (or notes ref) may have moved
-    if proc.returncode != 0:
-        raise DirtyStoreError(
-            f"{ref} moved while the tracker was writing (another program changed it)",
-            "nothing was recorded; run the command again",
-        )
+def signing(store: Store) -> list[str]:
+    """``-S`` when the user signs commits (commit.gpgSign): the tracker signs what it writes.
+
+    The signing program is git's standard one for the configured format (gpg, ssh-keygen
+    or gpgsm); gitcmd pins those, so a repository cannot name another program.
+    """
+    proc = gitcmd.run(store.root, "config", "--type=bool", "--get", "commit.gpgsign", check=False)
+    return ["-S"] if proc.stdout.decode().strip() == "true" else []
+
+
+def advance_ref(
+    store: Store,
+    ref: str,
+    new: str,
+    old: str | None,
+    event: dict,
+    identity: Identity,
+    date: str,
+) -> None:
+    """Move ``ref`` to ``new`` only if it still points at ``old``: the commit point.
+
+    The journal entry for ``event`` moves in the same transaction (tracker/journal.py).
+    """
+    write_with_journal(store, ref, new, old, event, identity, date)
 
 
 def _current_branch(store: Store) -> str:
@@ -317,33 +340,58 @@ def add_later_note(
                 Note(note.text.strip(), note.category, note.source.strip(), str(identity), date),
             )
         )
-        blob = store.git(
-            "hash-object", "-w", "--stdin", input=compose_later(entries).encode("utf-8")
-        )
-        old = (
-            gitcmd.run(store.root, "rev-parse", "--verify", "--quiet", NOTES_REF, check=False)
-            .stdout.decode()
-            .strip()
-        )
-        tree = _notes_tree(store, old or None, revision.rev, blob)
         verb = "Correct" if change.note is not None else "Add"
         message = (
             f"{verb} note on {revision.rev[:12]} change {index} [{note.category}]\n\n"
             f"{note.text.strip()}\n"
         )
-        parents = ["-p", old] if old else []
-        commit = gitcmd.output(
-            store.root,
-            "commit-tree",
-            tree,
-            *parents,
-            "-F",
-            "-",
-            input=message.encode("utf-8"),
-            env=identity.env(date),
+        return write_note_document(
+            store,
+            NOTES_REF,
+            revision.rev,
+            compose_later(entries),
+            message,
+            {"event": "note", "revision": revision.rev, "change": index},
+            identity,
+            date,
         )
-        advance_ref(store, NOTES_REF, commit, old or None)
-        return commit
+
+
+def write_note_document(
+    store: Store,
+    ref: str,
+    rev: str,
+    document: str,
+    message: str,
+    event: dict,
+    identity: Identity,
+    date: str,
+) -> str:
+    """Set the note of ``rev`` in the notes ref ``ref`` with a commit of our own, journaled.
+
+    Returns the new notes commit. The caller holds the store lock.
+    """
+    blob = store.git("hash-object", "-w", "--stdin", input=document.encode("utf-8"))
+    old = (
+        gitcmd.run(store.root, "rev-parse", "--verify", "--quiet", ref, check=False)
+        .stdout.decode()
+        .strip()
+    )
+    tree = _notes_tree(store, old or None, rev, blob)
+    parents = ["-p", old] if old else []
+    commit = gitcmd.output(
+        store.root,
+        "commit-tree",
+        tree,
+        *parents,
+        *signing(store),
+        "-F",
+        "-",
+        input=message.encode("utf-8"),
+        env=identity.env(date),
+    )
+    advance_ref(store, ref, commit, old or None, event, identity, date)
+    return commit
 
 
 def _notes_tree(store: Store, notes_commit: str | None, rev: str, blob: str) -> str:

@@ -65,6 +65,7 @@ class Store:
     git_dir: Path
     _config: StoreConfig | None = field(default=None, repr=False)
     _head: object = field(default=None, repr=False)
+    _reviews: dict | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._head = _UNKNOWN
@@ -95,6 +96,15 @@ class Store:
         """Forget what was read from the branch: call after anything moves it."""
         self._head = _UNKNOWN
         self._config = None
+        self._reviews = None
+
+    def review_status(self, rev: str) -> dict | None:
+        """The latest review of a revision (approved or flagged), or None."""
+        from tracker.reviews import reviews_of, status_of
+
+        if self._reviews is None:
+            self._reviews = reviews_of(self)
+        return status_of(self._reviews.get(rev))
 
     def git(self, *args: str, **kwargs) -> str:
         return gitcmd.output(self.root, *args, **kwargs)
@@ -245,8 +255,9 @@ class Store:
         search: str | None = None,
         limit: int | None = None,
         with_changes: bool = True,
+        unreviewed: bool = False,
     ) -> Iterator[Revision]:
-        """Revisions of a document, newest first.
+        """Revisions of a document, newest first (``unreviewed``: only those awaiting review).
 
         ``search`` keeps the revisions that added or removed the text: those where git's
         pickaxe (``-S``) sees its number of occurrences change, and those with a word
@@ -257,9 +268,12 @@ class Store:
         reader: gitcmd.BlobReader | None = None
         count = 0
         try:
-            for raw in self.log_records(document, None if search else limit):
+            filtered = search or unreviewed
+            for raw in self.log_records(document, None if filtered else limit):
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
+                    continue
+                if unreviewed and revision.extra.get("review"):
                     continue
                 mentioned = revision.recorded and _mentions(revision.changes, search or "")
                 if search and revision.rev not in found and not mentioned:
@@ -308,6 +322,7 @@ class Store:
             extra={
                 **({"_later": entries} if entries else {}),
                 **({"initial": True} if record and record.get("initial") else {}),
+                "review": self.review_status(rev),
             },
         )
 

@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-S", dest="search", metavar="TEXT", help="only revisions that add or remove TEXT"
     )
     p.add_argument("-n", dest="limit", type=int, metavar="N", help="at most N revisions")
+    p.add_argument("--unreviewed", action="store_true", help="only revisions awaiting review")
 
     p = command("show", "show a revision: summary, reason, changes and notes", json_flag=True)
     p.add_argument("rev")
@@ -107,6 +108,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--author")
     p.add_argument("--date")
     p.add_argument("--json", action="store_true")
+
+    p = command(
+        "verify", "check the store: integrity, records, notes, journal, signatures", json_flag=True
+    )
+    p.add_argument("--require-signatures", action="store_true", help="fail on unsigned commits")
+
+    p = command("blame", "the revision and reason behind each sentence", json_flag=True)
+    p.add_argument("file", nargs="?")
+    p.add_argument("--by", choices=["sentence", "paragraph", "line"], default="sentence")
+
+    p = command("review", "approve a revision, or flag it with a comment")
+    p.add_argument("rev")
+    verdict = p.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--approve", action="store_true")
+    verdict.add_argument("--flag", metavar="TEXT")
+    p.add_argument("--comment", default="", help="a comment with an approval")
+    p.add_argument("--author")
+    p.add_argument("--date")
+
+    p = command("export", "corrections report: html, md or json")
+    p.add_argument("range", nargs="?", metavar="REV_RANGE", help="REV, or A..B (default: all)")
+    p.add_argument("--format", choices=["html", "md", "json"], default="html")
+    p.add_argument("-o", dest="output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument("--file", dest="document", help="the document (when there are several)")
 
     p = command(
         "notes-history", "every wording of a revision's notes, oldest first", json_flag=True
@@ -171,7 +196,7 @@ def _log_json(args: argparse.Namespace) -> int:
     if args.directory != ".":
         os.chdir(args.directory)
     document = store.document(args.file)
-    sys.stdout.writelines(log_json(store, document, args.search, args.limit))
+    sys.stdout.writelines(log_json(store, document, args.search, args.limit, args.unreviewed))
     return 0
 
 
@@ -184,6 +209,23 @@ def _open_app(store, document: str | None) -> int:
 
     TrackerApp(store, document).run()
     return 0
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write a whole file or nothing: a half-written report is worse than none."""
+    import tempfile
+
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
 
 
 def _print_json(data: Any) -> None:
@@ -290,7 +332,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "log":
-        doc, revisions = api.log(store, args.file, args.search, args.limit)
+        doc = store.document(args.file)
+        revisions = list(store.log(doc, args.search, args.limit, unreviewed=args.unreviewed))
         from tracker.cli import render
 
         render.log(revisions, doc)
@@ -331,6 +374,60 @@ def _dispatch(args: argparse.Namespace) -> int:
             _print_json({"notes_commit": commit})
         else:
             print(f"Noted change {args.index} of {args.rev} (notes commit {commit[:12]})")
+        return 0
+
+    if args.command == "verify":
+        from tracker.audit import verify
+
+        report = verify(store, args.require_signatures)
+        if args.json:
+            _print_json(report.to_json())
+        else:
+            from tracker.cli import render
+
+            render.verify(report)
+        return 0 if report.ok else 3
+
+    if args.command == "blame":
+        from tracker.blame import blame
+
+        doc = store.document(args.file)
+        _text, units = blame(store, doc, args.by)
+        if args.json:
+            _print_json({"file": doc, "by": args.by, "units": [u.to_json() for u in units]})
+            return 0
+        from tracker.cli import render
+
+        render.blame(units)
+        return 0
+
+    if args.command == "review":
+        from tracker.identity import Identity, check_date
+        from tracker.reviews import APPROVED, FLAGGED, review
+
+        status = APPROVED if args.approve else FLAGGED
+        comment = args.comment if args.approve else args.flag
+        commit = review(
+            store, args.rev, status, comment,
+            Identity.parse(args.author) if args.author else None,
+            check_date(args.date) if args.date else None,
+        )  # fmt: skip
+        print(
+            f"{status.capitalize()} {store.resolve(args.rev)[:12]} (reviews commit {commit[:12]})"
+        )
+        return 0
+
+    if args.command == "export":
+        from tracker.export import build_report
+        from tracker.export import render as render_report
+
+        doc = store.document(args.document)
+        text = render_report(build_report(store, doc, args.range), args.format)
+        if args.output:
+            _write_atomically(args.output, text)
+            print(f"Wrote {args.output}")
+        else:
+            sys.stdout.write(text)
         return 0
 
     if args.command == "notes-history":

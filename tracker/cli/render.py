@@ -66,6 +66,13 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
             summary = f"    {total} change(s), {explained} with a note"
             cats = _categories(revision)
             console.print(Text(summary + (f": {cats}" if cats else ""), style="dim"))
+        review = revision.extra.get("review")
+        if review:
+            style = "green" if review["status"] == "approved" else "bold red"
+            line = Text(f"    {review['status']} by {one_line(review['author'])}", style=style)
+            if review.get("comment"):
+                line.append(": " + one_line(review["comment"]))
+            console.print(line)
 
 
 def _change_line(change: Change) -> Text:
@@ -235,3 +242,49 @@ def notes_history(history: list[dict]) -> None:
                 style="dim",
             )
         )
+
+
+def verify(report) -> None:
+    console = _console()
+    if report.ok:
+        console.print(
+            Text("OK: nothing was changed silently and the history is intact.", style="bold green")
+        )
+    else:
+        console.print(Text(f"{len(report.findings)} finding(s):", style="bold red"))
+        for finding in report.findings:
+            where = f"{finding.revision[:12]} " if finding.revision else ""
+            change = f"change {finding.change}: " if finding.change is not None else ""
+            line = Text(f"  [{finding.kind}] ", style="bold red")
+            line.append(one_line(f"{where}{change}{finding.message}"))
+            console.print(line)
+    share = f"{report.explained}/{report.changes}" if report.changes else "0/0"
+    console.print(
+        Text(
+            f"{report.checked_revisions} revision(s) checked; {share} changes explained; "
+            f"{report.signed} signed commit(s).",
+            style="dim",
+        )
+    )
+
+
+def blame(units) -> None:
+    console = _console()
+    for unit in units:
+        head = Text()
+        if unit.revision is None:
+            head.append("?         ", style="dim")
+        else:
+            head.append(unit.revision.rev[:10], style="yellow")
+            head.append(f" {unit.revision.date[:10]} ")
+            head.append(one_line(unit.revision.author.split(" <")[0])[:18], style="cyan")
+        console.print(head)
+        console.print(Text("    " + one_line(unit.text)))
+        if unit.change is not None and unit.change.note is not None:
+            note = unit.change.note
+            line = Text("    why: ", style="dim")
+            line.append(f"[{visible(note.category)}] ", style="bold magenta")
+            line.append(one_line(note.text))
+            console.print(line)
+        elif unit.revision is not None and unit.revision.extra.get("initial"):
+            console.print(Text("    (unchanged since the first revision)", style="dim"))

@@ -1,0 +1,132 @@
+"""Provides the HTML corrections report: one self-contained file, inline CSS, no scripts."""
+
+from __future__ import annotations
+
+from html import escape as _escape
+
+from tracker.export import Report, RevisionReport
+from tracker.safe import show_whitespace, visible
+
+CSS = """
+body { font: 16px/1.5 Georgia, 'Times New Roman', serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1d1d1d; background: #fff; }
+h1, h2, h3 { font-family: system-ui, sans-serif; }
+nav ol { columns: 2; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border: 1px solid #ccc; padding: .4rem .6rem; vertical-align: top; }
+.meta { color: #555; font-size: .9rem; }
+.change { margin: 1rem 0 1.5rem; }
+.side td { width: 50%; white-space: pre-wrap; }
+del { background: #fde2e1; color: #8a1c13; text-decoration: line-through; }
+ins { background: #dcf5e3; color: #11602d; text-decoration: underline; }
+.note { border-left: 4px solid #3a6ea5; padding: .2rem .8rem; background: #f4f7fb; }
+.category { font: bold .8rem system-ui, sans-serif; text-transform: uppercase;
+            background: #3a6ea5; color: #fff; padding: .05rem .4rem; border-radius: .2rem; }
+.unexplained { background: #b3261e; }
+.review-approved { color: #11602d; } .review-flagged { color: #b3261e; }
+@media print { nav { display: none; } }
+"""
+
+
+def esc(text: str) -> str:
+    """Text as HTML text: tags escaped, controls and bidi overrides made visible."""
+    return _escape(visible(text), quote=True)
+
+
+def _side(item: RevisionReport, hunk, old: bool) -> str:
+    text = item.old_text if old else item.new_text
+    pieces = hunk.old_pieces(text) if old else hunk.new_pieces(text)
+    tag = "del" if old else "ins"
+    out = []
+    for piece in pieces:
+        if piece.change is None:
+            out.append(esc(piece.text))
+        elif piece.text:
+            shown = visible(show_whitespace(piece.text), show_invisible=True)
+            out.append(f'<{tag} data-change="{piece.change}">{_escape(shown)}</{tag}>')
+    return "".join(out)
+
+
+def _review(status: dict | None) -> str:
+    if not status:
+        return '<span class="review-none">awaiting review</span>'
+    kind = "approved" if status["status"] == "approved" else "flagged"
+    comment = f": {esc(status['comment'])}" if status.get("comment") else ""
+    return (
+        f'<span class="review-{kind}">{kind} by {esc(status["author"])}, '
+        f"{esc(status['date'])}{comment}</span>"
+    )
+
+
+def render_html(report: Report) -> str:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        # No script, no remote resource: the report must work offline and run nothing.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">",
+        f"<title>Corrections: {esc(report.document)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Corrections report: {esc(report.document)}</h1>",
+        f'<p class="meta">{len(report.revisions)} revision(s), range {esc(report.range)}, '
+        f"generated {esc(report.generated)}.</p>",
+        '<h2 id="categories">Changes by category</h2>',
+        "<table><tr><th>Category</th><th>Changes</th></tr>",
+    ]
+    for category, count in sorted(report.categories.items()):
+        parts.append(f"<tr><td>{esc(category)}</td><td>{count}</td></tr>")
+    parts.append("</table>")
+    parts.append("<nav><h2>Contents</h2><ol>")
+    for item in report.revisions:
+        r = item.revision
+        parts.append(f'<li><a href="#r-{r.rev}">{esc(r.date[:10])}: {esc(r.summary)}</a></li>')
+    parts.append("</ol></nav>")
+    for item in report.revisions:
+        parts.append(_revision(item))
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _revision(item: RevisionReport) -> str:
+    r = item.revision
+    out = [
+        f'<section class="revision" id="r-{r.rev}">',
+        f"<h2>{esc(r.summary)}</h2>",
+        f'<p class="meta">Revision <code>{r.rev[:12]}</code> by {esc(r.author)}, '
+        f"{esc(r.date)}. Review: {_review(r.extra.get('review'))}</p>",
+    ]
+    if r.reason:
+        out.append(f'<p class="reason">{esc(r.reason)}</p>')
+    if r.extra.get("initial"):
+        out.append("<p>First version of the document: the baseline.</p>")
+    by_change = {}
+    for hunk in item.hunks:
+        for change in hunk.changes:
+            by_change[change.index] = hunk
+    shown_hunks = set()
+    for change in r.changes:
+        hunk = by_change.get(change.index)
+        out.append(f'<div class="change" id="r-{r.rev}-c{change.index}">')
+        out.append(f"<h3>Change {change.index} ({esc(change.kind)})</h3>")
+        if hunk is not None and id(hunk) not in shown_hunks:
+            shown_hunks.add(id(hunk))
+            out.append(
+                '<table class="side"><tr><th>Before</th><th>After</th></tr><tr>'
+                f"<td>{_side(item, hunk, True)}</td><td>{_side(item, hunk, False)}</td>"
+                "</tr></table>"
+            )
+        note = change.note
+        if note is None:
+            out.append('<p class="note"><span class="category unexplained">unexplained</span> '
+                       "No note was recorded for this change.</p>")  # fmt: skip
+        else:
+            source = f"<br>Source: {esc(note.source)}" if note.source else ""
+            edited = " (edited later)" if note.edited else ""
+            out.append(
+                f'<p class="note"><span class="category">{esc(note.category)}</span> '
+                f"{esc(note.text)}{source}<br><small>{esc(note.author)}, "
+                f"{esc(note.date)}{edited}</small></p>"
+            )
+        out.append("</div>")
+    out.append("</section>")
+    return "\n".join(out)

@@ -1,0 +1,64 @@
+"""Provides the Markdown corrections report, in the style of a corrections page."""
+
+from __future__ import annotations
+
+import re
+
+from tracker.export import Report
+from tracker.safe import one_line
+
+# Characters that Markdown (CommonMark, and GitHub's tables) could read as syntax inside
+# a line: emphasis, code, links and images, raw HTML, entities, table cells.
+_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&]")
+
+
+def escape(text: str) -> str:
+    """One line of text, shown literally in Markdown: markup and controls neutralised."""
+    return _SPECIAL.sub(lambda m: "\\" + m.group(), one_line(text))
+
+
+def _review(status: dict | None) -> str:
+    if not status:
+        return "awaiting review"
+    what = "approved" if status["status"] == "approved" else "flagged"
+    comment = f": {escape(status['comment'])}" if status.get("comment") else ""
+    return f"{what} by {escape(status['author'])}, {status['date'][:10]}{comment}"
+
+
+def render_markdown(report: Report) -> str:
+    lines = [
+        f"# Corrections: {escape(report.document)}",
+        "",
+        f"{len(report.revisions)} revision(s); range {escape(report.range)}; "
+        f"generated {report.generated}.",
+        "",
+        "| Category | Changes |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {escape(cat)} | {n} |" for cat, n in sorted(report.categories.items())]
+    lines.append("")
+    for item in reversed(report.revisions):  # newest first, as a corrections page reads
+        r = item.revision
+        lines += [
+            f"## {r.date[:10]}: {escape(r.summary)}",
+            "",
+            f"*Revision {r.rev[:12]} by {escape(r.author)}, {r.date}; "
+            f"{_review(r.extra.get('review'))}.*",
+            "",
+        ]
+        if r.reason:
+            lines += [escape(r.reason), ""]
+        if r.extra.get("initial"):
+            lines += ["First version of the document.", ""]
+        for change in r.changes:
+            was = f"“{escape(change.old.text)}”" if change.old.text.strip() else "nothing"
+            now = f"“{escape(change.new.text)}”" if change.new.text.strip() else "nothing"
+            note = change.note
+            category = f"**{escape(note.category)}**" if note else "**unexplained**"
+            reason = escape(note.text) if note else "No note was recorded."
+            line = f"- {category}: was {was}; now {now}. {reason}"
+            if note and note.source:
+                line += f" Source: {escape(note.source)}."
+            lines.append(line)
+        lines.append("")
+    return "\n".join(lines)
