@@ -344,3 +344,60 @@ def test_untrusted_text_is_shown_literally(tmp_path):
         assert "[b]Summary[/b]" in title and "␛" in title
 
     run_app(store.root, scenario)
+
+
+def test_blame_view_shows_each_sentence_reason_and_jumps_to_its_revision(demo):
+    from tracker.tui.screens.blame import BlameScreen
+
+    async def scenario(pilot, screen):
+        await pilot.press("b")
+        blame = pilot.app.screen
+        assert isinstance(blame, BlameScreen)
+        await settle(pilot, lambda: len(blame.units) > 20)
+        target = next(i for i, u in enumerate(blame.units) if u.text.startswith("Los Zetas, named"))
+        blame.query_one("OptionList").highlighted = target
+        await pilot.pause()
+        panel = str(blame.query_one(NotesPanel).render()).replace("\n", " ")
+        assert "Tren de Aragua is named after Aragua state" in panel
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+        main = main_screen(pilot.app)
+        view = main.query_one(DiffView)
+        await settle(pilot, lambda: view.comparison.new_rev == blame.units[target].revision.rev)
+        assert view.current == blame.units[target].change.index
+
+    run_app(demo, scenario)
+
+
+def test_approve_flag_verify_and_export_from_the_app(demo_copy, tmp_path, monkeypatch):
+    from tracker.tui.screens.prompt import PromptScreen
+    from tracker.tui.screens.verify import VerifyScreen
+
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario(pilot, screen):
+        await pilot.press("v")
+        await settle(
+            pilot, lambda: (screen.shown[0].extra.get("review") or {}).get("status") == "approved"
+        )
+        await pilot.press("j")
+        await pilot.press("F")
+        assert isinstance(pilot.app.screen, PromptScreen)
+        pilot.app.screen.query_one(Input).value = "Dates need checking"
+        await pilot.press("enter")
+        await settle(
+            pilot, lambda: (screen.shown[1].extra.get("review") or {}).get("status") == "flagged"
+        )
+        assert screen.selected.rev == screen.shown[1].rev, "the selection stays put"
+        await pilot.press("V")
+        verify_screen = pilot.app.screen
+        assert isinstance(verify_screen, VerifyScreen)
+        await settle(pilot, lambda: verify_screen.report is not None)
+        assert verify_screen.report.ok
+        await pilot.press("escape")
+        await pilot.press("x")
+        await settle(pilot, lambda: (tmp_path / "corrections-article.txt.html").exists())
+
+    run_app(demo_copy, scenario)
+    html = (tmp_path / "corrections-article.txt.html").read_text(encoding="utf-8")
+    assert "flagged by" in html and "Dates need checking" in html

@@ -39,6 +39,7 @@ class MainScreen(Screen):
         self.mark_a: str | None = None
         self.mark_b: str | None = None
         self.filter_text = ""
+        self._pending_change: int | None = None  # a change to focus once its diff shows
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -167,6 +168,9 @@ class MainScreen(Screen):
     def _show_comparison(self, comparison: Comparison) -> None:
         view = self.query_one(DiffView)
         view.show(comparison)
+        pending, self._pending_change = self._pending_change, None
+        if pending is not None:
+            view.focus_change(pending)
         if comparison.old_rev is None and not comparison.changes:
             view.empty_message = "First revision: the baseline text."
 
@@ -278,6 +282,81 @@ class MainScreen(Screen):
         else:
             self._show_history(self.session.revisions)
         self.query_one(HistoryList).focus()
+
+    # -- audit: blame, reviews, verify, export ---------------------------------------------
+
+    def action_blame(self) -> None:
+        from tracker.tui.screens.blame import BlameScreen
+
+        self.app.push_screen(BlameScreen(self.session), self._jump_to)
+
+    def _jump_to(self, target: tuple[str, int | None] | None) -> None:
+        if target is None:
+            return
+        rev, change = target
+        if self.mark_a or self.mark_b:
+            self.mark_a = self.mark_b = None
+            self._refresh_marks()
+        if self.filter_text:
+            self.filter_text = ""
+            self._show_history(self.session.revisions, keep=rev)
+        index = next((i for i, r in enumerate(self.shown) if r.rev == rev), None)
+        if index is None:
+            return
+        history = self.query_one(HistoryList)
+        if history.highlighted == index:  # already shown: no new diff will come
+            if change is not None:
+                self.query_one(DiffView).focus_change(change)
+            return
+        self._pending_change = change
+        history.highlighted = index
+
+    def action_approve(self) -> None:
+        self._review("approved", "")
+
+    def action_flag(self) -> None:
+        from tracker.tui.screens.prompt import PromptScreen
+
+        def flagged(comment: str | None) -> None:
+            if comment is not None:
+                self._review("flagged", comment)
+
+        self.app.push_screen(PromptScreen("Flag this revision: what is wrong?"), flagged)
+
+    def _review(self, status: str, comment: str) -> None:
+        from tracker.reviews import review
+
+        revision = self.selected
+        if revision is None:
+            return
+        try:
+            review(self.session.store, revision.rev, status, comment)
+        except TrackerError as error:
+            self.notify(error.one_line(), severity="error")
+            return
+        self.notify(f"{revision.rev[:8]} {status}")
+        self.load_history(keep=revision.rev)
+
+    def action_verify(self) -> None:
+        from tracker.tui.screens.verify import VerifyScreen
+
+        self.app.push_screen(VerifyScreen(self.session.store))
+
+    def action_export(self) -> None:
+        from tracker.export import build_report, render
+
+        name = Path(self.session.document).name
+        target = Path.cwd() / f"corrections-{name}.html"
+        try:
+            html = render(build_report(self.session.store, self.session.document), "html")
+            temporary = target.with_name(target.name + ".tmp")
+            temporary.write_text(html, encoding="utf-8")
+            temporary.replace(target)  # whole or nothing
+        except (TrackerError, OSError) as error:
+            message = error.one_line() if isinstance(error, TrackerError) else str(error)
+            self.notify(f"Export failed: {message}", severity="error")
+            return
+        self.notify(f"Corrections report written to {target}")
 
     def action_help(self) -> None:
         from tracker.tui.screens.help import HelpScreen

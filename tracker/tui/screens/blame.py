@@ -1,0 +1,99 @@
+"""Provides BlameScreen: each sentence with the revision that last changed it and why."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from tracker.blame import Unit, blame
+from tracker.errors import TrackerError
+from tracker.review import ReviewSession
+from tracker.safe import one_line
+from tracker.tui.widgets.notes_panel import NotesPanel
+
+
+class BlameScreen(Screen[tuple[str, int | None] | None]):
+    """Dismisses with (revision, change) to jump to, or None."""
+
+    CSS_PATH = "blame.tcss"
+    BINDINGS = [
+        Binding("escape,b,q", "close", "Back"),
+        Binding("enter", "jump", "Go to revision"),
+    ]
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__()
+        self.session = session
+        self.units: list[Unit] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(
+                Content.assemble(
+                    ("Blame of ", "dim"), (one_line(self.session.document), "bold"),
+                    ("  (enter: go to the revision, esc: back)", "dim"),
+                ),
+                id="blame-title",
+                markup=False,
+            )  # fmt: skip
+            yield OptionList(markup=False, id="units")
+            yield NotesPanel(id="blame-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        try:
+            _text, units = blame(self.session.store, self.session.document)
+        except TrackerError as error:
+            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, units)
+
+    def _show(self, units: list[Unit]) -> None:
+        self.units = units
+        options = []
+        for number, unit in enumerate(units):
+            rev = unit.revision.rev[:8] if unit.revision else "????????"
+            date = unit.revision.date[:10] if unit.revision else ""
+            category = unit.change.note.category if unit.change and unit.change.note else ""
+            prompt = Content.assemble(
+                (rev, "$text-warning"), f" {date} ",
+                (f" {category} ", "reverse") if category else ("  original  ", "dim"),
+                "  ", one_line(unit.text)[:400],
+            )  # fmt: skip
+            options.append(Option(prompt, id=str(number)))
+        units_list = self.query_one(OptionList)
+        units_list.clear_options()
+        units_list.add_options(options)
+        if options:
+            units_list.highlighted = 0
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        unit = self.units[int(event.option_id or 0)]
+        self.query_one(NotesPanel).show_change(unit.change)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or index >= len(self.units):
+            return
+        unit = self.units[index]
+        if unit.revision is not None:
+            self.dismiss((unit.revision.rev, unit.change.index if unit.change else None))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
