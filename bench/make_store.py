@@ -73,7 +73,43 @@ def build(path: Path, revisions: int, size: int, seed: int = 7) -> Path:
     out.close()
     proc.wait()
     subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=path, check=True)
+    _journal(path)
     return path
+
+
+def _journal(path: Path) -> None:
+    """Write the tracker's journal for the imported history, as recording would have.
+
+    (One fast-import again: the commit ids are only known once the history exists.)
+    """
+    commits = subprocess.run(
+        ["git", "rev-list", "--reverse", "--first-parent", "main"],
+        cwd=path, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=path,
+                            stdin=subprocess.PIPE)  # fmt: skip
+    out = proc.stdin
+    assert out is not None
+    previous = None
+    for number, commit in enumerate(commits):
+        event = "setup" if number == 0 else "record"
+        record = (
+            f'{{"commit": "{commit}", "document": "doc.txt", "event": "{event}", '
+            f'"previous": {f"{chr(34)}{previous}{chr(34)}" if previous else "null"}, '
+            f'"ref": "refs/heads/main", "v": 1}}'
+        )
+        msg = f"{event} {commit[:12]} on refs/heads/main\n\nTracker-Event: {record}\n".encode()
+        out.write(b"commit refs/tracker/journal\n")
+        out.write(
+            f"committer Ann Editor <ann@example.org> {1_700_000_000 + number} +0000\n".encode()
+        )
+        out.write(b"data %d\n%s\n" % (len(msg), msg))
+        if number == 0:
+            out.write(b"deleteall\n")
+        previous = commit
+    out.write(b"done\n")
+    out.close()
+    proc.wait()
 
 
 if __name__ == "__main__":

@@ -52,20 +52,9 @@ def write_with_journal(
     record = {"v": 1, **event, "ref": ref, "commit": new, "previous": old}
     summary = f"{event['event']} {new[:12]} on {ref}"
     message = f"{summary}\n\n{EVENT_PREFIX}{json.dumps(record, sort_keys=True)}\n"
-    parents = ["-p", journal_old] if journal_old else []
-    from tracker.recording import signing
+    from tracker.recording import commit_tree
 
-    journal_new = gitcmd.output(
-        store.root,
-        "commit-tree",
-        _empty_tree(store),
-        *parents,
-        *signing(store),
-        "-F",
-        "-",
-        input=message.encode("utf-8"),
-        env=identity.env(date),
-    )
+    journal_new = commit_tree(store, _empty_tree(store), journal_old, message, identity, date)
     transaction = (
         "start\n"
         f"update {ref} {new} {old or ZERO}\n"

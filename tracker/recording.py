@@ -224,22 +224,28 @@ def _commit_file(
     blob = store.git("hash-object", "-w", "--no-filters", "--stdin", input=data)
     mode = _mode_of(store, head, path)
     tree = _tree_with(store, head, {path: (mode, blob)})
-    parents = ["-p", head] if head else []
-    commit = gitcmd.output(
+    commit = commit_tree(store, tree, head, message, identity, date)
+    advance_ref(store, branch, commit, head, {"event": event, "document": path}, identity, date)
+    # Keep plain git's view in step: the index now matches the new revision.
+    gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+    return commit
+
+
+def commit_tree(
+    store: Store, tree: str, parent: str | None, message: str, identity: Identity, date: str
+) -> str:
+    """Write a commit object (signed when the user signs commits); nothing moves yet."""
+    return gitcmd.output(
         store.root,
         "commit-tree",
         tree,
-        *parents,
+        *(["-p", parent] if parent else []),
         *signing(store),
         "-F",
         "-",
         input=message.encode("utf-8"),
         env=identity.env(date),
     )
-    advance_ref(store, branch, commit, head, {"event": event, "document": path}, identity, date)
-    # Keep plain git's view in step: the index now matches the new revision.
-    gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
-    return commit
 
 
 def signing(store: Store) -> list[str]:
@@ -378,18 +384,7 @@ def write_note_document(
         .strip()
     )
     tree = _notes_tree(store, old or None, rev, blob)
-    parents = ["-p", old] if old else []
-    commit = gitcmd.output(
-        store.root,
-        "commit-tree",
-        tree,
-        *parents,
-        *signing(store),
-        "-F",
-        "-",
-        input=message.encode("utf-8"),
-        env=identity.env(date),
-    )
+    commit = commit_tree(store, tree, old or None, message, identity, date)
     advance_ref(store, ref, commit, old or None, event, identity, date)
     return commit
 
