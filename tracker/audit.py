@@ -17,13 +17,14 @@ Checks, each finding naming the revision, the change and what is wrong:
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from tracker import gitcmd
 from tracker.diff import diff_texts
-from tracker.errors import TrackerError
+from tracker.errors import NotTextError, TrackerError
 from tracker.journal import JOURNAL_REF, read_journal
 from tracker.notes import NOTES_REF
 from tracker.store import Store
@@ -76,36 +77,49 @@ class Report:
 
 def verify(store: Store, require_signatures: bool = False) -> Report:
     report = Report()
-    _check_objects(store, report)
-    if store.head() is None:
-        return report
+    # git fsck is the slowest single check and needs nothing from the others: it runs in
+    # its own process while the records are compared with the texts.
+    fsck = _start_fsck(store)
     try:
-        journal = read_journal(store)
-        branch_commits = _first_parent_chain(store)
-        _check_linear(store, branch_commits, report)
-        for document in store.documents():
-            _check_document(store, document, report)
-        _check_dates(store, branch_commits, report)
-        _check_journal(store, journal, branch_commits, report)
-        _check_signatures(store, branch_commits, journal, require_signatures, report)
+        if store.head() is not None:
+            journal = read_journal(store)
+            branch_commits = _first_parent_chain(store)
+            _check_linear(store, branch_commits, report)
+            for document in store.documents():
+                _check_document(store, document, report)
+            _check_dates(store, branch_commits, report)
+            _check_journal(store, journal, branch_commits, report)
+            _check_signatures(store, branch_commits, journal, require_signatures, report)
     except TrackerError as error:
         # A damaged repository can stop git itself; that is a finding, not a crash.
         report.add("integrity", f"the store could not be read to the end: {error.one_line()}")
+    finally:
+        _finish_fsck(fsck, report)
     return report
 
 
-def _check_objects(store: Store, report: Report) -> None:
-    proc = gitcmd.run(
-        store.root, "fsck", "--full", "--strict", "--no-dangling", "--no-progress", check=False
+def _start_fsck(store: Store) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        gitcmd.git_argv(["fsck", "--full", "--strict", "--no-dangling", "--no-progress"]),
+        cwd=store.root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=gitcmd.clean_env(),
     )
+
+
+def _finish_fsck(proc: subprocess.Popen[bytes], report: Report) -> None:
+    output, _ = proc.communicate()
     problems = [
         line
-        for line in (proc.stderr + proc.stdout).decode("utf-8", "replace").splitlines()
+        for line in output.decode("utf-8", "replace").splitlines()
         if line.strip() and not line.startswith(("Checking", "notice:"))
     ]
     if proc.returncode != 0 or problems:
-        for line in problems[:20] or ["git fsck failed"]:
-            report.add("integrity", f"git fsck: {line.strip()}")
+        # Integrity findings come first: everything else rests on the objects.
+        found = [Finding("integrity", f"git fsck: {line.strip()}") for line in problems[:20]]
+        report.findings[:0] = found or [Finding("integrity", "git fsck failed")]
 
 
 def _first_parent_chain(store: Store) -> list[tuple[str, list[str], str, str]]:
@@ -141,20 +155,32 @@ def _check_dates(store: Store, chain, report: Report) -> None:
 def _check_document(store: Store, document: str, report: Report) -> None:
     config = store.config
     reader = gitcmd.BlobReader(store.root)
+    previous: tuple[str, str] | None = None  # (commit, text): the next revision's old text
     try:
-        for revision in store.log(document, with_changes=False):
+        # Oldest first, so that each revision's text is read once and serves as the next
+        # revision's old text.
+        for revision in reversed(list(store.log(document, with_changes=False))):
             report.checked_revisions += 1
+            try:
+                if previous is not None and previous[0] == revision.parent:
+                    old = previous[1]
+                elif revision.parent:
+                    old_blob = reader.read(f"{revision.parent}:{document}") or b""
+                    old = decode_document(old_blob, document)
+                else:
+                    old = ""
+                new = decode_document(reader.read(f"{revision.rev}:{document}") or b"", document)
+            except NotTextError as error:  # a non-text revision is a finding, not a crash
+                report.add("text", error.one_line(), revision.rev)
+                previous = None
+                continue
+            previous = (revision.rev, new)
             if revision.extra.get("initial"):
                 continue
-            old_blob = reader.read(f"{revision.parent}:{document}") if revision.parent else b""
-            new_blob = reader.read(f"{revision.rev}:{document}") or b""
-            try:
-                old = decode_document(old_blob or b"", document)
-                new = decode_document(new_blob, document)
-            except Exception as error:  # a non-text revision is a finding, not a crash
-                report.add("text", str(error), revision.rev)
-                continue
-            actual = diff_texts(old, new)
+            if revision.recorded and _record_accounts(old, new, revision.changes):
+                actual = None  # the record explains the text exactly; no diff needed
+            else:
+                actual = diff_texts(old, new)
             if not revision.recorded:
                 report.changes += len(actual)
                 if config.created_by_tracker:
@@ -165,7 +191,8 @@ def _check_document(store: Store, document: str, report: Report) -> None:
                         revision.rev,
                     )
                 continue
-            _compare_record(revision, actual, old, new, report)
+            if actual is not None:
+                _compare_record(revision, actual, old, new, report)
             for entry in revision.extra.get("_later", []):
                 anchor = (*entry.get("old", ()), *entry.get("new", ()))
                 if not any(c.anchor == tuple(anchor) for c in revision.changes):
@@ -189,6 +216,28 @@ def _check_document(store: Store, document: str, report: Report) -> None:
                     )
     finally:
         reader.close()
+
+
+def _record_accounts(old: str, new: str, changes) -> bool:
+    """True when the old text plus the recorded changes is exactly the new text.
+
+    Linear (slice comparisons run in C), so verifying ten thousand revisions does not
+    mean diffing them all; only a record that fails this is diffed to say what is wrong.
+    """
+    old_pos = new_pos = 0
+    for change in sorted(changes, key=lambda c: c.old.start):
+        if change.old.start < old_pos or change.new.start < new_pos:
+            return False
+        if old[old_pos : change.old.start] != new[new_pos : change.new.start]:
+            return False
+        if old[change.old.start : change.old.end] != change.old.text:
+            return False
+        if new[change.new.start : change.new.end] != change.new.text:
+            return False
+        if change.old.start - old_pos != change.new.start - new_pos:
+            return False
+        old_pos, new_pos = change.old.end, change.new.end
+    return old[old_pos:] == new[new_pos:]
 
 
 def _compare_record(revision, actual, old: str, new: str, report: Report) -> None:

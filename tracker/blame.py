@@ -11,7 +11,6 @@ revision; no diff is computed for a recorded revision.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +49,6 @@ class Unit:
         }
 
 
-# A segment: [start, end, revision position in history, change index or None]
-Segment = list
-
-
 def units(text: str, by: str = "sentence") -> list[tuple[int, int]]:
     """Split text into non-blank units, as (start, end) ranges without edge whitespace."""
     if by == "line":
@@ -81,75 +76,67 @@ def units(text: str, by: str = "sentence") -> list[tuple[int, int]]:
     return result
 
 
-def _apply(segments: list[Segment], changes: tuple[Change, ...], position: int, old_len: int):
-    """The segments of the new text, given those of the old text and the changes."""
-    out: list[Segment] = []
-    starts = [s[0] for s in segments]
-
-    def copy(lo: int, hi: int, shift: int) -> None:
-        i = max(bisect_left(starts, lo) - 1, 0)
-        while i < len(segments) and segments[i][0] <= hi:
-            s, e, rev, ch = segments[i]
-            if s == e:  # a deletion mark
-                if lo < s < hi or (s == lo == hi):
-                    out.append([s + shift, s + shift, rev, ch])
-            elif e > lo and s < hi:
-                out.append([max(s, lo) + shift, min(e, hi) + shift, rev, ch])
-            i += 1
-
-    pos, shift = 0, 0
-    for change in changes:
-        copy(pos, change.old.start, shift)
-        if change.new.end > change.new.start:
-            out.append([change.new.start, change.new.end, position, change.index])
-        else:
-            out.append([change.new.start, change.new.start, position, change.index])
-        pos = change.old.end
-        shift = change.new.end - change.old.end
-    copy(pos, old_len, shift)
-    # Merge neighbours from the same change, so the list stays as short as the history.
-    merged: list[Segment] = []
-    for seg in out:
-        if merged and merged[-1][2:] == seg[2:] and merged[-1][1] == seg[0] and seg[0] != seg[1]:
-            merged[-1][1] = seg[1]
-        else:
-            merged.append(seg)
-    return merged
-
-
 def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[Unit]]:
-    """The current text (at HEAD) and its units, each with the revision that last changed it."""
-    history = list(reversed(list(store.log(document))))  # oldest first
+    """The current text (at HEAD) and its units, each with the revision that last changed it.
+
+    Walks the history newest first, carrying the units not yet explained back through each
+    revision's changes: a unit is the last revision's whose change overlaps it (or cut
+    text inside it); otherwise its position is mapped to the text before that revision.
+    Most sentences are settled within a few revisions, so the work shrinks as it goes.
+    """
+    history = list(store.log(document))  # newest first
     if not history:
         return "", []
-    text_len = None
-    segments: list[Segment] = []
-    for position, revision in enumerate(history):
-        if revision.extra.get("initial") or text_len is None:
-            text = store.text_at(revision.rev, document)
-            text_len = len(text)
-            segments = [[0, text_len, position, None]]
+    text = store.text_at(history[0].rev, document)
+    spans = units(text, by)
+    # [unit number, start, end] in the coordinates of the revision being looked at.
+    pending = [[number, start, end] for number, (start, end) in enumerate(spans)]
+    found: dict[int, tuple[Revision, Change | None]] = {}
+    for revision in history:
+        if not pending:
+            break
+        if revision.extra.get("initial") or not revision.changes:
+            if revision.extra.get("initial"):
+                for number, _s, _e in pending:
+                    found[number] = (revision, None)
+                pending = []
             continue
-        new_len = text_len
-        for change in revision.changes:
-            new_len += (change.new.end - change.new.start) - (change.old.end - change.old.start)
-        segments = _apply(segments, revision.changes, position, text_len)
-        text_len = new_len
-    text = store.text_at(history[-1].rev, document)
+        changes = sorted(revision.changes, key=lambda c: (c.new.start, c.new.end))
+        still: list[list[int]] = []
+        k = 0
+        shift = 0  # old position minus new position, for text after changes[:k]
+        for item in pending:  # pending stays sorted by start
+            _number, start, end = item
+            while k < len(changes) and _before(changes[k], start):
+                change = changes[k]
+                shift += (change.old.end - change.old.start) - (change.new.end - change.new.start)
+                k += 1
+            hit = None
+            j = k
+            while j < len(changes) and changes[j].new.start < end:
+                if _overlaps(changes[j], start, end):
+                    hit = changes[j]  # the last one wins: any would do, all are this revision
+                j += 1
+            if hit is not None:
+                found[item[0]] = (revision, hit)
+            else:
+                still.append([item[0], start + shift, end + shift])
+        pending = still
     result = []
-    seg_starts = [s[0] for s in segments]
-    for start, end in units(text, by):
-        best = None
-        i = max(bisect_left(seg_starts, start) - 1, 0)
-        while i < len(segments) and segments[i][0] <= end:
-            s, e, pos, ch = segments[i]
-            inside = (s < end and e > start) if s != e else (start <= s < end)
-            if inside and (best is None or pos > best[0]):
-                best = (pos, ch)
-            i += 1
-        revision = history[best[0]] if best else None
-        change = None
-        if revision is not None and best[1] is not None:
-            change = next((c for c in revision.changes if c.index == best[1]), None)
+    for number, (start, end) in enumerate(spans):
+        revision, change = found.get(number, (None, None))
         result.append(Unit(start, end, text[start:end], revision, change))
     return text, result
+
+
+def _before(change: Change, start: int) -> bool:
+    """The change lies wholly before a unit starting at ``start`` (new-text coordinates)."""
+    if change.new.end > change.new.start:
+        return change.new.end <= start
+    return change.new.start < start  # a deletion point before the unit
+
+
+def _overlaps(change: Change, start: int, end: int) -> bool:
+    if change.new.end > change.new.start:
+        return change.new.start < end and change.new.end > start
+    return start <= change.new.start < end  # text was cut inside the unit
