@@ -87,3 +87,28 @@ def test_killed_after_the_branch_moves_leaves_the_complete_revision(tmp_path):
     result = run_cli("-C", str(store.root), "record", "doc.txt", "-m", "Again", "--note", "1=w")
     assert result.code == 0, result.err
     assert git(store.root, "status", "--porcelain") == ""
+
+
+def test_a_file_rewritten_during_recording_is_not_recorded(tmp_path, monkeypatch):
+    """Another program writes the document between reading it and the commit point."""
+    from tracker import recording
+    from tracker.errors import DirtyStoreError
+    from tracker.recording import NoteInput
+
+    store = init_store(tmp_path / "s", ANN, DATE)
+    doc = store.root / "doc.txt"
+    doc.write_text("Old words here.\n")
+    old = record(store, "doc.txt", "Add", identity=ANN, date=DATE)
+    doc.write_text("New words here.\n")
+    real_commit_tree = recording.commit_tree
+
+    def meddling_commit_tree(*args, **kwargs):
+        commit = real_commit_tree(*args, **kwargs)
+        doc.write_text("Something else entirely.\n")  # the other program strikes
+        return commit
+
+    monkeypatch.setattr(recording, "commit_tree", meddling_commit_tree)
+    with pytest.raises(DirtyStoreError, match="changed on disk"):
+        record(store, "doc.txt", "Edit", notes={1: NoteInput("why")}, identity=ANN)
+    assert git(store.root, "rev-parse", "HEAD").strip() == old
+    assert doc.read_text() == "Something else entirely.\n"

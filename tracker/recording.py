@@ -83,6 +83,7 @@ def init_store(
             identity,
             date or now_iso(),
             event="setup",
+            from_disk=False,  # the settings file is written after its commit
         )
         target = store.root / CONFIG_PATH
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -128,15 +129,7 @@ def record(
         changes = _attach_notes(store, document, changes, notes, identity, date)
         # A document's first revision is its baseline: it has no changes to explain.
         message = compose_message(summary, reason, document, changes, initial=not existed)
-        commit = _commit_file(store, document, data, message, identity, date)
-        # Another program may have rewritten the file while we worked: say so, since the
-        # revision holds the bytes that were read, not the ones on disk now.
-        if store.work_bytes(document) != data:
-            raise DirtyStoreError(
-                f"{document} changed on disk while it was being recorded",
-                f"revision {commit[:12]} holds the earlier text; record again",
-            )
-        return commit
+        return _commit_file(store, document, data, message, identity, date)
 
 
 def _refuse_staged_changes(store: Store, head: str | None, document: str) -> None:
@@ -216,6 +209,7 @@ def _commit_file(
     identity: Identity,
     date: str,
     event: str = "record",
+    from_disk: bool = True,
 ) -> str:
     """Write a commit that sets one file, then move the branch to it (compare-and-swap),
     journaling it in the same transaction."""
@@ -225,6 +219,13 @@ def _commit_file(
     mode = _mode_of(store, head, path)
     tree = _tree_with(store, head, {path: (mode, blob)})
     commit = commit_tree(store, tree, head, message, identity, date)
+    # Last look before the commit point: if another program rewrote the file while we
+    # worked, the numbered changes (and their notes) may no longer be the ones on disk.
+    if from_disk and (store.root / path).read_bytes() != data:
+        raise DirtyStoreError(
+            f"{path} changed on disk while it was being recorded (another program?)",
+            "nothing was recorded; check the changes with 'tracker status' and record again",
+        )
     advance_ref(store, branch, commit, head, {"event": event, "document": path}, identity, date)
     # Keep plain git's view in step: the index now matches the new revision.
     gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
