@@ -89,17 +89,32 @@ def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[
         return "", []
     text = store.text_at(history[0].rev, document)
     spans = units(text, by)
+    found = attribute(history, spans)
+    result = []
+    for number, (start, end) in enumerate(spans):
+        revision, change = found.get(number, (None, None))
+        result.append(Unit(start, end, text[start:end], revision, change))
+    return text, result
+
+
+def attribute(
+    history: list[Revision], spans: list[tuple[int, int]]
+) -> dict[int, tuple[Revision, Change | None]]:
+    """For each span of the newest text (by number), the revision and change behind it.
+
+    ``history`` is newest first, each revision with its changes against its parent.
+    """
     # [unit number, start, end] in the coordinates of the revision being looked at.
     pending = [[number, start, end] for number, (start, end) in enumerate(spans)]
     found: dict[int, tuple[Revision, Change | None]] = {}
     for revision in history:
         if not pending:
             break
-        if revision.extra.get("initial") or not revision.changes:
-            if revision.extra.get("initial"):
-                for number, _s, _e in pending:
-                    found[number] = (revision, None)
-                pending = []
+        if revision.extra.get("initial") or revision.parent is None:
+            for number, _s, _e in pending:
+                found[number] = (revision, None)
+            break
+        if not revision.changes:
             continue
         changes = sorted(revision.changes, key=lambda c: (c.new.start, c.new.end))
         still: list[list[int]] = []
@@ -122,11 +137,7 @@ def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[
             else:
                 still.append([item[0], start + shift, end + shift])
         pending = still
-    result = []
-    for number, (start, end) in enumerate(spans):
-        revision, change = found.get(number, (None, None))
-        result.append(Unit(start, end, text[start:end], revision, change))
-    return text, result
+    return found
 
 
 def _before(change: Change, start: int) -> bool:
