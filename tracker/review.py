@@ -52,14 +52,20 @@ class ReviewSession:
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._comparisons: OrderedDict[tuple[str | None, str], Comparison] = OrderedDict()
         self._cache_size = cache_size
+        self._churn: dict[str, Churn] = {}  # small, so kept for every revision seen
         self.revisions: list[Revision] = []
 
     # -- history --------------------------------------------------------------------------
 
-    def load_history(self, search: str | None = None) -> list[Revision]:
-        """Revisions newest first. Foreign commits get their changes lazily (see changes())."""
-        revisions = list(self.store.log(self.document, search=search, with_changes=False))
-        if search is None:
+    def load_history(self, search: str | None = None, limit: int | None = None) -> list[Revision]:
+        """Revisions newest first. Foreign commits get their changes lazily (see changes()).
+
+        With ``limit``, only the newest ones: a first page to show before the rest loads.
+        """
+        revisions = list(
+            self.store.log(self.document, search=search, limit=limit, with_changes=False)
+        )
+        if search is None and limit is None:
             self.revisions = revisions
         return revisions
 
@@ -116,6 +122,7 @@ class ReviewSession:
             from tracker.notes import apply_later
 
             changes = tuple(apply_later(diff_texts(old, new), revision.extra.get("_later", [])))
+        self._churn[revision.rev] = _count(changes)
         return self._store(Comparison(revision.parent, revision.rev, old, new, tuple(changes)))
 
     def changes(self, revision: Revision) -> tuple[Change, ...]:
@@ -154,16 +161,12 @@ class ReviewSession:
     def churn(self, revision: Revision) -> Churn | None:
         """Words added and removed, or None while a foreign revision's diff is not known."""
         if revision.recorded or revision.extra.get("initial"):
-            changes = revision.changes
-        else:
-            cached = self._cached((revision.parent, revision.rev))
-            if cached is None:
-                return None
-            changes = cached.changes
-        return Churn(
-            sum(count_words(c.new.text) for c in changes),
-            sum(count_words(c.old.text) for c in changes),
-        )
+            return _count(revision.changes)
+        return self._churn.get(revision.rev)
+
+    def missing_churn(self) -> list[Revision]:
+        """Foreign revisions whose word counts still need their diff (newest first)."""
+        return [r for r in self.revisions if self.churn(r) is None]
 
     def _cached(self, key: tuple[str | None, str]) -> Comparison | None:
         with self._lock:
@@ -178,6 +181,13 @@ class ReviewSession:
             while len(self._comparisons) > self._cache_size:
                 self._comparisons.popitem(last=False)
         return comparison
+
+
+def _count(changes) -> Churn:
+    return Churn(
+        sum(count_words(c.new.text) for c in changes),
+        sum(count_words(c.old.text) for c in changes),
+    )
 
 
 def related_notes(comparison: Comparison, change: Change | None) -> list[tuple[Revision, Change]]:

@@ -25,6 +25,8 @@ from tracker.tui.widgets.diff_view import DiffView
 from tracker.tui.widgets.history_list import HistoryList, revision_prompt
 from tracker.tui.widgets.notes_panel import NotesPanel
 
+FIRST_PAGE = 200  # revisions read before the first frame
+
 
 class MainScreen(Screen):
     """The review screen."""
@@ -40,28 +42,36 @@ class MainScreen(Screen):
         self.mark_b: str | None = None
         self.filter_text = ""
         self._pending_change: int | None = None  # a change to focus once its diff shows
+        self._selected_rev: str | None = None  # the revision whose diff is shown or coming
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             with Vertical(id="history-pane"):
                 yield Static(id="history-title", markup=False)
-                yield Input(placeholder="author:NAME  category:CAT  text:WORDS", id="filter")
                 yield HistoryList(id="history")
             with Vertical(id="diff-pane"):
                 yield Static(id="diff-title", markup=False)
                 yield DiffView(id="diff")
-                yield Input(placeholder="find in diff (enter: next match)", id="search")
                 yield NotesPanel(id="notes")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#filter").display = False
-        self.query_one("#search").display = False
         self.query_one("#history-title", Static).update(
             Content.assemble(("History of ", "dim"), (one_line(self.session.document), "bold"))
         )
         self.query_one(HistoryList).focus()
-        self.load_history()
+        # The first page of history is read here, before the first frame: a few
+        # milliseconds, where a worker thread competing with the first layout took ten
+        # times longer to deliver. A long history then loads whole in a worker.
+        try:
+            first_page = self.session.load_history(limit=FIRST_PAGE)
+        except TrackerError as error:
+            self.notify(error.one_line(), severity="error")
+            return
+        self.session.revisions = first_page
+        self._show_history(first_page)
+        if len(first_page) >= FIRST_PAGE:
+            self.load_history(keep=None)
 
     # -- loading (workers: the interface never waits for git) --------------------------------
 
@@ -99,6 +109,24 @@ class MainScreen(Screen):
             target = next((i for i, r in enumerate(revisions) if r.rev == keep), 0)
         history.highlighted = target
         self._select(revisions[target])
+        if self.session.missing_churn():
+            self.fill_churn()
+
+    @work(thread=True, exclusive=True, group="churn", exit_on_error=False)
+    def fill_churn(self) -> None:
+        """Count the words of foreign revisions in the background, redrawing as it goes."""
+        worker = get_current_worker()
+        for done, revision in enumerate(self.session.missing_churn(), start=1):
+            if worker.is_cancelled:
+                return
+            try:
+                self.session.revision_diff(revision)
+            except TrackerError:
+                continue  # a revision that cannot be diffed keeps its "?"
+            if done % 25 == 0:
+                self.app.call_from_thread(self._refresh_marks)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._refresh_marks)
 
     def _filtered(self, revisions: list[Revision]) -> list[Revision]:
         query = self.filter_text.strip()
@@ -129,10 +157,11 @@ class MainScreen(Screen):
         if self.mark_a and self.mark_b:
             return  # comparing: the diff stays on A..B
         revision = next((r for r in self.shown if r.rev == event.option_id), None)
-        if revision is not None:
+        if revision is not None and revision.rev != self._selected_rev:
             self._select(revision)
 
     def _select(self, revision: Revision) -> None:
+        self._selected_rev = revision.rev
         title = self.query_one("#diff-title", Static)
         title.update(
             Content.assemble(
@@ -257,7 +286,7 @@ class MainScreen(Screen):
             history.replace_option_prompt_at_index(index, prompt)
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
+        search = self._input("search", "find in diff (enter: next match)", DiffView)
         search.display = True
         search.focus()
 
@@ -268,8 +297,22 @@ class MainScreen(Screen):
         if not view.find(event.value, start):
             self.notify(f"Not found: {one_line(event.value)}", severity="warning")
 
+    def _input(self, name: str, placeholder: str, anchor: type, above: bool = False) -> Input:
+        """The filter or search box, mounted the first time it is asked for: start-up
+        time is the app's first impression, and most sessions never use them."""
+        found = self.query(f"#{name}").results(Input)
+        box = next(found, None)
+        if box is None:
+            box = Input(placeholder=placeholder, id=name)
+            widget = self.query_one(anchor)
+            if above:
+                widget.parent.mount(box, before=widget)
+            else:
+                widget.parent.mount(box, after=widget)
+        return box
+
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self._input("filter", "author:NAME  category:CAT  text:WORDS", HistoryList, True)
         box.display = True
         box.focus()
 

@@ -49,7 +49,7 @@ def revision_prompt(
         (marks, "bold $accent") if marks else "",
         (revision.rev[:8], "$text-warning"),
         f" {date} ",
-        (one_line(revision.author.split(" <")[0])[:16], "$text-primary"),
+        (one_line(revision.author.split(" <")[0])[:14], "$text-primary"),
     )
     second = Content(one_line(revision.summary)[:200])
     status = revision.extra.get("review")
