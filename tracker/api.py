@@ -22,7 +22,6 @@ __all__ = [
     "add_document",
     "diff",
     "init",
-    "log",
     "note",
     "notes_history",
     "open_store",
@@ -104,17 +103,6 @@ def record_revision(
         check_date(date) if date else None,
     )  # fmt: skip
     return store.revision(rev, document)
-
-
-def log(
-    store: Store,
-    path: str | None = None,
-    search: str | None = None,
-    limit: int | None = None,
-    with_changes: bool = True,
-) -> tuple[str, list[Revision]]:
-    doc = store.document(path)
-    return doc, list(store.log(doc, search=search, limit=limit, with_changes=with_changes))
 
 
 def show(store: Store, rev: str, path: str | None = None) -> Revision:

@@ -75,9 +75,6 @@ class ReviewSession:
             self._comparisons.clear()
         return self.load_history()
 
-    def find(self, rev: str) -> Revision | None:
-        return next((r for r in self.revisions if r.rev == rev), None)
-
     # -- texts ----------------------------------------------------------------------------
 
     def text(self, rev: str | None) -> str:
@@ -202,7 +199,3 @@ def related_notes(comparison: Comparison, change: Change | None) -> list[tuple[R
         return any(w in change.new.text or w in change.old.text for w in words)
 
     return sorted(notes, key=lambda item: not touches(item))
-
-
-def revision_label(revision: Revision) -> str:
-    return f"{revision.rev[:8]} {revision.summary}"
