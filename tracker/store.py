@@ -233,8 +233,8 @@ class Store:
         if self.head() is None:
             return
         args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}"]
-        if limit:
-            args.append(f"--max-count={limit}")
+        if limit is not None:
+            args.append(f"--max-count={limit}")  # -n 0 means none, as with git
         yield from gitcmd.stream_records(
             self.root, *args, *gitcmd.NO_DRIVERS, "HEAD", "--", document, fields=LOG_FIELDS
         )
@@ -269,6 +269,8 @@ class Store:
         count = 0
         try:
             filtered = search or unreviewed
+            if limit is not None and limit <= 0:
+                return
             for raw in self.log_records(document, None if filtered else limit):
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
@@ -283,7 +285,7 @@ class Store:
                     revision = self.with_computed_changes(revision, reader)
                 yield revision
                 count += 1
-                if limit and count >= limit:
+                if limit is not None and count >= limit:
                     return
         finally:
             if reader is not None:
