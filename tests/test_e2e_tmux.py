@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -11,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import git
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-SESSION = f"tracker-e2e-{os.getpid()}"
+SESSION = ""  # set per test: its own tmux server, so tests never race each other's
+_numbers = itertools.count()
 
 
 def tmux(*args: str) -> str:
@@ -46,6 +50,8 @@ def keys(*names: str) -> None:
 @pytest.fixture
 def terminal(tmp_path):
     """A 160x45 tmux terminal running ``tracker demo`` as the README's first command does."""
+    global SESSION
+    SESSION = f"tracker-e2e-{os.getpid()}-{next(_numbers)}"
     tracker = Path(sys.executable).parent / "tracker"
     command = str(tracker) if tracker.exists() else f"{sys.executable} -m tracker"
     env = {
@@ -87,3 +93,45 @@ def test_find_the_note_of_the_change_that_removed_los_zetas(terminal):
     while "History of" in screen() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "History of" not in screen(), "q quits the app"
+
+
+def test_edit_suspends_for_the_editor_then_records_with_notes(terminal, tmp_path):
+    """e hands the real terminal to $EDITOR; back in the app, the record screen asks."""
+    wait_for("Add a dated corrections notice")
+    keys("q")  # leave the demo's app; the same store opens again with an editor set
+    (tmp_path / ".gitconfig").write_text("[user]\n\tname = Ed Itor\n\temail = ed@example.org\n")
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf " One more sentence." >> "$1"\n')
+    editor.chmod(0o755)
+    tracker = Path(sys.executable).parent / "tracker"
+    command = str(tracker) if tracker.exists() else f"{sys.executable} -m tracker"
+    exports = " ".join(
+        f"{k}={v!r}"
+        for k, v in {
+            "HOME": str(tmp_path), "TERM": "xterm-256color", "EDITOR": str(editor),
+            "PATH": os.environ.get("PATH", ""),
+        }.items()
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while "History of" in screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    tmux("new-window", "-t", SESSION, f"env -i {exports} {command} -C {terminal}; sleep 5")
+    wait_for("Add a dated corrections notice")
+    keys("e")
+    wait_for("Record a revision of article.txt")
+    assert "One more sentence." in screen()
+    # The summary field has the focus; then the reason.
+    tmux("send-keys", "-t", SESSION, "-l", "Add a closing sentence")
+    keys("Tab")
+    tmux("send-keys", "-t", SESSION, "-l", "The conclusion needed one more line")
+    keys("C-s")
+    wait_for("Not recorded")  # the store requires a note on every change: refused
+    assert git(terminal, "log", "-1", "--format=%s") == "Add a dated corrections notice\n"
+    # The refusal put the cursor in the note of the first unexplained change.
+    tmux("send-keys", "-t", SESSION, "-l", "Adds a closing sentence")
+    keys("C-s")
+    shown = wait_for("Recorded ")  # the notice, back in the history
+    assert "Add a closing sentence" in shown
+    assert git(terminal, "log", "-1", "--format=%s") == "Add a closing sentence\n"
+    assert "Adds a closing sentence" in git(terminal, "log", "-1", "--format=%B")
+    assert (terminal / "article.txt").read_text(encoding="utf-8").endswith(" One more sentence.")
