@@ -169,3 +169,30 @@ def test_ssh_signed_revisions_and_notes_verify(tmp_path):
     (root / "a.txt").write_text("One four.\n")
     git(root, "-c", "commit.gpgSign=false", "commit", "-qam", "unsigned")
     assert "unsigned" in kinds(verify(root, "--require-signatures"))
+
+
+def test_deleting_the_settings_does_not_switch_the_audit_off(demo):
+    article = demo / "article.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace("Tren de Aragua", "TdA"),
+                       encoding="utf-8")  # fmt: skip
+    git(demo, "rm", "-q", ".tracker/config.json")
+    git(demo, "commit", "-qam", "sneaky")
+    git(demo, "update-ref", "-d", "refs/tracker/journal")
+    data = verify(demo)
+    assert {"config", "unrecorded", "journal"} <= kinds(data)
+
+
+def test_a_repository_never_set_up_says_so(tmp_path):
+    root = tmp_path / "plain"
+    root.mkdir()
+    git(root, "init", "-q", "--initial-branch=main")
+    (root / "a.md").write_text("One.\n")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "one")
+    data = verify(root)
+    assert kinds(data) == {"not-a-store"}
+    # A later note written by the tracker does not turn old commits into "unjournaled".
+    (root / "a.md").write_text("Two.\n")
+    git(root, "commit", "-qam", "two")
+    assert run_cli("-C", str(root), "note", "HEAD", "1", "why", "--author", "A <a@x>").code == 0
+    assert "unjournaled" not in kinds(verify(root))

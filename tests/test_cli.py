@@ -161,3 +161,42 @@ def test_whitespace_only_change_is_shown_as_such(tmp_path):
     (root / "a.txt").write_bytes(b"one\ntwo")
     out = run_cli("status", cwd=root).out
     assert "line endings CRLF -> LF" in out and "CRLF removed" in out
+
+
+def test_a_record_describes_only_its_own_document(edited):
+    root = edited
+    run_cli("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
+    (root / "other.txt").write_text("Other text.\n", encoding="utf-8")
+    run_cli("add", "other.txt", cwd=root)
+    (root / "article.txt").write_text("The green fox leaps over the cat.\n", encoding="utf-8")
+    run_cli("record", "article.txt", "-m", "Cat", "--note", "1=c", cwd=root)
+    # HEAD changed article.txt only: for other.txt there is nothing between HEAD~1 and HEAD.
+    other = load(run_cli("diff", "HEAD~1", "HEAD", "other.txt", "--json", cwd=root))
+    assert other["changes"] == []
+    shown = load(run_cli("show", "HEAD", "other.txt", "--json", cwd=root))
+    assert shown["changes"] == [] and shown["recorded_by_tracker"] is False
+
+
+def test_a_date_before_the_last_revision_is_refused(edited):
+    result = run_cli("record", "article.txt", "-m", "x", "--note", "1=a", "--note", "2=b",
+                     "--date", "2020-01-01T00:00:00+00:00", cwd=edited)  # fmt: skip
+    assert result.code == 1 and "before the last revision" in result.err
+
+
+def test_status_names_a_document_missing_from_the_work_tree(edited):
+    (edited / "article.txt").unlink()
+    data = load(run_cli("status", "--json", cwd=edited))
+    assert data["documents"] == [{"document": "article.txt", "missing": True, "changes": []}]
+    assert "missing from the work tree" in run_cli("status", cwd=edited).out
+
+
+@pytest.mark.parametrize("target", ["nowhere/x.html", "."])
+def test_export_to_a_bad_path_is_a_clear_error(edited, target):
+    result = run_cli("export", "-o", target, cwd=edited)
+    assert result.code == 1 and result.err.startswith("tracker: error: ")
+
+
+@pytest.mark.parametrize("args", [["log", "-n", "-1"], ["diff", "--width", "0"]])
+def test_nonsense_numbers_are_usage_errors(edited, args):
+    result = run_cli(*args, cwd=edited)
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1

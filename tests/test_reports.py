@@ -173,3 +173,14 @@ def test_reviews_approve_flag_and_unreviewed(tmp_path):
     assert "approved by" in run_cli("-C", root, "log").out
     history = git(store.root, "log", "--format=%s", "refs/notes/tracker-reviews").splitlines()
     assert history[0].startswith("Approve") and history[1].startswith("Flag")
+
+
+def test_blame_does_not_credit_a_cut_paragraph_to_the_next_one(tmp_path):
+    store = init_store(tmp_path / "s", ANN, DATE)
+    doc = store.root / "d.txt"
+    doc.write_text("Para one is here.\n\nPara two is here.\n")
+    first = record(store, "d.txt", "Add", identity=ANN, date=DATE)
+    doc.write_text("Para two is here.\n")
+    record(store, "d.txt", "Cut", notes={1: NoteInput("cut")}, identity=ANN)
+    data = json.loads(run_cli("-C", str(store.root), "blame", "--json").out)
+    assert [(u["text"], u["rev"]) for u in data["units"]] == [("Para two is here.", first)]

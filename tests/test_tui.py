@@ -401,3 +401,16 @@ def test_approve_flag_verify_and_export_from_the_app(demo_copy, tmp_path, monkey
     run_app(demo_copy, scenario)
     html = (tmp_path / "corrections-article.txt.html").read_text(encoding="utf-8")
     assert "flagged by" in html and "Dates need checking" in html
+
+
+def test_escape_leaves_the_search_box(demo):
+    async def scenario(pilot, screen):
+        await pilot.press("slash", "I", "C", "E", "enter")
+        box = screen.query_one("#search", Input)
+        assert pilot.app.focused is box
+        await pilot.press("escape")
+        assert not box.display and isinstance(pilot.app.focused, DiffView)
+        await pilot.press("j")
+        assert box.value == "ICE"  # j moved the history, it was not typed into the box
+
+    run_app(demo, scenario)

@@ -71,12 +71,13 @@ def add_document(
     )
 
 
-def status(store: Store, path: str | None = None) -> dict[str, list[Change]]:
-    """Pending (unrecorded) changes per document."""
+def status(store: Store, path: str | None = None) -> dict[str, list[Change] | None]:
+    """Pending (unrecorded) changes per document; None for a document missing on disk."""
     docs = [store.document(path)] if path is not None else store.documents()
-    result = {}
+    result: dict[str, list[Change] | None] = {}
     for doc in docs:
         if not (store.root / doc).exists():
+            result[doc] = None  # deleted from the work tree: nothing the tracker can record
             continue
         changes = store.pending(doc)
         if changes or path is not None:

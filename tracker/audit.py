@@ -17,6 +17,7 @@ Checks, each finding naming the revision, the change and what is wrong:
 
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +28,7 @@ from tracker.diff import diff_texts
 from tracker.errors import NotTextError, TrackerError
 from tracker.journal import JOURNAL_REF, read_journal
 from tracker.notes import NOTES_REF
-from tracker.store import Store
+from tracker.store import CONFIG_PATH, Store, StoreConfig
 from tracker.textio import decode_document
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
@@ -84,6 +85,13 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
         if store.head() is not None:
             journal = read_journal(store)
             branch_commits = _first_parent_chain(store)
+            _check_config(store, journal, report)
+            if not store.config.created_by_tracker and not journal:
+                report.add(
+                    "not-a-store",
+                    "this repository was never set up with 'tracker init': it has no "
+                    "records, notes or journal to check; run 'tracker init' to start one",
+                )
             _check_linear(store, branch_commits, report)
             for document in store.documents():
                 _check_document(store, document, report)
@@ -122,6 +130,31 @@ def _finish_fsck(proc: subprocess.Popen[bytes], report: Report) -> None:
         report.findings[:0] = found or [Finding("integrity", "git fsck failed")]
 
 
+def _check_config(store: Store, journal, report: Report) -> None:
+    """The settings (require_notes, categories) are part of the record: if HEAD lost or
+    loosened them, say so and audit by the settings the store was set up with."""
+    setup = next((e["commit"] for e in journal if e.get("event") == "setup"), None)
+    if setup is None:
+        first = store.git("rev-list", "--first-parent", "--reverse", "HEAD", "--", CONFIG_PATH)
+        setup = first.split()[0] if first.split() else None
+    if setup is None:
+        return
+    raw = store.read_blob(setup, CONFIG_PATH)
+    if raw is None:
+        return
+    try:
+        original = StoreConfig.from_json(json.loads(raw))
+    except ValueError:
+        return
+    current = store.config
+    if not current.created_by_tracker:
+        report.add("config", f"{CONFIG_PATH} was deleted after the store was set up", setup)
+    elif current.require_notes < original.require_notes:
+        report.add("config", "require_notes was switched off after the store was set up", setup)
+    if not current.created_by_tracker or current.require_notes < original.require_notes:
+        store._config = original  # audit by the rules the store was set up with
+
+
 def _first_parent_chain(store: Store) -> list[tuple[str, list[str], str, str]]:
     """(commit, parents, author date, committer date), oldest first."""
     out = store.git("log", "--first-parent", "--reverse", "--format=%H%x00%P%x00%aI%x00%cI", "HEAD")
@@ -140,7 +173,7 @@ def _check_linear(store: Store, chain, report: Report) -> None:
 
 def _check_dates(store: Store, chain, report: Report) -> None:
     previous = None
-    for commit, _parents, _adate, cdate in chain:
+    for number, (commit, _parents, _adate, cdate) in enumerate(chain):
         when = datetime.fromisoformat(cdate)
         if previous is not None and when < previous:
             report.add(
@@ -149,7 +182,10 @@ def _check_dates(store: Store, chain, report: Report) -> None:
                 "the clock went backwards or history was rewritten",
                 commit,
             )
-        previous = when
+        # A store's setup commit holds only its settings: revisions imported with their
+        # original, earlier dates may follow it.
+        setup_only = number == 0 and not store.documents(commit)
+        previous = None if setup_only else when
 
 
 def _check_document(store: Store, document: str, report: Report) -> None:
@@ -276,9 +312,14 @@ def _check_journal(store: Store, journal, chain, report: Report) -> None:
     on_branch = {commit for commit, *_ in chain}
     # A repository adopted by `tracker init` had history before the journal began: the
     # commits before the setup commit are its pre-tracker past, not unjournaled edits.
-    setup = next((e["commit"] for e in journal if e.get("event") == "setup"), None)
     order = [commit for commit, *_ in chain]
-    before_setup = set(order[: order.index(setup)]) if setup in order else set()
+    first = next((e["commit"] for e in journal if e.get("event") in ("setup", "record")), None)
+    if first in order:
+        before_setup = set(order[: order.index(first)])
+    elif first is None:
+        before_setup = set(order)  # the tracker only ever wrote notes or reviews here
+    else:
+        before_setup = set()
     journaled = set(before_setup)
     for event in journal:
         if event.get("event") in ("record", "setup"):

@@ -150,4 +150,8 @@ def _before(change: Change, start: int) -> bool:
 def _overlaps(change: Change, start: int, end: int) -> bool:
     if change.new.end > change.new.start:
         return change.new.start < end and change.new.end > start
+    if change.new.start == start and change.old.text.endswith(("\n", "\r")):
+        # A whole paragraph or line cut just before this unit belongs to what it ended,
+        # not to the untouched text that follows.
+        return False
     return start <= change.new.start < end  # text was cut inside the unit

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from tracker import gitcmd
@@ -116,6 +117,7 @@ def record(
     with store_lock(store.git_dir):
         head = store.head()
         _refuse_staged_changes(store, head, document)
+        _refuse_earlier_date(store, head, date)
         data = store.work_bytes(document)
         new_text = decode_document(data, document)
         existed = head is not None and store.read_blob(head, document) is not None
@@ -130,6 +132,18 @@ def record(
         # A document's first revision is its baseline: it has no changes to explain.
         message = compose_message(summary, reason, document, changes, initial=not existed)
         return _commit_file(store, document, data, message, identity, date)
+
+
+def _refuse_earlier_date(store: Store, head: str | None, date: str) -> None:
+    """A revision dated before its parent would read as history rewritten (verify's check)."""
+    if head is None or not store.documents(head):
+        return  # the setup commit holds settings only; backdated imports may follow it
+    parent_date = store.git("show", "-s", "--format=%cI", head)
+    if datetime.fromisoformat(date) < datetime.fromisoformat(parent_date):
+        raise RecordRefusedError(
+            f"the date {date} is before the last revision's ({parent_date})",
+            "give a later --date, or none for now",
+        )
 
 
 def _refuse_staged_changes(store: Store, head: str | None, document: str) -> None:
@@ -191,7 +205,7 @@ def _attach_notes(
 
 def _brief(change: Change) -> str:
     def cut(text: str) -> str:
-        flat = " ".join(text.split()) or repr(text)
+        flat = " ".join(text.split()) or repr(text)[1:-1]  # whitespace alone: show escapes
         return flat if len(flat) <= 30 else flat[:27] + "..."
 
     if change.kind == "insert":

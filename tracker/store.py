@@ -297,7 +297,12 @@ class Store:
         rev, parents, name, email, date, message, later = (
             f.decode("utf-8", "replace") for f in fields[:7]
         )
-        summary, reason, _doc, record = parse_message(message)
+        summary, reason, recorded_document, record = parse_message(message)
+        if record is not None and recorded_document != document:
+            # A record describes one document's changes; for any other file the commit
+            # is read like a foreign one, its changes computed from the texts.
+            record = None
+            reason = message.partition("\n")[2].strip()
         author = f"{name} <{email}>"
         changes: list[Change] = []
         if record is not None:
@@ -365,9 +370,14 @@ class Store:
         _s, _r, doc, _rec = parse_message(message)
         if doc:
             return doc
-        changed = self.git(
-            "diff-tree", "--no-commit-id", "-r", "-z", "--name-only", "--root", rev
-        ).split("\x00")
+        parents = self.git("rev-list", "--parents", "-n", "1", rev).split()[1:]
+        if parents:  # against the first parent, so that a merge names what it brought in
+            listing = self.git("diff", "--name-only", "-z", *gitcmd.NO_DRIVERS, parents[0], rev)
+        else:
+            listing = self.git(
+                "diff-tree", "--no-commit-id", "-r", "-z", "--name-only", "--root", rev
+            )
+        changed = listing.split("\x00")
         changed = [c for c in changed if c and not c.startswith(".tracker/")]
         docs = self.documents()
         touched = [c for c in changed if c in docs] or changed

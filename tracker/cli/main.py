@@ -27,6 +27,19 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _count(text: str) -> int:
+    value = int(text) if text.lstrip("-").isdigit() else -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count (0 or more)")
+    return value
+
+
+def _width(text: str) -> int:
+    if not text.isdigit() or int(text) < 40:
+        raise argparse.ArgumentTypeError(f"{text!r} is too narrow (at least 40 columns)")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tracker import __version__
 
@@ -81,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-S", dest="search", metavar="TEXT", help="only revisions that add or remove TEXT"
     )
-    p.add_argument("-n", dest="limit", type=int, metavar="N", help="at most N revisions")
+    p.add_argument("-n", dest="limit", type=_count, metavar="N", help="at most N revisions")
     p.add_argument("--unreviewed", action="store_true", help="only revisions awaiting review")
 
     p = command("show", "show a revision: summary, reason, changes and notes", json_flag=True)
@@ -97,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--inline", dest="layout", action="store_const", const="inline")
     mode.add_argument("--side-by-side", dest="layout", action="store_const", const="side")
-    p.add_argument("--width", type=int, help="output width in columns")
+    p.add_argument("--width", type=_width, help="output width in columns (at least 40)")
 
     p = command("note", "add or correct the note of a past change (kept in refs/notes/tracker)")
     p.add_argument("rev")
@@ -217,10 +230,21 @@ def _write_atomically(path: str, text: str) -> None:
 
     target = os.path.abspath(path)
     folder = os.path.dirname(target)
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-")
+    if os.path.isdir(target):
+        raise TrackerError(f"{path} is a folder", "give a file name, e.g. -o report.html")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-")
+    except OSError as error:
+        raise TrackerError(
+            f"cannot write in {folder}: {error.strerror}", "choose a folder that exists"
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        # mkstemp makes the file private; a report is made to be read, so use the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
@@ -288,7 +312,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             _print_json(
                 {
                     "documents": [
-                        {"document": d, "changes": [c.to_json() for c in cs]}
+                        {
+                            "document": d,
+                            "missing": cs is None,
+                            "changes": [c.to_json() for c in cs or []],
+                        }
                         for d, cs in pending.items()
                     ]
                 }

@@ -134,6 +134,12 @@ def status(pending: dict[str, list[Change]]) -> None:
         console.print(Text("Nothing to record: every document matches its last revision."))
         return
     for document, changes in pending.items():
+        if changes is None:
+            console.print(
+                Text(f"{visible(document)}: missing from the work tree (restore it with "
+                     f"git restore {visible(document)})", style="bold red")
+            )  # fmt: skip
+            continue
         console.print(Text(f"{visible(document)}: {len(changes)} pending change(s)", style="bold"))
         for change in changes:
             console.print(_change_line(change))

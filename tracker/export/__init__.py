@@ -48,6 +48,8 @@ def build_report(store: Store, document: str, rev_range: str | None = None) -> R
     history = list(reversed(list(store.log(document))))
     chosen = history
     if rev_range:
+        if "..." in rev_range:
+            raise TrackerError(f"{rev_range!r} is not a range here", "write A..B (two dots)")
         if ".." in rev_range:
             start, _, end = rev_range.partition("..")
             first = store.resolve(start) if start else None
@@ -60,6 +62,11 @@ def build_report(store: Store, document: str, rev_range: str | None = None) -> R
                 )
             begin = order.index(first) + 1 if first else 0
             chosen = history[begin : order.index(last) + 1]
+            if not chosen:
+                raise TrackerError(
+                    f"{rev_range} selects no revisions",
+                    "write the older revision first: OLDER..NEWER",
+                )
         else:
             rev = store.resolve(rev_range)
             chosen = [r for r in history if r.rev == rev]

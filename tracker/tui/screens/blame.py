@@ -26,7 +26,15 @@ class BlameScreen(Screen[tuple[str, int | None] | None]):
     BINDINGS = [
         Binding("escape,b,q", "close", "Back"),
         Binding("enter", "jump", "Go to revision"),
+        Binding("j", "down", "Down", show=False),
+        Binding("k", "up", "Up", show=False),
     ]
+
+    def action_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
@@ -67,10 +75,15 @@ class BlameScreen(Screen[tuple[str, int | None] | None]):
         for number, unit in enumerate(units):
             rev = unit.revision.rev[:8] if unit.revision else "????????"
             date = unit.revision.date[:10] if unit.revision else ""
-            category = unit.change.note.category if unit.change and unit.change.note else ""
+            if unit.change is None:
+                badge = ("  original  ", "dim")  # unchanged since the first revision
+            elif unit.change.note is None:
+                badge = ("  no note  ", "italic $text-warning")
+            else:
+                badge = (f" {unit.change.note.category} ", "reverse")
             prompt = Content.assemble(
                 (rev, "$text-warning"), f" {date} ",
-                (f" {category} ", "reverse") if category else ("  original  ", "dim"),
+                badge,
                 "  ", one_line(unit.text)[:400],
             )  # fmt: skip
             options.append(Option(prompt, id=str(number)))

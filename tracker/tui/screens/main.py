@@ -267,6 +267,13 @@ class MainScreen(Screen):
             self.notify(f"Marked {revision.rev[:8]} as {which.upper()}; now mark the other end")
 
     def action_clear_compare(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id in ("search", "filter"):
+            # esc leaves the box (its text stays, and so does a filter in force).
+            focused.display = False
+            target = DiffView if focused.id == "search" else HistoryList
+            self.query_one(target).focus()
+            return
         if self.mark_a or self.mark_b:
             self.mark_a = self.mark_b = None
             self._refresh_marks()
