@@ -25,7 +25,11 @@ INSERTED = "underline green"
 
 
 def _console(width: int | None = None) -> Console:
-    return Console(highlight=False, markup=False, emoji=False, width=width, soft_wrap=False)
+    console = Console(highlight=False, markup=False, emoji=False, width=width, soft_wrap=False)
+    if not console.is_terminal:
+        # Piped or redirected: one line per line, so grep and cut see whole lines.
+        console.soft_wrap = True
+    return console
 
 
 def _plain(console: Console) -> bool:
@@ -81,12 +85,14 @@ def _change_line(change: Change) -> Text:
     if ws:
         text.append(f"⟨{ws}⟩", style="magenta")
         return text
+    # Invisible characters (a BOM, a zero-width space) are the whole change when they
+    # change: mark them.
     if change.old.text:
-        text.append("−" + one_line(change.old.text), style=DELETED)
+        text.append("−" + " ".join(visible(change.old.text, True).split()), style=DELETED)
     if change.old.text and change.new.text:
         text.append(" → ")
     if change.new.text:
-        text.append("+" + one_line(change.new.text), style=INSERTED)
+        text.append("+" + " ".join(visible(change.new.text, True).split()), style=INSERTED)
     return text
 
 
