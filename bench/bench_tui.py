@@ -51,12 +51,12 @@ def startup() -> None:
     minimal, frame, listed = [], [], []
     for _ in range(RUNS):  # interleaved, so that drift in the machine's load hits all three
         minimal.append(time_to_text(f"{py} {HERE / 'minimal_app.py'}", "minimal app"))
-        frame.append(time_to_text(f"{py} -m tracker -C {demo}", "History of"))
+        frame.append(time_to_text(f"{py} -m tracker -C {demo}", "Quit"))
         listed.append(time_to_text(f"{py} -m tracker -C {demo}", "Add a dated corrections"))
     m, f, h = (statistics.median(x) for x in (minimal, frame, listed))
     print(f"start-up, medians of {RUNS} (tmux polled every 2 ms):")
     print(f"  minimal Textual app (Static)      {m:7.1f} ms")
-    print(f"  tracker: first frame              {f:7.1f} ms   ratio {f / m:4.2f}")
+    print(f"  tracker: first frame (footer)     {f:7.1f} ms   ratio {f / m:4.2f}")
     print(f"  tracker: history and diff shown   {h:7.1f} ms   ratio {h / m:4.2f}")
 
 
