@@ -414,3 +414,28 @@ def test_escape_leaves_the_search_box(demo):
         assert box.value == "ICE"  # j moved the history, it was not typed into the box
 
     run_app(demo, scenario)
+
+
+def test_a_long_history_shows_its_first_page_then_loads_the_rest(tmp_path, monkeypatch):
+    from tracker.recording import NoteInput, init_store, record
+    from tracker.tui.screens import main as main_module
+
+    from conftest import ANN, DATE
+
+    monkeypatch.setattr(main_module, "FIRST_PAGE", 3)  # a "long" history of 6 revisions
+    store = init_store(tmp_path / "long", ANN, DATE)
+    doc = store.root / "d.txt"
+    doc.write_text("word0 and more.\n")
+    record(store, "d.txt", "Add", identity=ANN, date=DATE)
+    for number in range(1, 6):
+        doc.write_text(f"word{number} and more.\n")
+        record(store, "d.txt", f"Edit {number}", notes={1: NoteInput("n")}, identity=ANN)
+
+    async def scenario(pilot, screen):
+        await settle(pilot, lambda: len(screen.shown) == 6)  # the worker brought the rest
+        assert screen.shown[0].summary == "Edit 5"
+        await pilot.press("j", "j")
+        view = screen.query_one(DiffView)
+        await settle(pilot, lambda: view.comparison.new_rev == screen.shown[2].rev)
+
+    run_app(store.root, scenario)

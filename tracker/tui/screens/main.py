@@ -26,6 +26,7 @@ from tracker.tui.widgets.history_list import HistoryList, revision_prompt
 from tracker.tui.widgets.notes_panel import NotesPanel
 
 FIRST_PAGE = 200  # revisions read before the first frame
+KEEP_SELECTION = "<keep the selection>"  # for _show_history: whatever is selected then
 
 
 class MainScreen(Screen):
@@ -71,7 +72,7 @@ class MainScreen(Screen):
         self.session.revisions = first_page
         self._show_history(first_page)
         if len(first_page) >= FIRST_PAGE:
-            self.load_history(keep=None)
+            self.load_history(keep=KEEP_SELECTION)
 
     # -- loading (workers: the interface never waits for git) --------------------------------
 
@@ -105,10 +106,17 @@ class MainScreen(Screen):
             self.query_one(DiffView).show(None)
             return
         target = 0
+        keep_view = keep == KEEP_SELECTION  # the whole history arrived: leave the diff be
+        if keep_view:
+            keep = self._selected_rev  # the reader may have moved while the rest loaded
         if keep is not None:
             target = next((i for i, r in enumerate(revisions) if r.rev == keep), 0)
+        already_shown = revisions[target].rev == self._selected_rev and not (
+            self.mark_a and self.mark_b
+        )
         history.highlighted = target
-        self._select(revisions[target])
+        if not (already_shown and keep_view):
+            self._select(revisions[target])
         if self.session.missing_churn():
             self.fill_churn()
 
