@@ -200,3 +200,21 @@ def test_export_to_a_bad_path_is_a_clear_error(edited, target):
 def test_nonsense_numbers_are_usage_errors(edited, args):
     result = run_cli(*args, cwd=edited)
     assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+
+
+def test_one_note_for_every_other_change(tmp_path):
+    root = tmp_path / "s"
+    root.mkdir()
+    run_cli("init", "--require-notes", cwd=root)
+    (root / "a.txt").write_bytes(b"one\ntwo\nthree\nfour\n")
+    run_cli("add", "a.txt", cwd=root)
+    (root / "a.txt").write_bytes(b"One\r\ntwo\r\nthree\r\nfour\r\n")
+    result = run_cli("record", "a.txt", "-m", "Windows line endings",
+                     "--note", "1=Capital letter", "--category", "1=style",
+                     "--note", "*=Line endings converted for the print system",
+                     "--category", "*=other", "--json", cwd=root)  # fmt: skip
+    revision = load(result)
+    notes = [(c["note"]["text"], c["note"]["category"]) for c in revision["changes"]]
+    assert notes[0] == ("Capital letter", "style")
+    assert len(notes) > 2
+    assert set(notes[1:]) == {("Line endings converted for the print system", "other")}

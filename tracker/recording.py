@@ -34,6 +34,10 @@ from tracker.notes import (
 from tracker.store import CONFIG_PATH, Store, StoreConfig
 from tracker.textio import decode_document
 
+# Key of a note given for every change that has no note of its own (the CLI's "*=TEXT"):
+# one reason for many identical edits, such as converting line endings.
+EVERY_OTHER_CHANGE = 0
+
 
 @dataclass(frozen=True)
 class NoteInput:
@@ -175,7 +179,7 @@ def _attach_notes(
     categories = store.config.categories
     known = {change.index for change in changes}
     for index in sorted(notes):
-        if index not in known:
+        if index != EVERY_OTHER_CHANGE and index not in known:
             raise NoteError(
                 f"there is no change {index} in {document}"
                 f" ({len(changes)} pending change{'s' if len(changes) != 1 else ''})",
@@ -184,7 +188,7 @@ def _attach_notes(
         validate_note(notes[index].text, notes[index].category, categories)
     result = []
     for change in changes:
-        given = notes.get(change.index)
+        given = notes.get(change.index, notes.get(EVERY_OTHER_CHANGE))
         note = None
         if given is not None:
             note = Note(

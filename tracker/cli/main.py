@@ -82,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("-m", dest="summary", required=True, help="one-line summary")
     p.add_argument("--reason", default="", help="why this revision was made")
-    p.add_argument("--note", action="append", default=[], metavar="N=TEXT")
+    p.add_argument(
+        "--note", action="append", default=[], metavar="N=TEXT",
+        help="the note of change N (as status numbers them); *=TEXT for every other change",
+    )  # fmt: skip
     p.add_argument("--category", action="append", default=[], metavar="N=CAT")
     p.add_argument("--source", action="append", default=[], metavar="N=URL")
     p.add_argument("--author")
@@ -259,11 +262,18 @@ def _print_json(data: Any) -> None:
 
 
 def _numbered(values: list[str], flag: str) -> dict[int, str]:
+    """``N=VALUE`` flags by change number; ``*=VALUE`` is for every change without its own."""
+    from tracker.recording import EVERY_OTHER_CHANGE
+
     result = {}
     for value in values:
         number, sep, text = value.partition("=")
-        if not sep or not number.strip().isdigit():
-            raise TrackerError(f"{flag} {value!r} is not N=VALUE", f"write {flag} 2=...")
+        number = number.strip()
+        if number == "*" and sep:
+            result[EVERY_OTHER_CHANGE] = text
+            continue
+        if not sep or not number.isdigit() or int(number) < 1:
+            raise TrackerError(f"{flag} {value!r} is not N=VALUE", f"write {flag} 2=... or *=...")
         result[int(number)] = text
     return result
 
