@@ -439,3 +439,13 @@ def test_a_long_history_shows_its_first_page_then_loads_the_rest(tmp_path, monke
         await settle(pilot, lambda: view.comparison.new_rev == screen.shown[2].rev)
 
     run_app(store.root, scenario)
+
+
+def test_a_narrow_terminal_starts_inline_and_can_still_go_side_by_side(demo):
+    async def scenario(pilot, screen):
+        view = screen.query_one(DiffView)
+        assert view.layout_mode == "inline"
+        await pilot.press("s")
+        assert view.layout_mode == "side"
+
+    run_app(demo, scenario, size=(80, 24))

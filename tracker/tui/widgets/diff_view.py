@@ -23,6 +23,7 @@ from tracker.model import Change
 from tracker.review import Comparison
 
 DIVIDER = " │ "
+SIDE_BY_SIDE_MIN = 76  # cells of diff pane below which inline is the default
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -53,6 +54,7 @@ class DiffView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.comparison: Comparison | None = None
         self.layout_mode = "side"
+        self._layout_chosen = False  # until the reader toggles it, the width decides
         self.expanded: frozenset[int] = frozenset()
         self.current: int | None = None  # index of the change in focus
         self.search: str = ""
@@ -83,6 +85,7 @@ class DiffView(ScrollView, can_focus=True):
 
     def set_layout(self, mode: str) -> None:
         self.layout_mode = mode
+        self._layout_chosen = True
         self._rebuild()
         if self.current is not None:
             self.focus_change(self.current)
@@ -177,6 +180,9 @@ class DiffView(ScrollView, can_focus=True):
 
     def _rebuild(self) -> None:
         self._width = self.size.width
+        if not self._layout_chosen and self.size.width:
+            # Two columns narrower than about 34 cells each read worse than one.
+            self.layout_mode = "side" if self.size.width >= SIDE_BY_SIDE_MIN else "inline"
         comparison = self.comparison
         if comparison is None:
             self._rows = []
