@@ -218,3 +218,14 @@ def test_one_note_for_every_other_change(tmp_path):
     assert notes[0] == ("Capital letter", "style")
     assert len(notes) > 2
     assert set(notes[1:]) == {("Line endings converted for the print system", "other")}
+
+
+def test_notes_history_shows_a_note_rewritten_by_hand(edited):
+    root = edited
+    run_cli("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
+    run_cli("note", "HEAD", "1", "first later wording", cwd=root)
+    rev = git(root, "rev-parse", "HEAD").strip()
+    git(root, "notes", "--ref=tracker", "add", "-f", "-m", '{"v": 1, "entries": []}', rev)
+    history = load(run_cli("notes-history", "HEAD", "--json", cwd=root))["history"]
+    assert [h["origin"] for h in history] == ["revision", "revision", "later", "rewritten"]
+    assert "changed or removed" in run_cli("notes-history", "HEAD", cwd=root).out

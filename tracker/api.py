@@ -182,20 +182,35 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                     "stored_in": revision.rev,
                 }
             )
-    # Walk the notes ref oldest first: the commit that grew the list by one added that entry.
+    # Walk the notes ref oldest first: each commit's new entries are the ones it added.
     commits = (
         store.git("log", "--reverse", "--format=%H", NOTES_REF, "--", check=False).split()
         if _has_ref(store, NOTES_REF)
         else []
     )
-    seen = 0
+    previous: list[dict[str, Any]] = []
     with gitcmd.BlobReader(store.root) as reader:
         for commit in commits:
             blob = reader.read(f"{commit}:{revision.rev}")
             if blob is None:
                 blob = reader.read(f"{commit}:{revision.rev[:2]}/{revision.rev[2:]}")
             entries = parse_later(blob.decode("utf-8", "replace") if blob else None)
-            for entry in entries[seen:]:
+            if entries[: len(previous)] != previous:
+                # The tracker only appends; anything else was done to the ref by hand.
+                history.append(
+                    {
+                        "change": None,
+                        "text": "earlier entries were changed or removed in this notes commit",
+                        "category": "",
+                        "source": None,
+                        "author": "",
+                        "date": "",
+                        "origin": "rewritten",
+                        "stored_in": commit,
+                    }
+                )
+                previous = []
+            for entry in entries[len(previous) :]:
                 history.append(
                     {
                         "change": entry.get("change"),
@@ -208,7 +223,7 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                         "stored_in": commit,
                     }
                 )
-            seen = max(seen, len(entries))
+            previous = entries
     return history
 
 

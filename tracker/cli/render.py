@@ -242,6 +242,9 @@ def notes_history(history: list[dict]) -> None:
         console.print(Text("This revision has no notes."))
         return
     for item in history:
+        if item["origin"] == "rewritten":
+            console.print(Text(f"!! {item['text']} ({item['stored_in'][:12]})", style="bold red"))
+            continue
         line = Text(f"change {item['change']}  ")
         line.append(f"[{visible(str(item['category']))}] ", style="bold magenta")
         line.append(one_line(str(item["text"])))
