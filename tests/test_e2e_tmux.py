@@ -120,15 +120,20 @@ def test_edit_suspends_for_the_editor_then_records_with_notes(terminal, tmp_path
     keys("e")
     wait_for("Record a revision of article.txt")
     assert "One more sentence." in screen()
-    # The summary field has the focus; then the reason.
+    time.sleep(0.5)  # let the record screen settle its focus before typing
+    # The summary field has the focus; then the reason. Each step waits to be seen, so
+    # that a slow machine cannot send keys ahead of the screen.
     tmux("send-keys", "-t", SESSION, "-l", "Add a closing sentence")
+    wait_for("Add a closing sentence")
     keys("Tab")
     tmux("send-keys", "-t", SESSION, "-l", "The conclusion needed one more line")
+    wait_for("The conclusion needed one more line")
     keys("C-s")
     wait_for("Not recorded")  # the store requires a note on every change: refused
     assert git(terminal, "log", "-1", "--format=%s") == "Add a dated corrections notice\n"
     # The refusal put the cursor in the note of the first unexplained change.
     tmux("send-keys", "-t", SESSION, "-l", "Adds a closing sentence")
+    wait_for("Adds a closing sentence")
     keys("C-s")
     shown = wait_for("Recorded ")  # the notice, back in the history
     assert "Add a closing sentence" in shown
