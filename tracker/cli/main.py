@@ -10,176 +10,19 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
+from tracker.cli.parser import build_parser, with_default_command
 from tracker.errors import TrackerError
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
 EXIT_INTERNAL = 70
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage mistake as one line, like every other error."""
-
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"tracker: error: {message}; see '{self.prog} --help'\n")
-        raise SystemExit(EXIT_USAGE)
-
-
-def _count(text: str) -> int:
-    value = int(text) if text.lstrip("-").isdigit() else -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count (0 or more)")
-    return value
-
-
-def _width(text: str) -> int:
-    if not text.isdigit() or int(text) < 40:
-        raise argparse.ArgumentTypeError(f"{text!r} is too narrow (at least 40 columns)")
-    return int(text)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from tracker import __version__
-
-    parser = _Parser(
-        prog="tracker",
-        description="Word-level revision history of documents, with a note on every change.",
-    )
-    parser.add_argument("-C", dest="directory", default=".", metavar="DIR", help="run as if in DIR")
-    parser.add_argument("--version", action="version", version=f"tracker {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    def command(name: str, help: str, json_flag: bool = False) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
-        if json_flag:
-            p.add_argument("--json", action="store_true", help="print one JSON document")
-        return p
-
-    p = command("demo", "build the bundled article's history and open it")
-    p.add_argument("--path", help="where to build it (default: a per-user data folder)")
-    p.add_argument("--no-tui", action="store_true", help="only build it and print its path")
-
-    p = command("open", "open the review app (also: tracker, tracker FILE)")
-    p.add_argument("file", nargs="?")
-
-    p = command("init", "make this folder (or DIR) a tracker store")
-    p.add_argument("path", nargs="?", default=None)
-    p.add_argument("--require-notes", action="store_true", help="refuse changes without a note")
-    p.add_argument("--author", help='"Name <email>" (default: git config user.name/email)')
-
-    p = command("add", "start tracking a document (records its first revision)")
-    p.add_argument("file")
-    p.add_argument("-m", dest="summary", help="summary (default: 'Add FILE')")
-    p.add_argument("--author")
-    p.add_argument("--date", help="ISO 8601 date (default: now)")
-
-    p = command("status", "list the pending changes, numbered", json_flag=True)
-    p.add_argument("file", nargs="?")
-
-    p = command("record", "record the document's changes as a revision")
-    p.add_argument("file")
-    p.add_argument("-m", dest="summary", required=True, help="one-line summary")
-    p.add_argument("--reason", default="", help="why this revision was made")
-    p.add_argument(
-        "--note", action="append", default=[], metavar="N=TEXT",
-        help="the note of change N (as status numbers them); *=TEXT for every other change",
-    )  # fmt: skip
-    p.add_argument("--category", action="append", default=[], metavar="N=CAT")
-    p.add_argument("--source", action="append", default=[], metavar="N=URL")
-    p.add_argument("--author")
-    p.add_argument("--date", help="ISO 8601 date (default: now)")
-    p.add_argument("--json", action="store_true", help="print the new revision as JSON")
-
-    p = command("log", "list revisions, newest first", json_flag=True)
-    p.add_argument("file", nargs="?")
-    p.add_argument(
-        "-S", dest="search", metavar="TEXT", help="only revisions that add or remove TEXT"
-    )
-    p.add_argument("-n", dest="limit", type=_count, metavar="N", help="at most N revisions")
-    p.add_argument("--unreviewed", action="store_true", help="only revisions awaiting review")
-
-    p = command("show", "show a revision: summary, reason, changes and notes", json_flag=True)
-    p.add_argument("rev")
-    p.add_argument("file", nargs="?")
-
-    p = command(
-        "diff",
-        "word diff: work tree vs HEAD, REV_A vs work tree, or REV_A vs REV_B",
-        json_flag=True,
-    )
-    p.add_argument("args", nargs="*", metavar="[REV_A [REV_B]] [FILE]")
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--inline", dest="layout", action="store_const", const="inline")
-    mode.add_argument("--side-by-side", dest="layout", action="store_const", const="side")
-    p.add_argument("--width", type=_width, help="output width in columns (at least 40)")
-
-    p = command("note", "add or correct the note of a past change (kept in refs/notes/tracker)")
-    p.add_argument("rev")
-    p.add_argument("index", type=int, metavar="N")
-    p.add_argument("text")
-    p.add_argument("--category", default=None)
-    p.add_argument("--source", default=None, help="default: the current note's source")
-    p.add_argument("--author")
-    p.add_argument("--date")
-    p.add_argument("--json", action="store_true")
-
-    p = command(
-        "verify", "check the store: integrity, records, notes, journal, signatures", json_flag=True
-    )
-    p.add_argument("--require-signatures", action="store_true", help="fail on unsigned commits")
-
-    p = command("blame", "the revision and reason behind each sentence", json_flag=True)
-    p.add_argument("file", nargs="?")
-    p.add_argument("--by", choices=["sentence", "paragraph", "line"], default="sentence")
-
-    p = command("review", "approve a revision, or flag it with a comment")
-    p.add_argument("rev")
-    verdict = p.add_mutually_exclusive_group(required=True)
-    verdict.add_argument("--approve", action="store_true")
-    verdict.add_argument("--flag", metavar="TEXT")
-    p.add_argument("--comment", default="", help="a comment with an approval")
-    p.add_argument("--author")
-    p.add_argument("--date")
-
-    p = command("export", "corrections report: html, md or json")
-    p.add_argument("range", nargs="?", metavar="REV_RANGE", help="REV, or A..B (default: all)")
-    p.add_argument("--format", choices=["html", "md", "json"], default="html")
-    p.add_argument("-o", dest="output", metavar="FILE", help="write to FILE (default: stdout)")
-    p.add_argument("--file", dest="document", help="the document (when there are several)")
-
-    p = command(
-        "notes-history", "every wording of a revision's notes, oldest first", json_flag=True
-    )
-    p.add_argument("rev")
-    return parser
-
-
-def _with_default_command(argv: list[str], commands: set[str]) -> list[str]:
-    """``tracker`` and ``tracker FILE`` open the app: insert the implied ``open``."""
-    position = 0
-    while position < len(argv):
-        word = argv[position]
-        if word == "-C":
-            position += 2
-            continue
-        if word.startswith("-C") and len(word) > 2:
-            position += 1
-            continue
-        if word in ("-h", "--help", "--version"):
-            return argv
-        if word in commands:
-            return argv
-        return [*argv[:position], "open", *argv[position:]]
-    return [*argv, "open"]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     args = parser.parse_args(
-        _with_default_command(list(sys.argv[1:] if argv is None else argv), commands)
+        with_default_command(list(sys.argv[1:] if argv is None else argv), commands)
     )
     try:
         return _dispatch(args)
