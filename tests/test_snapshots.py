@@ -44,6 +44,16 @@ class TestMainScreen:
         assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
 
 
+    def test_light_theme(self, demo, snap_compare):
+        async def run_before(pilot):
+            # Textual's theme system: the palette's "Theme" command sets app.theme.
+            await ready(pilot)
+            pilot.app.theme = "textual-light"
+            await pilot.pause()
+
+        assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
+
+
 class TestRecordScreen:
     def test_refused_change_is_highlighted(self, demo, tmp_path, snap_compare):
         import shutil

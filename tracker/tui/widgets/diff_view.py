@@ -221,7 +221,9 @@ class DiffView(ScrollView, can_focus=True):
             else:
                 message = self.empty_message if y == 0 else ""
             style = self.get_component_rich_style("diff-view--empty")
-            return Strip([Segment(message, style)]).adjust_cell_length(width, base)
+            return (
+                Strip([Segment(message, style)]).apply_style(base).adjust_cell_length(width, base)
+            )
         if index >= len(self._rows):
             return Strip.blank(width, base)
         row = self._rows[index]
@@ -229,7 +231,7 @@ class DiffView(ScrollView, can_focus=True):
             style = self.get_component_rich_style("diff-view--fold")
             plural = "s" if row.folded_lines != 1 else ""
             text = f"  ⋯ {row.folded_lines} unchanged line{plural} folded (z or click to expand)"
-            return Strip([Segment(text, style)]).adjust_cell_length(width, base)
+            return Strip([Segment(text, style)]).apply_style(base).adjust_cell_length(width, base)
         if self.layout_mode == "side":
             column = self._column_width()
             segments = [*self._gutter(row.left, DELETED)]
@@ -243,7 +245,8 @@ class DiffView(ScrollView, can_focus=True):
             mark = sign if kinds - {"eq"} else " "
             segments = [Segment(mark + " ", self.get_component_rich_style("diff-view--gutter"))]
             segments += self._cells(row.left, self._column_width())
-        return Strip(segments).adjust_cell_length(width, base)
+        # The widget's own colours under every segment, so that light themes stay light.
+        return Strip(segments).apply_style(base).adjust_cell_length(width, base)
 
     def _gutter(self, cells: tuple[Cell, ...], kind: str) -> list[Segment]:
         marked = any(c.kind == kind for c in cells)
