@@ -144,14 +144,18 @@ def _before(change: Change, start: int) -> bool:
     """The change lies wholly before a unit starting at ``start`` (new-text coordinates)."""
     if change.new.end > change.new.start:
         return change.new.end <= start
-    return change.new.start < start  # a deletion point before the unit
+    return change.new.start < start or _cut_ends_before(change, start)
 
 
 def _overlaps(change: Change, start: int, end: int) -> bool:
     if change.new.end > change.new.start:
         return change.new.start < end and change.new.end > start
-    if change.new.start == start and change.old.text.endswith(("\n", "\r")):
-        # A whole paragraph or line cut just before this unit belongs to what it ended,
-        # not to the untouched text that follows.
+    if _cut_ends_before(change, start):
         return False
     return start <= change.new.start < end  # text was cut inside the unit
+
+
+def _cut_ends_before(change: Change, start: int) -> bool:
+    """A whole paragraph or line cut just before a unit belongs to what it ended, not to
+    the untouched text that follows it."""
+    return change.new.start == start and change.old.text.endswith(("\n", "\r"))
