@@ -43,7 +43,6 @@ class TestMainScreen:
 
         assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
 
-
     def test_light_theme(self, demo, snap_compare):
         async def run_before(pilot):
             # Textual's theme system: the palette's "Theme" command sets app.theme.

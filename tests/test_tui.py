@@ -449,3 +449,22 @@ def test_a_narrow_terminal_starts_inline_and_can_still_go_side_by_side(demo):
         assert view.layout_mode == "side"
 
     run_app(demo, scenario, size=(80, 24))
+
+
+def test_record_one_note_for_every_change_left_blank(demo_copy):
+    article = demo_copy / "article.txt"
+    article.write_bytes(article.read_bytes().replace(b"\n", b"\r\n"))  # line endings only
+
+    async def scenario(pilot, screen):
+        await pilot.press("r")
+        record_screen = pilot.app.screen
+        forms = list(record_screen.query(ChangeForm))
+        assert len(forms) > 5
+        record_screen.query_one("#summary", Input).value = "Windows line endings"
+        record_screen.query_one("#note-all", Input).value = "Converted for the print system"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+
+    run_app(demo_copy, scenario)
+    revision = Store.open(demo_copy).revision("HEAD")
+    assert {c.note.text for c in revision.changes} == {"Converted for the print system"}

@@ -99,6 +99,11 @@ class RecordScreen(Screen[str | None]):
             )
             yield Input(placeholder="summary: what this revision does (one line)", id="summary")
             yield Input(placeholder="reason: why this revision was made", id="reason")
+            if len(self.pending.changes) > 1:
+                yield Input(
+                    placeholder="one note for every change left blank below (optional)",
+                    id="note-all",
+                )
         with VerticalScroll(id="changes"):
             for change in self.pending.changes:
                 yield ChangeForm(change, config.categories)
@@ -121,10 +126,15 @@ class RecordScreen(Screen[str | None]):
 
     def action_record(self) -> None:
         forms = list(self.query(ChangeForm))
+        shared = next(iter(self.query("#note-all").results(Input)), None)
+        shared_text = shared.value.strip() if shared is not None else ""
         notes = {}
         missing = []
         for form in forms:
             note = form.note_input()
+            if note is None and shared_text:
+                # Many identical edits (line endings, a renamed term) share one reason.
+                note = api.NoteInput(shared_text, form.query_one(".category", Select).value)
             form.set_class(False, "missing")
             if note is None:
                 missing.append(form)
