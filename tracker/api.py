@@ -185,7 +185,7 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
     # Walk the notes ref oldest first: each commit's new entries are the ones it added.
     commits = (
         store.git("log", "--reverse", "--format=%H", NOTES_REF, "--", check=False).split()
-        if _has_ref(store, NOTES_REF)
+        if store.ref(NOTES_REF)
         else []
     )
     previous: list[dict[str, Any]] = []
@@ -225,8 +225,3 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                 )
             previous = entries
     return history
-
-
-def _has_ref(store: Store, ref: str) -> bool:
-    proc = gitcmd.run(store.root, "rev-parse", "--verify", "--quiet", ref, check=False)
-    return proc.returncode == 0

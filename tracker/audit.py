@@ -341,8 +341,7 @@ def _check_journal(store: Store, journal, chain, report: Report) -> None:
             )
     for ref, kind in ((NOTES_REF, "note"), (REVIEWS_REF, "review")):
         events = [e for e in journal if e.get("event") == kind]
-        head = gitcmd.run(store.root, "rev-parse", "--verify", "--quiet", ref, check=False)
-        value = head.stdout.decode().strip() or None
+        value = store.ref(ref)
         expected = events[-1]["commit"] if events else None
         if value != expected:
             report.add(

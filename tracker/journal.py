@@ -29,11 +29,6 @@ def _empty_tree(store: Store) -> str:
     return store.git("mktree", input=b"")
 
 
-def _ref_value(store: Store, ref: str) -> str | None:
-    proc = gitcmd.run(store.root, "rev-parse", "--verify", "--quiet", ref, check=False)
-    return proc.stdout.decode().strip() or None
-
-
 def write_with_journal(
     store: Store,
     ref: str,
@@ -48,7 +43,7 @@ def write_with_journal(
     Both refs move in one transaction, each only if it still holds the value read, so a
     crash or a concurrent writer leaves either both updates or neither.
     """
-    journal_old = _ref_value(store, JOURNAL_REF)
+    journal_old = store.ref(JOURNAL_REF)
     record = {"v": 1, **event, "ref": ref, "commit": new, "previous": old}
     summary = f"{event['event']} {new[:12]} on {ref}"
     message = f"{summary}\n\n{EVENT_PREFIX}{json.dumps(record, sort_keys=True)}\n"
@@ -76,7 +71,7 @@ def write_with_journal(
 
 def read_journal(store: Store) -> list[dict[str, Any]]:
     """Journal events, oldest first ([] when the store has no journal)."""
-    if _ref_value(store, JOURNAL_REF) is None:
+    if store.ref(JOURNAL_REF) is None:
         return []
     out = store.git("log", "--reverse", "--format=%H%x00%B%x00", JOURNAL_REF)
     events = []

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tracker import gitcmd
+from tracker.diff import diff_texts
 from tracker.errors import (
     DirtyStoreError,
     NoteError,
@@ -124,14 +125,17 @@ def record(
         _refuse_earlier_date(store, head, date)
         data = store.work_bytes(document)
         new_text = decode_document(data, document)
-        existed = head is not None and store.read_blob(head, document) is not None
-        old_text = store.text_at(head, document) if existed and head else ""
+        old_blob = store.read_blob(head, document) if head else None
+        existed = old_blob is not None
+        old_text = decode_document(old_blob, f"{document} at {head[:12]}") if old_blob else ""
         if existed and old_text == new_text:
             raise RecordRefusedError(
                 f"{document} has no changes since the last revision",
                 "edit it first, then record",
             )
-        changes = store.diff(head, "WORKTREE", document) if existed and head else []
+        # The bytes just read are the ones recorded and the ones diffed: reading the file
+        # again could number changes of a different text.
+        changes = diff_texts(old_text, new_text) if existed else []
         changes = _attach_notes(store, document, changes, notes, identity, date)
         # A document's first revision is its baseline: it has no changes to explain.
         message = compose_message(summary, reason, document, changes, initial=not existed)
@@ -397,14 +401,10 @@ def write_note_document(
     Returns the new notes commit. The caller holds the store lock.
     """
     blob = store.git("hash-object", "-w", "--stdin", input=document.encode("utf-8"))
-    old = (
-        gitcmd.run(store.root, "rev-parse", "--verify", "--quiet", ref, check=False)
-        .stdout.decode()
-        .strip()
-    )
-    tree = _notes_tree(store, old or None, rev, blob)
-    commit = commit_tree(store, tree, old or None, message, identity, date)
-    advance_ref(store, ref, commit, old or None, event, identity, date)
+    old = store.ref(ref)
+    tree = _notes_tree(store, old, rev, blob)
+    commit = commit_tree(store, tree, old, message, identity, date)
+    advance_ref(store, ref, commit, old, event, identity, date)
     return commit
 
 

@@ -111,11 +111,15 @@ class Store:
 
     # -- names --------------------------------------------------------------------------
 
+    def ref(self, name: str) -> str | None:
+        """The commit a ref points at, or None when it does not exist."""
+        proc = gitcmd.run(self.root, "rev-parse", "--verify", "--quiet", name, check=False)
+        return proc.stdout.decode().strip() or None
+
     def head(self) -> str | None:
         """The branch's newest commit (None before the first), read once until refresh()."""
         if self._head is _UNKNOWN:
-            proc = gitcmd.run(self.root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
-            self._head = proc.stdout.decode().strip() or None
+            self._head = self.ref("HEAD")
         return self._head  # type: ignore[return-value]
 
     def resolve(self, name: str) -> str:

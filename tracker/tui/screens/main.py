@@ -93,14 +93,9 @@ class MainScreen(Screen):
         revisions = self._filtered(revisions)
         self.shown = revisions
         history = self.query_one(HistoryList)
-        largest = max(
-            (c.added + c.removed for r in revisions if (c := self.session.churn(r))), default=0
+        history.set_revisions(
+            [Option(p, id=r.rev) for r, p in zip(revisions, self._prompts(revisions), strict=True)]
         )
-        options = [
-            Option(revision_prompt(r, self.session.churn(r), largest, self._marks(r.rev)), id=r.rev)
-            for r in revisions
-        ]
-        history.set_revisions(options)
         if not revisions:
             self.query_one(DiffView).empty_message = "No revisions match."
             self.query_one(DiffView).show(None)
@@ -291,14 +286,17 @@ class MainScreen(Screen):
     def _refresh_marks(self) -> None:
         """Redraw the history rows so the A and B marks show."""
         history = self.query_one(HistoryList)
-        largest = max(
-            (c.added + c.removed for r in self.shown if (c := self.session.churn(r))), default=0
-        )
-        for index, revision in enumerate(self.shown):
-            prompt = revision_prompt(
-                revision, self.session.churn(revision), largest, self._marks(revision.rev)
-            )
+        for index, prompt in enumerate(self._prompts(self.shown)):
             history.replace_option_prompt_at_index(index, prompt)
+
+    def _prompts(self, revisions: list[Revision]) -> list[Content]:
+        """History rows, with churn bars scaled to the largest revision listed."""
+        churns = [self.session.churn(r) for r in revisions]
+        largest = max((c.added + c.removed for c in churns if c), default=0)
+        return [
+            revision_prompt(r, churn, largest, self._marks(r.rev))
+            for r, churn in zip(revisions, churns, strict=True)
+        ]
 
     def action_search(self) -> None:
         search = self._input("search", "find in diff (enter: next match)", DiffView)
