@@ -71,6 +71,7 @@ def default_identity(store_root) -> Identity:
     if not name_text:
         raise TrackerError(
             "no author identity is set",
-            'pass --author "Name <email>" or run git config --global user.name "Your Name"',
+            'pass --author "Name <email>", or set it once with git config --global'
+            ' user.name "Your Name" and git config --global user.email you@example.org',
         )
     return Identity(name_text, email.stdout.decode("utf-8", "replace").strip())

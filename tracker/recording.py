@@ -61,6 +61,11 @@ def init_store(
 ) -> Store:
     """Create (or adopt) a git repository as a tracker store, committing its config."""
     root = Path(path)
+    if identity is None:
+        from tracker.identity import default_identity
+
+        # Before anything is made: a refused init must leave no half-made store behind.
+        identity = default_identity(root if root.is_dir() else Path.cwd())
     root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
         gitcmd.run(root, "init", "--quiet", "--initial-branch=main")
@@ -74,10 +79,6 @@ def init_store(
     if categories:
         config.categories = tuple(categories)
     data = (json.dumps(config.to_json(), indent=2) + "\n").encode()
-    if identity is None:
-        from tracker.identity import default_identity
-
-        identity = default_identity(store.root)
     with store_lock(store.git_dir):
         _commit_file(
             store,
