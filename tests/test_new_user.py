@@ -34,9 +34,7 @@ def test_the_demo_needs_no_identity(no_identity, tmp_path):
     assert len(log["revisions"]) >= 7
 
 
-def test_writing_without_identity_says_how_to_set_one_and_changes_nothing(
-    no_identity, tmp_path
-):
+def test_writing_without_identity_says_how_to_set_one_and_changes_nothing(no_identity, tmp_path):
     root = tmp_path / "store"
     refused = run_cli("init", str(root))
     assert refused.code != 0
