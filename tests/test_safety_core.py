@@ -1,0 +1,110 @@
+"""Issue 7 (safety), the core's part: foreign bytes, dates, no false failure after the
+commit point, an exclusive store lock, linear reading, and a verify that says what it
+checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+from tracker.recording import init_store, record
+
+from conftest import ANN, DATE, git, run_cli
+
+# -- the store lock (point 8) ----------------------------------------------------------------
+
+# A writer that takes the store lock ROUNDS times, retrying when it is turned away, and
+# writes what it sees to a shared log: "+pid" on entry (with the pid the lock file names
+# then), "-pid" on exit. Two writers inside at once show up as interleaved lines.
+LOCKER = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from tracker.errors import LockedError
+    from tracker.lock import store_lock
+
+    git_dir, log, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    me = os.getpid()
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    done = refused = 0
+    while done < rounds:
+        try:
+            with store_lock(git_dir):
+                named = (git_dir / "tracker.lock").read_text()
+                os.write(fd, f"+{me} {named}\\n".encode())
+                os.write(fd, f"-{me}\\n".encode())
+            done += 1
+        except LockedError as error:
+            assert "locked by another tracker process" in error.message, error.message
+            refused += 1
+    print(refused)
+    """
+)
+
+
+def test_eight_concurrent_lockers_never_hold_the_lock_together(tmp_path):
+    store = init_store(tmp_path / "s", ANN, DATE)
+    log = tmp_path / "lock.log"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", LOCKER, str(store.git_dir), str(log), "40"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    refused = 0
+    for proc in procs:
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        refused += int(out)
+    lines = log.read_text().splitlines()
+    assert len(lines) == 8 * 40 * 2
+    inside = None
+    for line in lines:
+        if line.startswith("+"):
+            pid, named = line[1:].split(" ", 1)
+            assert inside is None, f"{pid} entered while {inside} held the lock"
+            assert named == pid, "the lock file names another process"
+            inside = pid
+        else:
+            assert line[1:] == inside
+            inside = None
+    assert refused > 0  # they did contend: the test exercised the lock
+    assert not (store.git_dir / "tracker.lock").exists()
+
+
+def test_eight_concurrent_note_commands_each_end_recorded_or_locked(tmp_path):
+    store = init_store(tmp_path / "s", ANN, DATE)
+    doc = store.root / "doc.txt"
+    doc.write_text(" ".join(f"The word{i} stays." for i in range(8)) + "\n")
+    record(store, "doc.txt", "Add", identity=ANN, date=DATE)
+    doc.write_text(" ".join(f"The WORD{i} stays." for i in range(8)) + "\n")
+    record(store, "doc.txt", "Capitals", identity=ANN, date=DATE)
+    env = {**os.environ, "NO_COLOR": "1"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tracker", "-C", str(store.root), "note", "HEAD",
+             str(i), f"Why change {i}.", "--date", DATE],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        for i in range(1, 9)
+    ]
+    noted = set()
+    for number, proc in enumerate(procs, start=1):
+        out, err = proc.communicate(timeout=120)
+        if proc.returncode == 0:
+            noted.add(number)
+        else:
+            # The only acceptable failure is the clean, one-line "locked" refusal.
+            assert "locked by another tracker process" in err, err
+            assert len(err.strip().splitlines()) == 1
+    shown = json.loads(run_cli("-C", str(store.root), "show", "HEAD", "--json").out)
+    assert {c["index"] for c in shown["changes"] if c["note"]} == noted
+    assert noted
+    result = run_cli("-C", str(store.root), "verify", "--json")
+    assert json.loads(result.out)["ok"], result.out
