@@ -88,9 +88,23 @@ def test_eight_concurrent_note_commands_each_end_recorded_or_locked(tmp_path):
     env = {**os.environ, "NO_COLOR": "1"}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tracker", "-C", str(store.root), "note", "HEAD",
-             str(i), f"Why change {i}.", "--date", DATE],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            [
+                sys.executable,
+                "-m",
+                "tracker",
+                "-C",
+                str(store.root),
+                "note",
+                "HEAD",
+                str(i),
+                f"Why change {i}.",
+                "--date",
+                DATE,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )  # fmt: skip
         for i in range(1, 9)
     ]
@@ -108,3 +122,38 @@ def test_eight_concurrent_note_commands_each_end_recorded_or_locked(tmp_path):
     assert noted
     result = run_cli("-C", str(store.root), "verify", "--json")
     assert json.loads(result.out)["ok"], result.out
+
+
+# -- reading one huge field (point 10) -------------------------------------------------------
+
+
+def _log_json_seconds(tmp_path, megabytes: int) -> float:
+    """The fastest of three in-process ``log --json`` runs over a commit whose message is
+    one field of ``megabytes`` MB (git's own time included, interpreter start-up not)."""
+    from tracker.logjson import log_json
+    from tracker.store import Store
+
+    root = tmp_path / f"big{megabytes}"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "doc.txt").write_text("Text.\n")
+    git(root, "add", "doc.txt")
+    body = ("word " * (megabytes * 200_000)).encode()
+    git(root, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-F", "-",
+        input=b"Big message\n\n" + body)  # fmt: skip
+    store = Store.open(root)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        text = "".join(log_json(store, "doc.txt"))
+        best = min(best, time.perf_counter() - start)
+    assert len(text) > len(body)  # the field was read whole
+    return best
+
+
+def test_log_json_reads_one_huge_field_in_linear_time(tmp_path):
+    # Eight times the bytes may take about eight times as long; a quadratic read takes
+    # sixty-four. The ratio, not a wall-clock limit, is what is tested.
+    small = _log_json_seconds(tmp_path, 2)
+    large = _log_json_seconds(tmp_path, 16)
+    assert large < 20 * small, f"2 MB: {small:.3f}s, 16 MB: {large:.3f}s"

@@ -105,12 +105,19 @@ def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[by
         env=clean_env(),
     )
     assert proc.stdout is not None
-    buffer = b""
+    # The unfinished field as a list of pieces, joined once when its NUL arrives: growing
+    # one bytes object chunk by chunk (and splitting it again each time) is quadratic in
+    # the size of one huge field.
+    pending: list[bytes] = []
     record: list[bytes] = []
     try:
         while chunk := proc.stdout.read1(1 << 16):
-            buffer += chunk
-            *complete, buffer = buffer.split(b"\x00")
+            *complete, rest = chunk.split(b"\x00")
+            if complete and pending:
+                complete[0] = b"".join((*pending, complete[0]))
+                pending = []
+            if rest:
+                pending.append(rest)
             for field in complete:
                 # git puts a newline between commits: it lands before the first field.
                 record.append(field if record else field.lstrip(b"\n"))
