@@ -157,3 +157,68 @@ def test_log_json_reads_one_huge_field_in_linear_time(tmp_path):
     small = _log_json_seconds(tmp_path, 2)
     large = _log_json_seconds(tmp_path, 16)
     assert large < 20 * small, f"2 MB: {small:.3f}s, 16 MB: {large:.3f}s"
+
+
+# -- dates (point 6) ---------------------------------------------------------------------
+
+
+def _doc_store(tmp_path):
+    store = init_store(tmp_path / "s", ANN, DATE)
+    (store.root / "doc.txt").write_text("First words.\n")
+    record(store, "doc.txt", "Add", identity=ANN, date=DATE)
+    return store
+
+
+def test_a_far_future_date_is_refused_and_a_little_skew_is_allowed(tmp_path):
+    from datetime import datetime, timedelta
+
+    from conftest import snapshot
+
+    store = _doc_store(tmp_path)
+    (store.root / "doc.txt").write_text("Second words.\n")
+    before = snapshot(store.root)
+    result = run_cli(
+        "-C",
+        str(store.root),
+        "record",
+        "doc.txt",
+        "-m",
+        "Edit",
+        "--date",
+        "2099-01-01T00:00:00+00:00",
+    )
+    assert result.code == 1
+    assert result.err.startswith(
+        "tracker: error: the date 2099-01-01T00:00:00+00:00 is in the future"
+    )
+    assert len(result.err.splitlines()) == 1
+    assert snapshot(store.root) == before
+    # A clock a minute or two ahead of this one (another machine's) is not an error.
+    soon = (datetime.now().astimezone() + timedelta(minutes=2)).isoformat(timespec="seconds")
+    result = run_cli("-C", str(store.root), "record", "doc.txt", "-m", "Edit", "--date", soon)
+    assert result.code == 0, result.err
+    # ... and a normal record after it still works.
+    (store.root / "doc.txt").write_text("Third words.\n")
+    later = (datetime.now().astimezone() + timedelta(minutes=3)).isoformat(timespec="seconds")
+    assert (
+        run_cli("-C", str(store.root), "record", "doc.txt", "-m", "Edit", "--date", later).code == 0
+    )
+
+
+def test_verify_reports_a_revision_dated_in_the_future(tmp_path):
+    store = _doc_store(tmp_path)
+    (store.root / "doc.txt").write_text("Planted words.\n")
+    git(store.root, "add", "doc.txt")
+    subprocess.run(
+        ["git", "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qm", "Planted"],
+        cwd=store.root, check=True,
+        env={**os.environ, "GIT_COMMITTER_DATE": "2099-01-01T00:00:00+00:00",
+             "GIT_AUTHOR_DATE": "2099-01-01T00:00:00+00:00"},
+    )  # fmt: skip
+    planted = git(store.root, "rev-parse", "HEAD").strip()
+    result = run_cli("-C", str(store.root), "verify", "--json")
+    data = json.loads(result.out)
+    assert result.code != 0
+    future = [f for f in data["findings"] if f["kind"] == "future-date"]
+    assert [f["revision"] for f in future] == [planted]
+    assert "2099-01-01" in future[0]["message"]

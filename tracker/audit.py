@@ -8,7 +8,7 @@ Checks, each finding naming the revision, the change and what is wrong:
   parent, and every real change is in the record (nothing changed silently);
 * every later note is anchored to a change that exists;
 * notes where the store requires them (otherwise the share of explained changes);
-* dates that do not go backwards;
+* dates that do not go backwards, and none in the future;
 * the journal (``refs/tracker/journal``) against the branch and the notes refs: a
   journaled revision no longer on the branch, a revision the journal never saw, a notes
   ref that moved without the journal;
@@ -26,6 +26,7 @@ from typing import Any
 from tracker import gitcmd
 from tracker.diff import diff_texts
 from tracker.errors import NotTextError, TrackerError
+from tracker.identity import is_future
 from tracker.journal import JOURNAL_REF, read_journal
 from tracker.notes import NOTES_REF
 from tracker.store import CONFIG_PATH, Store, StoreConfig
@@ -173,8 +174,18 @@ def _check_linear(store: Store, chain, report: Report) -> None:
 
 def _check_dates(store: Store, chain, report: Report) -> None:
     previous = None
-    for number, (commit, _parents, _adate, cdate) in enumerate(chain):
+    for number, (commit, _parents, adate, cdate) in enumerate(chain):
         when = datetime.fromisoformat(cdate)
+        # A revision dated ahead of the clock makes every honest revision after it look
+        # backdated (recording refuses them), so it is a finding of its own.
+        ahead = [d for d in dict.fromkeys((adate, cdate)) if is_future(datetime.fromisoformat(d))]
+        if ahead:
+            report.add(
+                "future-date",
+                f"dated {ahead[0]}, in the future: a wrong clock or a forged date; "
+                "every later revision must be dated after it",
+                commit,
+            )
         if previous is not None and when < previous:
             report.add(
                 "dates",

@@ -21,7 +21,7 @@ from tracker.errors import (
     NoteError,
     RecordRefusedError,
 )
-from tracker.identity import Identity, now_iso
+from tracker.identity import Identity, now_iso, refuse_future
 from tracker.journal import write_with_journal
 from tracker.lock import store_lock
 from tracker.model import Change, Note
@@ -119,6 +119,7 @@ def record(
 
         identity = default_identity(store.root)
     date = date or now_iso()
+    refuse_future(date)  # also for callers of the API that did not go through check_date
     with store_lock(store.git_dir):
         head = store.head()
         _refuse_staged_changes(store, head, document)
