@@ -222,3 +222,120 @@ def test_verify_reports_a_revision_dated_in_the_future(tmp_path):
     future = [f for f in data["findings"] if f["kind"] == "future-date"]
     assert [f["revision"] for f in future] == [planted]
     assert "2099-01-01" in future[0]["message"]
+
+
+# -- no false failure after the commit point (point 7) ----------------------------------------
+
+
+def _branch(root) -> list[str]:
+    return git(root, "rev-list", "HEAD").split()
+
+
+def test_a_held_index_lock_gives_a_warning_not_a_failure(tmp_path):
+    store = _doc_store(tmp_path)
+    (store.root / "doc.txt").write_text("Second words.\n")
+    # A stale lock (a crashed git), or an editor's git integration in mid-refresh.
+    (store.git_dir / "index.lock").write_bytes(b"")
+    result = run_cli("-C", str(store.root), "record", "doc.txt", "-m", "Edit", "--date", DATE)
+    assert result.code == 0, result.err
+    assert result.out.startswith("Recorded ")
+    assert result.err.startswith("tracker: warning: recorded, but the git index could not")
+    assert "git reset -q -- doc.txt" in result.err
+    assert len(result.err.splitlines()) == 1
+    rev = result.out.split()[1].rstrip(":")
+    assert git(store.root, "rev-parse", "HEAD").startswith(rev)
+    assert git(store.root, "show", "HEAD:doc.txt") == "Second words.\n"
+    # Once the lock is gone, the next record is not held back by the stale index entry.
+    (store.git_dir / "index.lock").unlink()
+    (store.root / "doc.txt").write_text("Third words.\n")
+    result = run_cli("-C", str(store.root), "record", "doc.txt", "-m", "Again", "--date", DATE)
+    assert result.code == 0, result.err
+    assert result.err == ""
+
+
+def test_records_beside_a_git_status_loop_never_fail_falsely(tmp_path):
+    import threading
+
+    store = _doc_store(tmp_path)
+    stop = threading.Event()
+
+    def editor_integration() -> None:
+        while not stop.is_set():
+            subprocess.run(["git", "status", "--porcelain"], cwd=store.root, capture_output=True)
+
+    loop = threading.Thread(target=editor_integration)
+    loop.start()
+    outcomes = []
+    try:
+        for number in range(60):
+            (store.root / "doc.txt").write_text(f"Words, version {number}.\n")
+            result = run_cli("-C", str(store.root), "record", "doc.txt", "-m", f"V{number}",
+                             "--date", DATE)  # fmt: skip
+            outcomes.append((number, result))
+    finally:
+        stop.set()
+        loop.join()
+    summaries = git(store.root, "log", "--format=%s").splitlines()
+    for number, result in outcomes:
+        if result.code == 0:
+            assert f"V{number}" in summaries, result
+        else:
+            assert f"V{number}" not in summaries, f"exit {result.code} but recorded: {result.err}"
+    assert all(result.code == 0 for _number, result in outcomes), [
+        r.err for _n, r in outcomes if r.code
+    ]
+
+
+# The child runs the real CLI with SIGINT delivered to itself at one point of the write:
+# "after" right after the branch moved (the commit point), "before" while the commit
+# object is written.
+INTERRUPTED = textwrap.dedent(
+    """
+    import os, signal, sys
+    from tracker import recording
+    from tracker.cli.main import main
+
+    where = sys.argv[1]
+    real_journal, real_commit_tree = recording.write_with_journal, recording.commit_tree
+
+    def journal_then_interrupt(*args, **kwargs):
+        real_journal(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    def interrupt_then_commit_tree(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real_commit_tree(*args, **kwargs)
+
+    if where == "after":
+        recording.write_with_journal = journal_then_interrupt
+    else:
+        recording.commit_tree = interrupt_then_commit_tree
+    sys.exit(main(sys.argv[2:]))
+    """
+)
+
+
+def test_ctrl_c_just_after_the_commit_point_exits_0(tmp_path):
+    store = _doc_store(tmp_path)
+    (store.root / "doc.txt").write_text("Second words.\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED, "after",
+         "-C", str(store.root), "record", "doc.txt", "-m", "Edit", "--date", DATE],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Recorded ")
+    assert git(store.root, "log", "-1", "--format=%s").strip() == "Edit"
+
+
+def test_ctrl_c_before_the_commit_point_still_interrupts(tmp_path):
+    store = _doc_store(tmp_path)
+    before = _branch(store.root)
+    (store.root / "doc.txt").write_text("Second words.\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED, "before",
+         "-C", str(store.root), "record", "doc.txt", "-m", "Edit", "--date", DATE],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 130, proc.stderr
+    assert _branch(store.root) == before

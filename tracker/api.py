@@ -50,8 +50,11 @@ def add_document(
     summary: str | None = None,
     author: str | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
 ) -> str:
-    """Record a document's first revision (its baseline)."""
+    """Record a document's first revision (its baseline).
+
+    Problems after the revision was recorded are appended to ``warnings``."""
     rel = store.relpath(path)
     if rel in store.documents():
         raise TrackerError(
@@ -68,6 +71,7 @@ def add_document(
         {},
         _identity(author),
         check_date(date) if date else None,
+        warnings,
     )
 
 
@@ -93,15 +97,19 @@ def record_revision(
     notes: dict[int, NoteInput] | None = None,
     author: str | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
 ) -> Revision:
-    """Record a document (named relative to the store, as ``store.documents()`` lists it)."""
+    """Record a document (named relative to the store, as ``store.documents()`` lists it).
+
+    Problems after the revision was recorded (the commit point) are appended to
+    ``warnings``: the revision is recorded all the same."""
     if document not in store.documents():
         raise UnknownDocumentError(
             f"{document} is not a document of this store", "run 'tracker add FILE' first"
         )
     rev = record(
         store, document, summary, reason, notes or {}, _identity(author),
-        check_date(date) if date else None,
+        check_date(date) if date else None, warnings,
     )  # fmt: skip
     return store.revision(rev, document)
 

@@ -8,8 +8,13 @@ Nothing here runs ``git commit``, so no hook of the repository ever runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +23,7 @@ from tracker import gitcmd
 from tracker.diff import diff_texts
 from tracker.errors import (
     DirtyStoreError,
+    GitError,
     NoteError,
     RecordRefusedError,
 )
@@ -109,8 +115,12 @@ def record(
     notes: dict[int, NoteInput] | None = None,
     identity: Identity | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
 ) -> str:
-    """Record the document's current bytes as a new revision; return the commit id."""
+    """Record the document's current bytes as a new revision; return the commit id.
+
+    Once the revision is recorded nothing raises; what went wrong in the housekeeping
+    after it is appended to ``warnings``."""
     notes = notes or {}
     if not summary.strip():
         raise RecordRefusedError("the summary is empty", "say what the revision does with -m")
@@ -140,7 +150,7 @@ def record(
         changes = _attach_notes(store, document, changes, notes, identity, date)
         # A document's first revision is its baseline: it has no changes to explain.
         message = compose_message(summary, reason, document, changes, initial=not existed)
-        return _commit_file(store, document, data, message, identity, date)
+        return _commit_file(store, document, data, message, identity, date, warnings=warnings)
 
 
 def _refuse_earlier_date(store: Store, head: str | None, date: str) -> None:
@@ -233,9 +243,11 @@ def _commit_file(
     date: str,
     event: str = "record",
     from_disk: bool = True,
+    warnings: list[str] | None = None,
 ) -> str:
     """Write a commit that sets one file, then move the branch to it (compare-and-swap),
-    journaling it in the same transaction."""
+    journaling it in the same transaction. Problems after the commit point are appended
+    to ``warnings``, never raised."""
     branch = _current_branch(store)
     head = store.head()
     blob = store.git("hash-object", "-w", "--no-filters", "--stdin", input=data)
@@ -250,9 +262,85 @@ def _commit_file(
             "nothing was recorded; check the changes with 'tracker status' and record again",
         )
     advance_ref(store, branch, commit, head, {"event": event, "document": path}, identity, date)
-    # Keep plain git's view in step: the index now matches the new revision.
-    gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+    # The revision is recorded. What follows is housekeeping: it may fail, but it must not
+    # turn a recorded revision into a reported failure.
+    _update_index(store, mode, blob, path, warnings)
     return commit
+
+
+def _update_index(
+    store: Store, mode: str, blob: str, path: str, warnings: list[str] | None
+) -> None:
+    """Keep plain git's view in step: the index entry of ``path`` now matches the revision.
+
+    Best effort, after the commit point. ``.git/index.lock`` may be held by another
+    program (an editor running ``git status`` in a loop) or left behind by a crash; a few
+    tries over a second ride out the first, and the second becomes a warning. A stale
+    entry is harmless: the next record resets it, and git shows the file as changed.
+    """
+    deadline = time.monotonic() + 1.0
+    while True:
+        try:
+            gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+            return
+        except GitError as error:
+            if time.monotonic() >= deadline:
+                lock = store.git_dir / "index.lock"
+                why = (
+                    f"{lock} is held by another program or was left by a crash"
+                    if lock.exists()
+                    else error.message
+                )
+                if warnings is not None:
+                    warnings.append(
+                        f"recorded, but the git index could not be updated ({why}); "
+                        f"'git status' may list {path} as changed until you run "
+                        f"'git reset -q -- {path}'"
+                    )
+                return
+        time.sleep(0.05)  # index.lock is held: wait for its holder to finish
+
+
+# -- Ctrl-C after the commit point -----------------------------------------------------------
+
+# Set while a command that writes runs under interrupts_deferred_at_commit(): from just
+# before the commit point on, SIGINT is noted instead of raised.
+_guard = threading.local()
+
+
+@contextlib.contextmanager
+def interrupts_deferred_at_commit() -> Iterator[list[bool]]:
+    """Let Ctrl-C stop a write before its commit point, but not after.
+
+    Once the branch is about to move, the revision will be recorded; an interrupt then
+    would report a failure for a revision that exists. Inside this block, the write path
+    replaces the SIGINT handler just before the commit point with one that only takes
+    note; the note (``interrupted[0]``) is there for the caller when the block ends and
+    the handler is restored. Only the main thread can handle signals: elsewhere (the
+    app's workers) this does nothing.
+    """
+    interrupted = [False]
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    _guard.interrupted = interrupted
+    try:
+        yield interrupted
+    finally:
+        _guard.interrupted = None
+        signal.signal(signal.SIGINT, previous)
+
+
+def _defer_interrupts() -> None:
+    interrupted = getattr(_guard, "interrupted", None)
+    if interrupted is None or threading.current_thread() is not threading.main_thread():
+        return
+
+    def note(_signum: int, _frame: object) -> None:
+        interrupted[0] = True
+
+    signal.signal(signal.SIGINT, note)
 
 
 def commit_tree(
@@ -295,6 +383,7 @@ def advance_ref(
 
     The journal entry for ``event`` moves in the same transaction (tracker/journal.py).
     """
+    _defer_interrupts()
     write_with_journal(store, ref, new, old, event, identity, date)
 
 
