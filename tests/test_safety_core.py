@@ -339,3 +339,68 @@ def test_ctrl_c_before_the_commit_point_still_interrupts(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 130, proc.stderr
     assert _branch(store.root) == before
+
+
+# -- verify never passes on nothing (point 11) -------------------------------------------------
+
+
+def _commit(root, message: str) -> None:
+    git(root, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qam", message)
+
+
+def test_verify_after_a_note_on_a_repository_the_tracker_did_not_write(tmp_path):
+    root = tmp_path / "plain"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "doc.txt").write_text("One two three.\n")
+    git(root, "add", "doc.txt")
+    _commit(root, "One")
+    (root / "doc.txt").write_text("One four three.\n")
+    _commit(root, "Two")
+    assert run_cli("-C", str(root), "note", "HEAD", "1", "Because.").code == 0
+    result = run_cli("-C", str(root), "verify")
+    assert result.code != 0
+    assert "OK" not in result.out
+    assert "[not-a-store]" in result.out and "never set up with 'tracker init'" in result.out
+    data = json.loads(run_cli("-C", str(root), "verify", "--json").out)
+    assert [f["kind"] for f in data["findings"]] == ["not-a-store"]
+
+
+def test_verify_on_a_clone_with_no_local_branch_says_nothing_was_checked(tmp_path):
+    store = _doc_store(tmp_path)
+    for number in range(3):
+        (store.root / "doc.txt").write_text(f"Words {number}.\n")
+        record(store, "doc.txt", f"V{number}", identity=ANN, date=DATE)
+    # A shared bare repository whose HEAD names a branch nobody pushed: a clone of it
+    # has the store's history only as origin/main, and no local branch.
+    bare = tmp_path / "shared.git"
+    git(tmp_path, "init", "-q", "--bare", "--initial-branch=master", str(bare))
+    git(store.root, "push", "-q", str(bare), "main", "refs/tracker/journal")
+    git(tmp_path, "clone", "-q", str(bare), "clone")
+    clone = tmp_path / "clone"
+    git(clone, "fetch", "-q", "origin", "refs/tracker/journal:refs/tracker/journal")
+    result = run_cli("-C", str(clone), "verify", "--json")
+    data = json.loads(result.out)
+    assert result.code != 0 and not data["ok"]
+    assert data["revisions"] == 0
+    [finding] = data["findings"]
+    assert finding["kind"] == "nothing-checked"
+    assert "the journal records 5 revision(s)" in finding["message"]  # setup, add, 3 records
+    assert "git checkout main" in finding["message"]
+    # Once the branch is checked out, the same clone verifies.
+    git(clone, "checkout", "-q", "main")
+    assert run_cli("-C", str(clone), "verify").code == 0
+
+
+def test_a_document_name_with_a_newline_gives_no_false_alarm(tmp_path):
+    store = init_store(tmp_path / "s", ANN, DATE)
+    name = "two\nlines.txt"
+    (store.root / name).write_text("First words.\n")
+    assert run_cli("-C", str(store.root), "add", name, "--date", DATE).code == 0
+    (store.root / name).write_text("Second words.\n")
+    result = run_cli("-C", str(store.root), "record", name, "-m", "Edit", "--date", DATE)
+    assert result.code == 0, result.err
+    result = run_cli("-C", str(store.root), "verify", "--json")
+    data = json.loads(result.out)
+    assert data["findings"] == [] and result.code == 0
+    assert data["revisions"] == 2

@@ -13,6 +13,9 @@ Checks, each finding naming the revision, the change and what is wrong:
   journaled revision no longer on the branch, a revision the journal never saw, a notes
   ref that moved without the journal;
 * signatures of signed revisions and notes commits (``--require-signatures``: all).
+
+A verify that could check nothing (no commit on the branch, or a repository that was
+never set up as a store) reports that as a finding: it never passes on nothing.
 """
 
 from __future__ import annotations
@@ -83,15 +86,22 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     # its own process while the records are compared with the texts.
     fsck = _start_fsck(store)
     try:
-        if store.head() is not None:
+        if store.head() is None:
+            _check_nothing_to_check(store, report)
+        else:
             journal = read_journal(store)
             branch_commits = _first_parent_chain(store)
             _check_config(store, journal, report)
-            if not store.config.created_by_tracker and not journal:
+            # Notes or reviews the tracker added to someone else's repository do not make
+            # it a store: with no setup and no record, there is nothing recorded to check.
+            set_up = any(e.get("event") in ("setup", "record") for e in journal)
+            if not store.config.created_by_tracker and not set_up:
                 report.add(
                     "not-a-store",
                     "this repository was never set up with 'tracker init': it has no "
-                    "records, notes or journal to check; run 'tracker init' to start one",
+                    "records or journal of revisions to check"
+                    + (" (only notes or reviews)" if journal else "")
+                    + "; run 'tracker init' to start one",
                 )
             _check_linear(store, branch_commits, report)
             for document in store.documents():
@@ -105,6 +115,30 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     finally:
         _finish_fsck(fsck, report)
     return report
+
+
+def _check_nothing_to_check(store: Store, report: Report) -> None:
+    """The branch has no commit here: an empty repository, or a clone whose branch was
+    never checked out. Passing would claim a history was checked that was not read."""
+    branch = gitcmd.run(store.root, "symbolic-ref", "-q", "HEAD", check=False)
+    name = branch.stdout.decode("utf-8", "replace").strip() or "HEAD"
+    journal = read_journal(store)
+    recorded = {e["commit"] for e in journal if e.get("event") in ("setup", "record")}
+    if not journal:
+        report.add(
+            "not-a-store",
+            f"there is nothing to check: {name} has no commits and there is no tracker "
+            "journal; run verify in a store, or 'tracker init' to start one",
+        )
+        return
+    refs = sorted({str(e.get("ref")) for e in journal if e.get("event") == "record"})
+    branches = [r.removeprefix("refs/heads/") for r in refs]
+    what = f"'git checkout {branches[0]}'" if len(branches) == 1 else "a git checkout of it"
+    report.add(
+        "nothing-checked",
+        f"{name} has no commits here, so no revision was checked, but the journal records "
+        f"{len(recorded)} revision(s); check out the store's branch ({what}) and verify again",
+    )
 
 
 def _start_fsck(store: Store) -> subprocess.Popen[bytes]:

@@ -139,6 +139,7 @@ class BlobReader:
     """Reads many objects through one ``git cat-file --batch`` process."""
 
     def __init__(self, cwd: Path | str) -> None:
+        self._cwd = cwd
         self._proc = subprocess.Popen(
             git_argv(["cat-file", "--batch"]),
             cwd=cwd,
@@ -151,7 +152,13 @@ class BlobReader:
     def read(self, name: str) -> bytes | None:
         """The object's bytes, or None when it does not exist (e.g. a path not in a commit)."""
         if "\n" in name:
-            return None
+            # The batch protocol ends a name at a newline, but a file name may hold one:
+            # resolve such a name to its object id with one git call of its own.
+            proc = run(self._cwd, "rev-parse", "--verify", "--quiet", name, check=False)
+            oid = proc.stdout.decode("ascii", "replace").strip()
+            if proc.returncode != 0 or not oid or "\n" in oid:
+                return None
+            name = oid
         assert self._proc.stdin is not None and self._proc.stdout is not None
         try:
             self._proc.stdin.write(name.encode("utf-8") + b"\n")
