@@ -11,6 +11,8 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from tracker.recording import init_store, record
 
 from conftest import ANN, DATE, git, run_cli
@@ -404,3 +406,74 @@ def test_a_document_name_with_a_newline_gives_no_false_alarm(tmp_path):
     data = json.loads(result.out)
     assert data["findings"] == [] and result.code == 0
     assert data["revisions"] == 2
+
+
+# -- foreign bytes (point 5) -------------------------------------------------------------
+
+
+def _plant(root, data: bytes, message: str) -> str:
+    """A commit made with plain git that puts ``data`` in doc.txt; its id."""
+    (root / "doc.txt").write_bytes(data)
+    _commit(root, message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+@pytest.mark.parametrize(
+    "data, kind, words",
+    [
+        (b"Broken \x00 words.\n", "binary", "is a binary file"),
+        (b"Caf\xe9 words.\n", "undecodable", "is not valid UTF-8"),
+    ],
+)
+def test_a_revision_that_is_not_text_is_shown_as_such_and_repaired(tmp_path, data, kind, words):
+    store = _doc_store(tmp_path)
+    root = str(store.root)
+    (store.root / "doc.txt").write_text("Second words.\n")
+    good = record(store, "doc.txt", "Second", identity=ANN, date=DATE)
+    bad = _plant(store.root, data, "Planted")
+
+    def ok(*args: str):
+        result = run_cli("-C", root, *args)
+        assert result.code == 0, (args, result.err)
+        return result
+
+    # Every reading command works and marks the planted revision, naming it.
+    assert f"({bad[:12]}) {words}" in ok("log").out
+    assert "Second" in ok("log").out  # the rest of the history reads on
+    revisions = json.loads(ok("log", "--json").out)["revisions"]
+    assert revisions[0]["rev"] == bad and revisions[0]["not_text"]["kind"] == kind
+    assert revisions[0]["changes"] == []
+    assert revisions[1]["rev"] == good and len(revisions[1]["changes"]) == 1
+    assert words in ok("show", "HEAD").out
+    assert json.loads(ok("show", "HEAD", "--json").out)["not_text"]["rev"] == bad
+    assert words in ok("diff", "HEAD~1", "HEAD").out
+    diff = json.loads(ok("diff", "HEAD~1", "HEAD", "--json").out)
+    assert diff["changes"] == [] and words in diff["not_text"]
+    for fmt in ("md", "html"):
+        assert words in ok("export", "--format", fmt).out
+    exported = json.loads(ok("export", "--format", "json").out)["revisions"]
+    assert [r.get("not_text", {}).get("kind") for r in exported][-1] == kind
+    # status cannot list changes against bytes that are not text, and says what to do.
+    status = run_cli("-C", root, "status")
+    assert status.code == 1 and "record the corrected UTF-8 text" in status.err
+
+    # Recording the corrected text repairs it: a new baseline.
+    (store.root / "doc.txt").write_text("Repaired words.\n")
+    result = run_cli("-C", root, "record", "doc.txt", "-m", "Repair")
+    assert result.code == 0, result.err
+    repair = git(store.root, "rev-parse", "HEAD").strip()
+    shown = json.loads(ok("show", "HEAD", "--json").out)
+    assert shown["initial"] is True and bad[:12] in shown["reason"]
+
+    # With the planted revision in the middle of the history, all still read.
+    assert f"({bad[:12]}) {words}" in ok("log").out
+    units = json.loads(ok("blame", "--json").out)["units"]
+    assert [u["rev"] for u in units] == [repair]
+    assert ok("diff", f"{bad}~1", repair).out
+    ok("export", "--format", "html")
+    result = run_cli("-C", root, "verify", "--json")
+    findings = json.loads(result.out)["findings"]
+    assert result.code == 3
+    text = [f for f in findings if f["kind"] == "text"]
+    assert [f["revision"] for f in text] == [bad] and words in text[0]["message"]
+    assert not [f for f in findings if f["revision"] == repair]

@@ -243,6 +243,15 @@ def _check_document(store: Store, document: str, report: Report) -> None:
         for revision in reversed(list(store.log(document, with_changes=False))):
             report.checked_revisions += 1
             try:
+                new = decode_document(
+                    reader.read(f"{revision.rev}:{document}") or b"",
+                    f"{document} at {revision.rev[:12]}",
+                )
+            except NotTextError as error:  # a non-text revision is a finding, not a crash
+                report.add("text", error.message, revision.rev)
+                previous = None
+                continue
+            try:
                 if previous is not None and previous[0] == revision.parent:
                     old = previous[1]
                 elif revision.parent:
@@ -250,13 +259,22 @@ def _check_document(store: Store, document: str, report: Report) -> None:
                     old = decode_document(old_blob, document)
                 else:
                     old = ""
-                new = decode_document(reader.read(f"{revision.rev}:{document}") or b"", document)
-            except NotTextError as error:  # a non-text revision is a finding, not a crash
-                report.add("text", error.one_line(), revision.rev)
-                previous = None
-                continue
+            except NotTextError:
+                # The parent is not text (reported as such above): a recorded baseline
+                # repairs it; any other revision's changes cannot be checked against it.
+                old = None
             previous = (revision.rev, new)
             if revision.extra.get("initial"):
+                continue
+            if old is None:
+                if revision.recorded or config.created_by_tracker:
+                    report.add(
+                        "text" if revision.recorded else "unrecorded",
+                        f"changes {document} after a revision that is not text, "
+                        + ("but is not recorded as a new baseline" if revision.recorded
+                           else "without the tracker's record (made with plain git?)"),
+                        revision.rev,
+                    )  # fmt: skip
                 continue
             if revision.recorded and _record_accounts(old, new, revision.changes):
                 actual = None  # the record explains the text exactly; no diff needed

@@ -39,7 +39,7 @@ from tracker.notes import (
     validate_note,
 )
 from tracker.store import CONFIG_PATH, Store, StoreConfig
-from tracker.textio import decode_document
+from tracker.textio import decode_document, not_text_kind
 
 # Key of a note given for every change that has no note of its own (the CLI's "*=TEXT"):
 # one reason for many identical edits, such as converting line endings.
@@ -138,18 +138,28 @@ def record(
         new_text = decode_document(data, document)
         old_blob = store.read_blob(head, document) if head else None
         existed = old_blob is not None
-        old_text = decode_document(old_blob, f"{document} at {head[:12]}") if old_blob else ""
-        if existed and old_text == new_text:
+        # A last revision that is not text (bytes put there with plain git) has no text to
+        # diff against: the corrected text is recorded as a new baseline, which repairs it.
+        baseline = not existed or not_text_kind(old_blob or b"") is not None
+        old_text = "" if baseline else decode_document(old_blob or b"", document)
+        if existed and not baseline and old_text == new_text:
             raise RecordRefusedError(
                 f"{document} has no changes since the last revision",
                 "edit it first, then record",
             )
         # The bytes just read are the ones recorded and the ones diffed: reading the file
         # again could number changes of a different text.
-        changes = diff_texts(old_text, new_text) if existed else []
+        if existed and baseline:
+            kind = "binary" if b"\x00" in (old_blob or b"") else "not valid UTF-8"
+            repair = (
+                f"The last revision ({(head or '')[:12]}) of {document} was {kind}, not text; "
+                "this revision replaces it as a new baseline."
+            )
+            reason = f"{reason.strip()}\n\n{repair}" if reason.strip() else repair
+        changes = [] if baseline else diff_texts(old_text, new_text)
         changes = _attach_notes(store, document, changes, notes, identity, date)
         # A document's first revision is its baseline: it has no changes to explain.
-        message = compose_message(summary, reason, document, changes, initial=not existed)
+        message = compose_message(summary, reason, document, changes, initial=baseline)
         return _commit_file(store, document, data, message, identity, date, warnings=warnings)
 
 
