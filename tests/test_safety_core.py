@@ -477,3 +477,52 @@ def test_a_revision_that_is_not_text_is_shown_as_such_and_repaired(tmp_path, dat
     text = [f for f in findings if f["kind"] == "text"]
     assert [f["revision"] for f in text] == [bad] and words in text[0]["message"]
     assert not [f for f in findings if f["revision"] == repair]
+
+
+def test_the_app_shows_a_revision_that_is_not_text_as_a_line_not_an_error(tmp_path):
+    import asyncio
+
+    from tui_helpers import settle
+
+    from tracker.store import Store
+    from tracker.tui.app import TrackerApp
+    from tracker.tui.widgets.diff_view import DiffView
+    from tracker.tui.widgets.history_list import HistoryList
+
+    store = _doc_store(tmp_path)
+    (store.root / "doc.txt").write_text("Second words.\n")
+    record(store, "doc.txt", "Second", identity=ANN, date=DATE)
+    bad = _plant(store.root, b"Broken \x00 words.\n", "Planted")
+    app = TrackerApp(Store.open(store.root))
+
+    def first_line(view: DiffView) -> str:
+        return "".join(segment.text for segment in view.render_line(0)).strip()
+
+    async def main() -> None:
+        async with app.run_test(size=(140, 40)) as pilot:
+            view = pilot.app.screen.query_one(DiffView)
+            history = pilot.app.screen.query_one(HistoryList)
+            await settle(pilot, lambda: history.option_count == 3)
+            await settle(pilot, lambda: first_line(view).startswith("Not shown"))
+            assert f"doc.txt at {bad[:12]} is a binary file" in first_line(view)
+            assert not pilot.app._notifications  # a line in place, not an error
+            await pilot.press("j")  # the older revisions read as before
+            await settle(pilot, lambda: view.comparison is not None and view.changes)
+            assert view.changes[0].new.text == "Second"
+
+    asyncio.run(main())
+
+    # Once repaired, the repair (a new baseline) shows as one, not as "not shown".
+    (store.root / "doc.txt").write_text("Repaired words.\n")
+    record(store, "doc.txt", "Repair", identity=ANN)
+    app = TrackerApp(Store.open(store.root))
+
+    async def repaired() -> None:
+        async with app.run_test(size=(140, 40)) as pilot:
+            view = pilot.app.screen.query_one(DiffView)
+            await settle(pilot, lambda: view.comparison is not None)
+            assert view.comparison.new_text == "Repaired words.\n"
+            assert not first_line(view).startswith("Not shown")
+            assert not pilot.app._notifications
+
+    asyncio.run(repaired())
