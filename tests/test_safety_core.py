@@ -288,12 +288,13 @@ def test_records_beside_a_git_status_loop_never_fail_falsely(tmp_path):
     ]
 
 
-# The child runs the real CLI with SIGINT delivered to itself at one point of the write:
-# "after" right after the branch moved (the commit point), "before" while the commit
-# object is written.
+# The child runs the real CLI with SIGINT delivered at one point of the write to its
+# whole process group, as a terminal's Ctrl-C is: "after" right after the branch moved
+# (the commit point), "before" while the commit object is written. After it, a shell
+# started then (as git is) sends itself SIGINT and says whether it survived.
 INTERRUPTED = textwrap.dedent(
     """
-    import os, signal, sys
+    import os, signal, subprocess, sys
     from tracker import recording
     from tracker.cli.main import main
 
@@ -302,10 +303,11 @@ INTERRUPTED = textwrap.dedent(
 
     def journal_then_interrupt(*args, **kwargs):
         real_journal(*args, **kwargs)
-        os.kill(os.getpid(), signal.SIGINT)
+        os.killpg(os.getpgid(0), signal.SIGINT)
+        subprocess.run(["sh", "-c", "kill -INT $$; echo survived >&2"])
 
     def interrupt_then_commit_tree(*args, **kwargs):
-        os.kill(os.getpid(), signal.SIGINT)
+        os.killpg(os.getpgid(0), signal.SIGINT)
         return real_commit_tree(*args, **kwargs)
 
     if where == "after":
@@ -323,10 +325,11 @@ def test_ctrl_c_just_after_the_commit_point_exits_0(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", INTERRUPTED, "after",
          "-C", str(store.root), "record", "doc.txt", "-m", "Edit", "--date", DATE],
-        capture_output=True, text=True,
+        capture_output=True, text=True, start_new_session=True,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("Recorded ")
+    assert proc.stderr == "survived\n"  # processes started after the commit point ignore it
     assert git(store.root, "log", "-1", "--format=%s").strip() == "Edit"
 
 
@@ -337,7 +340,7 @@ def test_ctrl_c_before_the_commit_point_still_interrupts(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", INTERRUPTED, "before",
          "-C", str(store.root), "record", "doc.txt", "-m", "Edit", "--date", DATE],
-        capture_output=True, text=True,
+        capture_output=True, text=True, start_new_session=True,
     )  # fmt: skip
     assert proc.returncode == 130, proc.stderr
     assert _branch(store.root) == before

@@ -313,44 +313,37 @@ def _update_index(
 
 # -- Ctrl-C after the commit point -----------------------------------------------------------
 
-# Set while a command that writes runs under interrupts_deferred_at_commit(): from just
-# before the commit point on, SIGINT is noted instead of raised.
+# Set while a command that writes runs under interrupts_deferred_at_commit().
 _guard = threading.local()
 
 
 @contextlib.contextmanager
-def interrupts_deferred_at_commit() -> Iterator[list[bool]]:
+def interrupts_deferred_at_commit() -> Iterator[None]:
     """Let Ctrl-C stop a write before its commit point, but not after.
 
     Once the branch is about to move, the revision will be recorded; an interrupt then
     would report a failure for a revision that exists. Inside this block, the write path
-    replaces the SIGINT handler just before the commit point with one that only takes
-    note; the note (``interrupted[0]``) is there for the caller when the block ends and
-    the handler is restored. Only the main thread can handle signals: elsewhere (the
+    ignores SIGINT from just before the commit point until the block ends (after the
+    command has reported). Ignored, not handled: the git processes started meanwhile
+    inherit the ignoring, so the Ctrl-C a terminal sends to the whole process group
+    cannot kill them either. Only the main thread can handle signals: elsewhere (the
     app's workers) this does nothing.
     """
-    interrupted = [False]
     if threading.current_thread() is not threading.main_thread():
-        yield interrupted
+        yield
         return
     previous = signal.getsignal(signal.SIGINT)
-    _guard.interrupted = interrupted
+    _guard.armed = True
     try:
-        yield interrupted
+        yield
     finally:
-        _guard.interrupted = None
+        _guard.armed = False
         signal.signal(signal.SIGINT, previous)
 
 
 def _defer_interrupts() -> None:
-    interrupted = getattr(_guard, "interrupted", None)
-    if interrupted is None or threading.current_thread() is not threading.main_thread():
-        return
-
-    def note(_signum: int, _frame: object) -> None:
-        interrupted[0] = True
-
-    signal.signal(signal.SIGINT, note)
+    if getattr(_guard, "armed", False) and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def commit_tree(

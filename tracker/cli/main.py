@@ -31,11 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         from tracker.recording import interrupts_deferred_at_commit
 
         # Ctrl-C after the commit point must not report a failure for a completed write.
-        with interrupts_deferred_at_commit() as interrupted:
-            code = _dispatch(args)
-        if interrupted[0]:
-            sys.stderr.write("tracker: interrupted after the commit point; the write is complete\n")
-        return code
+        with interrupts_deferred_at_commit():
+            return _dispatch(args)
     except TrackerError as exc:
         sys.stderr.write(f"tracker: error: {exc.one_line()}\n")
         return exc.exit_code
