@@ -150,9 +150,9 @@ def record(
         # The bytes just read are the ones recorded and the ones diffed: reading the file
         # again could number changes of a different text.
         if existed and baseline:
-            kind = "binary" if b"\x00" in (old_blob or b"") else "not valid UTF-8"
+            why = "NUL bytes" if b"\x00" in (old_blob or b"") else "bytes that are not UTF-8"
             repair = (
-                f"The last revision ({(head or '')[:12]}) of {document} was {kind}, not text; "
+                f"The last revision ({(head or '')[:12]}) of {document} held {why}, not text; "
                 "this revision replaces it as a new baseline."
             )
             reason = f"{reason.strip()}\n\n{repair}" if reason.strip() else repair
