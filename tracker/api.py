@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from tracker import gitcmd
-from tracker.errors import TrackerError, UnknownDocumentError
+from tracker.errors import NotTextError, TrackerError, UnknownDocumentError
 from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
 from tracker.recording import NoteInput, add_later_note, init_store, record
 from tracker.store import WORKTREE, Store
+from tracker.textio import not_text_kind
 
 __all__ = [
     "WORKTREE",
@@ -50,8 +51,11 @@ def add_document(
     summary: str | None = None,
     author: str | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
 ) -> str:
-    """Record a document's first revision (its baseline)."""
+    """Record a document's first revision (its baseline).
+
+    Problems after the revision was recorded are appended to ``warnings``."""
     rel = store.relpath(path)
     if rel in store.documents():
         raise TrackerError(
@@ -68,6 +72,7 @@ def add_document(
         {},
         _identity(author),
         check_date(date) if date else None,
+        warnings,
     )
 
 
@@ -93,15 +98,19 @@ def record_revision(
     notes: dict[int, NoteInput] | None = None,
     author: str | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
 ) -> Revision:
-    """Record a document (named relative to the store, as ``store.documents()`` lists it)."""
+    """Record a document (named relative to the store, as ``store.documents()`` lists it).
+
+    Problems after the revision was recorded (the commit point) are appended to
+    ``warnings``: the revision is recorded all the same."""
     if document not in store.documents():
         raise UnknownDocumentError(
             f"{document} is not a document of this store", "run 'tracker add FILE' first"
         )
     rev = record(
         store, document, summary, reason, notes or {}, _identity(author),
-        check_date(date) if date else None,
+        check_date(date) if date else None, warnings,
     )  # fmt: skip
     return store.revision(rev, document)
 
@@ -119,14 +128,15 @@ class DiffResult:
     old_text: str
     new_text: str
     changes: list[Change]
+    # Set when one side is not text (binary or not UTF-8): why no changes can be shown.
+    not_text: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "document": self.document,
-            "from": self.old_rev,
-            "to": self.new_rev,
-            "changes": [c.to_json() for c in self.changes],
-        }
+        data: dict[str, Any] = {"document": self.document, "from": self.old_rev, "to": self.new_rev}
+        if self.not_text:
+            data["not_text"] = self.not_text
+        data["changes"] = [c.to_json() for c in self.changes]
+        return data
 
 
 def diff(
@@ -137,14 +147,20 @@ def diff(
     doc = store.document(path)
     old_rev = store.resolve(old) if old else store.resolve("HEAD")
     new_rev = store.resolve(new) if new else WORKTREE
+    try:
+        texts = store.text_at(old_rev, doc), store.text_at(new_rev, doc)
+    except NotTextError as error:
+        if new_rev == WORKTREE and not_text_kind(store.work_bytes(doc)):
+            raise  # the file on disk is what the user is working on: refused, as by record
+        # A stored revision that is not text (put there with plain git): like git's
+        # "Binary files differ", say why there is nothing to show, and succeed.
+        return DiffResult(doc, old_rev, new_rev, "", "", [], f"{error.message}: no text diff")
     changes = store.diff(old_rev, new_rev, doc)
     if new_rev != WORKTREE:
         revision = store.revision(new_rev, doc)
         if revision.parent == old_rev and revision.recorded:
             changes = list(revision.changes)
-    return DiffResult(
-        doc, old_rev, new_rev, store.text_at(old_rev, doc), store.text_at(new_rev, doc), changes
-    )
+    return DiffResult(doc, old_rev, new_rev, *texts, changes)
 
 
 def note(

@@ -8,11 +8,14 @@ Checks, each finding naming the revision, the change and what is wrong:
   parent, and every real change is in the record (nothing changed silently);
 * every later note is anchored to a change that exists;
 * notes where the store requires them (otherwise the share of explained changes);
-* dates that do not go backwards;
+* dates that do not go backwards, and none in the future;
 * the journal (``refs/tracker/journal``) against the branch and the notes refs: a
   journaled revision no longer on the branch, a revision the journal never saw, a notes
   ref that moved without the journal;
 * signatures of signed revisions and notes commits (``--require-signatures``: all).
+
+A verify that could check nothing (no commit on the branch, or a repository that was
+never set up as a store) reports that as a finding: it never passes on nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 from tracker import gitcmd
 from tracker.diff import diff_texts
 from tracker.errors import NotTextError, TrackerError
+from tracker.identity import is_future
 from tracker.journal import JOURNAL_REF, read_journal
 from tracker.notes import NOTES_REF
 from tracker.store import CONFIG_PATH, Store, StoreConfig
@@ -82,15 +86,22 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     # its own process while the records are compared with the texts.
     fsck = _start_fsck(store)
     try:
-        if store.head() is not None:
+        if store.head() is None:
+            _check_nothing_to_check(store, report)
+        else:
             journal = read_journal(store)
             branch_commits = _first_parent_chain(store)
             _check_config(store, journal, report)
-            if not store.config.created_by_tracker and not journal:
+            # Notes or reviews the tracker added to someone else's repository do not make
+            # it a store: with no setup and no record, there is nothing recorded to check.
+            set_up = any(e.get("event") in ("setup", "record") for e in journal)
+            if not store.config.created_by_tracker and not set_up:
                 report.add(
                     "not-a-store",
                     "this repository was never set up with 'tracker init': it has no "
-                    "records, notes or journal to check; run 'tracker init' to start one",
+                    "records or journal of revisions to check"
+                    + (" (only notes or reviews)" if journal else "")
+                    + "; run 'tracker init' to start one",
                 )
             _check_linear(store, branch_commits, report)
             for document in store.documents():
@@ -104,6 +115,30 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     finally:
         _finish_fsck(fsck, report)
     return report
+
+
+def _check_nothing_to_check(store: Store, report: Report) -> None:
+    """The branch has no commit here: an empty repository, or a clone whose branch was
+    never checked out. Passing would claim a history was checked that was not read."""
+    branch = gitcmd.run(store.root, "symbolic-ref", "-q", "HEAD", check=False)
+    name = branch.stdout.decode("utf-8", "replace").strip() or "HEAD"
+    journal = read_journal(store)
+    recorded = {e["commit"] for e in journal if e.get("event") in ("setup", "record")}
+    if not journal:
+        report.add(
+            "not-a-store",
+            f"there is nothing to check: {name} has no commits and there is no tracker "
+            "journal; run verify in a store, or 'tracker init' to start one",
+        )
+        return
+    refs = sorted({str(e.get("ref")) for e in journal if e.get("event") == "record"})
+    branches = [r.removeprefix("refs/heads/") for r in refs]
+    what = f"'git checkout {branches[0]}'" if len(branches) == 1 else "a git checkout of it"
+    report.add(
+        "nothing-checked",
+        f"{name} has no commits here, so no revision was checked, but the journal records "
+        f"{len(recorded)} revision(s); check out the store's branch ({what}) and verify again",
+    )
 
 
 def _start_fsck(store: Store) -> subprocess.Popen[bytes]:
@@ -173,8 +208,18 @@ def _check_linear(store: Store, chain, report: Report) -> None:
 
 def _check_dates(store: Store, chain, report: Report) -> None:
     previous = None
-    for number, (commit, _parents, _adate, cdate) in enumerate(chain):
+    for number, (commit, _parents, adate, cdate) in enumerate(chain):
         when = datetime.fromisoformat(cdate)
+        # A revision dated ahead of the clock makes every honest revision after it look
+        # backdated (recording refuses them), so it is a finding of its own.
+        ahead = [d for d in dict.fromkeys((adate, cdate)) if is_future(datetime.fromisoformat(d))]
+        if ahead:
+            report.add(
+                "future-date",
+                f"dated {ahead[0]}, in the future: a wrong clock or a forged date; "
+                "every later revision must be dated after it",
+                commit,
+            )
         if previous is not None and when < previous:
             report.add(
                 "dates",
@@ -198,6 +243,15 @@ def _check_document(store: Store, document: str, report: Report) -> None:
         for revision in reversed(list(store.log(document, with_changes=False))):
             report.checked_revisions += 1
             try:
+                new = decode_document(
+                    reader.read(f"{revision.rev}:{document}") or b"",
+                    f"{document} at {revision.rev[:12]}",
+                )
+            except NotTextError as error:  # a non-text revision is a finding, not a crash
+                report.add("text", error.message, revision.rev)
+                previous = None
+                continue
+            try:
                 if previous is not None and previous[0] == revision.parent:
                     old = previous[1]
                 elif revision.parent:
@@ -205,13 +259,22 @@ def _check_document(store: Store, document: str, report: Report) -> None:
                     old = decode_document(old_blob, document)
                 else:
                     old = ""
-                new = decode_document(reader.read(f"{revision.rev}:{document}") or b"", document)
-            except NotTextError as error:  # a non-text revision is a finding, not a crash
-                report.add("text", error.one_line(), revision.rev)
-                previous = None
-                continue
+            except NotTextError:
+                # The parent is not text (reported as such above): a recorded baseline
+                # repairs it; any other revision's changes cannot be checked against it.
+                old = None
             previous = (revision.rev, new)
             if revision.extra.get("initial"):
+                continue
+            if old is None:
+                if revision.recorded or config.created_by_tracker:
+                    report.add(
+                        "text" if revision.recorded else "unrecorded",
+                        f"changes {document} after a revision that is not text, "
+                        + ("but is not recorded as a new baseline" if revision.recorded
+                           else "without the tracker's record (made with plain git?)"),
+                        revision.rev,
+                    )  # fmt: skip
                 continue
             if revision.recorded and _record_accounts(old, new, revision.changes):
                 actual = None  # the record explains the text exactly; no diff needed

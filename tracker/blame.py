@@ -110,7 +110,9 @@ def attribute(
     for revision in history:
         if not pending:
             break
-        if revision.extra.get("initial") or revision.parent is None:
+        # Text before a revision that is not text, or before a repair of one, cannot be
+        # traced further back: the revision that brought the text in is its source.
+        if revision.extra.get("initial") or revision.parent is None or _no_text(revision):
             for number, _s, _e in pending:
                 found[number] = (revision, None)
             break
@@ -138,6 +140,10 @@ def attribute(
                 still.append([item[0], start + shift, end + shift])
         pending = still
     return found
+
+
+def _no_text(revision: Revision) -> bool:
+    return bool(revision.extra.get("not_text"))
 
 
 def _before(change: Change, start: int) -> bool:

@@ -105,12 +105,19 @@ def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[by
         env=clean_env(),
     )
     assert proc.stdout is not None
-    buffer = b""
+    # The unfinished field as a list of pieces, joined once when its NUL arrives: growing
+    # one bytes object chunk by chunk (and splitting it again each time) is quadratic in
+    # the size of one huge field.
+    pending: list[bytes] = []
     record: list[bytes] = []
     try:
         while chunk := proc.stdout.read1(1 << 16):
-            buffer += chunk
-            *complete, buffer = buffer.split(b"\x00")
+            *complete, rest = chunk.split(b"\x00")
+            if complete and pending:
+                complete[0] = b"".join((*pending, complete[0]))
+                pending = []
+            if rest:
+                pending.append(rest)
             for field in complete:
                 # git puts a newline between commits: it lands before the first field.
                 record.append(field if record else field.lstrip(b"\n"))
@@ -132,6 +139,7 @@ class BlobReader:
     """Reads many objects through one ``git cat-file --batch`` process."""
 
     def __init__(self, cwd: Path | str) -> None:
+        self._cwd = cwd
         self._proc = subprocess.Popen(
             git_argv(["cat-file", "--batch"]),
             cwd=cwd,
@@ -144,7 +152,13 @@ class BlobReader:
     def read(self, name: str) -> bytes | None:
         """The object's bytes, or None when it does not exist (e.g. a path not in a commit)."""
         if "\n" in name:
-            return None
+            # The batch protocol ends a name at a newline, but a file name may hold one:
+            # resolve such a name to its object id with one git call of its own.
+            proc = run(self._cwd, "rev-parse", "--verify", "--quiet", name, check=False)
+            oid = proc.stdout.decode("ascii", "replace").strip()
+            if proc.returncode != 0 or not oid or "\n" in oid:
+                return None
+            name = oid
         assert self._proc.stdin is not None and self._proc.stdout is not None
         try:
             self._proc.stdin.write(name.encode("utf-8") + b"\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tracker.errors import TrackerError
 
@@ -45,7 +45,27 @@ def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+# How far ahead of this machine's clock a date may be: the clocks of two machines that
+# share a store disagree by seconds or minutes, never by years.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def is_future(date: datetime) -> bool:
+    """True when ``date`` (aware) is later than now plus the clock-skew tolerance."""
+    return date > datetime.now().astimezone() + FUTURE_TOLERANCE
+
+
+def refuse_future(text: str) -> None:
+    """Refuse a date in the future: every later revision would have to be dated after it."""
+    if is_future(datetime.fromisoformat(text)):
+        raise TrackerError(
+            f"the date {text} is in the future",
+            "give a date no later than now (5 minutes are allowed for clock skew), or none",
+        )
+
+
 def check_date(text: str) -> str:
+    """Parse a ``--date`` (ISO 8601) into git's form; refuse one that is not yet here."""
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -54,7 +74,9 @@ def check_date(text: str) -> str:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.astimezone()
-    return parsed.isoformat(timespec="seconds")
+    result = parsed.isoformat(timespec="seconds")
+    refuse_future(result)
+    return result
 
 
 def default_identity(store_root) -> Identity:

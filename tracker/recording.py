@@ -8,8 +8,13 @@ Nothing here runs ``git commit``, so no hook of the repository ever runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,10 +23,11 @@ from tracker import gitcmd
 from tracker.diff import diff_texts
 from tracker.errors import (
     DirtyStoreError,
+    GitError,
     NoteError,
     RecordRefusedError,
 )
-from tracker.identity import Identity, now_iso
+from tracker.identity import Identity, now_iso, refuse_future
 from tracker.journal import write_with_journal
 from tracker.lock import store_lock
 from tracker.model import Change, Note
@@ -33,7 +39,7 @@ from tracker.notes import (
     validate_note,
 )
 from tracker.store import CONFIG_PATH, Store, StoreConfig
-from tracker.textio import decode_document
+from tracker.textio import decode_document, not_text_kind
 
 # Key of a note given for every change that has no note of its own (the CLI's "*=TEXT"):
 # one reason for many identical edits, such as converting line endings.
@@ -110,8 +116,12 @@ def record(
     notes: dict[int, NoteInput] | None = None,
     identity: Identity | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
 ) -> str:
-    """Record the document's current bytes as a new revision; return the commit id."""
+    """Record the document's current bytes as a new revision; return the commit id.
+
+    Once the revision is recorded nothing raises; what went wrong in the housekeeping
+    after it is appended to ``warnings``."""
     notes = notes or {}
     if not summary.strip():
         raise RecordRefusedError("the summary is empty", "say what the revision does with -m")
@@ -120,6 +130,7 @@ def record(
 
         identity = default_identity(store.root)
     date = date or now_iso()
+    refuse_future(date)  # also for callers of the API that did not go through check_date
     with store_lock(store.git_dir):
         head = store.head()
         _refuse_staged_changes(store, head, document)
@@ -128,19 +139,29 @@ def record(
         new_text = decode_document(data, document)
         old_blob = store.read_blob(head, document) if head else None
         existed = old_blob is not None
-        old_text = decode_document(old_blob, f"{document} at {head[:12]}") if old_blob else ""
-        if existed and old_text == new_text:
+        # A last revision that is not text (bytes put there with plain git) has no text to
+        # diff against: the corrected text is recorded as a new baseline, which repairs it.
+        baseline = not existed or not_text_kind(old_blob or b"") is not None
+        old_text = "" if baseline else decode_document(old_blob or b"", document)
+        if existed and not baseline and old_text == new_text:
             raise RecordRefusedError(
                 f"{document} has no changes since the last revision",
                 "edit it first, then record",
             )
         # The bytes just read are the ones recorded and the ones diffed: reading the file
         # again could number changes of a different text.
-        changes = diff_texts(old_text, new_text) if existed else []
+        if existed and baseline:
+            why = "NUL bytes" if b"\x00" in (old_blob or b"") else "bytes that are not UTF-8"
+            repair = (
+                f"The last revision ({(head or '')[:12]}) of {document} held {why}, not text; "
+                "this revision replaces it as a new baseline."
+            )
+            reason = f"{reason.strip()}\n\n{repair}" if reason.strip() else repair
+        changes = [] if baseline else diff_texts(old_text, new_text)
         changes = _attach_notes(store, document, changes, notes, identity, date)
         # A document's first revision is its baseline: it has no changes to explain.
-        message = compose_message(summary, reason, document, changes, initial=not existed)
-        return _commit_file(store, document, data, message, identity, date)
+        message = compose_message(summary, reason, document, changes, initial=baseline)
+        return _commit_file(store, document, data, message, identity, date, warnings=warnings)
 
 
 def _refuse_earlier_date(store: Store, head: str | None, date: str) -> None:
@@ -233,9 +254,11 @@ def _commit_file(
     date: str,
     event: str = "record",
     from_disk: bool = True,
+    warnings: list[str] | None = None,
 ) -> str:
     """Write a commit that sets one file, then move the branch to it (compare-and-swap),
-    journaling it in the same transaction."""
+    journaling it in the same transaction. Problems after the commit point are appended
+    to ``warnings``, never raised."""
     branch = _current_branch(store)
     head = store.head()
     blob = store.git("hash-object", "-w", "--no-filters", "--stdin", input=data)
@@ -250,9 +273,78 @@ def _commit_file(
             "nothing was recorded; check the changes with 'tracker status' and record again",
         )
     advance_ref(store, branch, commit, head, {"event": event, "document": path}, identity, date)
-    # Keep plain git's view in step: the index now matches the new revision.
-    gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+    # The revision is recorded. What follows is housekeeping: it may fail, but it must not
+    # turn a recorded revision into a reported failure.
+    _update_index(store, mode, blob, path, warnings)
     return commit
+
+
+def _update_index(
+    store: Store, mode: str, blob: str, path: str, warnings: list[str] | None
+) -> None:
+    """Keep plain git's view in step: the index entry of ``path`` now matches the revision.
+
+    Best effort, after the commit point. ``.git/index.lock`` may be held by another
+    program (an editor running ``git status`` in a loop) or left behind by a crash; a few
+    tries over a second ride out the first, and the second becomes a warning. A stale
+    entry is harmless: the next record resets it, and git shows the file as changed.
+    """
+    deadline = time.monotonic() + 1.0
+    while True:
+        try:
+            gitcmd.run(store.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+            return
+        except GitError as error:
+            if time.monotonic() >= deadline:
+                lock = store.git_dir / "index.lock"
+                why = (
+                    f"{lock} is held by another program or was left by a crash"
+                    if lock.exists()
+                    else error.message
+                )
+                if warnings is not None:
+                    warnings.append(
+                        f"recorded, but the git index could not be updated ({why}); "
+                        f"'git status' may list {path} as changed until you run "
+                        f"'git reset -q -- {path}'"
+                    )
+                return
+        time.sleep(0.05)  # index.lock is held: wait for its holder to finish
+
+
+# -- Ctrl-C after the commit point -----------------------------------------------------------
+
+# Set while a command that writes runs under interrupts_deferred_at_commit().
+_guard = threading.local()
+
+
+@contextlib.contextmanager
+def interrupts_deferred_at_commit() -> Iterator[None]:
+    """Let Ctrl-C stop a write before its commit point, but not after.
+
+    Once the branch is about to move, the revision will be recorded; an interrupt then
+    would report a failure for a revision that exists. Inside this block, the write path
+    ignores SIGINT from just before the commit point until the block ends (after the
+    command has reported). Ignored, not handled: the git processes started meanwhile
+    inherit the ignoring, so the Ctrl-C a terminal sends to the whole process group
+    cannot kill them either. Only the main thread can handle signals: elsewhere (the
+    app's workers) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    _guard.armed = True
+    try:
+        yield
+    finally:
+        _guard.armed = False
+        signal.signal(signal.SIGINT, previous)
+
+
+def _defer_interrupts() -> None:
+    if getattr(_guard, "armed", False) and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def commit_tree(
@@ -295,6 +387,7 @@ def advance_ref(
 
     The journal entry for ``event`` moves in the same transaction (tracker/journal.py).
     """
+    _defer_interrupts()
     write_with_journal(store, ref, new, old, event, identity, date)
 
 

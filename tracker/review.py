@@ -110,7 +110,9 @@ class ReviewSession:
         cached = self._cached(key)
         if cached is not None:
             return cached
-        old = self.text(revision.parent) if revision.parent else ""
+        # A baseline's parent text is not shown (and may not be text: a repaired revision).
+        initial = revision.extra.get("initial")
+        old = self.text(revision.parent) if revision.parent and not initial else ""
         new = self.text(revision.rev)
         if revision.recorded or revision.extra.get("initial"):
             changes = revision.changes

@@ -17,6 +17,7 @@ from tracker import gitcmd
 from tracker.errors import (
     GitError,
     NotAStoreError,
+    NotTextError,
     UnknownDocumentError,
     UnknownRevisionError,
 )
@@ -28,7 +29,7 @@ from tracker.notes import (
     parse_later,
     parse_message,
 )
-from tracker.textio import decode_document
+from tracker.textio import decode_document, not_text_kind
 
 CONFIG_PATH = ".tracker/config.json"
 WORKTREE = "WORKTREE"  # pseudo-revision: the file as it is on disk now
@@ -340,15 +341,20 @@ class Store:
     def with_computed_changes(self, revision: Revision, reader: gitcmd.BlobReader) -> Revision:
         new = reader.read(f"{revision.rev}:{revision.document}") or b""
         old = reader.read(f"{revision.parent}:{revision.document}") if revision.parent else None
+        # Bytes that are not text (a plain-git commit with a NUL or Latin-1 byte) have no
+        # changes to show: the revision says so, and the rest of the history reads on.
+        for data, rev, whose in (
+            (new, revision.rev, "this"),
+            (old, revision.parent, "the previous"),
+        ):
+            if data is not None and rev and (kind := not_text_kind(data)):
+                return mark_not_text(revision, kind, rev, f"{whose} revision")
         if old is None:
             # The document's first revision is its baseline, as for recorded stores.
             return replace(revision, extra={**revision.extra, "initial": True})
         from tracker.diff import diff_texts  # the diff engine loads only when needed
 
-        changes = diff_texts(
-            decode_document(old, f"{revision.document} at {(revision.parent or '')[:12]}"),
-            decode_document(new, f"{revision.document} at {revision.rev[:12]}"),
-        )
+        changes = diff_texts(old.decode("utf-8"), new.decode("utf-8"))
         changes = apply_later(changes, revision.extra.get("_later", []))
         return _replace_changes(revision, changes)
 
@@ -404,6 +410,14 @@ class Store:
     def pending(self, document: str) -> list[Change]:
         """Changes in the work tree that are not recorded yet."""
         base = "HEAD" if self.head() else None
+        data = self.read_blob(base, document) if base else None
+        kind = not_text_kind(data) if data else None
+        if kind:
+            raise NotTextError(
+                f"{document} in the last revision is {_NOT_TEXT[kind]}: "
+                "there are no text changes to list",
+                f"record the corrected UTF-8 text to replace it: tracker record {document} -m ...",
+            )
         old = self.text_at(base, document) if base else ""
         from tracker.diff import diff_texts
 
@@ -412,6 +426,20 @@ class Store:
     def later_notes(self, rev: str) -> list[dict]:
         proc = gitcmd.run(self.root, "notes", f"--ref={NOTES_REF}", "show", rev, check=False)
         return parse_later(proc.stdout.decode("utf-8", "replace")) if proc.returncode == 0 else []
+
+
+_NOT_TEXT = {"binary": "a binary file (it contains NUL bytes)", "undecodable": "not valid UTF-8"}
+
+
+def mark_not_text(revision: Revision, kind: str, rev: str, which: str) -> Revision:
+    """The revision with no changes and a ``not_text`` entry saying whose bytes are not
+    text ("binary": NUL bytes; "undecodable": not UTF-8) and what that means."""
+    message = (
+        f"{revision.document} in {which} ({rev[:12]}) is {_NOT_TEXT[kind]}: "
+        "its changes cannot be shown as text"
+    )
+    extra = {**revision.extra, "not_text": {"kind": kind, "rev": rev, "message": message}}
+    return replace(revision, changes=(), extra=extra)
 
 
 def _mentions(changes: tuple[Change, ...], text: str) -> bool:

@@ -25,5 +25,17 @@ def decode_document(data: bytes, what: str) -> str:
         ) from None
 
 
+def not_text_kind(data: bytes) -> str | None:
+    """Why bytes are not a text document: "binary" (NUL bytes), "undecodable" (not
+    UTF-8), or None when they are text."""
+    if b"\x00" in data:
+        return "binary"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "undecodable"
+    return None
+
+
 def encode_document(text: str) -> bytes:
     return text.encode("utf-8")

@@ -16,6 +16,7 @@ from tracker.cli.parser import build_parser, with_default_command
 from tracker.errors import TrackerError
 
 EXIT_INTERNAL = 70
+WRITING_COMMANDS = frozenset({"init", "add", "record", "note", "review"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,13 @@ def main(argv: list[str] | None = None) -> int:
         with_default_command(list(sys.argv[1:] if argv is None else argv), commands)
     )
     try:
-        return _dispatch(args)
+        if args.command not in WRITING_COMMANDS:
+            return _dispatch(args)
+        from tracker.recording import interrupts_deferred_at_commit
+
+        # Ctrl-C after the commit point must not report a failure for a completed write.
+        with interrupts_deferred_at_commit():
+            return _dispatch(args)
     except TrackerError as exc:
         sys.stderr.write(f"tracker: error: {exc.one_line()}\n")
         return exc.exit_code
@@ -104,6 +111,14 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=True) + "\n")
 
 
+def _warn(warnings: list[str]) -> None:
+    """Problems after the commit point: the command succeeded, but the user should know."""
+    from tracker.safe import one_line  # a file name in it must not reach the terminal raw
+
+    for warning in warnings:
+        sys.stderr.write(f"tracker: warning: {one_line(warning)}\n")
+
+
 def _numbered(values: list[str], flag: str) -> dict[int, str]:
     """``N=VALUE`` flags by change number; ``*=VALUE`` is for every change without its own."""
     from tracker.recording import EVERY_OTHER_CHANGE
@@ -155,8 +170,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         os.chdir(args.directory)
 
     if args.command == "add":
-        rev = api.add_document(store, args.file, args.summary, args.author, args.date)
+        warnings: list[str] = []
+        rev = api.add_document(store, args.file, args.summary, args.author, args.date, warnings)
         print(f"Tracking {store.relpath(args.file)} (revision {rev[:12]})")
+        _warn(warnings)
         return 0
 
     if args.command == "status":
@@ -190,6 +207,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                     f"change {index} has a category or source but no note",
                     f"add --note {index}=TEXT",
                 )
+        warnings = []
         inputs = {
             i: api.NoteInput(text, categories.get(i, "other"), sources.get(i, ""))
             for i, text in notes.items()
@@ -202,14 +220,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             inputs,
             args.author,
             args.date,
+            warnings,
         )
         if args.json:
             _print_json(revision.to_json())
-            return 0
-        print(
-            f"Recorded {revision.rev[:12]}: {len(revision.changes)} change(s),"
-            f" {revision.note_count} note(s)"
-        )
+        else:
+            print(
+                f"Recorded {revision.rev[:12]}: {len(revision.changes)} change(s),"
+                f" {revision.note_count} note(s)"
+            )
+        _warn(warnings)
         return 0
 
     if args.command == "log":

@@ -66,6 +66,8 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
         total = len(revision.changes)
         if revision.extra.get("initial"):
             console.print(Text("    (first revision: the baseline text)", style="dim"))
+        elif revision.extra.get("not_text"):
+            console.print(Text("    " + one_line(revision.extra["not_text"]["message"]), "yellow"))
         elif total:
             summary = f"    {total} change(s), {explained} with a note"
             cats = _categories(revision)
@@ -128,6 +130,8 @@ def show(revision: Revision) -> None:
     console.print()
     if revision.extra.get("initial"):
         console.print(Text("First revision of the document: the baseline, no changes."))
+    if revision.extra.get("not_text"):
+        console.print(Text(one_line(revision.extra["not_text"]["message"]), style="yellow"))
     for change in revision.changes:
         console.print(_change_line(change))
         for line in _note_lines(change.note):
@@ -178,6 +182,8 @@ def diff(result: DiffResult, layout: str = "side", width: int | None = None) -> 
             style="bold",
         )
     )
+    if result.not_text:
+        console.print(Text(one_line(result.not_text), style="yellow"))
     if not result.changes:
         return
     groups = hunks(result.old_text, result.new_text, result.changes)

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tracker.errors import TrackerError
+from tracker.errors import NotTextError, TrackerError
 from tracker.hunks import Hunk, hunks
 from tracker.model import Revision
 from tracker.store import Store
@@ -81,8 +81,11 @@ def build_report(store: Store, document: str, rev_range: str | None = None) -> R
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     for revision in chosen:
-        old = store.text_at(revision.parent, document) if revision.parent else ""
-        new = store.text_at(revision.rev, document)
+        try:
+            old = store.text_at(revision.parent, document) if revision.parent else ""
+            new = store.text_at(revision.rev, document)
+        except NotTextError:
+            old = new = ""  # bytes put there with plain git: the revision says so (not_text)
         report.revisions.append(
             RevisionReport(revision, old, new, tuple(hunks(old, new, revision.changes)))
         )

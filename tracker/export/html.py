@@ -99,6 +99,8 @@ def _revision(item: RevisionReport) -> str:
         out.append(f'<p class="reason">{esc(r.reason)}</p>')
     if r.extra.get("initial"):
         out.append("<p>First version of the document: the baseline.</p>")
+    if r.extra.get("not_text"):
+        out.append(f'<p class="not-text">{esc(r.extra["not_text"]["message"])}</p>')
     by_change = {}
     for hunk in item.hunks:
         for change in hunk.changes:

@@ -50,6 +50,8 @@ def render_markdown(report: Report) -> str:
             lines += [escape(r.reason), ""]
         if r.extra.get("initial"):
             lines += ["First version of the document.", ""]
+        if r.extra.get("not_text"):
+            lines += [escape(r.extra["not_text"]["message"]), ""]
         for change in r.changes:
             was = f"“{escape(change.old.text)}”" if change.old.text.strip() else "nothing"
             now = f"“{escape(change.new.text)}”" if change.new.text.strip() else "nothing"

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tracker.errors import TrackerError
+from tracker.errors import NotTextError, TrackerError
 from tracker.model import Revision
 from tracker.review import Comparison, ReviewSession, related_notes
 from tracker.safe import one_line
@@ -181,6 +181,9 @@ class MainScreen(Screen):
     def compute_diff(self, revision: Revision) -> None:
         try:
             comparison = self.session.revision_diff(revision)
+        except NotTextError as error:
+            self.app.call_from_thread(self._show_not_text, error)
+            return
         except TrackerError as error:
             self.app.call_from_thread(self.notify, error.one_line(), severity="error")
             return
@@ -191,11 +194,21 @@ class MainScreen(Screen):
     def compute_compare(self, old: str, new: str) -> None:
         try:
             comparison = self.session.compare(old, new)
+        except NotTextError as error:
+            self.app.call_from_thread(self._show_not_text, error)
+            return
         except TrackerError as error:
             self.app.call_from_thread(self.notify, error.one_line(), severity="error")
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_comparison, comparison)
+
+    def _show_not_text(self, error: NotTextError) -> None:
+        """Bytes put there with plain git: a clear line where the diff goes, not an error;
+        the rest of the history stays as usable as before."""
+        view = self.query_one(DiffView)
+        view.empty_message = f"Not shown: {one_line(error.message)}; there is no text to diff."
+        view.show(None)
 
     def _show_comparison(self, comparison: Comparison) -> None:
         view = self.query_one(DiffView)
