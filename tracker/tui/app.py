@@ -8,6 +8,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from tracker.review import ReviewSession
+from tracker.safe import one_line
 from tracker.store import Store
 from tracker.tui.bindings import MAIN_ACTIONS
 
@@ -25,7 +26,7 @@ class TrackerApp(App[None]):
         self.session: ReviewSession | None = None
 
     def on_mount(self) -> None:
-        self.sub_title = str(self.store.root)
+        self.sub_title = one_line(str(self.store.root))
         if self.document is not None:
             self.open_document(self.document)
             return

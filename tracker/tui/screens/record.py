@@ -15,6 +15,7 @@ from tracker.errors import TrackerError
 from tracker.model import Change
 from tracker.review import Comparison, ReviewSession
 from tracker.safe import one_line
+from tracker.tui.notices import notify
 
 
 def change_summary(change: Change) -> Content:
@@ -144,7 +145,8 @@ class RecordScreen(Screen[str | None]):
             for form in missing:
                 form.set_class(True, "missing")
             numbers = ", ".join(str(form.change.index) for form in missing)
-            self.notify(
+            notify(
+                self,
                 f"Not recorded: this store requires a note on every change; "
                 f"change(s) {numbers} have none",
                 severity="error",
@@ -158,7 +160,7 @@ class RecordScreen(Screen[str | None]):
                 self.session.store, self.session.document, summary, reason, notes
             )
         except TrackerError as error:
-            self.notify(error.one_line(), severity="error")
+            notify(self, error.one_line(), severity="error")
             return
-        self.notify(f"Recorded {revision.rev[:8]}: {len(revision.changes)} change(s)")
+        notify(self, f"Recorded {revision.rev[:8]}: {len(revision.changes)} change(s)")
         self.dismiss(revision.rev)
