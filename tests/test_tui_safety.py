@@ -8,14 +8,17 @@ import shutil
 import sys
 
 import pytest
+from textual import events
 from textual.widgets import Input, Static
 from tui_helpers import run_app, settle
 
 from tracker.demo import build_demo
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
+from tracker.tui.screens.confirm import ConfirmScreen
 from tracker.tui.screens.main import MainScreen
 from tracker.tui.screens.pick_document import PickDocumentScreen
+from tracker.tui.screens.record import ChangeForm, RecordScreen
 from tracker.tui.screens.verify import VerifyScreen
 from tracker.tui.widgets.diff_view import DiffView
 from tracker.tui.widgets.history_list import HistoryList
@@ -225,3 +228,210 @@ def test_a_hostile_file_name_is_shown_as_text_everywhere(tmp_path, monkeypatch):
     asyncio.run(scenario())
     assert [p.name for p in out.iterdir()] == [f"corrections-{EVIL}.html"]
     assert git(store.root, "status", "--porcelain", "-z").count("\x00") == 1  # the deletion
+
+
+# -- 12: a note stays bound to the change it was written for --------------------------------
+
+
+def two_pending_changes(root) -> None:
+    article = root / "article.txt"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("ongoing challenge", "continuing challenge", 1)
+        + "\n\nA new closing line.",
+        encoding="utf-8",
+    )
+
+
+def forms_of(app) -> list[ChangeForm]:
+    return list(app.screen.query(ChangeForm))
+
+
+async def type_into(pilot, widget: Input, text: str) -> None:
+    """Click into a field and type, as a person does (not by setting its value)."""
+    widget.focus()
+    await settle(pilot, lambda: pilot.app.focused is widget)
+    words = text.split(" ")
+    await pilot.press(*words[0])
+    for word in words[1:]:
+        await pilot.press("space", *word)
+
+
+def test_a_note_stays_on_its_change_when_the_file_changes_under_the_screen(demo_copy):
+    two_pending_changes(demo_copy)
+    article = demo_copy / "article.txt"
+    head = git(demo_copy, "rev-parse", "HEAD")
+
+    async def scenario(pilot, screen):
+        await pilot.press("r")
+        record = pilot.app.screen
+        assert isinstance(record, RecordScreen)
+        await type_into(pilot, record.query_one("#summary", Input), "Tighten the ending")
+        first, second = forms_of(pilot.app)
+        await type_into(pilot, first.query_one(".note", Input), "Plainer word")
+        await type_into(pilot, second.query_one(".note", Input), "Closing line added")
+        # Another program edits the top of the file: the changes are now numbered 2 and 3.
+        text = article.read_text(encoding="utf-8")
+        article.write_text("Editor's note: updated. " + text, encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: len(forms_of(pilot.app)) == 3)
+        assert isinstance(pilot.app.screen, RecordScreen), "it asks; it does not record"
+        assert git(demo_copy, "rev-parse", "HEAD") == head
+        notes = {f.change.new.text.strip(): f.current().note for f in forms_of(pilot.app)}
+        assert notes["continuing"] == "Plainer word"
+        assert notes["A new closing line."] == "Closing line added"
+        assert notes["Editor's note: updated."] == ""
+        assert record.query_one("#summary", Input).value == "Tighten the ending"
+        assert any("changed while you wrote" in m for m in messages(pilot.app))
+        new = next(f for f in forms_of(pilot.app) if not f.current().note)
+        await type_into(pilot, new.query_one(".note", Input), "Dated notice")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+
+    run_app(demo_copy, scenario)
+    revision = Store.open(demo_copy).revision("HEAD")
+    assert revision.summary == "Tighten the ending"
+    assert {c.new.text.strip(): c.note.text for c in revision.changes} == {
+        "Editor's note: updated.": "Dated notice",
+        "continuing": "Plainer word",
+        "A new closing line.": "Closing line added",
+    }
+
+
+def test_a_note_whose_change_is_gone_is_kept_in_view_and_recording_asks(demo_copy):
+    two_pending_changes(demo_copy)
+    article = demo_copy / "article.txt"
+    head = git(demo_copy, "rev-parse", "HEAD")
+
+    async def scenario(pilot, screen):
+        await pilot.press("r")
+        record = pilot.app.screen
+        await type_into(pilot, record.query_one("#summary", Input), "Tighten the ending")
+        first, second = forms_of(pilot.app)
+        await type_into(pilot, first.query_one(".note", Input), "Plainer word")
+        await type_into(pilot, second.query_one(".note", Input), "Closing line added")
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("\n\nA new closing line.", ""), encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: len(forms_of(pilot.app)) == 1)
+        assert forms_of(pilot.app)[0].current().note == "Plainer word"
+        orphans = record.query_one("#orphans", Static)
+        assert orphans.display and "Closing line added" in str(orphans.render())
+        await pilot.press("ctrl+s")  # asks before dropping the note
+        await settle(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await settle(pilot, lambda: pilot.app.screen is record)
+        assert git(demo_copy, "rev-parse", "HEAD") == head
+        assert "Closing line added" in str(orphans.render())
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+
+    run_app(demo_copy, scenario)
+    revision = Store.open(demo_copy).revision("HEAD")
+    assert [(c.new.text, c.note.text) for c in revision.changes] == [("continuing", "Plainer word")]
+
+
+# -- 13: typed text is never thrown away ----------------------------------------------------
+
+
+def test_escape_with_typed_text_asks_and_no_keeps_everything(demo_copy):
+    two_pending_changes(demo_copy)
+    head = git(demo_copy, "rev-parse", "HEAD")
+
+    async def scenario(pilot, screen):
+        await pilot.press("r")
+        record = pilot.app.screen
+        await type_into(pilot, record.query_one("#summary", Input), "Tighten")
+        await type_into(pilot, record.query_one("#reason", Input), "Too wordy")
+        await type_into(pilot, forms_of(pilot.app)[1].query_one(".note", Input), "Closing")
+        await pilot.press("escape")
+        confirm = pilot.app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        question = str(confirm.query_one(Static).render())
+        assert "the summary, the reason and 1 note" in question
+        await pilot.press("n")
+        await settle(pilot, lambda: pilot.app.screen is record)
+        assert record.query_one("#summary", Input).value == "Tighten"
+        assert record.query_one("#reason", Input).value == "Too wordy"
+        assert forms_of(pilot.app)[1].current().note == "Closing"
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await pilot.press("escape")  # esc on the question is "no" as well
+        await settle(pilot, lambda: pilot.app.screen is record)
+        assert record.query_one("#reason", Input).value == "Too wordy"
+        await pilot.press("escape", "y")  # and yes discards
+        await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+        await pilot.press("r")  # nothing typed: esc leaves at once
+        await settle(pilot, lambda: isinstance(pilot.app.screen, RecordScreen))
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+
+    run_app(demo_copy, scenario)
+    assert git(demo_copy, "rev-parse", "HEAD") == head
+
+
+def test_tab_visits_every_field_in_reading_order_and_each_is_visible(demo_copy):
+    two_pending_changes(demo_copy)
+
+    async def scenario(pilot, screen):
+        await pilot.press("r")
+        record = pilot.app.screen
+        first, second = forms_of(pilot.app)
+        expected = [
+            record.query_one("#summary"),
+            record.query_one("#reason"),
+            record.query_one("#note-all"),
+            *(
+                form.query_one(field)
+                for form in (first, second)
+                for field in (".note", ".category", ".source")
+            ),
+            record.query_one("#record"),
+            record.query_one("#cancel"),
+        ]  # fmt: skip
+        visited = []
+        for _ in expected:
+            focused = pilot.app.focused
+            visited.append(focused)
+            assert focused.region.area > 0, f"{focused!r} has the focus but cannot be seen"
+            await pilot.press("tab")
+        assert visited == expected
+        assert pilot.app.focused is expected[0], "and round again"
+
+    run_app(demo_copy, scenario)
+
+
+def burst(app, *parts: str) -> None:
+    """Send keys as a fast typist or a paste does: all queued at once, none waited for."""
+    for part in parts:
+        keys = [part] if part in ("e", "tab", "ctrl+s") else list(part)
+        for key in keys:
+            character = key if len(key) == 1 else ("\t" if key == "tab" else None)
+            event = events.Key("space" if key == " " else key, character)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+
+def test_keys_typed_in_one_burst_after_e_land_in_their_fields(demo_copy, tmp_path, monkeypatch):
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text(encoding='utf-8') + ' Edited.', encoding='utf-8')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = TrackerApp(Store.open(demo_copy))
+    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)  # headless: no terminal
+
+    async def scenario(pilot, screen):
+        count = len(screen.shown)
+        burst(pilot.app, "e", "Add a word", "tab", "It ended abruptly", "tab", "One more word")
+        burst(pilot.app, "ctrl+s")
+        await settle(pilot, lambda: len(screen.shown) == count + 1)
+
+    run_app(demo_copy, scenario, app=app)
+    revision = Store.open(demo_copy).revision("HEAD")
+    assert (revision.summary, revision.reason) == ("Add a word", "It ended abruptly")
+    assert [c.note.text for c in revision.changes] == ["One more word"]

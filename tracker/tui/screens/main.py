@@ -480,7 +480,7 @@ class MainScreen(Screen):
             AnnotateScreen(self.session.store, revision, change), self._after_annotate
         )
 
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         path = Path(self.session.store.root) / self.session.document
         try:
@@ -510,9 +510,9 @@ class MainScreen(Screen):
         if problem is not None:
             notify(self, problem, severity="error")
             return
-        self.action_record()
+        await self.action_record()
 
-    def action_record(self) -> None:
+    async def action_record(self) -> None:
         try:
             pending = self.session.pending()
         except TrackerError as error:
@@ -523,7 +523,7 @@ class MainScreen(Screen):
             return
         from tracker.tui.screens.record import RecordScreen
 
-        self.app.push_screen(RecordScreen(self.session, pending), self._after_record)
+        await self.app.push_screen(RecordScreen(self.session, pending), self._after_record)
 
     def _after_annotate(self, result: str | None) -> None:
         if result:
