@@ -435,3 +435,29 @@ def test_keys_typed_in_one_burst_after_e_land_in_their_fields(demo_copy, tmp_pat
     revision = Store.open(demo_copy).revision("HEAD")
     assert (revision.summary, revision.reason) == ("Add a word", "It ended abruptly")
     assert [c.note.text for c in revision.changes] == ["One more word"]
+
+
+def test_the_current_note_in_the_annotate_box_is_shown_as_text(tmp_path):
+    from tracker.recording import NoteInput, init_store, record
+    from tracker.tui.screens.annotate import AnnotateScreen
+
+    from conftest import ANN, DATE
+
+    store = init_store(tmp_path / "s", ANN, DATE)
+    doc = store.root / "doc.txt"
+    doc.write_text("One.\n", encoding="utf-8")
+    record(store, "doc.txt", "Add", identity=ANN, date=DATE)
+    doc.write_text("Two.\n", encoding="utf-8")
+    note = NoteInput("set \x1b]0;PWNED\x07 [b]title[/b]", "factual")
+    record(store, "doc.txt", "Edit", notes={1: note}, identity=ANN)
+
+    async def scenario(pilot, screen):
+        await pilot.press("a")
+        annotate = pilot.app.screen
+        assert isinstance(annotate, AnnotateScreen)
+        current = next(
+            str(s.render()) for s in annotate.query(Static) if "Current" in str(s.render())
+        )
+        assert "\x1b" not in current and "␛]0;PWNED␇ [b]title[/b]" in current
+
+    run_app(store.root, scenario)

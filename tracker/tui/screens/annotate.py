@@ -47,7 +47,9 @@ class AnnotateScreen(ModalScreen[str | None]):
             )  # fmt: skip
             if note is not None:
                 yield Static(
-                    Content.assemble(("Current: ", "dim"), f"[{note.category}] {note.text}"),
+                    Content.assemble(
+                        ("Current: ", "dim"), one_line(f"[{note.category}] {note.text}")
+                    ),
                     markup=False,
                 )
             yield Select(
