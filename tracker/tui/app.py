@@ -83,6 +83,7 @@ class TrackerApp(App[None]):
         else:
             return
         event.stop()
+        event.prevent_default()  # typed, so not also a binding of the screen it landed on
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
