@@ -120,7 +120,6 @@ def test_edit_suspends_for_the_editor_then_records_with_notes(terminal, tmp_path
     keys("e")
     wait_for("Record a revision of article.txt")
     assert "One more sentence." in screen()
-    time.sleep(0.5)  # let the record screen settle its focus before typing
     # The summary field has the focus; then the reason. Each step waits to be seen, so
     # that a slow machine cannot send keys ahead of the screen.
     tmux("send-keys", "-t", SESSION, "-l", "Add a closing sentence")
@@ -140,3 +139,73 @@ def test_edit_suspends_for_the_editor_then_records_with_notes(terminal, tmp_path
     assert git(terminal, "log", "-1", "--format=%s") == "Add a closing sentence\n"
     assert "Adds a closing sentence" in git(terminal, "log", "-1", "--format=%B")
     assert (terminal / "article.txt").read_text(encoding="utf-8").endswith(" One more sentence.")
+
+
+@pytest.mark.parametrize(
+    "editor, notice",
+    [
+        ("/nonexistent/editor", "Could not start the editor"),
+        ("sh -c 'exit 1'", "exited with status 1"),
+    ],
+)
+def test_a_failing_editor_returns_to_an_intact_app(terminal, tmp_path, editor, notice):
+    """An editor that cannot start, or fails, gives the terminal back with a notice."""
+    wait_for("Add a dated corrections notice")
+    keys("q")  # leave the demo's app; the same store opens again with the editor set
+    deadline = time.monotonic() + 10
+    while "History of" in screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    tracker = Path(sys.executable).parent / "tracker"
+    command = str(tracker) if tracker.exists() else f"{sys.executable} -m tracker"
+    exports = " ".join(
+        f"{k}={v!r}"
+        for k, v in {
+            "HOME": str(tmp_path), "TERM": "xterm-256color", "EDITOR": editor,
+            "PATH": os.environ.get("PATH", ""),
+        }.items()
+    )  # fmt: skip
+    tmux("new-window", "-t", SESSION, f"env -i {exports} {command} -C {terminal}; sleep 5")
+    wait_for("Add a dated corrections notice")
+    keys("e")
+    shown = wait_for(notice)
+    assert "History of article.txt" in shown, "the screen is drawn again, whole"
+    keys("?")  # the app still answers keys
+    wait_for("Key bindings")
+    keys("Escape", "q")
+    deadline = time.monotonic() + 10
+    while "History of" in screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "History of" not in screen(), "q still quits"
+
+
+def test_keys_typed_in_one_burst_after_e_land_in_their_fields(terminal, tmp_path):
+    """A fast typist (or a paste) does not wait for the record screen to appear."""
+    wait_for("Add a dated corrections notice")
+    keys("q")
+    (tmp_path / ".gitconfig").write_text("[user]\n\tname = Ed Itor\n\temail = ed@example.org\n")
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf " One more sentence." >> "$1"\n')
+    editor.chmod(0o755)
+    tracker = Path(sys.executable).parent / "tracker"
+    command = str(tracker) if tracker.exists() else f"{sys.executable} -m tracker"
+    exports = " ".join(
+        f"{k}={v!r}"
+        for k, v in {
+            "HOME": str(tmp_path), "TERM": "xterm-256color", "EDITOR": str(editor),
+            "PATH": os.environ.get("PATH", ""),
+        }.items()
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while "History of" in screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    tmux("new-window", "-t", SESSION, f"env -i {exports} {command} -C {terminal}; sleep 5")
+    wait_for("Add a dated corrections notice")
+    # One tmux call: every key is in the terminal before the app has read the first.
+    tmux(
+        "send-keys", "-t", SESSION,
+        "e", "Add a closing sentence", "Tab", "It ended abruptly", "Tab", "Adds one", "C-s",
+    )  # fmt: skip
+    wait_for("Recorded ")
+    message = git(terminal, "log", "-1", "--format=%B")
+    assert message.startswith("Add a closing sentence\n\nIt ended abruptly")
+    assert "Adds one" in message

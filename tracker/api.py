@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tracker import gitcmd
-from tracker.errors import NotTextError, TrackerError, UnknownDocumentError
+from tracker.errors import DirtyStoreError, NotTextError, TrackerError, UnknownDocumentError
 from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
@@ -20,12 +21,16 @@ __all__ = [
     "DiffResult",
     "NoteInput",
     "Store",
+    "ChangeKey",
+    "ChangesMovedError",
     "add_document",
+    "change_key",
     "diff",
     "init",
     "note",
     "notes_history",
     "open_store",
+    "record_bound",
     "record_revision",
     "show",
     "status",
@@ -113,6 +118,59 @@ def record_revision(
         check_date(date) if date else None, warnings,
     )  # fmt: skip
     return store.revision(rev, document)
+
+
+# What a note is written for: the change's kind, its old and new words, and where it
+# starts in the last recorded text (which does not move while the work tree is edited).
+ChangeKey = tuple[str, str, str, int]
+
+
+def change_key(change: Change) -> ChangeKey:
+    return (change.kind, change.old.text, change.new.text, change.old.start)
+
+
+class ChangesMovedError(DirtyStoreError):
+    """The pending changes are not the ones the notes were written for."""
+
+    def __init__(self, message: str, hint: str, changes: list[Change]) -> None:
+        super().__init__(message, hint)
+        self.changes = changes
+
+
+def record_bound(
+    store: Store,
+    document: str,
+    summary: str,
+    reason: str,
+    notes: dict[ChangeKey, NoteInput],
+    expected: Sequence[ChangeKey],
+    author: str | None = None,
+    date: str | None = None,
+) -> Revision:
+    """Record with each note bound to the change it was written for, not to a number.
+
+    A screen shows the pending changes, and its user writes notes for them; the file can
+    change meanwhile (another program, a second editor), and change 2 may then be other
+    words. The changes are read again here: unless they are exactly the ``expected`` ones,
+    nothing is recorded and ChangesMovedError carries the changes as they are now.
+    """
+    if document not in store.documents():
+        raise UnknownDocumentError(
+            f"{document} is not a document of this store", "run 'tracker add FILE' first"
+        )
+    store.refresh()  # the branch may have moved too: the changes are against its tip
+    changes = store.pending(document)
+    if [change_key(c) for c in changes] != list(expected):
+        raise ChangesMovedError(
+            f"{document} changed while its notes were being written; nothing was recorded",
+            "the changes were read again: check that each note is on its change, then record",
+            changes,
+        )
+    by_index = {c.index: notes[change_key(c)] for c in changes if change_key(c) in notes}
+    # recording.record reads the file once more, under the store lock; it refuses a file
+    # that changes after that read, so only a write in the few milliseconds between the
+    # read above and that one goes unseen.
+    return record_revision(store, document, summary, reason, by_index, author, date)
 
 
 def show(store: Store, rev: str, path: str | None = None) -> Revision:

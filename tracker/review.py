@@ -7,9 +7,11 @@ two revisions. Thread-safe, so a face can call it from background workers.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 from tracker import gitcmd
 from tracker.model import Change, Revision
@@ -74,6 +76,21 @@ class ReviewSession:
         with self._lock:
             self._comparisons.clear()
         return self.load_history()
+
+    def head_stamp(self) -> tuple[str, ...]:
+        """A fingerprint of the branch tip, read from files without running git (cheap
+        enough to poll): when it changes, a revision was recorded or the branch moved."""
+        git_dir = self.store.git_dir
+        common = git_dir
+        with contextlib.suppress(OSError):  # a linked worktree keeps its refs elsewhere
+            common = git_dir / (git_dir / "commondir").read_text().strip()
+        head = _read(git_dir / "HEAD")
+        branch = _read(common / head[5:].strip()) if head.startswith("ref: ") else ""
+        try:
+            packed = str((common / "packed-refs").stat().st_mtime_ns)
+        except OSError:
+            packed = ""
+        return (head, branch, packed)
 
     # -- texts ----------------------------------------------------------------------------
 
@@ -180,6 +197,13 @@ class ReviewSession:
             while len(self._comparisons) > self._cache_size:
                 self._comparisons.popitem(last=False)
         return comparison
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _count(changes) -> Churn:

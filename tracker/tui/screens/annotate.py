@@ -14,6 +14,7 @@ from tracker.errors import TrackerError
 from tracker.model import Change, Revision
 from tracker.safe import one_line
 from tracker.store import Store
+from tracker.tui.notices import notify
 
 
 class AnnotateScreen(ModalScreen[str | None]):
@@ -46,7 +47,9 @@ class AnnotateScreen(ModalScreen[str | None]):
             )  # fmt: skip
             if note is not None:
                 yield Static(
-                    Content.assemble(("Current: ", "dim"), f"[{note.category}] {note.text}"),
+                    Content.assemble(
+                        ("Current: ", "dim"), one_line(f"[{note.category}] {note.text}")
+                    ),
                     markup=False,
                 )
             yield Select(
@@ -87,7 +90,7 @@ class AnnotateScreen(ModalScreen[str | None]):
                 self.store, self.revision.rev, self.change.index, text, category, source
             )
         except TrackerError as error:
-            self.notify(error.one_line(), severity="error")
+            notify(self, error.one_line(), severity="error")
             return
-        self.notify(f"Note saved (notes commit {commit[:8]}); the earlier wording is kept.")
+        notify(self, f"Note saved (notes commit {commit[:8]}); the earlier wording is kept.")
         self.dismiss(commit)

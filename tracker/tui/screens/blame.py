@@ -16,6 +16,7 @@ from tracker.blame import Unit, blame
 from tracker.errors import TrackerError
 from tracker.review import ReviewSession
 from tracker.safe import one_line
+from tracker.tui.notices import notify
 from tracker.tui.widgets.notes_panel import NotesPanel
 
 
@@ -64,7 +65,7 @@ class BlameScreen(Screen[tuple[str, int | None] | None]):
         try:
             _text, units = blame(self.session.store, self.session.document)
         except TrackerError as error:
-            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            self.app.call_from_thread(notify, self, error.one_line(), severity="error")
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, units)

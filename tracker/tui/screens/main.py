@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
 from pathlib import Path
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -21,11 +22,13 @@ from tracker.model import Revision
 from tracker.review import Comparison, ReviewSession, related_notes
 from tracker.safe import one_line
 from tracker.tui.bindings import bindings
+from tracker.tui.notices import notify
 from tracker.tui.widgets.diff_view import DiffView
 from tracker.tui.widgets.history_list import HistoryList, revision_prompt
 from tracker.tui.widgets.notes_panel import NotesPanel
 
 FIRST_PAGE = 200  # revisions read before the first frame
+HEAD_POLL = 1.0  # seconds between looks for a revision recorded elsewhere
 KEEP_SELECTION = "<keep the selection>"  # for _show_history: whatever is selected then
 
 
@@ -44,6 +47,7 @@ class MainScreen(Screen):
         self.filter_text = ""
         self._pending_change: int | None = None  # a change to focus once its diff shows
         self._selected_rev: str | None = None  # the revision whose diff is shown or coming
+        self._head_seen: tuple[str, ...] = ()  # the branch tip the listing was read at
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -61,13 +65,15 @@ class MainScreen(Screen):
             Content.assemble(("History of ", "dim"), (one_line(self.session.document), "bold"))
         )
         self.query_one(HistoryList).focus()
+        self._head_seen = self.session.head_stamp()
+        self.set_interval(HEAD_POLL, self._watch_head)
         # The first page of history is read here, before the first frame: a few
         # milliseconds, where a worker thread competing with the first layout took ten
         # times longer to deliver. A long history then loads whole in a worker.
         try:
             first_page = self.session.load_history(limit=FIRST_PAGE)
         except TrackerError as error:
-            self.notify(error.one_line(), severity="error")
+            notify(self, error.one_line(), severity="error")
             return
         self.session.revisions = first_page
         self._show_history(first_page)
@@ -77,14 +83,18 @@ class MainScreen(Screen):
     # -- loading (workers: the interface never waits for git) --------------------------------
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def load_history(self, search: str | None = None, keep: str | None = None) -> None:
+    def load_history(
+        self, search: str | None = None, keep: str | None = None, fresh: bool = False
+    ) -> None:
         try:
             if search is None:
                 revisions = self.session.reload()
             else:
+                if fresh:  # the branch moved or a review was added: read it all again
+                    self.session.reload()
                 revisions = self.session.load_history(search)
         except TrackerError as error:
-            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            self.app.call_from_thread(notify, self, error.one_line(), severity="error")
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_history, revisions, keep)
@@ -106,10 +116,21 @@ class MainScreen(Screen):
             keep = self._selected_rev  # the reader may have moved while the rest loaded
         if keep is not None:
             target = next((i for i, r in enumerate(revisions) if r.rev == keep), 0)
-        already_shown = revisions[target].rev == self._selected_rev and not (
-            self.mark_a and self.mark_b
-        )
+        comparing = bool(self.mark_a and self.mark_b)
+        order = [r.rev for r in self.session.revisions]
+        if comparing and not (self.mark_a in order and self.mark_b in order):
+            self.mark_a = self.mark_b = None  # an end of the comparison is gone
+            comparing = False
+            self._refresh_marks()
+        already_shown = revisions[target].rev == self._selected_rev and not comparing
         history.highlighted = target
+        if comparing:
+            # Still comparing: show A..B again (with what was read now), not the selected
+            # revision under marks that would keep j/k from changing the diff.
+            self._compare()
+            if self.session.missing_churn():
+                self.fill_churn()
+            return
         if not (already_shown and keep_view):
             self._select(revisions[target])
         if self.session.missing_churn():
@@ -130,6 +151,23 @@ class MainScreen(Screen):
                 self.app.call_from_thread(self._refresh_marks)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._refresh_marks)
+
+    def reload_history(self, keep: str | None = None) -> None:
+        """Read the history again, keeping the filter in force: a ``text:`` filter is a
+        search of the history, which a plain reload would drop while its box still shows it."""
+        self._head_seen = self.session.head_stamp()
+        query = self.filter_text.strip()
+        search = query[5:].strip() if query.startswith("text:") else None
+        self.load_history(search, keep=keep, fresh=True)
+
+    def _watch_head(self) -> None:
+        """Pick up a revision recorded elsewhere (the CLI, git, another app) unasked."""
+        if self.session.head_stamp() != self._head_seen:
+            self.reload_history(keep=self._selected_rev)
+
+    def action_refresh(self) -> None:
+        self.reload_history(keep=self._selected_rev)
+        notify(self, "History read again")
 
     def _filtered(self, revisions: list[Revision]) -> list[Revision]:
         query = self.filter_text.strip()
@@ -185,7 +223,7 @@ class MainScreen(Screen):
             self.app.call_from_thread(self._show_not_text, error)
             return
         except TrackerError as error:
-            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            self.app.call_from_thread(notify, self, error.one_line(), severity="error")
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_comparison, comparison)
@@ -198,7 +236,7 @@ class MainScreen(Screen):
             self.app.call_from_thread(self._show_not_text, error)
             return
         except TrackerError as error:
-            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            self.app.call_from_thread(notify, self, error.one_line(), severity="error")
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_comparison, comparison)
@@ -244,7 +282,7 @@ class MainScreen(Screen):
     def action_toggle_layout(self) -> None:
         view = self.query_one(DiffView)
         view.set_layout("inline" if view.layout_mode == "side" else "side")
-        self.notify(f"Layout: {'side by side' if view.layout_mode == 'side' else 'inline'}")
+        notify(self, f"Layout: {'side by side' if view.layout_mode == 'side' else 'inline'}")
 
     def action_toggle_folds(self) -> None:
         self.query_one(DiffView).toggle_folds()
@@ -268,19 +306,24 @@ class MainScreen(Screen):
             self.mark_b = revision.rev
         self._refresh_marks()
         if self.mark_a and self.mark_b:
-            order = [r.rev for r in self.session.revisions]
-            old, new = self.mark_a, self.mark_b
-            if order.index(old) < order.index(new):  # newest first: swap so A is older
-                old, new = new, old
-            self.query_one("#diff-title", Static).update(
-                Content.assemble(
-                    ("Comparing ", "dim"), (old[:8], "bold $text-warning"), " → ",
-                    (new[:8], "bold $text-warning"), ("  (esc: back to one revision)", "dim"),
-                )
-            )  # fmt: skip
-            self.compute_compare(old, new)
+            self._compare()
         else:
-            self.notify(f"Marked {revision.rev[:8]} as {which.upper()}; now mark the other end")
+            notify(self, f"Marked {revision.rev[:8]} as {which.upper()}; now mark the other end")
+
+    def _compare(self) -> None:
+        """Show the diff from mark A to mark B (the older one first)."""
+        assert self.mark_a is not None and self.mark_b is not None
+        order = [r.rev for r in self.session.revisions]
+        old, new = self.mark_a, self.mark_b
+        if order.index(old) < order.index(new):  # newest first: swap so A is older
+            old, new = new, old
+        self.query_one("#diff-title", Static).update(
+            Content.assemble(
+                ("Comparing ", "dim"), (old[:8], "bold $text-warning"), " → ",
+                (new[:8], "bold $text-warning"), ("  (esc: back to one revision)", "dim"),
+            )
+        )  # fmt: skip
+        self.compute_compare(old, new)
 
     def action_clear_compare(self) -> None:
         focused = self.focused
@@ -321,7 +364,7 @@ class MainScreen(Screen):
         view = self.query_one(DiffView)
         start = getattr(view, "_last_found", -1) if view.search == event.value else -1
         if not view.find(event.value, start):
-            self.notify(f"Not found: {one_line(event.value)}", severity="warning")
+            notify(self, f"Not found: {one_line(event.value)}", severity="warning")
 
     def _input(self, name: str, placeholder: str, anchor: type, above: bool = False) -> Input:
         """The filter or search box, mounted the first time it is asked for: start-up
@@ -401,10 +444,10 @@ class MainScreen(Screen):
         try:
             review(self.session.store, revision.rev, status, comment)
         except TrackerError as error:
-            self.notify(error.one_line(), severity="error")
+            notify(self, error.one_line(), severity="error")
             return
-        self.notify(f"{revision.rev[:8]} {status}")
-        self.load_history(keep=revision.rev)
+        notify(self, f"{revision.rev[:8]} {status}")
+        self.reload_history(keep=revision.rev)
 
     def action_verify(self) -> None:
         from tracker.tui.screens.verify import VerifyScreen
@@ -416,16 +459,19 @@ class MainScreen(Screen):
 
         name = Path(self.session.document).name
         target = Path.cwd() / f"corrections-{name}.html"
+        temporary = target.with_name(target.name + ".tmp")
         try:
             html = render(build_report(self.session.store, self.session.document), "html")
-            temporary = target.with_name(target.name + ".tmp")
             temporary.write_text(html, encoding="utf-8")
             temporary.replace(target)  # whole or nothing
         except (TrackerError, OSError) as error:
+            # A half-written or unplaceable report must not be left behind as litter.
+            with contextlib.suppress(OSError):
+                temporary.unlink()
             message = error.one_line() if isinstance(error, TrackerError) else str(error)
-            self.notify(f"Export failed: {message}", severity="error")
+            notify(self, f"Export failed: {message}", severity="error")
             return
-        self.notify(f"Corrections report written to {target}")
+        notify(self, f"Corrections report written to {target}")
 
     def action_help(self) -> None:
         from tracker.tui.screens.help import HelpScreen
@@ -437,7 +483,7 @@ class MainScreen(Screen):
         revision = self.selected
         change = view.change(view.current)
         if revision is None or change is None or (self.mark_a and self.mark_b):
-            self.notify("Select a revision and a change first (n to move)", severity="warning")
+            notify(self, "Select a revision and a change first (n to move)", severity="warning")
             return
         if not revision.recorded and not revision.changes and revision.extra.get("initial"):
             return
@@ -447,34 +493,55 @@ class MainScreen(Screen):
             AnnotateScreen(self.session.store, revision, change), self._after_annotate
         )
 
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         path = Path(self.session.store.root) / self.session.document
         try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), str(path)], check=False)
-        except Exception as error:  # an editor that cannot start must not end the review
-            self.notify(f"Could not run the editor {editor!r}: {error}", severity="error")
+            command = [*shlex.split(editor), str(path)]
+        except ValueError as error:  # unbalanced quotes in $EDITOR
+            notify(self, f"Could not read the editor command {editor!r}: {error}", "error")
             return
-        self.action_record()
+        problem = None
+        try:
+            with self.app.suspend():
+                # Nothing may escape this block: Textual resumes the terminal only when the
+                # block ends normally, and an exception left the app suspended (a blank
+                # screen echoing keys).
+                try:
+                    status = subprocess.run(command, check=False).returncode
+                except (OSError, subprocess.SubprocessError) as error:
+                    problem = f"Could not start the editor {editor!r}: {error}"
+                else:
+                    if status != 0:
+                        problem = (
+                            f"The editor {editor!r} exited with status {status}; nothing was "
+                            "recorded (r records any changes it saved)"
+                        )
+        except SuspendNotSupported:
+            problem = "This terminal cannot hand the screen to an editor"
+        self.app.refresh(repaint=True, layout=True)  # whatever the editor drew is gone
+        if problem is not None:
+            notify(self, problem, severity="error")
+            return
+        await self.action_record()
 
-    def action_record(self) -> None:
+    async def action_record(self) -> None:
         try:
             pending = self.session.pending()
         except TrackerError as error:
-            self.notify(error.one_line(), severity="error")
+            notify(self, error.one_line(), severity="error")
             return
         if not pending.changes:
-            self.notify("Nothing to record: the document matches its last revision.")
+            notify(self, "Nothing to record: the document matches its last revision.")
             return
         from tracker.tui.screens.record import RecordScreen
 
-        self.app.push_screen(RecordScreen(self.session, pending), self._after_record)
+        await self.app.push_screen(RecordScreen(self.session, pending), self._after_record)
 
     def _after_annotate(self, result: str | None) -> None:
         if result:
-            self.load_history(keep=self.selected.rev if self.selected else None)
+            self.reload_history(keep=self.selected.rev if self.selected else None)
 
     def _after_record(self, result: str | None) -> None:
         if result:
-            self.load_history()  # the new revision is the newest: it gets selected
+            self.reload_history()  # the new revision is the newest: it gets selected

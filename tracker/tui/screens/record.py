@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,6 +17,7 @@ from tracker.errors import TrackerError
 from tracker.model import Change
 from tracker.review import Comparison, ReviewSession
 from tracker.safe import one_line
+from tracker.tui.notices import notify
 
 
 def change_summary(change: Change) -> Content:
@@ -34,25 +37,51 @@ def change_summary(change: Change) -> Content:
     )
 
 
+@dataclass(frozen=True)
+class Draft:
+    """What was typed for one change, kept apart from the widgets that show it."""
+
+    note: str = ""
+    category: str = ""
+    source: str = ""
+
+    def typed(self) -> bool:
+        return bool(self.note.strip() or self.source.strip())
+
+
 class ChangeForm(Vertical):
     """One pending change and the note it needs."""
 
-    def __init__(self, change: Change, categories: tuple[str, ...]) -> None:
-        super().__init__(classes="change-form", id=f"change-{change.index}")
+    def __init__(
+        self, change: Change, categories: tuple[str, ...], draft: Draft | None = None
+    ) -> None:
+        super().__init__(classes="change-form")
         self.change = change
+        self.key = api.change_key(change)  # what its note is bound to (not the number)
         self.categories = categories
+        self.draft = draft or Draft()
 
     def compose(self) -> ComposeResult:
         yield Static(change_summary(self.change), markup=False)
+        # The note comes first: the field a tab from above lands in, and the one that is
+        # typed into. The category is a dropdown, where typed words would be lost.
         with Horizontal(classes="note-row"):
+            yield Input(self.draft.note, placeholder="why was this changed?", classes="note")
+            category = self.draft.category
             yield Select(
                 [(c, c) for c in self.categories],
-                value=self.categories[0],
+                value=category if category in self.categories else self.categories[0],
                 allow_blank=False,
                 classes="category",
             )
-            yield Input(placeholder="why was this changed?", classes="note")
-            yield Input(placeholder="source (URL or citation)", classes="source")
+            yield Input(self.draft.source, placeholder="source (URL or citation)", classes="source")
+
+    def current(self) -> Draft:
+        return Draft(
+            self.query_one(".note", Input).value,
+            str(self.query_one(".category", Select).value),
+            self.query_one(".source", Input).value,
+        )
 
     def note_input(self) -> api.NoteInput | None:
         text = self.query_one(".note", Input).value
@@ -78,25 +107,14 @@ class RecordScreen(Screen[str | None]):
         super().__init__()
         self.session = session
         self.pending = pending
+        # Notes typed for changes that vanished when the document changed under the screen.
+        self.orphans: list[tuple[api.ChangeKey, Draft]] = []
 
     def compose(self) -> ComposeResult:
         config = self.session.store.config
-        rule = (
-            "This store requires a note on every change."
-            if config.require_notes
-            else "Notes are optional here, but every change deserves its reason."
-        )
         count = len(self.pending.changes)
         with Vertical(id="record-head"):
-            yield Static(
-                Content.assemble(
-                    ("Record a revision of ", "bold"),
-                    (one_line(self.session.document), "bold $accent"),
-                    f"  ({count} pending change{'s' if count != 1 else ''}). ",
-                    (rule, "italic"),
-                ),
-                markup=False,
-            )
+            yield Static(self._heading(count), id="record-title", markup=False)
             yield Input(placeholder="summary: what this revision does (one line)", id="summary")
             yield Input(placeholder="reason: why this revision was made", id="reason")
             if len(self.pending.changes) > 1:
@@ -104,7 +122,10 @@ class RecordScreen(Screen[str | None]):
                     placeholder="one note for every change left blank below (optional)",
                     id="note-all",
                 )
-        with VerticalScroll(id="changes"):
+        yield Static(id="orphans", markup=False)
+        # Not a tab stop itself: focusing a field scrolls it into view, and an unseen
+        # stop between "reason" and the first note sent typing nowhere.
+        with VerticalScroll(id="changes", can_focus=False):
             for change in self.pending.changes:
                 yield ChangeForm(change, config.categories)
         with Horizontal(id="record-buttons"):
@@ -112,19 +133,80 @@ class RecordScreen(Screen[str | None]):
             yield Button("Cancel (esc)", id="cancel")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#summary", Input).focus()
+    def _heading(self, count: int) -> Content:
+        rule = (
+            "This store requires a note on every change."
+            if self.session.store.config.require_notes
+            else "Notes are optional here, but every change deserves its reason."
+        )
+        return Content.assemble(
+            ("Record a revision of ", "bold"),
+            (one_line(self.session.document), "bold $accent"),
+            f"  ({count} pending change{'s' if count != 1 else ''}). ",
+            (rule, "italic"),
+        )
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_mount(self) -> None:
+        # Focus now, not later (focus() waits its turn): keys typed fast after e or r
+        # arrive right behind this screen, and must find the summary focused.
+        self.set_focus(self.query_one("#summary", Input))
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "record":
-            self.action_record()
+            await self.action_record()
         else:
             self.action_cancel()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def typed(self) -> list[str]:
+        """What was typed here and would be lost by leaving: one phrase per field."""
+        found = [
+            f"the {name}"
+            for name in ("summary", "reason")
+            if self.query_one(f"#{name}", Input).value.strip()
+        ]
+        shared = next(iter(self.query("#note-all").results(Input)), None)
+        if shared is not None and shared.value.strip():
+            found.append("the note for every blank change")
+        notes = sum(form.current().typed() for form in self.query(ChangeForm))
+        if notes:
+            found.append(f"{notes} note{'s' if notes != 1 else ''}")
+        return found
 
-    def action_record(self) -> None:
+    def action_cancel(self) -> None:
+        typed = self.typed()
+        if not typed:
+            self.dismiss(None)
+            return
+        from tracker.tui.screens.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        question = f"Discard {_listing(typed)} you typed? Nothing has been recorded yet."
+        self.app.push_screen(ConfirmScreen(question, "Discard", "Keep editing"), answered)
+
+    async def action_record(self) -> None:
+        if self.orphans:
+            from tracker.tui.screens.confirm import ConfirmScreen
+
+            count = len(self.orphans)
+            question = (
+                f"{count} note{'s' if count != 1 else ''} lost {'their' if count != 1 else 'its'}"
+                " change when the document changed (listed above the changes). Record "
+                "without them?"
+            )
+
+            async def answered(confirmed: bool | None) -> None:
+                if confirmed:
+                    self.orphans = []
+                    self._show_orphans()
+                    await self.action_record()
+
+            self.app.push_screen(
+                ConfirmScreen(question, "Record without them", "Keep editing"), answered
+            )
+            return
         forms = list(self.query(ChangeForm))
         shared = next(iter(self.query("#note-all").results(Input)), None)
         shared_text = shared.value.strip() if shared is not None else ""
@@ -139,12 +221,13 @@ class RecordScreen(Screen[str | None]):
             if note is None:
                 missing.append(form)
             else:
-                notes[form.change.index] = note
+                notes[form.key] = note
         if self.session.store.config.require_notes and missing:
             for form in missing:
                 form.set_class(True, "missing")
             numbers = ", ".join(str(form.change.index) for form in missing)
-            self.notify(
+            notify(
+                self,
                 f"Not recorded: this store requires a note on every change; "
                 f"change(s) {numbers} have none",
                 severity="error",
@@ -154,11 +237,91 @@ class RecordScreen(Screen[str | None]):
         summary = self.query_one("#summary", Input).value
         reason = self.query_one("#reason", Input).value
         try:
-            revision = api.record_revision(
-                self.session.store, self.session.document, summary, reason, notes
+            revision = api.record_bound(
+                self.session.store,
+                self.session.document,
+                summary,
+                reason,
+                notes,
+                [form.key for form in forms],
             )
-        except TrackerError as error:
-            self.notify(error.one_line(), severity="error")
+        except api.ChangesMovedError as error:
+            await self._changes_moved(error.changes)
             return
-        self.notify(f"Recorded {revision.rev[:8]}: {len(revision.changes)} change(s)")
+        except TrackerError as error:
+            notify(self, error.one_line(), severity="error")
+            return
+        notify(self, f"Recorded {revision.rev[:8]}: {len(revision.changes)} change(s)")
         self.dismiss(revision.rev)
+
+    async def _changes_moved(self, changes: list[Change]) -> None:
+        """Show the changes as they are now, each typed note on the change it was written
+        for; notes whose change is gone are listed, and recording asks about them."""
+        drafts = {form.key: form.current() for form in self.query(ChangeForm)}
+        drafts = {key: draft for key, draft in drafts.items() if draft.typed()}
+        placed: dict[int, Draft] = {}
+        for change in changes:  # the same words at the same place
+            draft = drafts.pop(api.change_key(change), None)
+            if draft is not None:
+                placed[change.index] = draft
+        for change in changes:  # the same words moved (the branch moved under them)
+            if change.index in placed:
+                continue
+            words = api.change_key(change)[:3]
+            matches = [key for key in drafts if key[:3] == words]
+            if len(matches) == 1:
+                placed[change.index] = drafts.pop(matches[0])
+        self.orphans += [(key, draft) for key, draft in drafts.items()]
+        container = self.query_one("#changes", VerticalScroll)
+        await container.remove_children()
+        categories = self.session.store.config.categories
+        await container.mount_all(
+            ChangeForm(change, categories, placed.get(change.index)) for change in changes
+        )
+        self.query_one("#record-title", Static).update(self._heading(len(changes)))
+        if len(changes) > 1 and not self.query("#note-all"):
+            await self.query_one("#record-head").mount(
+                Input(
+                    placeholder="one note for every change left blank below (optional)",
+                    id="note-all",
+                ),
+                after=self.query_one("#reason", Input),
+            )
+        self._show_orphans()
+        lost = len(self.orphans)
+        notify(
+            self,
+            f"Not recorded: {self.session.document} changed while you wrote. Its "
+            f"{len(changes)} change(s) are shown as they are now, each note kept on its "
+            "change"
+            + (f"; {lost} note(s) lost their change (listed above)" if lost else "")
+            + ". Check them, then ctrl+s.",
+            severity="warning",
+        )
+        if self.focused is None:
+            self.set_focus(self.query_one("#summary", Input))
+
+    def _show_orphans(self) -> None:
+        box = self.query_one("#orphans", Static)
+        box.display = bool(self.orphans)
+        lines = [
+            Content.styled(
+                "These notes were written for changes that are gone (copy what you need):",
+                "bold $text-warning",
+            )
+        ]
+        for (kind, old, new, _start), draft in self.orphans:
+            words = one_line(new or old)[:60]
+            lines.append(
+                Content.assemble(
+                    (f"  {kind} “{words}”: ", "dim"),
+                    one_line(draft.note),
+                    " ",
+                    one_line(draft.source),
+                )
+            )
+        box.update(Content("\n").join(lines))
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

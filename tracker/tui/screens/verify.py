@@ -10,10 +10,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tracker import api
 from tracker.audit import Report, verify
 from tracker.errors import TrackerError
 from tracker.safe import one_line
 from tracker.store import Store
+from tracker.tui.notices import notify
 
 
 class VerifyScreen(ModalScreen[None]):
@@ -24,6 +26,7 @@ class VerifyScreen(ModalScreen[None]):
         super().__init__()
         self.store = store
         self.report: Report | None = None
+        self.pending: dict[str, int] = {}  # unrecorded changes per document
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="verify-box"):
@@ -37,14 +40,33 @@ class VerifyScreen(ModalScreen[None]):
         try:
             report = verify(self.store)
         except TrackerError as error:
-            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            self.app.call_from_thread(notify, self, error.one_line(), severity="error")
             return
-        self.app.call_from_thread(self._show, report)
+        pending: dict[str, int] = {}
+        try:
+            for document, changes in api.status(self.store).items():
+                if changes:
+                    pending[document] = len(changes)
+        except TrackerError as error:  # a document that cannot be read says so itself
+            self.app.call_from_thread(notify, self, error.one_line(), severity="warning")
+        self.app.call_from_thread(self._show, report, pending)
 
-    def _show(self, report: Report) -> None:
+    def _show(self, report: Report, pending: dict[str, int] | None = None) -> None:
         self.report = report
+        self.pending = pending or {}
         lines = []
-        if report.ok:
+        if report.ok and self.pending:
+            # The recorded history is sound, but an edit on disk is not in it yet: "OK"
+            # would tell the editor that everything is safely recorded.
+            total = sum(self.pending.values())
+            lines.append(
+                Content.styled(
+                    f"PENDING: the recorded history is intact, but {total} change(s) are not "
+                    "recorded yet.",
+                    "bold $text-warning",
+                )
+            )
+        elif report.ok:
             lines.append(Content.styled("OK: nothing was changed silently; history intact.",
                                         "bold $text-success"))  # fmt: skip
         else:
@@ -54,6 +76,14 @@ class VerifyScreen(ModalScreen[None]):
                 change = f"change {finding.change}: " if finding.change is not None else ""
                 text = one_line(where + change + finding.message)
                 lines.append(Content.assemble((f"[{finding.kind}] ", "bold $text-error"), text))
+        for document, count in self.pending.items():
+            lines.append(
+                Content.assemble(
+                    ("[pending] ", "bold $text-warning"),
+                    one_line(document),
+                    f": {count} unrecorded change(s); close this and press r to record them",
+                )
+            )
         lines.append(
             Content.styled(
                 f"{report.checked_revisions} revision(s) checked; {report.explained}/"
