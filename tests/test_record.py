@@ -152,3 +152,31 @@ def test_bytes_in_equal_bytes_out(tmp_path_factory, first, second):
         assert store.text_at(rev2, "doc.txt").encode("utf-8") == second.encode("utf-8")
         changes = store.revision(rev2).changes
         assert changes, "a change of line endings or final newline alone is still a change"
+
+
+def test_a_write_between_the_screens_check_and_the_record_is_refused(store, monkeypatch):
+    """record_bound checks the changes twice: the second check, under the lock, sees a
+    write that lands after the first one (here: made by the first read itself)."""
+    from tracker import api
+
+    write(store, "a.txt", "The red fox jumps.\n")
+    record(store, "a.txt", "Add a.txt", identity=ANN, date=DATE)
+    write(store, "a.txt", "The green fox jumps.\n")
+    shown = store.pending("a.txt")
+    keys = [api.change_key(c) for c in shown]
+    read_pending = store.pending
+
+    def pending_then_another_program_writes(document: str):
+        changes = read_pending(document)
+        write(store, "a.txt", "The green fox leaps over the dog.\n")
+        return changes
+
+    monkeypatch.setattr(store, "pending", pending_then_another_program_writes)
+    head = store.head()
+    with pytest.raises(api.ChangesMovedError):
+        api.record_bound(
+            store, "a.txt", "Fix the fox", "", {keys[0]: NoteInput("Photo shows green")}, keys,
+            author=str(ANN), date=DATE,
+        )  # fmt: skip
+    store.refresh()
+    assert store.head() == head

@@ -146,6 +146,7 @@ def record_bound(
     expected: Sequence[ChangeKey],
     author: str | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
 ) -> Revision:
     """Record with each note bound to the change it was written for, not to a number.
 
@@ -159,18 +160,25 @@ def record_bound(
             f"{document} is not a document of this store", "run 'tracker add FILE' first"
         )
     store.refresh()  # the branch may have moved too: the changes are against its tip
+
+    def same_as_on_screen(changes: list[Change]) -> None:
+        if [change_key(c) for c in changes] != list(expected):
+            raise ChangesMovedError(
+                f"{document} changed while its notes were being written; nothing was recorded",
+                "the changes were read again: check that each note is on its change, then record",
+                changes,
+            )
+
+    # Checked twice: here, so that notes are numbered against the changes on screen, and
+    # inside record, under the store lock, against the very bytes that are recorded.
     changes = store.pending(document)
-    if [change_key(c) for c in changes] != list(expected):
-        raise ChangesMovedError(
-            f"{document} changed while its notes were being written; nothing was recorded",
-            "the changes were read again: check that each note is on its change, then record",
-            changes,
-        )
+    same_as_on_screen(changes)
     by_index = {c.index: notes[change_key(c)] for c in changes if change_key(c) in notes}
-    # recording.record reads the file once more, under the store lock; it refuses a file
-    # that changes after that read, so only a write in the few milliseconds between the
-    # read above and that one goes unseen.
-    return record_revision(store, document, summary, reason, by_index, author, date)
+    rev = record(
+        store, document, summary, reason, by_index, _identity(author),
+        check_date(date) if date else None, warnings, check_changes=same_as_on_screen,
+    )  # fmt: skip
+    return store.revision(rev, document)
 
 
 def show(store: Store, rev: str, path: str | None = None) -> Revision:

@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -117,11 +117,14 @@ def record(
     identity: Identity | None = None,
     date: str | None = None,
     warnings: list[str] | None = None,
+    check_changes: Callable[[list[Change]], None] | None = None,
 ) -> str:
     """Record the document's current bytes as a new revision; return the commit id.
 
     Once the revision is recorded nothing raises; what went wrong in the housekeeping
-    after it is appended to ``warnings``."""
+    after it is appended to ``warnings``. ``check_changes`` sees the changes computed
+    from the bytes that will be recorded, under the lock, and may refuse them by raising
+    (a screen whose notes were written for other changes)."""
     notes = notes or {}
     if not summary.strip():
         raise RecordRefusedError("the summary is empty", "say what the revision does with -m")
@@ -158,6 +161,8 @@ def record(
             )
             reason = f"{reason.strip()}\n\n{repair}" if reason.strip() else repair
         changes = [] if baseline else diff_texts(old_text, new_text)
+        if check_changes is not None:
+            check_changes(changes)
         changes = _attach_notes(store, document, changes, notes, identity, date)
         # A document's first revision is its baseline: it has no changes to explain.
         message = compose_message(summary, reason, document, changes, initial=baseline)

@@ -236,6 +236,7 @@ class RecordScreen(Screen[str | None]):
             return
         summary = self.query_one("#summary", Input).value
         reason = self.query_one("#reason", Input).value
+        warnings: list[str] = []
         try:
             revision = api.record_bound(
                 self.session.store,
@@ -244,6 +245,7 @@ class RecordScreen(Screen[str | None]):
                 reason,
                 notes,
                 [form.key for form in forms],
+                warnings=warnings,
             )
         except api.ChangesMovedError as error:
             await self._changes_moved(error.changes)
@@ -252,6 +254,8 @@ class RecordScreen(Screen[str | None]):
             notify(self, error.one_line(), severity="error")
             return
         notify(self, f"Recorded {revision.rev[:8]}: {len(revision.changes)} change(s)")
+        for warning in warnings:  # recorded all the same: housekeeping after the commit point
+            notify(self, f"Recorded, but: {warning}", severity="warning")
         self.dismiss(revision.rev)
 
     async def _changes_moved(self, changes: list[Change]) -> None:
