@@ -268,7 +268,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from tracker.demo import open_demo
 
-        store, built = open_demo(args.path and os.path.abspath(args.path), reset=args.reset)
+        # Like every path on the command line, --path is relative to -C DIR.
+        path = args.path and os.path.abspath(os.path.join(args.directory, args.path))
+        store, built = open_demo(path, reset=args.reset)
         where = one_line(str(store.root))
         if not built:
             # Reopened as it was: the corrections made in it are the user's work.
@@ -321,6 +323,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "record":
+        api.require_tracker_store(store)  # before naming the document: the store is wrong
         notes = _numbered(args.note, "--note")
         categories = _numbered(args.category, "--category")
         sources = _numbered(args.source, "--source")
