@@ -8,6 +8,7 @@ import errno
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,11 +23,13 @@ from conftest import git, run_cli, snapshot
 EVIL = "e\x1b]0;PWNED\x07 \x1b[31mred\u009b1m\nend.md"
 
 
-def run_bytes(*args: str, cwd=None, env=None, timeout: float = 60) -> tuple[int, bytes, bytes]:
+def run_bytes(
+    *args: str, cwd=None, env=None, timeout: float = 60, prefix: tuple[str, ...] = ()
+) -> tuple[int, bytes, bytes]:
     """The real CLI with its raw output bytes (run_cli decodes, which could hide a byte)."""
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
     proc = subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
+        [*prefix, sys.executable, "-m", "tracker", *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,
@@ -420,6 +423,33 @@ def test_a_read_only_store(small_tmpfs):
         code, out, err = run_bytes("-C", str(root), *args)
         assert_clean_failure(code, out, err, "Read-only file system")
     assert run_cli("-C", str(root), "log").code == 0  # reading still works
+
+
+def test_a_store_without_write_permission(tmp_path):
+    """The same for a user who may not write (chmod -R a-w)."""
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:
+        # Root writes through permissions; without these capabilities it cannot.
+        if shutil.which("setpriv") is None:
+            pytest.skip("root ignores permissions and setpriv is missing")
+        prefix = ("setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--")
+    root = tmp_path / "s"
+    assert run_cli("init", str(root)).code == 0
+    (root / "a.txt").write_text("One.\n")
+    assert run_cli("-C", str(root), "add", "a.txt").code == 0
+    (root / "a.txt").write_text("Two.\n")
+    subprocess.run(["chmod", "-R", "a-w", str(root)], check=True)
+    try:
+        for args in (
+            ["record", "a.txt", "-m", "x", "--note", "1=why"],
+            ["review", "HEAD", "--approve"],
+            ["export", "-o", "r.html"],
+            ["init", "other"],
+        ):
+            code, out, err = run_bytes("-C", str(root), *args, prefix=prefix)
+            assert_clean_failure(code, out, err, "Permission denied")
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(root)], check=True)
 
 
 def test_a_full_disk(small_tmpfs):
