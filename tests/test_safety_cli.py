@@ -227,7 +227,13 @@ def test_adding_a_fifo_is_refused_without_blocking(doc_store):
 
 
 @pytest.mark.parametrize(
-    "args", [["status"], ["diff"], ["record", "article.txt", "-m", "x", "--note", "*=why"]]
+    "args",
+    [
+        ["status"],
+        ["diff"],
+        ["diff", "article.txt"],
+        ["record", "article.txt", "-m", "x", "--note", "*=why"],
+    ],
 )
 def test_a_symlink_leaving_the_store_is_not_read(doc_store, tmp_path, args):
     secret = tmp_path / "secret.txt"
@@ -240,6 +246,15 @@ def test_a_symlink_leaving_the_store_is_not_read(doc_store, tmp_path, args):
     assert b"SECRET" not in out + err
     assert snapshot_refs(doc_store) == before
     assert "SECRET" not in git(doc_store, "log", "-p", "--all")
+
+
+def test_adding_a_symlink_that_leaves_the_store_is_refused(doc_store, tmp_path):
+    (tmp_path / "secret.txt").write_text("SECRET\n")
+    (doc_store / "link.txt").symlink_to(tmp_path / "secret.txt")
+    before = snapshot_refs(doc_store)
+    code, out, err = run_bytes("-C", str(doc_store), "add", "link.txt")
+    assert_clean_failure(code, out, err, "link.txt", "symbolic link", "outside the store")
+    assert snapshot_refs(doc_store) == before
 
 
 def test_export_refuses_a_fifo_a_symlink_and_a_device(doc_store, tmp_path):

@@ -165,6 +165,11 @@ class Store:
         try:
             rel = absolute.resolve().relative_to(self.root.resolve())
         except ValueError:
+            if (Path.cwd() / text).is_symlink():  # as named, before resolving
+                raise UnknownDocumentError(
+                    f"{text} is a symbolic link to a file outside the store",
+                    "replace the link with the file itself",
+                ) from None
             raise UnknownDocumentError(
                 f"{text} is outside the store {self.root}",
                 "name a file inside the store, or pass -C with its store",

@@ -488,4 +488,6 @@ def _is_document(store, word: str) -> bool:
     try:
         return store.relpath(word) in store.documents()
     except TrackerError:
-        return False
+        # A file that exists but cannot be a document (a symlink out of the store): say
+        # so, rather than call it an unknown revision.
+        return os.path.lexists(word)
