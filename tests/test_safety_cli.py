@@ -248,6 +248,21 @@ def test_a_symlink_leaving_the_store_is_not_read(doc_store, tmp_path, args):
     assert "SECRET" not in git(doc_store, "log", "-p", "--all")
 
 
+def test_a_document_in_a_folder_linked_out_of_the_store_is_not_read(doc_store, tmp_path):
+    (doc_store / "part").mkdir()
+    (doc_store / "part" / "b.txt").write_text("Inside.\n")
+    assert run_cli("-C", str(doc_store), "add", "part/b.txt").code == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "b.txt").write_text("Inside. SECRET\n")
+    (doc_store / "part" / "b.txt").unlink()
+    (doc_store / "part").rmdir()
+    (doc_store / "part").symlink_to(outside)
+    code, out, err = run_bytes("-C", str(doc_store), "status")
+    assert_clean_failure(code, out, err, "part/b.txt", "outside the store")
+    assert b"SECRET" not in out + err
+
+
 def test_adding_a_symlink_that_leaves_the_store_is_refused(doc_store, tmp_path):
     (tmp_path / "secret.txt").write_text("SECRET\n")
     (doc_store / "link.txt").symlink_to(tmp_path / "secret.txt")

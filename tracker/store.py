@@ -245,9 +245,10 @@ class Store:
         location = self.root / path
         try:
             real = location.resolve()
-            if location.is_symlink() and not real.is_relative_to(self.root.resolve()):
+            if not real.is_relative_to(self.root.resolve()):  # the file or a folder is a link
                 raise UnknownDocumentError(
-                    f"{path} is a symbolic link to a file outside the store",
+                    f"{path} is a symbolic link (or in a linked folder) to a file outside"
+                    " the store",
                     "replace the link with the file itself",
                 )
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY)

@@ -188,7 +188,7 @@ def _write_atomically(path: str, text: str) -> None:
         mode = None  # a new file
     except OSError as error:
         raise TrackerError(
-            f"cannot write {path}: {error.strerror}", "choose a folder that exists"
+            f"cannot write {path}: {error.strerror}", _os_error(error).hint
         ) from None
     if mode is not None and stat.S_ISDIR(mode):
         raise TrackerError(f"{path} is a folder", "give a file name, e.g. -o report.html")
