@@ -135,6 +135,32 @@ def test_a_name_with_escapes_is_shown_not_obeyed_on_a_pipe(evil_store):
     assert "PWNED" in report.decode()
 
 
+def test_a_name_with_escapes_committed_by_plain_git_is_shown_literally(tmp_path):
+    root = tmp_path / "plain"
+    root.mkdir()
+    git(root, "init", "-q", "--initial-branch=main")
+    for text in ("The red fox.\n", "The green fox.\n"):
+        (root / EVIL).write_text(text)
+        git(root, "add", "-A")
+        git(root, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qm", "Edit")
+    (root / EVIL).write_text("The blue fox.\n")
+    for args in (
+        ["log"],
+        ["show", "HEAD"],
+        ["status"],
+        ["diff"],
+        ["diff", "HEAD~1", "HEAD"],
+        ["verify"],
+        ["export", "--format", "md"],
+        ["add", EVIL],  # refused (not a store): the error names the file's store
+    ):
+        code, out, err = run_bytes("-C", str(root), *args)
+        assert code != 70 and b"Traceback" not in err, (args, err)
+        text = assert_nothing_raw(out + err)
+        if args[0] in ("log", "show", "status", "diff", "export"):
+            assert "␛" in text and "PWNED␇" in text, (args, text)
+
+
 def test_error_messages_show_names_and_revisions_literally(evil_store):
     root = str(evil_store)
     assert run_bytes("-C", root, "add", EVIL)[0] == 0
