@@ -85,7 +85,7 @@ def test_the_known_problems_are_corrected(demo):
 def test_building_twice_gives_the_same_commit_ids(tmp_path, demo):
     again = build_demo(tmp_path / "again")
     assert git(again.root, "rev-parse", "HEAD") == git(demo, "rev-parse", "HEAD")
-    # Rebuilding over an earlier demo is allowed and gives the same result again.
+    # Building over an earlier demo reopens it: the same commit ids again.
     rebuilt = build_demo(tmp_path / "again")
     assert git(rebuilt.root, "rev-parse", "HEAD") == git(demo, "rev-parse", "HEAD")
 
@@ -114,3 +114,58 @@ def test_demo_without_a_terminal_builds_then_explains(tmp_path):
 def test_revisions_folder_has_no_code():
     files = {p.suffix for p in (REPO_ROOT / "revisions").iterdir()}
     assert files <= {".txt", ".toml", ".md"}
+
+
+def test_running_demo_again_keeps_the_work_done_in_it(tmp_path):
+    path = tmp_path / "demo"
+    first = run_cli("demo", "--path", str(path), "--no-tui")
+    assert first.code == 0 and first.out.strip() == str(path), first.err
+    bundled = git(path, "rev-parse", "HEAD").strip()
+    article = path / "article.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "\n\nA closing line.")
+    recorded = run_cli("-C", str(path), "record", "article.txt", "-m", "Close", "--note", "*=x")
+    assert recorded.code == 0, recorded.err
+    mine = git(path, "rev-parse", "HEAD").strip()
+    assert run_cli("-C", str(path), "review", "HEAD", "--approve").code == 0
+    article.write_text(article.read_text(encoding="utf-8") + " Unrecorded edit.")
+    edited = article.read_bytes()
+
+    again = run_cli("demo", "--path", str(path), "--no-tui")
+    assert again.code == 0, again.err
+    assert again.out.strip() == str(path)  # where the store is, alone on stdout
+    assert "reopened" in again.err and "--reset" in again.err
+    assert git(path, "rev-parse", "HEAD").strip() == mine
+    assert article.read_bytes() == edited
+    assert "approved" in run_cli("-C", str(path), "log", "-n", "1").out
+
+    fresh = run_cli("demo", "--path", str(path), "--no-tui", "--reset")
+    assert fresh.code == 0 and fresh.out.strip() == str(path), fresh.err
+    assert git(path, "rev-parse", "HEAD").strip() == bundled
+    assert "approved" not in run_cli("-C", str(path), "log").out
+
+
+def test_demo_prints_where_its_store_is_when_it_opens_the_app(tmp_path):
+    path = tmp_path / "demo"
+    for _ in range(2):  # built, then reopened
+        result = run_cli("demo", "--path", str(path))
+        assert "needs a terminal" in result.err
+        assert str(path) in result.out
+
+
+def test_an_interrupted_demo_build_is_not_mistaken_for_a_demo(tmp_path):
+    path = tmp_path / "demo"
+    assert run_cli("demo", "--path", str(path), "--no-tui").code == 0
+    (path / ".git" / "tracker-demo").write_text("building\n")  # as if killed while building
+    result = run_cli("demo", "--path", str(path), "--no-tui")
+    assert result.code == 1 and "interrupted" in result.err and "--reset" in result.err
+    assert run_cli("demo", "--path", str(path), "--no-tui", "--reset").code == 0
+    assert (path / ".git" / "tracker-demo").read_text() == "built by tracker demo\n"
+
+
+def test_reset_never_deletes_a_folder_that_is_not_a_demo(tmp_path):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "precious.txt").write_text("keep me")
+    result = run_cli("demo", "--path", str(target), "--no-tui", "--reset")
+    assert result.code == 1 and "not a demo store" in result.err
+    assert (target / "precious.txt").read_text() == "keep me"

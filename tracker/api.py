@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from tracker import gitcmd
-from tracker.errors import DirtyStoreError, NotTextError, TrackerError, UnknownDocumentError
+from tracker.errors import (
+    DirtyStoreError,
+    NotAStoreError,
+    NotTextError,
+    TrackerError,
+    UnknownDocumentError,
+)
 from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
@@ -32,6 +38,8 @@ __all__ = [
     "open_store",
     "record_bound",
     "record_revision",
+    "require_tracker_store",
+    "review",
     "show",
     "status",
 ]
@@ -41,7 +49,37 @@ def open_store(path: str | Path = ".") -> Store:
     return Store.open(path)
 
 
+def require_tracker_store(store: Store) -> None:
+    """Refuse to write into a repository that ``tracker init`` did not make a store.
+
+    Reading any git repository is fine, but a folder inside someone's project must not
+    have revisions, notes or reviews committed into that project's repository.
+    """
+    if store.config.created_by_tracker:
+        return
+    here = Path.cwd()
+    if here.resolve() == store.root.resolve():
+        where, hint = "", "run 'tracker init' here to make it one; nothing was written"
+    else:
+        where = f" (the folder {here} is inside it)"
+        hint = (
+            f"run 'tracker init' to make a store here, or 'tracker -C {store.root} init'"
+            " to make that repository one; nothing was written"
+        )
+    raise NotAStoreError(f"{store.root} is a git repository but not a tracker store{where}", hint)
+
+
 def init(path: str | Path, require_notes: bool = False, author: str | None = None) -> Store:
+    target = Path(path)
+    # Check before anything is created, so that a wrong argument leaves no folder behind.
+    for folder in (target, *target.absolute().parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise TrackerError(
+                    f"{folder} is a file, not a folder",
+                    "name a folder (new or existing) for the store: tracker init DIR",
+                )
+            break
     identity = Identity.parse(author) if author else None
     return init_store(path, identity, require_notes=require_notes)
 
@@ -61,6 +99,7 @@ def add_document(
     """Record a document's first revision (its baseline).
 
     Problems after the revision was recorded are appended to ``warnings``."""
+    require_tracker_store(store)
     rel = store.relpath(path)
     if rel in store.documents():
         raise TrackerError(
@@ -109,6 +148,7 @@ def record_revision(
 
     Problems after the revision was recorded (the commit point) are appended to
     ``warnings``: the revision is recorded all the same."""
+    require_tracker_store(store)
     if document not in store.documents():
         raise UnknownDocumentError(
             f"{document} is not a document of this store", "run 'tracker add FILE' first"
@@ -155,6 +195,7 @@ def record_bound(
     words. The changes are read again here: unless they are exactly the ``expected`` ones,
     nothing is recorded and ChangesMovedError carries the changes as they are now.
     """
+    require_tracker_store(store)
     if document not in store.documents():
         raise UnknownDocumentError(
             f"{document} is not a document of this store", "run 'tracker add FILE' first"
@@ -239,6 +280,8 @@ def note(
     author: str | None = None,
     date: str | None = None,
 ) -> str:
+    """Add or correct the note of a past change (a later note, kept beside the history)."""
+    require_tracker_store(store)
     return add_later_note(
         store,
         rev,
@@ -246,6 +289,23 @@ def note(
         NoteInput(text, category, source),
         _identity(author),
         check_date(date) if date else None,
+    )
+
+
+def review(
+    store: Store,
+    rev: str,
+    status: str,
+    comment: str = "",
+    author: str | None = None,
+    date: str | None = None,
+) -> str:
+    """Approve or flag a revision; returns the reviews commit."""
+    from tracker.reviews import review as write_review
+
+    require_tracker_store(store)
+    return write_review(
+        store, rev, status, comment, _identity(author), check_date(date) if date else None
     )
 
 

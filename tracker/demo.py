@@ -21,7 +21,7 @@ from tracker.errors import TrackerError
 from tracker.identity import Identity, check_date
 from tracker.model import Change
 from tracker.recording import NoteInput, init_store, record
-from tracker.store import CONFIG_PATH, Store
+from tracker.store import Store
 
 REVISIONS_DIR = Path(__file__).resolve().parent.parent / "revisions"
 
@@ -58,11 +58,43 @@ def load_manifest(folder: Path = REVISIONS_DIR) -> dict[str, Any]:
         ) from None
 
 
-def build_demo(target: Path | None = None, folder: Path = REVISIONS_DIR) -> Store:
-    """Build the bundled article's store at ``target`` (replacing an earlier demo there)."""
+# In the git directory: "building" while the demo is built, then BUILT when it is complete.
+MARKER = "tracker-demo"
+BUILDING = "building\n"
+BUILT = "built by tracker demo\n"
+
+
+def build_demo(
+    target: Path | None = None, folder: Path = REVISIONS_DIR, reset: bool = False
+) -> Store:
+    """The demo store at ``target``: reopened when built before, else built now."""
+    return open_demo(target, folder, reset)[0]
+
+
+def open_demo(
+    target: Path | str | None = None, folder: Path = REVISIONS_DIR, reset: bool = False
+) -> tuple[Store, bool]:
+    """Reopen the demo store at ``target`` as it is, or build it; True when built now.
+
+    A demo store is where people try recording, notes and reviews: that work is never
+    deleted unless asked for with ``reset``. Any other non-empty folder is never touched.
+    """
     target = Path(target or default_demo_path())
     manifest = load_manifest(folder)
-    _clear_earlier_demo(target)
+    state = _demo_state(target)
+    if state == "built" and not reset:
+        return Store.open(target), False
+    if state == "building" and not reset:
+        raise TrackerError(
+            f"{target} holds a demo store whose building was interrupted",
+            "run 'tracker demo --reset' to build it afresh",
+        )
+    if state in ("built", "building"):
+        shutil.rmtree(target)  # reset: the user asked for a fresh demo
+    return _build(target, manifest, folder), True
+
+
+def _build(target: Path, manifest: dict[str, Any], folder: Path) -> Store:
     setup = manifest["setup"]
     store = init_store(
         target,
@@ -70,6 +102,7 @@ def build_demo(target: Path | None = None, folder: Path = REVISIONS_DIR) -> Stor
         check_date(setup["date"]),
         require_notes=bool(manifest.get("require_notes", True)),
     )
+    (store.git_dir / MARKER).write_text(BUILDING)
     document = manifest["document"]
     for number, entry in enumerate(manifest["revision"], start=1):
         data = (folder / entry["file"]).read_bytes()
@@ -95,7 +128,7 @@ def build_demo(target: Path | None = None, folder: Path = REVISIONS_DIR) -> Stor
             Identity.parse(entry["author"]),
             check_date(entry["date"]),
         )
-    (store.git_dir / "tracker-demo").write_text("built by tracker demo\n")
+    (store.git_dir / MARKER).write_text(BUILT)
     return store
 
 
@@ -122,13 +155,17 @@ def _assign_notes(
     return notes
 
 
-def _clear_earlier_demo(target: Path) -> None:
-    """Remove a demo store built earlier; refuse to touch any other non-empty folder."""
+def _demo_state(target: Path) -> str:
+    """The folder's state: new (absent or empty), built, or building (interrupted)."""
+    if target.exists() and not target.is_dir():
+        raise TrackerError(
+            f"{target} is a file, not a folder", "pass --path with a new or empty folder"
+        )
     if not target.exists() or not any(target.iterdir()):
-        return
-    if (target / ".git" / "tracker-demo").is_file() and (target / CONFIG_PATH).is_file():
-        shutil.rmtree(target)
-        return
+        return "new"
+    marker = target / ".git" / MARKER
+    if marker.is_file() and (target / ".git").is_dir():
+        return "building" if marker.read_text(errors="replace") == BUILDING else "built"
     raise TrackerError(
         f"{target} is not empty and is not a demo store",
         "pass --path with a new or empty folder",

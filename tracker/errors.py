@@ -14,9 +14,13 @@ class TrackerError(Exception):
         self.hint = hint
 
     def one_line(self) -> str:
+        """The message and hint as one line that is safe to print on a terminal."""
+        from tracker.safe import one_line
+
         text = self.message if not self.hint else f"{self.message}; {self.hint}"
-        # Never more than one line: a path or git message could hold a newline.
-        return " ".join(text.split())
+        # Never more than one line: a path or git message could hold a newline; and a file
+        # name, ref or git message can hold ESC or BEL, shown, never sent to the terminal.
+        return one_line(text)
 
 
 class NotAStoreError(TrackerError):

@@ -30,8 +30,10 @@ def review(
     date: str | None = None,
 ) -> str:
     """Record a review of a revision; returns the reviews commit."""
+    from tracker.api import require_tracker_store
     from tracker.recording import write_note_document
 
+    require_tracker_store(store)  # the app approves through here too
     if status not in (APPROVED, FLAGGED):
         raise TrackerError(f"unknown review status {status!r}", "use --approve or --flag TEXT")
     if status == FLAGGED and not comment.strip():

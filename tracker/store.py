@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -151,10 +152,25 @@ class Store:
         text = os.fspath(path)
         if not text or text.startswith("-") or "\x00" in text:
             raise UnknownDocumentError(f"{text!r} is not a document path", "name a file")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # Python keeps undecodable bytes as lone surrogates; git, the commit record and
+            # every report need UTF-8, so such a name cannot be tracked as it is.
+            shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+            raise UnknownDocumentError(
+                f"the file name {shown} is not valid UTF-8",
+                "rename it to a UTF-8 name (e.g. with convmv -f LATIN1 -t UTF-8)",
+            ) from None
         absolute = (Path.cwd() / text).resolve() if not Path(text).is_absolute() else Path(text)
         try:
             rel = absolute.resolve().relative_to(self.root.resolve())
         except ValueError:
+            if (Path.cwd() / text).is_symlink():  # as named, before resolving
+                raise UnknownDocumentError(
+                    f"{text} is a symbolic link to a file outside the store",
+                    "replace the link with the file itself",
+                ) from None
             raise UnknownDocumentError(
                 f"{text} is outside the store {self.root}",
                 "name a file inside the store, or pass -C with its store",
@@ -221,14 +237,42 @@ class Store:
         return "" if data is None else decode_document(data, f"{path} at {rev[:12]}")
 
     def work_bytes(self, path: str) -> bytes:
+        """The document's bytes on disk: a regular file inside the store, or an error.
+
+        A FIFO would block the read for ever and a device could be endless; a symlink
+        could make the tracker read (and record) a file from outside the store. The file
+        is opened without following a final symlink and without blocking, then checked.
+        """
+        location = self.root / path
         try:
-            return (self.root / path).read_bytes()
+            real = location.resolve()
+            if not real.is_relative_to(self.root.resolve()):  # the file or a folder is a link
+                raise UnknownDocumentError(
+                    f"{path} is a symbolic link (or in a linked folder) to a file outside"
+                    " the store",
+                    "replace the link with the file itself",
+                )
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY)
         except FileNotFoundError:
             raise UnknownDocumentError(
                 f"{path} does not exist in the work tree", "restore it or name another file"
             ) from None
         except IsADirectoryError:
             raise UnknownDocumentError(f"{path} is a directory", "name a file") from None
+        except OSError as error:
+            raise UnknownDocumentError(
+                f"cannot read {path}: {error.strerror}", "check the file and its permissions"
+            ) from None
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise UnknownDocumentError(f"{path} is a directory", "name a file")
+            if not stat.S_ISREG(mode):
+                raise UnknownDocumentError(
+                    f"{path} is not a regular file (a FIFO, socket or device)",
+                    "the tracker reads ordinary text files only",
+                )
+            return handle.read()
 
     # -- history ------------------------------------------------------------------------
 

@@ -6,20 +6,49 @@ commands that print JSON import neither rich nor textual (they are loaded lazily
 
 from __future__ import annotations
 
-import argparse
-import json
+# Only what the interpreter has already loaded is imported here: Ctrl-C while this module
+# loads would print a traceback. Everything else is imported inside main(), under its guard.
 import os
 import sys
-from typing import Any
 
-from tracker.cli.parser import build_parser, with_default_command
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError  # imports nothing itself
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing (5 ms)
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
 
 EXIT_INTERNAL = 70
 WRITING_COMMANDS = frozenset({"init", "add", "record", "note", "review"})
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code; no traceback ever reaches the user."""
+    try:
+        if argv is None:
+            _reexec_in_utf8_mode()
+        _never_fail_on_encoding()
+        code = _main(argv)
+        # Write buffered output now, where a closed pipe or a full disk can be reported,
+        # rather than at exit, where Python would print "Exception ignored" and exit 120.
+        sys.stdout.flush()
+        return code
+    except KeyboardInterrupt:
+        return _interrupted()
+    except BrokenPipeError:
+        # The reader (e.g. head) went away; that is not an error of ours (git does the same).
+        _silence_stdout()
+        return 0
+    except OSError as error:  # stdout itself failed: /dev/full, a closed terminal
+        _silence_stdout()
+        _error_line(f"cannot write the output: {error.strerror or error}")
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
+    from tracker.cli.parser import build_parser, with_default_command
+
     parser = build_parser()
     commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     args = parser.parse_args(
@@ -34,24 +63,99 @@ def main(argv: list[str] | None = None) -> int:
         with interrupts_deferred_at_commit():
             return _dispatch(args)
     except TrackerError as exc:
-        sys.stderr.write(f"tracker: error: {exc.one_line()}\n")
+        _error_line(exc.one_line())
         return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("tracker: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        # The reader (e.g. head) went away; that is not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except OSError as error:
+        if error.filename is None:
+            _silence_stdout()  # it may be stdout that failed: do not fail again at exit
+        # Ordinary conditions of the file system (read-only, full, no permission) are the
+        # user's to fix, not internal errors.
+        _error_line(_os_error(error).one_line())
+        return 1
     except Exception as exc:  # the user must never see a traceback
         if os.environ.get("TRACKER_DEBUG"):
             raise
+        from tracker.safe import one_line
+
         sys.stderr.write(
-            f"tracker: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            f"tracker: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]}"
             " (set TRACKER_DEBUG=1 for details)\n"
         )
         return EXIT_INTERNAL
+
+
+def _error_line(text: str) -> None:
+    sys.stderr.write(f"tracker: error: {text}\n")
+
+
+def _os_error(error: OSError) -> TrackerError:
+    """An ``OSError`` as a TrackerError naming the file and what to do."""
+    import errno
+
+    where = f"{os.fsdecode(error.filename)}: " if error.filename is not None else ""
+    hints = {
+        errno.ENOSPC: "the disk is full; free some space and try again",
+        errno.EDQUOT: "the disk quota is used up; free some space and try again",
+        errno.EROFS: "the file system is read-only; work in a writable copy",
+        errno.EACCES: "check the permissions of the store and the file",
+        errno.EPERM: "check the permissions of the store and the file",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.ENOENT: "choose a folder that exists",
+    }
+    hint = hints.get(error.errno or 0, "check the path and try again")
+    return TrackerError(f"{where}{error.strerror or error}", hint)
+
+
+def _interrupted() -> int:
+    import contextlib
+    import signal
+
+    # A second Ctrl-C while we stop must not print a traceback either.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        sys.stderr.write("tracker: interrupted\n")
+    return EXIT_INTERRUPTED
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a file (a test's StringIO): nothing is flushed at exit
+
+
+def _reexec_in_utf8_mode() -> None:
+    """Under the C locale with Python's coercion and UTF-8 mode off, restart in UTF-8 mode.
+
+    There Python reads file names and arguments as ASCII: a name like café.txt cannot be
+    opened and a note with an accent could not be printed. Documents, notes and git's
+    output are UTF-8 whatever the locale, so the tracker runs as if PYTHONUTF8=1 (as git
+    writes UTF-8 whatever the locale).
+    """
+    import codecs
+
+    if sys.flags.utf8_mode or codecs.lookup(sys.getfilesystemencoding()).name != "ascii":
+        return
+    original = getattr(sys, "orig_argv", None)
+    if not original or not sys.executable:
+        return
+    os.execv(sys.executable, [sys.executable, "-X", "utf8", *original[1:]])
+
+
+def _never_fail_on_encoding() -> None:
+    """A character the output encoding lacks is printed as an escape, never a crash.
+
+    This also stops a lone surrogate (an undecodable byte in a file name) from going out
+    as a raw byte such as 0x9B, which some terminals read as the start of a sequence.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _log_json(args: argparse.Namespace) -> int:
@@ -79,21 +183,45 @@ def _open_app(store, document: str | None) -> int:
 
 def _write_atomically(path: str, text: str) -> None:
     """Write a whole file or nothing: a half-written report is worse than none."""
+    import stat
     import tempfile
 
     target = os.path.abspath(path)
     folder = os.path.dirname(target)
-    if os.path.isdir(target):
+    try:
+        # lstat: a symlink is refused, not followed or replaced.
+        mode: int | None = os.lstat(target).st_mode
+    except FileNotFoundError:
+        mode = None  # a new file
+    except OSError as error:
+        raise TrackerError(
+            f"cannot write {path}: {error.strerror}", _os_error(error).hint
+        ) from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise TrackerError(f"{path} is a folder", "give a file name, e.g. -o report.html")
+    if mode is not None and not stat.S_ISREG(mode):
+        # Replacing a FIFO, a device (such as /dev/stdout) or a symlink with a regular
+        # file would break whatever relied on it.
+        kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+        raise TrackerError(
+            f"{path} is {kind}",
+            "-o writes only a regular file or a new one; use -o - (or no -o) for stdout",
+        )
     try:
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-")
     except OSError as error:
         raise TrackerError(
-            f"cannot write in {folder}: {error.strerror}", "choose a folder that exists"
+            f"cannot write in {folder}: {error.strerror}", _os_error(error).hint
         ) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            # A full disk or quota: name the file, not just the errno.
+            raise TrackerError(
+                f"cannot write {path}: {error.strerror}", _os_error(error).hint
+            ) from None
         # mkstemp makes the file private; a report is made to be read, so use the umask.
         umask = os.umask(0)
         os.umask(umask)
@@ -108,6 +236,8 @@ def _write_atomically(path: str, text: str) -> None:
 def _print_json(data: Any) -> None:
     # ASCII-only JSON cannot carry a raw control or bidi character to the terminal.
     # Compact: with indent, json falls back to its pure-Python encoder (10x slower).
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=True) + "\n")
 
 
@@ -148,20 +278,32 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _open_app(store, store.document(args.file) if args.file else None)
 
     from tracker import api  # imports no UI and no GitPython (see test_import_hygiene)
+    from tracker.safe import one_line  # every name printed is shown, never obeyed
 
     if args.command == "demo":
-        from tracker.demo import build_demo
+        from tracker.demo import open_demo
 
-        store = build_demo(args.path and os.path.abspath(args.path))
+        # Like every path on the command line, --path is relative to -C DIR.
+        path = args.path and os.path.abspath(os.path.join(args.directory, args.path))
+        store, built = open_demo(path, reset=args.reset)
+        where = one_line(str(store.root))
+        if not built:
+            # Reopened as it was: the corrections made in it are the user's work.
+            sys.stderr.write(
+                f"tracker: reopened the demo store at {where}"
+                " (tracker demo --reset starts afresh)\n"
+            )
         if args.no_tui:
-            print(store.root)
+            print(where)  # alone on stdout, for scripts: cd "$(tracker demo --no-tui)"
             return 0
+        print(f"Demo store: {where}")
+        sys.stdout.flush()  # before the app takes the screen, so it stays in the scrollback
         return _open_app(store, None)
 
     if args.command == "init":
         target = os.path.join(args.directory, args.path) if args.path else args.directory
         store = api.init(target, require_notes=args.require_notes, author=args.author)
-        print(f"Initialised tracker store in {store.root}")
+        print(f"Initialised tracker store in {one_line(str(store.root))}")
         return 0
 
     store = api.open_store(args.directory)
@@ -172,7 +314,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "add":
         warnings: list[str] = []
         rev = api.add_document(store, args.file, args.summary, args.author, args.date, warnings)
-        print(f"Tracking {store.relpath(args.file)} (revision {rev[:12]})")
+        print(f"Tracking {one_line(store.relpath(args.file))} (revision {rev[:12]})")
         _warn(warnings)
         return 0
 
@@ -198,6 +340,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "record":
+        api.require_tracker_store(store)  # before naming the document: the store is wrong
         notes = _numbered(args.note, "--note")
         categories = _numbered(args.category, "--category")
         sources = _numbered(args.source, "--source")
@@ -274,7 +417,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.json:
             _print_json({"notes_commit": commit})
         else:
-            print(f"Noted change {args.index} of {args.rev} (notes commit {commit[:12]})")
+            print(f"Noted change {args.index} of {one_line(args.rev)} (notes commit {commit[:12]})")
         return 0
 
     if args.command == "verify":
@@ -303,16 +446,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "review":
-        from tracker.identity import Identity, check_date
-        from tracker.reviews import APPROVED, FLAGGED, review
+        from tracker.reviews import APPROVED, FLAGGED
 
         status = APPROVED if args.approve else FLAGGED
         comment = args.comment if args.approve else args.flag
-        commit = review(
-            store, args.rev, status, comment,
-            Identity.parse(args.author) if args.author else None,
-            check_date(args.date) if args.date else None,
-        )  # fmt: skip
+        commit = api.review(store, args.rev, status, comment, args.author, args.date)
         print(
             f"{status.capitalize()} {store.resolve(args.rev)[:12]} (reviews commit {commit[:12]})"
         )
@@ -324,9 +462,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         doc = store.document(args.document)
         text = render_report(build_report(store, doc, args.range), args.format)
-        if args.output:
+        if args.output and args.output != "-":
             _write_atomically(args.output, text)
-            print(f"Wrote {args.output}")
+            print(f"Wrote {one_line(args.output)}")
         else:
             sys.stdout.write(text)
         return 0
@@ -370,4 +508,6 @@ def _is_document(store, word: str) -> bool:
     try:
         return store.relpath(word) in store.documents()
     except TrackerError:
-        return False
+        # A file that exists but cannot be a document (a symlink out of the store): say
+        # so, rather than call it an unknown revision.
+        return os.path.lexists(word)

@@ -14,7 +14,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake as one line, like every other error."""
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"tracker: error: {message}; see '{self.prog} --help'\n")
+        from tracker.safe import one_line
+
+        # The message quotes what was typed, which may hold ESC or BEL (a pasted name).
+        sys.stderr.write(f"tracker: error: {one_line(message)}; see '{self.prog} --help'\n")
         raise SystemExit(EXIT_USAGE)
 
 
@@ -48,9 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="print one JSON document")
         return p
 
-    p = command("demo", "build the bundled article's history and open it")
+    p = command("demo", "open the bundled article's history (built the first time)")
     p.add_argument("--path", help="where to build it (default: a per-user data folder)")
     p.add_argument("--no-tui", action="store_true", help="only build it and print its path")
+    p.add_argument(
+        "--reset", action="store_true",
+        help="delete the demo store (and any work done in it) and build it afresh",
+    )  # fmt: skip
 
     p = command("open", "open the review app (also: tracker, tracker FILE)")
     p.add_argument("file", nargs="?")

@@ -24,8 +24,17 @@ DELETED = "strike red"
 INSERTED = "underline green"
 
 
+class _Console(Console):
+    """rich's Console, except that a closed pipe is left to the CLI (exit 0, like git)."""
+
+    def on_broken_pipe(self) -> None:
+        # rich's default exits with status 1, so `tracker log | head -1` would fail.
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def _console(width: int | None = None) -> Console:
-    console = Console(highlight=False, markup=False, emoji=False, width=width, soft_wrap=False)
+    console = _Console(highlight=False, markup=False, emoji=False, width=width, soft_wrap=False)
     if not console.is_terminal:
         # Piped or redirected: one line per line, so grep and cut see whole lines.
         console.soft_wrap = True
@@ -50,7 +59,7 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
     console = _console()
     if header:
         console.print(Text(visible(header), style="bold"))
-    console.print(Text(f"{len(revisions)} revision(s) of {visible(document)}", style="dim"))
+    console.print(Text(f"{len(revisions)} revision(s) of {one_line(document)}", style="dim"))
     for revision in revisions:
         console.print()
         line = Text()
@@ -122,7 +131,7 @@ def show(revision: Revision) -> None:
     console.print(Text(f"parent   {revision.parent or '(none)'}"))
     console.print(Text(f"author   {one_line(revision.author)}"))
     console.print(Text(f"date     {revision.date}"))
-    console.print(Text(f"document {visible(revision.document)}"))
+    console.print(Text(f"document {one_line(revision.document)}"))
     console.print()
     console.print(Text("    " + one_line(revision.summary), style="bold"))
     for para in visible(revision.reason).splitlines():
@@ -146,11 +155,11 @@ def status(pending: dict[str, list[Change]]) -> None:
     for document, changes in pending.items():
         if changes is None:
             console.print(
-                Text(f"{visible(document)}: missing from the work tree (restore it with "
-                     f"git restore {visible(document)})", style="bold red")
+                Text(f"{one_line(document)}: missing from the work tree (restore it with "
+                     f"git restore {one_line(document)})", style="bold red")
             )  # fmt: skip
             continue
-        console.print(Text(f"{visible(document)}: {len(changes)} pending change(s)", style="bold"))
+        console.print(Text(f"{one_line(document)}: {len(changes)} pending change(s)", style="bold"))
         for change in changes:
             console.print(_change_line(change))
 
@@ -177,7 +186,7 @@ def diff(result: DiffResult, layout: str = "side", width: int | None = None) -> 
     to = "work tree" if result.new_rev == "WORKTREE" else _short(result.new_rev)
     console.print(
         Text(
-            f"{visible(result.document)}: {_short(result.old_rev)} → {to}, "
+            f"{one_line(result.document)}: {_short(result.old_rev)} → {to}, "
             f"{len(result.changes)} change(s)",
             style="bold",
         )
