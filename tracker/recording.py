@@ -272,7 +272,8 @@ def _commit_file(
     commit = commit_tree(store, tree, head, message, identity, date)
     # Last look before the commit point: if another program rewrote the file while we
     # worked, the numbered changes (and their notes) may no longer be the ones on disk.
-    if from_disk and (store.root / path).read_bytes() != data:
+    # (work_bytes again: a file swapped for a FIFO or a link meanwhile is refused, not read.)
+    if from_disk and store.work_bytes(path) != data:
         raise DirtyStoreError(
             f"{path} changed on disk while it was being recorded (another program?)",
             "nothing was recorded; check the changes with 'tracker status' and record again",
