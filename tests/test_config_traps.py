@@ -374,6 +374,7 @@ def _prove_live(repo: Repo, name: str) -> None:
     control(repo)
     assert safe(name) in fired(repo.markers), f"the {name} trap did not fire for plain git"
     clear(repo.markers)
+    _settle(repo)
 
 
 class _Door(Repo):
@@ -393,7 +394,6 @@ class _Door(Repo):
 def test_the_tracker_door_runs_no_trap(repo, name):
     _plant(repo, name)
     _prove_live(repo, name)
-    gitcmd.forget_config(repo.root)
 
     _, control = TRAPS[name]
     control(_Door(repo.root, repo.tmp, repo.markers, repo.bin))
@@ -475,7 +475,6 @@ def test_no_tracker_command_runs_any_trap(repo, group):
         _plant(repo, name)
     for name in names:
         _prove_live(repo, name)
-        _settle(repo)
     clear(repo.markers)
     env = {"PATH": f"{repo.bin}{os.pathsep}{os.environ['PATH']}"}
 
@@ -484,7 +483,6 @@ def test_no_tracker_command_runs_any_trap(repo, group):
     assert fired(repo.markers) == []
     for name in names:  # still armed after the session: nothing was disarmed
         _prove_live(repo, name)
-        _settle(repo)
 
 
 # -- signing: the program comes from the user's own config ------------------------------
