@@ -614,3 +614,48 @@ def test_signing_uses_the_users_program_never_the_repositorys(repo, fmt):
     assert fired(repo.markers) == ["user"]
     head = git(root, "cat-file", "commit", "HEAD")
     assert "gpgsig " in head  # signed, by the user's program
+
+
+# -- the suffix rule -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "neutral"),
+    [
+        ("hook.lint.command", ":"),  # a key git 2.39 does not have yet: caught by its name
+        ("sendemail.tocmd", ":"),
+        ("filter.a=b.clean", ""),  # "=" in a driver's name: passed as an exact key
+        ("filter.lfs.required", "false"),
+        ("merge.Union.driver", "false"),
+        ("credential.https://example.org.helper", ""),
+        ("remote.origin.uploadpack", "git-upload-pack"),
+        ("submodule.sub.update", "none"),
+        ("mergetool.vimdiff.path", ""),
+        ("core.hookspath", "/dev/null"),
+        ("advice.waitingforeditor", None),  # a boolean: ":" would make git refuse to start
+        ("advice.ignoredhook", None),
+        ("user.signingkey", None),
+        ("gpg.ssh.program", None),  # chosen from the user's global config instead
+        ("core.sshcommand", None),
+        ("credential.helper", None),
+        ("http.proxy", None),
+        ("include.path", None),
+    ],
+)
+def test_program_keys_are_found_by_their_names(key, neutral):
+    assert gitcmd.neutral_value(key) == neutral
+
+
+def test_a_key_with_an_equals_sign_in_its_driver_is_still_switched_off(repo):
+    """git -c would split 'filter.a=b.clean=...' at the first '='; the pins do not."""
+    (repo.root / ".git" / "config").open("a").write(
+        f'[filter "a=b"]\n\tclean = {repo.trap("filter.eq.clean", "cat")}\n'
+    )
+    attributes(repo, "* filter=a=b")
+    repo.plain("hash-object", "article.md")
+    assert fired(repo.markers) == ["filter.eq.clean"]  # control
+    clear(repo.markers)
+
+    gitcmd.run(repo.root, "hash-object", "article.md")
+
+    assert fired(repo.markers) == []

@@ -100,10 +100,12 @@ def neutral_value(key: str) -> str | None:
     section, _, rest = key.partition(".")
     middle, _, name = rest.rpartition(".")
     section, name = section.lower(), name.lower()
-    if f"{section}.{middle}.{name}" in _CHOSEN or f"{section}.{name}" in _CHOSEN:
+    if (f"{section}.{middle}.{name}" if middle else f"{section}.{name}") in _CHOSEN:
         return None
     if section in ("include", "includeif"):
         return None  # a file of settings, each of which is itself listed and checked
+    if section in ("advice", "color"):
+        return None  # booleans and colours (advice.waitingForEditor, advice.ignoredHook)
     if section == "pager":
         return "false"  # pager.<command> may name a pager program
     if section == "submodule" and middle and name == "update":
