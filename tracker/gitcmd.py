@@ -5,10 +5,15 @@ Every git process the tracker starts:
 * gets an environment with every ``GIT_*`` variable removed, so a hostile
   ``GIT_DIR``, ``GIT_EXEC_PATH``, ``GIT_CONFIG_PARAMETERS`` or ``GIT_EXTERNAL_DIFF``
   from the caller's shell cannot redirect or run anything;
-* runs with hooks, fsmonitor, external diff drivers, pagers and signing programs named by
-  the repository's own configuration switched off or pinned (a repository can be hostile:
-  the tracker reads prose repositories it did not create);
+* runs with every key of the repository's configuration that names a program (hooks,
+  fsmonitor, pagers, editors, filters, diff and merge drivers, helpers, transports...)
+  switched off, found by its name in one ``git config --list`` per directory (a
+  repository can be hostile: the tracker reads prose repositories it did not create);
+* may run only the signing program, ssh command and credential helpers that the user's
+  global config names (or git's defaults), never the repository's;
 * is never given a shell.
+
+docs/storage-format.md ("Threat model") lists every key and how it is neutralised.
 """
 
 from __future__ import annotations
