@@ -659,3 +659,26 @@ def test_a_key_with_an_equals_sign_in_its_driver_is_still_switched_off(repo):
     gitcmd.run(repo.root, "hash-object", "article.md")
 
     assert fired(repo.markers) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "args", "input"),
+    [
+        ("credential.helper", ("credential", "fill"), b"protocol=https\nhost=example.invalid\n"),
+        ("core.sshCommand", ("ls-remote", "ssh://example.invalid/news.git"), None),
+    ],
+)
+def test_the_users_own_program_is_used_and_the_repositorys_is_not(repo, key, args, input):
+    """Programs the user may need for syncing come from the global config only."""
+    repo.config(key, repo.trap(f"repo-{key}", "exit 1"))
+    user = repo.trap(f"user-{key}", "exit 1")
+    section, name = key.split(".")
+    with open(Path(os.environ["HOME"]) / ".gitconfig", "a") as handle:
+        handle.write(f"[{section}]\n\t{name} = {user}\n")
+    repo.plain(*args, input=input)
+    assert f"repo-{key}" in fired(repo.markers)  # control: plain git runs the repository's
+    clear(repo.markers)
+
+    gitcmd.run(repo.root, *args, input=input, check=False)
+
+    assert fired(repo.markers) == [f"user-{key}"]
