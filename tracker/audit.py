@@ -148,7 +148,7 @@ def _start_fsck(store: Store) -> subprocess.Popen[bytes]:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env=gitcmd.clean_env(),
+        env=gitcmd.hardened_env(store.root),
     )
 
 

@@ -55,5 +55,9 @@ class RecordRefusedError(TrackerError):
     """Recording was refused, for example because changes lack a required note."""
 
 
+class SigningError(TrackerError):
+    """commit.gpgSign is set but the tracker cannot sign as asked (nothing is written)."""
+
+
 class GitError(TrackerError):
     """git itself failed."""

@@ -87,13 +87,13 @@ def default_identity(store_root) -> Identity:
     """
     from tracker import gitcmd
 
-    name = gitcmd.run(store_root, "config", "--get", "user.name", check=False)
-    email = gitcmd.run(store_root, "config", "--get", "user.email", check=False)
-    name_text = name.stdout.decode("utf-8", "replace").strip()
+    # From the config gitcmd has already read: no git process of its own.
+    name_text = (gitcmd.config_value(store_root, "user.name") or "").strip()
+    email = (gitcmd.config_value(store_root, "user.email") or "").strip()
     if not name_text:
         raise TrackerError(
             "no author identity is set",
             'pass --author "Name <email>", or set it once with git config --global'
             ' user.name "Your Name" and git config --global user.email you@example.org',
         )
-    return Identity(name_text, email.stdout.decode("utf-8", "replace").strip())
+    return Identity(name_text, email)

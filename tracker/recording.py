@@ -26,6 +26,7 @@ from tracker.errors import (
     GitError,
     NoteError,
     RecordRefusedError,
+    SigningError,
 )
 from tracker.identity import Identity, now_iso, refuse_future
 from tracker.journal import write_with_journal
@@ -76,6 +77,7 @@ def init_store(
     if not (root / ".git").exists():
         gitcmd.run(root, "init", "--quiet", "--initial-branch=main")
     store = Store.open(root)
+    signing(store)  # refuse signing settings it cannot honour before changing anything
     # A power loss must not leave empty object files behind.
     gitcmd.run(store.root, "config", "core.fsync", "all")
     gitcmd.run(store.root, "config", "core.fsyncMethod", "fsync")
@@ -357,12 +359,14 @@ def commit_tree(
     store: Store, tree: str, parent: str | None, message: str, identity: Identity, date: str
 ) -> str:
     """Write a commit object (signed when the user signs commits); nothing moves yet."""
+    sign = signing(store)
     return gitcmd.output(
         store.root,
+        *sign,  # the signature's settings go before the subcommand
         "commit-tree",
         tree,
         *(["-p", parent] if parent else []),
-        *signing(store),
+        *(["-S"] if sign else []),
         "-F",
         "-",
         input=message.encode("utf-8"),
@@ -371,13 +375,40 @@ def commit_tree(
 
 
 def signing(store: Store) -> list[str]:
-    """``-S`` when the user signs commits (commit.gpgSign): the tracker signs what it writes.
+    """The ``-c`` settings to sign with when the user signs commits (commit.gpgSign), or
+    nothing: the tracker signs what it writes.
 
-    The signing program is git's standard one for the configured format (gpg, ssh-keygen
-    or gpgsm); gitcmd pins those, so a repository cannot name another program.
+    The tracker decides everything itself: the format (gpg.format, checked), the key
+    (user.signingKey) and the program, which gitcmd takes from the user's global config
+    or git's default, never from the repository. git is never left to ask a program for a
+    key (gpg.ssh.defaultKeyCommand): SSH signing without user.signingKey is refused.
     """
-    proc = gitcmd.run(store.root, "config", "--type=bool", "--get", "commit.gpgsign", check=False)
-    return ["-S"] if proc.stdout.decode().strip() == "true" else []
+    root = store.root
+    if not _is_true(gitcmd.config_value(root, "commit.gpgsign")):
+        return []
+    fmt = (gitcmd.config_value(root, "gpg.format") or "openpgp").strip().lower()
+    if fmt not in ("openpgp", "x509", "ssh"):
+        raise SigningError(
+            f"gpg.format is {fmt!r}, which the tracker cannot sign with",
+            "set gpg.format to openpgp, x509 or ssh, or commit.gpgSign to false",
+        )
+    key = (gitcmd.config_value(root, "user.signingkey") or "").strip()
+    if fmt == "ssh" and not key:
+        raise SigningError(
+            "commit.gpgSign asks for SSH signatures but user.signingKey is not set",
+            "set it to your key (git config --global user.signingKey ~/.ssh/id_ed25519.pub)"
+            " or set commit.gpgSign to false; nothing was written",
+        )
+    pins = ["-c", f"gpg.format={fmt}"]
+    if key:
+        pins += ["-c", f"user.signingKey={key}"]
+    return pins
+
+
+def _is_true(value: str | None) -> bool:
+    """A git boolean as git reads it ("", unset and 0 are false)."""
+    text = (value or "").strip().lower()
+    return text in ("true", "yes", "on") or (text.lstrip("-").isdigit() and int(text) != 0)
 
 
 def advance_ref(
