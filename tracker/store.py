@@ -198,8 +198,15 @@ class Store:
         """Files of the branch that are documents (everything but the tracker's own)."""
         if self.head() is None:
             return []
-        names = self.git("ls-tree", "-r", "-z", "--name-only", "--end-of-options", rev)
-        return [n for n in names.split("\x00") if n and not n.startswith(".tracker/")]
+        # Blobs only: a submodule (a gitlink) or a symbolic link is not a text to diff.
+        listing = self.git("ls-tree", "-r", "-z", "--end-of-options", rev)
+        documents = []
+        for entry in listing.split("\x00"):
+            info, _tab, name = entry.partition("\t")
+            mode = info.split(" ", 1)[0]
+            if name and mode in ("100644", "100755") and not name.startswith(".tracker/"):
+                documents.append(name)
+        return documents
 
     def document(self, path: str | None) -> str:
         """Pick the document a command is about: the one named, or the only one there is."""
@@ -263,15 +270,18 @@ class Store:
             raise UnknownDocumentError(
                 f"cannot read {path}: {error.strerror}", "check the file and its permissions"
             ) from None
-        with os.fdopen(fd, "rb") as handle:
-            mode = os.fstat(fd).st_mode
+        # Checked before fdopen, which itself refuses a directory with an error that names
+        # the descriptor rather than the file.
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)
             if stat.S_ISDIR(mode):
                 raise UnknownDocumentError(f"{path} is a directory", "name a file")
-            if not stat.S_ISREG(mode):
-                raise UnknownDocumentError(
-                    f"{path} is not a regular file (a FIFO, socket or device)",
-                    "the tracker reads ordinary text files only",
-                )
+            raise UnknownDocumentError(
+                f"{path} is not a regular file (a FIFO, socket or device)",
+                "the tracker reads ordinary text files only",
+            )
+        with os.fdopen(fd, "rb") as handle:
             return handle.read()
 
     # -- history ------------------------------------------------------------------------

@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         _error_line(f"cannot write the output: {error.strerror or error}")
         return 1
+    except Exception as exc:  # a bug in the error handling itself: still no traceback
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        _error_line(f"internal error: {type(exc).__name__} (set TRACKER_DEBUG=1 for details)")
+        return EXIT_INTERNAL
 
 
 def _main(argv: list[str] | None) -> int:
@@ -94,7 +99,9 @@ def _os_error(error: OSError) -> TrackerError:
     """An ``OSError`` as a TrackerError naming the file and what to do."""
     import errno
 
-    where = f"{os.fsdecode(error.filename)}: " if error.filename is not None else ""
+    # filename is a path (str or bytes), or an int when the call was given a descriptor.
+    name = error.filename
+    where = f"{os.fsdecode(name)}: " if isinstance(name, (str, bytes, os.PathLike)) else ""
     hints = {
         errno.ENOSPC: "the disk is full; free some space and try again",
         errno.EDQUOT: "the disk quota is used up; free some space and try again",
