@@ -4,7 +4,9 @@ from the repository are shown as text (Pilot, as a reviewer or editor would use 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import stat
 import sys
 
 import pytest
@@ -461,3 +463,59 @@ def test_the_current_note_in_the_annotate_box_is_shown_as_text(tmp_path):
         assert "\x1b" not in current and "␛]0;PWNED␇ [b]title[/b]" in current
 
     run_app(store.root, scenario)
+
+
+# -- 3: the app's export writes only a regular file or a new one ------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_the_app_export_does_not_replace_a_fifo_or_a_symlink(
+    demo_copy, tmp_path, monkeypatch, kind
+):
+    """x writes corrections-NAME.html in the current folder; what is already there and is
+    not a regular file (a FIFO a program reads, a link to someone's file) stays as it is."""
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    target = out / "corrections-article.txt.html"
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text("someone else's file\n")
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to(elsewhere)
+
+    async def scenario(pilot, screen):
+        await pilot.press("x")
+        await settle(pilot, lambda: any("Export failed" in m for m in messages(pilot.app)))
+
+    app = run_app(demo_copy, scenario)
+    failure = next(m for m in messages(app) if "Export failed" in m)
+    assert "corrections-article.txt.html is" in failure, failure
+    assert ("a symbolic link" if kind == "symlink" else "not a regular file") in failure
+    mode = os.lstat(target).st_mode
+    assert stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISLNK(mode)
+    assert elsewhere.read_text() == "someone else's file\n"
+    assert sorted(p.name for p in out.iterdir()) == ["corrections-article.txt.html"]
+
+
+def test_the_app_export_does_not_write_through_a_planted_temporary_name(
+    demo_copy, tmp_path, monkeypatch
+):
+    """A link planted at the old fixed temporary name must not be written through."""
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text("someone else's file\n")
+    (out / "corrections-article.txt.html.tmp").symlink_to(elsewhere)
+
+    async def scenario(pilot, screen):
+        await pilot.press("x")
+        await settle(pilot, lambda: any("written to" in m for m in messages(pilot.app)))
+
+    run_app(demo_copy, scenario)
+    assert elsewhere.read_text() == "someone else's file\n"
+    report = out / "corrections-article.txt.html"
+    assert report.is_file() and not report.is_symlink()
+    assert "<html" in report.read_text(encoding="utf-8")

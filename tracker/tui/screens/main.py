@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import subprocess
@@ -455,21 +454,17 @@ class MainScreen(Screen):
         self.app.push_screen(VerifyScreen(self.session.store))
 
     def action_export(self) -> None:
+        from tracker import api
         from tracker.export import build_report, render
 
         name = Path(self.session.document).name
         target = Path.cwd() / f"corrections-{name}.html"
-        temporary = target.with_name(target.name + ".tmp")
         try:
             html = render(build_report(self.session.store, self.session.document), "html")
-            temporary.write_text(html, encoding="utf-8")
-            temporary.replace(target)  # whole or nothing
-        except (TrackerError, OSError) as error:
-            # A half-written or unplaceable report must not be left behind as litter.
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            message = error.one_line() if isinstance(error, TrackerError) else str(error)
-            notify(self, f"Export failed: {message}", severity="error")
+            # Whole or nothing, and never over a FIFO or through a symlink.
+            api.write_report(target, html)
+        except TrackerError as error:
+            notify(self, f"Export failed: {error.one_line()}", severity="error")
             return
         notify(self, f"Corrections report written to {target}")
 
