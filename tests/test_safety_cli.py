@@ -525,6 +525,34 @@ def test_a_full_disk(small_tmpfs):
     assert not (root / "r.html").exists()
 
 
+def test_a_write_refused_by_a_full_disk_leaves_no_lock_file_behind(small_tmpfs):
+    """The store lock's pid file is written first: on a full disk it cannot be, and the
+    half-made file must not stay in .git (one more on every try), nor block the next write."""
+    root = small_tmpfs / "s"
+    assert run_cli("init", str(root)).code == 0
+    (root / "a.txt").write_text("One.\n")
+    assert run_cli("-C", str(root), "add", "a.txt").code == 0
+    (root / "a.txt").write_text("Two.\n")
+    assert run_cli("-C", str(root), "record", "a.txt", "-m", "2", "--note", "1=why").code == 0
+    (root / "a.txt").write_text("Three.\n")
+    before = sorted(p.name for p in (root / ".git").iterdir())
+    filler = small_tmpfs / "filler"
+    with open(filler, "wb", buffering=0) as handle, pytest.raises(OSError):
+        while True:
+            handle.write(b"x" * 4096)
+    for args in (
+        ["review", "HEAD", "--approve"],
+        ["note", "HEAD", "1", "why"],
+        ["record", "a.txt", "-m", "x", "--note", "1=why"],
+    ):
+        code, out, err = run_bytes("-C", str(root), *args)
+        assert_clean_failure(code, out, err, "No space left on device")
+    assert sorted(p.name for p in (root / ".git").iterdir()) == before
+    filler.unlink()
+    result = run_cli("-C", str(root), "record", "a.txt", "-m", "x", "--note", "1=why")
+    assert result.code == 0, result.err
+
+
 def test_human_output_piped_to_head_exits_quietly(doc_store):
     # Far more output than a pipe holds, so the writer meets the closed pipe.
     lines = [f"Line {n} of the article." for n in range(4000)]
