@@ -202,6 +202,49 @@ def test_a_name_with_escapes_is_shown_not_obeyed_on_a_terminal(evil_store):
             assert "PWNED" in text, (args, text)
 
 
+def plant_note_document(root: Path, ref: str, entries: list) -> None:
+    """Write a notes document for HEAD with plain git, as anyone with the repository can."""
+    import json
+
+    blob = json.dumps({"v": 1, "entries": entries})
+    git(root, "notes", f"--ref={ref}", "add", "-f", "-m", blob, "HEAD")
+
+
+OSC = "\x1b]0;PWNED\x07"
+
+
+@pytest.mark.parametrize("values", ["escapes", "not-text"])
+def test_reviews_and_later_notes_planted_with_plain_git_are_shown_literally(doc_store, values):
+    """Every field of a review or later note is untrusted text (dates and statuses too),
+    and may not even be text: each command shows it literally and none crashes."""
+    (doc_store / "article.txt").write_text("The big red fox.\n", encoding="utf-8")
+    args = ["record", "article.txt", "-m", "Two", "--note", "1=why"]
+    assert run_cli("-C", str(doc_store), *args).code == 0
+    if values == "escapes":
+        review = {"status": OSC, "comment": OSC, "author": OSC, "date": OSC}
+        note = {"change": OSC, "text": OSC, "category": OSC, "author": OSC, "date": OSC}
+        later = {**note, "change": 1, "source": OSC}
+    else:
+        review = {"status": "approved", "comment": ["x"], "author": 5, "date": 7}
+        note = {"change": {"n": 1}, "text": ["t"], "category": 3, "author": None, "date": 3}
+        later = {**note, "change": 1, "source": 7}
+    plant_note_document(doc_store, "refs/notes/tracker-reviews", [review])
+    plant_note_document(doc_store, "refs/notes/tracker", [note, later])
+    for command in (
+        ["log"],
+        ["log", "--json"],
+        ["show", "HEAD"],
+        ["notes-history", "HEAD"],
+        ["blame"],
+        ["export", "--format", "md"],
+        ["export", "--format", "html"],
+        ["export", "--format", "json"],
+    ):
+        code, out, err = run_bytes("-C", str(doc_store), *command)
+        assert code == 0, (command, err)
+        assert_nothing_raw(out + err)
+
+
 # -- special files -----------------------------------------------------------------------
 
 

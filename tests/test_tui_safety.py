@@ -519,3 +519,32 @@ def test_the_app_export_does_not_write_through_a_planted_temporary_name(
     report = out / "corrections-article.txt.html"
     assert report.is_file() and not report.is_symlink()
     assert "<html" in report.read_text(encoding="utf-8")
+
+
+# -- 2: a later note written with plain git is shown as text --------------------------------
+
+
+def test_a_later_note_date_planted_with_plain_git_is_shown_as_text(demo_copy):
+    """Every field of a later note is untrusted, its date too."""
+    import json
+
+    from tracker.tui.widgets.notes_panel import NotesPanel
+
+    osc = "\x1b]0;PWNED\x07"
+    entry = {"change": 1, "text": "why", "category": "other", "author": "Eve", "date": osc}
+    blob = json.dumps({"v": 1, "entries": [entry]})
+    git(demo_copy, "notes", "--ref=refs/notes/tracker", "add", "-f", "-m", blob, "HEAD")
+
+    async def scenario(pilot, screen):
+        view = screen.query_one(DiffView)
+
+        def shown() -> bool:
+            change = view.change(view.current)
+            return bool(change and change.note and change.note.author == "Eve")
+
+        await settle(pilot, shown)
+        text = str(screen.query_one(NotesPanel).render())
+        assert "by Eve, ␛]0;PWNED␇" in text, text
+        assert "\x1b" not in text and "\x07" not in text
+
+    run_app(demo_copy, scenario)
