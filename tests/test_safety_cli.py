@@ -457,6 +457,24 @@ def test_a_non_utf8_file_name_is_refused_by_name(doc_store):
     assert_clean_failure(code, out, err, "caf\\xe9.txt", "not valid UTF-8")
 
 
+def test_a_store_in_a_folder_whose_name_is_not_utf8(tmp_path):
+    """Only document names must be UTF-8; the folder a store sits in can be anything the
+    file system allows (an old Latin-1 home folder), and git was never "not installed"."""
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    code, out, err = run_bytes("init", str(folder))
+    assert code == 0, err
+    (folder / "a.txt").write_text("One.\n")
+    code, out, err = run_bytes("-C", str(folder), "add", "a.txt")
+    assert code == 0, err
+    (folder / "a.txt").write_text("Two.\n")
+    code, out, err = run_bytes("-C", str(folder), "record", "a.txt", "-m", "x", "--note", "1=y")
+    assert code == 0, err
+    code, out, err = run_bytes("-C", str(folder), "log")
+    assert code == 0 and b"2 revision(s) of a.txt" in out, err
+    code, out, err = run_bytes("demo", "--path", str(tmp_path / os.fsdecode(b"d\xe9")), "--no-tui")
+    assert code == 0 and out.strip().endswith(b"/d\\udce9"), (out, err)  # shown, not raw
+
+
 def test_the_c_locale_with_coercion_off(tmp_path):
     """Python reads arguments and file names as ASCII there, and stdout is ASCII."""
     env = {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}

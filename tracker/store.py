@@ -84,7 +84,9 @@ class Store:
         proc = gitcmd.run(
             where, "rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD", check=False
         )
-        lines = proc.stdout.decode("utf-8", "replace").splitlines()
+        # fsdecode, not "replace": a folder whose name is not UTF-8 must name the same
+        # folder again (as a lone surrogate), or every later git call runs nowhere.
+        lines = [os.fsdecode(line) for line in proc.stdout.splitlines()]
         if len(lines) < 2:
             raise NotAStoreError(
                 f"{where.resolve()} is not in a git repository",
