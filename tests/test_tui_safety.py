@@ -548,3 +548,41 @@ def test_a_later_note_date_planted_with_plain_git_is_shown_as_text(demo_copy):
         assert "\x1b" not in text and "\x07" not in text
 
     run_app(demo_copy, scenario)
+
+
+# -- 4: the app writes only into a store made by tracker init --------------------------------
+
+
+def test_approve_and_flag_in_the_app_refuse_a_plain_repository(tmp_path):
+    """The app reads any git repository; a review would commit a notes ref into it."""
+    from tracker.tui.screens.annotate import AnnotateScreen
+    from tracker.tui.screens.prompt import PromptScreen
+
+    root = tmp_path / "project"
+    root.mkdir()
+    git(root, "init", "-q", "--initial-branch=main")
+    for text in ("A project.\n", "A changed project.\n"):
+        (root / "README.md").write_text(text)
+        git(root, "add", ".")
+        git(root, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qm", "Edit")
+    refs = git(root, "for-each-ref")
+
+    def refusals(app) -> int:
+        return sum("not a tracker store" in m for m in messages(app))
+
+    async def scenario(pilot, screen):
+        await pilot.press("v")
+        await settle(pilot, lambda: refusals(pilot.app) == 1)
+        await pilot.press("F")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, PromptScreen))
+        await type_into(pilot, pilot.app.screen.query_one(Input), "wrong")
+        await pilot.press("enter")
+        await settle(pilot, lambda: refusals(pilot.app) == 2)
+        await pilot.press("a")  # a later note goes through the same check
+        await settle(pilot, lambda: isinstance(pilot.app.screen, AnnotateScreen))
+        await type_into(pilot, pilot.app.screen.query_one("#text", Input), "why")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: refusals(pilot.app) == 3)
+
+    run_app(root, scenario)
+    assert git(root, "for-each-ref") == refs

@@ -435,13 +435,14 @@ class MainScreen(Screen):
         self.app.push_screen(PromptScreen("Flag this revision: what is wrong?"), flagged)
 
     def _review(self, status: str, comment: str) -> None:
-        from tracker.reviews import review
+        from tracker import api
 
         revision = self.selected
         if revision is None:
             return
         try:
-            review(self.session.store, revision.rev, status, comment)
+            # Through the API, as the CLI: it refuses a repository that is not a store.
+            api.review(self.session.store, revision.rev, status, comment)
         except TrackerError as error:
             notify(self, error.one_line(), severity="error")
             return
