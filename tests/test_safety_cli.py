@@ -245,6 +245,27 @@ def test_reviews_and_later_notes_planted_with_plain_git_are_shown_literally(doc_
         assert_nothing_raw(out + err)
 
 
+def test_a_forged_change_kind_in_a_record_is_not_shown(doc_store):
+    """A record is JSON in a commit message that anyone can write; a change kind that is
+    not insert, delete or replace makes it a forged record, read as a foreign commit."""
+    (doc_store / "article.txt").write_text("The big red fox.\n", encoding="utf-8")
+    args = ["record", "article.txt", "-m", "Two", "--note", "1=why"]
+    assert run_cli("-C", str(doc_store), *args).code == 0
+    message = git(doc_store, "log", "-1", "--format=%B")
+    forged = message.replace('"kind": "insert"', '"kind": "\\u001b]0;PWNED\\u0007"')
+    assert forged != message
+    git(doc_store, "-c", "user.name=E", "-c", "user.email=e@x", "commit", "-q", "--amend",
+        "-m", forged)  # fmt: skip
+    for command in (["show", "HEAD"], ["diff", "HEAD~1", "HEAD"], ["diff", "HEAD~1", "HEAD",
+                    "--inline"], ["show", "HEAD", "--json"]):  # fmt: skip
+        code, out, err = run_bytes("-C", str(doc_store), *command)
+        assert code == 0, (command, err)
+        text = assert_nothing_raw(out + err)
+        assert "PWNED" not in text and "big" in text, (command, text)
+        if command[0] == "show":  # the change, computed from the texts, is listed
+            assert "insert" in text, text
+
+
 # -- special files -----------------------------------------------------------------------
 
 
