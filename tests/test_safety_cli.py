@@ -264,6 +264,12 @@ def test_a_forged_change_kind_in_a_record_is_not_shown(doc_store):
         assert "PWNED" not in text and "big" in text, (command, text)
         if command[0] == "show":  # the change, computed from the texts, is listed
             assert "insert" in text, text
+    # log --json (which copies a well-formed record's changes as they are) agrees.
+    import json
+
+    newest = json.loads(run_cli("-C", str(doc_store), "log", "--json").out)["revisions"][0]
+    assert newest["recorded_by_tracker"] is False
+    assert [c["kind"] for c in newest["changes"]] == ["insert"]
 
 
 # -- special files -----------------------------------------------------------------------
