@@ -660,6 +660,44 @@ def test_human_output_piped_to_head_exits_quietly(doc_store):
         assert err == b"", (args, err)
 
 
+def run_into_closed_pipe(*args: str, stream: str, cwd=None) -> tuple[int, bytes]:
+    """The real CLI with stdout or stderr a pipe whose reader has gone (head -0)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tracker", *args],
+            cwd=cwd,
+            stdout=write_end if stream == "stdout" else subprocess.PIPE,
+            stderr=write_end if stream == "stderr" else subprocess.PIPE,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    return proc.returncode, proc.stdout if stream == "stderr" else proc.stderr
+
+
+def test_a_failure_is_not_reported_as_success_when_stderr_is_gone(doc_store):
+    """Only the message is lost when nobody reads stderr: the exit code still says it failed."""
+    for args, expected in (
+        (["log", "nothing.txt"], 1),
+        (["record", "nothing.txt", "-m", "x"], 1),
+        (["log", "--no-such-option"], 2),
+    ):
+        code, _out = run_into_closed_pipe("-C", str(doc_store), *args, stream="stderr")
+        assert code == expected, args
+
+
+@pytest.mark.parametrize("args", [["verify"], ["verify", "--json"]])
+def test_verify_keeps_its_verdict_when_its_reader_goes_away(doc_store, args):
+    """verify | head: the findings may go unread, but the exit code must not turn into OK."""
+    (doc_store / "article.txt").write_text("The red fox, changed by hand.\n", encoding="utf-8")
+    git(doc_store, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qam", "By hand")
+    assert run_cli("-C", str(doc_store), *args).code == 3
+    code, err = run_into_closed_pipe("-C", str(doc_store), *args, stream="stdout")
+    assert code == 3 and err == b"", err
+
+
 @pytest.mark.parametrize("entry", ["module", "script"])
 def test_ctrl_c_while_python_loads_the_cli(tmp_path, doc_store, entry):
     """SIGINT while the CLI's modules load (argparse here, made slow on purpose)."""
