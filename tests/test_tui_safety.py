@@ -586,3 +586,18 @@ def test_approve_and_flag_in_the_app_refuse_a_plain_repository(tmp_path):
 
     run_app(root, scenario)
     assert git(root, "for-each-ref") == refs
+
+
+# -- 9: ordinary conditions are named as they are ------------------------------------------
+
+
+def test_a_store_moved_away_under_the_app_is_not_called_a_missing_git(demo_copy, tmp_path):
+    """git could not start in a folder that is gone; git itself is installed."""
+
+    async def scenario(pilot, screen):
+        demo_copy.rename(tmp_path / "moved")
+        await pilot.press("R")
+        await settle(pilot, lambda: any("no longer exists" in m for m in messages(pilot.app)))
+
+    app = run_app(demo_copy, scenario)
+    assert not any("not installed" in m for m in messages(app)), messages(app)
