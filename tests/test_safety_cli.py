@@ -731,3 +731,24 @@ def test_ctrl_c_while_python_loads_the_cli(tmp_path, doc_store, entry):
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err, err
     assert proc.returncode == 130, err
     assert err == b"tracker: interrupted\n"
+
+
+def test_an_internal_error_keeps_its_exit_code_when_stderr_is_gone(monkeypatch, doc_store):
+    """A bug has no outside trigger, so one is planted in-process; the code must stay 70."""
+    import io
+
+    from tracker import api
+    from tracker.cli.main import main
+
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a planted bug")
+
+    monkeypatch.setattr(api, "open_store", bug)
+    monkeypatch.setattr(sys, "stderr", Gone())
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # not pytest's own file descriptor
+    monkeypatch.delenv("TRACKER_DEBUG", raising=False)
+    assert main(["-C", str(doc_store), "status"]) == 70

@@ -84,10 +84,14 @@ def _main(argv: list[str] | None) -> int:
             raise
         from tracker.safe import one_line
 
-        sys.stderr.write(
-            f"tracker: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]}"
-            " (set TRACKER_DEBUG=1 for details)\n"
-        )
+        try:
+            sys.stderr.write(
+                f"tracker: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]}"
+                " (set TRACKER_DEBUG=1 for details)\n"
+            )
+            sys.stderr.flush()
+        except OSError:
+            _silence(sys.stderr)  # nobody reads stderr: the exit code still says it failed
         return EXIT_INTERNAL
 
 
