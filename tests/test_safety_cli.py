@@ -502,6 +502,18 @@ def test_a_store_in_a_folder_whose_name_is_not_utf8(tmp_path):
     assert code == 0 and out.strip().endswith(b"/d\\udce9"), (out, err)  # shown, not raw
 
 
+def test_a_store_owned_by_another_user_is_named_as_such(doc_store):
+    """git refuses a repository another user owns (safe.directory); telling the user it
+    is "not in a git repository" and to run init there sends them the wrong way."""
+    if os.geteuid() != 0:
+        pytest.skip("giving the store to another user needs root")
+    subprocess.run(["chown", "-R", "65534:65534", str(doc_store)], check=True)
+    for args in (["log"], ["status"], ["init"]):
+        code, out, err = run_bytes("-C", str(doc_store), *args)
+        assert_clean_failure(code, out, err, "owned by another user", "safe.directory")
+        assert b"tracker init" not in err and b"not in a git repository" not in err, err
+
+
 def test_the_c_locale_with_coercion_off(tmp_path):
     """Python reads arguments and file names as ASCII there, and stdout is ASCII."""
     env = {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}

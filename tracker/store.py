@@ -87,6 +87,14 @@ class Store:
         # fsdecode, not "replace": a folder whose name is not UTF-8 must name the same
         # folder again (as a lone surrogate), or every later git call runs nowhere.
         lines = [os.fsdecode(line) for line in proc.stdout.splitlines()]
+        if len(lines) < 2 and b"dubious ownership" in proc.stderr:
+            # git's safe.directory check: a repository another user owns (a copy from a
+            # USB stick, a shared folder). Only the user may decide to trust it.
+            shown = where.resolve()
+            raise NotAStoreError(
+                f"{shown} is a git repository owned by another user, which git refuses",
+                f"if you trust it: git config --global --add safe.directory {shown}",
+            )
         if len(lines) < 2:
             raise NotAStoreError(
                 f"{where.resolve()} is not in a git repository",
