@@ -625,6 +625,28 @@ def test_a_full_disk(small_tmpfs):
     assert not (root / "r.html").exists()
 
 
+def test_init_refused_by_a_full_disk_leaves_nothing_and_can_be_run_again(small_tmpfs):
+    """git init stopped half-way by a full disk left a broken .git, and every later
+    'tracker init' there said the folder is not in a git repository: a dead end."""
+    filler = small_tmpfs / "filler"
+    with open(filler, "wb", buffering=0) as handle, pytest.raises(OSError):
+        while True:
+            handle.write(b"x" * 4096)
+    for target in (small_tmpfs / "new", small_tmpfs / "existing"):
+        if target.name == "existing":
+            target.mkdir()
+        code, out, err = run_bytes("init", str(target))
+        assert_clean_failure(code, out, err, "No space left on device")
+        if target.name == "existing":
+            assert list(target.iterdir()) == []  # the user's folder stays, empty
+        else:
+            assert not target.exists()
+    filler.unlink()
+    for target in (small_tmpfs / "new", small_tmpfs / "existing"):
+        assert run_cli("init", str(target)).code == 0
+        assert run_cli("-C", str(target), "verify").code == 0
+
+
 def test_a_write_refused_by_a_full_disk_leaves_no_lock_file_behind(small_tmpfs):
     """The store lock's pid file is written first: on a full disk it cannot be, and the
     half-made file must not stay in .git (one more on every try), nor block the next write."""
