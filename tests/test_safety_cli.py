@@ -647,6 +647,17 @@ def test_init_refused_by_a_full_disk_leaves_nothing_and_can_be_run_again(small_t
         assert run_cli("-C", str(target), "verify").code == 0
 
 
+def test_a_git_folder_git_cannot_open_is_named_not_called_missing(tmp_path):
+    """A .git left half-made (by an older tracker, a full disk, a copy cut short) is not
+    "no git repository": init there could never succeed, so say what is wrong."""
+    root = tmp_path / "s"
+    (root / ".git").mkdir(parents=True)
+    for args in (["log"], ["init"]):
+        code, out, err = run_bytes("-C", str(root), *args)
+        assert_clean_failure(code, out, err, ".git", "git cannot open it")
+        assert b"not in a git repository" not in err, err
+
+
 def test_a_write_refused_by_a_full_disk_leaves_no_lock_file_behind(small_tmpfs):
     """The store lock's pid file is written first: on a full disk it cannot be, and the
     half-made file must not stay in .git (one more on every try), nor block the next write."""

@@ -95,6 +95,15 @@ class Store:
                 f"{shown} is a git repository owned by another user, which git refuses",
                 f"if you trust it: git config --global --add safe.directory {shown}",
             )
+        if len(lines) < 2 and (where / ".git").exists():
+            # Half-made or damaged: 'run tracker init there' would fail the same way.
+            said = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise NotAStoreError(
+                f"{where.resolve() / '.git'} is there but git cannot open it"
+                + (f" ({said[0]})" if said else ""),
+                "it may be half-made or damaged: if it holds nothing you need, move it away"
+                " and run 'tracker init' again",
+            )
         if len(lines) < 2:
             raise NotAStoreError(
                 f"{where.resolve()} is not in a git repository",
