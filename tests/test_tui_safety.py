@@ -588,6 +588,28 @@ def test_approve_and_flag_in_the_app_refuse_a_plain_repository(tmp_path):
     assert git(root, "for-each-ref") == refs
 
 
+def test_approve_in_a_plain_repository_from_a_deleted_folder_is_refused_not_a_crash(
+    tmp_path, monkeypatch
+):
+    root = tmp_path / "project"
+    root.mkdir()
+    git(root, "init", "-q", "--initial-branch=main")
+    for text in ("A project.\n", "A changed project.\n"):
+        (root / "README.md").write_text(text)
+        git(root, "add", ".")
+        git(root, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qm", "Edit")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+
+    async def scenario(pilot, screen):
+        await pilot.press("v")
+        await settle(pilot, lambda: any("not a tracker store" in m for m in messages(pilot.app)))
+
+    run_app(root, scenario)
+
+
 # -- 9: ordinary conditions are named as they are ------------------------------------------
 
 
@@ -601,3 +623,22 @@ def test_a_store_moved_away_under_the_app_is_not_called_a_missing_git(demo_copy,
 
     app = run_app(demo_copy, scenario)
     assert not any("not installed" in m for m in messages(app)), messages(app)
+
+
+def test_export_from_a_folder_that_was_deleted_is_an_error_not_a_crash(
+    demo_copy, tmp_path, monkeypatch
+):
+    """cd into the demo store, then 'tracker demo --reset': the app runs in a folder that
+    no longer exists, and x must say so rather than end the app with a traceback."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+
+    async def scenario(pilot, screen):
+        await pilot.press("x")
+        await settle(pilot, lambda: any("Export failed" in m for m in messages(pilot.app)))
+
+    app = run_app(demo_copy, scenario)
+    failure = next(m for m in messages(app) if "Export failed" in m)
+    assert "no longer exists" in failure, failure

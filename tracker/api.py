@@ -59,7 +59,10 @@ def require_tracker_store(store: Store) -> None:
     """
     if store.config.created_by_tracker:
         return
-    here = Path.cwd()
+    try:
+        here = Path.cwd()
+    except OSError:  # the folder the app was started in was deleted: still refuse, clearly
+        here = store.root
     if here.resolve() == store.root.resolve():
         where, hint = "", "run 'tracker init' here to make it one; nothing was written"
     else:

@@ -459,7 +459,16 @@ class MainScreen(Screen):
         from tracker.export import build_report, render
 
         name = Path(self.session.document).name
-        target = Path.cwd() / f"corrections-{name}.html"
+        try:
+            target = Path.cwd() / f"corrections-{name}.html"
+        except OSError:  # e.g. 'tracker demo --reset' run from inside the demo store
+            notify(
+                self,
+                "Export failed: the folder the app was started in no longer exists;"
+                " start the app again from a folder that exists",
+                severity="error",
+            )
+            return
         try:
             html = render(build_report(self.session.store, self.session.document), "html")
             # Whole or nothing, and never over a FIFO or through a symlink.
