@@ -202,6 +202,76 @@ def test_a_name_with_escapes_is_shown_not_obeyed_on_a_terminal(evil_store):
             assert "PWNED" in text, (args, text)
 
 
+def plant_note_document(root: Path, ref: str, entries: list) -> None:
+    """Write a notes document for HEAD with plain git, as anyone with the repository can."""
+    import json
+
+    blob = json.dumps({"v": 1, "entries": entries})
+    git(root, "notes", f"--ref={ref}", "add", "-f", "-m", blob, "HEAD")
+
+
+OSC = "\x1b]0;PWNED\x07"
+
+
+@pytest.mark.parametrize("values", ["escapes", "not-text"])
+def test_reviews_and_later_notes_planted_with_plain_git_are_shown_literally(doc_store, values):
+    """Every field of a review or later note is untrusted text (dates and statuses too),
+    and may not even be text: each command shows it literally and none crashes."""
+    (doc_store / "article.txt").write_text("The big red fox.\n", encoding="utf-8")
+    args = ["record", "article.txt", "-m", "Two", "--note", "1=why"]
+    assert run_cli("-C", str(doc_store), *args).code == 0
+    if values == "escapes":
+        review = {"status": OSC, "comment": OSC, "author": OSC, "date": OSC}
+        note = {"change": OSC, "text": OSC, "category": OSC, "author": OSC, "date": OSC}
+        later = {**note, "change": 1, "source": OSC}
+    else:
+        review = {"status": "approved", "comment": ["x"], "author": 5, "date": 7}
+        note = {"change": {"n": 1}, "text": ["t"], "category": 3, "author": None, "date": 3}
+        later = {**note, "change": 1, "source": 7}
+    plant_note_document(doc_store, "refs/notes/tracker-reviews", [review])
+    plant_note_document(doc_store, "refs/notes/tracker", [note, later])
+    for command in (
+        ["log"],
+        ["log", "--json"],
+        ["show", "HEAD"],
+        ["notes-history", "HEAD"],
+        ["blame"],
+        ["export", "--format", "md"],
+        ["export", "--format", "html"],
+        ["export", "--format", "json"],
+    ):
+        code, out, err = run_bytes("-C", str(doc_store), *command)
+        assert code == 0, (command, err)
+        assert_nothing_raw(out + err)
+
+
+def test_a_forged_change_kind_in_a_record_is_not_shown(doc_store):
+    """A record is JSON in a commit message that anyone can write; a change kind that is
+    not insert, delete or replace makes it a forged record, read as a foreign commit."""
+    (doc_store / "article.txt").write_text("The big red fox.\n", encoding="utf-8")
+    args = ["record", "article.txt", "-m", "Two", "--note", "1=why"]
+    assert run_cli("-C", str(doc_store), *args).code == 0
+    message = git(doc_store, "log", "-1", "--format=%B")
+    forged = message.replace('"kind": "insert"', '"kind": "\\u001b]0;PWNED\\u0007"')
+    assert forged != message
+    git(doc_store, "-c", "user.name=E", "-c", "user.email=e@x", "commit", "-q", "--amend",
+        "-m", forged)  # fmt: skip
+    for command in (["show", "HEAD"], ["diff", "HEAD~1", "HEAD"], ["diff", "HEAD~1", "HEAD",
+                    "--inline"], ["show", "HEAD", "--json"]):  # fmt: skip
+        code, out, err = run_bytes("-C", str(doc_store), *command)
+        assert code == 0, (command, err)
+        text = assert_nothing_raw(out + err)
+        assert "PWNED" not in text and "big" in text, (command, text)
+        if command[0] == "show":  # the change, computed from the texts, is listed
+            assert "insert" in text, text
+    # log --json (which copies a well-formed record's changes as they are) agrees.
+    import json
+
+    newest = json.loads(run_cli("-C", str(doc_store), "log", "--json").out)["revisions"][0]
+    assert newest["recorded_by_tracker"] is False
+    assert [c["kind"] for c in newest["changes"]] == ["insert"]
+
+
 # -- special files -----------------------------------------------------------------------
 
 
@@ -414,6 +484,36 @@ def test_a_non_utf8_file_name_is_refused_by_name(doc_store):
     assert_clean_failure(code, out, err, "caf\\xe9.txt", "not valid UTF-8")
 
 
+def test_a_store_in_a_folder_whose_name_is_not_utf8(tmp_path):
+    """Only document names must be UTF-8; the folder a store sits in can be anything the
+    file system allows (an old Latin-1 home folder), and git was never "not installed"."""
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    code, out, err = run_bytes("init", str(folder))
+    assert code == 0, err
+    (folder / "a.txt").write_text("One.\n")
+    code, out, err = run_bytes("-C", str(folder), "add", "a.txt")
+    assert code == 0, err
+    (folder / "a.txt").write_text("Two.\n")
+    code, out, err = run_bytes("-C", str(folder), "record", "a.txt", "-m", "x", "--note", "1=y")
+    assert code == 0, err
+    code, out, err = run_bytes("-C", str(folder), "log")
+    assert code == 0 and b"2 revision(s) of a.txt" in out, err
+    code, out, err = run_bytes("demo", "--path", str(tmp_path / os.fsdecode(b"d\xe9")), "--no-tui")
+    assert code == 0 and out.strip().endswith(b"/d\\udce9"), (out, err)  # shown, not raw
+
+
+def test_a_store_owned_by_another_user_is_named_as_such(doc_store):
+    """git refuses a repository another user owns (safe.directory); telling the user it
+    is "not in a git repository" and to run init there sends them the wrong way."""
+    if os.geteuid() != 0:
+        pytest.skip("giving the store to another user needs root")
+    subprocess.run(["chown", "-R", "65534:65534", str(doc_store)], check=True)
+    for args in (["log"], ["status"], ["init"]):
+        code, out, err = run_bytes("-C", str(doc_store), *args)
+        assert_clean_failure(code, out, err, "owned by another user", "safe.directory")
+        assert b"tracker init" not in err and b"not in a git repository" not in err, err
+
+
 def test_the_c_locale_with_coercion_off(tmp_path):
     """Python reads arguments and file names as ASCII there, and stdout is ASCII."""
     env = {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
@@ -525,6 +625,67 @@ def test_a_full_disk(small_tmpfs):
     assert not (root / "r.html").exists()
 
 
+def test_init_refused_by_a_full_disk_leaves_nothing_and_can_be_run_again(small_tmpfs):
+    """git init stopped half-way by a full disk left a broken .git, and every later
+    'tracker init' there said the folder is not in a git repository: a dead end."""
+    filler = small_tmpfs / "filler"
+    with open(filler, "wb", buffering=0) as handle, pytest.raises(OSError):
+        while True:
+            handle.write(b"x" * 4096)
+    for target in (small_tmpfs / "new", small_tmpfs / "existing"):
+        if target.name == "existing":
+            target.mkdir()
+        code, out, err = run_bytes("init", str(target))
+        assert_clean_failure(code, out, err, "No space left on device")
+        if target.name == "existing":
+            assert list(target.iterdir()) == []  # the user's folder stays, empty
+        else:
+            assert not target.exists()
+    filler.unlink()
+    for target in (small_tmpfs / "new", small_tmpfs / "existing"):
+        assert run_cli("init", str(target)).code == 0
+        assert run_cli("-C", str(target), "verify").code == 0
+
+
+def test_a_git_folder_git_cannot_open_is_named_not_called_missing(tmp_path):
+    """A .git left half-made (by an older tracker, a full disk, a copy cut short) is not
+    "no git repository": init there could never succeed, so say what is wrong."""
+    root = tmp_path / "s"
+    (root / ".git").mkdir(parents=True)
+    for args in (["log"], ["init"]):
+        code, out, err = run_bytes("-C", str(root), *args)
+        assert_clean_failure(code, out, err, ".git", "git cannot open it")
+        assert b"not in a git repository" not in err, err
+
+
+def test_a_write_refused_by_a_full_disk_leaves_no_lock_file_behind(small_tmpfs):
+    """The store lock's pid file is written first: on a full disk it cannot be, and the
+    half-made file must not stay in .git (one more on every try), nor block the next write."""
+    root = small_tmpfs / "s"
+    assert run_cli("init", str(root)).code == 0
+    (root / "a.txt").write_text("One.\n")
+    assert run_cli("-C", str(root), "add", "a.txt").code == 0
+    (root / "a.txt").write_text("Two.\n")
+    assert run_cli("-C", str(root), "record", "a.txt", "-m", "2", "--note", "1=why").code == 0
+    (root / "a.txt").write_text("Three.\n")
+    before = sorted(p.name for p in (root / ".git").iterdir())
+    filler = small_tmpfs / "filler"
+    with open(filler, "wb", buffering=0) as handle, pytest.raises(OSError):
+        while True:
+            handle.write(b"x" * 4096)
+    for args in (
+        ["review", "HEAD", "--approve"],
+        ["note", "HEAD", "1", "why"],
+        ["record", "a.txt", "-m", "x", "--note", "1=why"],
+    ):
+        code, out, err = run_bytes("-C", str(root), *args)
+        assert_clean_failure(code, out, err, "No space left on device")
+    assert sorted(p.name for p in (root / ".git").iterdir()) == before
+    filler.unlink()
+    result = run_cli("-C", str(root), "record", "a.txt", "-m", "x", "--note", "1=why")
+    assert result.code == 0, result.err
+
+
 def test_human_output_piped_to_head_exits_quietly(doc_store):
     # Far more output than a pipe holds, so the writer meets the closed pipe.
     lines = [f"Line {n} of the article." for n in range(4000)]
@@ -542,6 +703,44 @@ def test_human_output_piped_to_head_exits_quietly(doc_store):
         err = proc.stderr.read()
         assert proc.wait(timeout=60) in (0, 141, -signal.SIGPIPE), (args, err)
         assert err == b"", (args, err)
+
+
+def run_into_closed_pipe(*args: str, stream: str, cwd=None) -> tuple[int, bytes]:
+    """The real CLI with stdout or stderr a pipe whose reader has gone (head -0)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tracker", *args],
+            cwd=cwd,
+            stdout=write_end if stream == "stdout" else subprocess.PIPE,
+            stderr=write_end if stream == "stderr" else subprocess.PIPE,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    return proc.returncode, proc.stdout if stream == "stderr" else proc.stderr
+
+
+def test_a_failure_is_not_reported_as_success_when_stderr_is_gone(doc_store):
+    """Only the message is lost when nobody reads stderr: the exit code still says it failed."""
+    for args, expected in (
+        (["log", "nothing.txt"], 1),
+        (["record", "nothing.txt", "-m", "x"], 1),
+        (["log", "--no-such-option"], 2),
+    ):
+        code, _out = run_into_closed_pipe("-C", str(doc_store), *args, stream="stderr")
+        assert code == expected, args
+
+
+@pytest.mark.parametrize("args", [["verify"], ["verify", "--json"]])
+def test_verify_keeps_its_verdict_when_its_reader_goes_away(doc_store, args):
+    """verify | head: the findings may go unread, but the exit code must not turn into OK."""
+    (doc_store / "article.txt").write_text("The red fox, changed by hand.\n", encoding="utf-8")
+    git(doc_store, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qam", "By hand")
+    assert run_cli("-C", str(doc_store), *args).code == 3
+    code, err = run_into_closed_pipe("-C", str(doc_store), *args, stream="stdout")
+    assert code == 3 and err == b"", err
 
 
 @pytest.mark.parametrize("entry", ["module", "script"])
@@ -577,3 +776,24 @@ def test_ctrl_c_while_python_loads_the_cli(tmp_path, doc_store, entry):
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err, err
     assert proc.returncode == 130, err
     assert err == b"tracker: interrupted\n"
+
+
+def test_an_internal_error_keeps_its_exit_code_when_stderr_is_gone(monkeypatch, doc_store):
+    """A bug has no outside trigger, so one is planted in-process; the code must stay 70."""
+    import io
+
+    from tracker import api
+    from tracker.cli.main import main
+
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a planted bug")
+
+    monkeypatch.setattr(api, "open_store", bug)
+    monkeypatch.setattr(sys, "stderr", Gone())
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # not pytest's own file descriptor
+    monkeypatch.delenv("TRACKER_DEBUG", raising=False)
+    assert main(["-C", str(doc_store), "status"]) == 70

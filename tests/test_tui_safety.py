@@ -4,7 +4,9 @@ from the repository are shown as text (Pilot, as a reviewer or editor would use 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import stat
 import sys
 
 import pytest
@@ -461,3 +463,182 @@ def test_the_current_note_in_the_annotate_box_is_shown_as_text(tmp_path):
         assert "\x1b" not in current and "␛]0;PWNED␇ [b]title[/b]" in current
 
     run_app(store.root, scenario)
+
+
+# -- 3: the app's export writes only a regular file or a new one ------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_the_app_export_does_not_replace_a_fifo_or_a_symlink(
+    demo_copy, tmp_path, monkeypatch, kind
+):
+    """x writes corrections-NAME.html in the current folder; what is already there and is
+    not a regular file (a FIFO a program reads, a link to someone's file) stays as it is."""
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    target = out / "corrections-article.txt.html"
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text("someone else's file\n")
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to(elsewhere)
+
+    async def scenario(pilot, screen):
+        await pilot.press("x")
+        await settle(pilot, lambda: any("Export failed" in m for m in messages(pilot.app)))
+
+    app = run_app(demo_copy, scenario)
+    failure = next(m for m in messages(app) if "Export failed" in m)
+    assert "corrections-article.txt.html is" in failure, failure
+    assert ("a symbolic link" if kind == "symlink" else "not a regular file") in failure
+    mode = os.lstat(target).st_mode
+    assert stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISLNK(mode)
+    assert elsewhere.read_text() == "someone else's file\n"
+    assert sorted(p.name for p in out.iterdir()) == ["corrections-article.txt.html"]
+
+
+def test_the_app_export_does_not_write_through_a_planted_temporary_name(
+    demo_copy, tmp_path, monkeypatch
+):
+    """A link planted at the old fixed temporary name must not be written through."""
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text("someone else's file\n")
+    (out / "corrections-article.txt.html.tmp").symlink_to(elsewhere)
+
+    async def scenario(pilot, screen):
+        await pilot.press("x")
+        await settle(pilot, lambda: any("written to" in m for m in messages(pilot.app)))
+
+    run_app(demo_copy, scenario)
+    assert elsewhere.read_text() == "someone else's file\n"
+    report = out / "corrections-article.txt.html"
+    assert report.is_file() and not report.is_symlink()
+    assert "<html" in report.read_text(encoding="utf-8")
+
+
+# -- 2: a later note written with plain git is shown as text --------------------------------
+
+
+def test_a_later_note_date_planted_with_plain_git_is_shown_as_text(demo_copy):
+    """Every field of a later note is untrusted, its date too."""
+    import json
+
+    from tracker.tui.widgets.notes_panel import NotesPanel
+
+    osc = "\x1b]0;PWNED\x07"
+    entry = {"change": 1, "text": "why", "category": "other", "author": "Eve", "date": osc}
+    blob = json.dumps({"v": 1, "entries": [entry]})
+    git(demo_copy, "notes", "--ref=refs/notes/tracker", "add", "-f", "-m", blob, "HEAD")
+
+    async def scenario(pilot, screen):
+        view = screen.query_one(DiffView)
+
+        def shown() -> bool:
+            change = view.change(view.current)
+            return bool(change and change.note and change.note.author == "Eve")
+
+        await settle(pilot, shown)
+        text = str(screen.query_one(NotesPanel).render())
+        assert "by Eve, ␛]0;PWNED␇" in text, text
+        assert "\x1b" not in text and "\x07" not in text
+
+    run_app(demo_copy, scenario)
+
+
+# -- 4: the app writes only into a store made by tracker init --------------------------------
+
+
+def test_approve_and_flag_in_the_app_refuse_a_plain_repository(tmp_path):
+    """The app reads any git repository; a review would commit a notes ref into it."""
+    from tracker.tui.screens.annotate import AnnotateScreen
+    from tracker.tui.screens.prompt import PromptScreen
+
+    root = tmp_path / "project"
+    root.mkdir()
+    git(root, "init", "-q", "--initial-branch=main")
+    for text in ("A project.\n", "A changed project.\n"):
+        (root / "README.md").write_text(text)
+        git(root, "add", ".")
+        git(root, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qm", "Edit")
+    refs = git(root, "for-each-ref")
+
+    def refusals(app) -> int:
+        return sum("not a tracker store" in m for m in messages(app))
+
+    async def scenario(pilot, screen):
+        await pilot.press("v")
+        await settle(pilot, lambda: refusals(pilot.app) == 1)
+        await pilot.press("F")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, PromptScreen))
+        await type_into(pilot, pilot.app.screen.query_one(Input), "wrong")
+        await pilot.press("enter")
+        await settle(pilot, lambda: refusals(pilot.app) == 2)
+        await pilot.press("a")  # a later note goes through the same check
+        await settle(pilot, lambda: isinstance(pilot.app.screen, AnnotateScreen))
+        await type_into(pilot, pilot.app.screen.query_one("#text", Input), "why")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: refusals(pilot.app) == 3)
+
+    run_app(root, scenario)
+    assert git(root, "for-each-ref") == refs
+
+
+def test_approve_in_a_plain_repository_from_a_deleted_folder_is_refused_not_a_crash(
+    tmp_path, monkeypatch
+):
+    root = tmp_path / "project"
+    root.mkdir()
+    git(root, "init", "-q", "--initial-branch=main")
+    for text in ("A project.\n", "A changed project.\n"):
+        (root / "README.md").write_text(text)
+        git(root, "add", ".")
+        git(root, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qm", "Edit")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+
+    async def scenario(pilot, screen):
+        await pilot.press("v")
+        await settle(pilot, lambda: any("not a tracker store" in m for m in messages(pilot.app)))
+
+    run_app(root, scenario)
+
+
+# -- 9: ordinary conditions are named as they are ------------------------------------------
+
+
+def test_a_store_moved_away_under_the_app_is_not_called_a_missing_git(demo_copy, tmp_path):
+    """git could not start in a folder that is gone; git itself is installed."""
+
+    async def scenario(pilot, screen):
+        demo_copy.rename(tmp_path / "moved")
+        await pilot.press("R")
+        await settle(pilot, lambda: any("no longer exists" in m for m in messages(pilot.app)))
+
+    app = run_app(demo_copy, scenario)
+    assert not any("not installed" in m for m in messages(app)), messages(app)
+
+
+def test_export_from_a_folder_that_was_deleted_is_an_error_not_a_crash(
+    demo_copy, tmp_path, monkeypatch
+):
+    """cd into the demo store, then 'tracker demo --reset': the app runs in a folder that
+    no longer exists, and x must say so rather than end the app with a traceback."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+
+    async def scenario(pilot, screen):
+        await pilot.press("x")
+        await settle(pilot, lambda: any("Export failed" in m for m in messages(pilot.app)))
+
+    app = run_app(demo_copy, scenario)
+    failure = next(m for m in messages(app) if "Export failed" in m)
+    assert "no longer exists" in failure, failure

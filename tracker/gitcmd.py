@@ -153,7 +153,7 @@ def config_snapshot(cwd: Path | str) -> list[ConfigEntry]:
             env=clean_env(),
         )
     except FileNotFoundError as exc:
-        raise GitError("git is not installed", "install git and try again") from exc
+        raise _not_started(where) from exc
     # Exit status 1 with no output means no config at all.
     if proc.returncode not in (0, 1):
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -303,7 +303,7 @@ def run(
             env=hardened_env(cwd, env),
         )
     except FileNotFoundError as exc:
-        raise GitError("git is not installed", "install git and try again") from exc
+        raise _not_started(cwd) from exc
     command = _subcommand(args)
     if command in ("init", "config"):
         forget_config(cwd)  # the next call must see what this one may have written
@@ -312,6 +312,17 @@ def run(
         first = message[-1] if message else f"git {command} failed"
         raise GitError(f"git {command} failed: {first}")
     return proc
+
+
+def _not_started(cwd: Path | str) -> GitError:
+    """Why git could not start: the folder it was to run in is gone (moved or deleted
+    while the app was open), or else git itself is missing."""
+    if not os.path.isdir(cwd):
+        return GitError(
+            f"the folder {cwd} no longer exists",
+            "it was moved or deleted; open the store where it is now",
+        )
+    return GitError("git is not installed", "install git and try again")
 
 
 def output(cwd: Path | str, *args: str, **kwargs) -> str:
@@ -326,14 +337,17 @@ def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[by
     NUL is the one byte a commit message cannot hold, so no text in a field can be
     mistaken for a separator; records are told apart by counting fields.
     """
-    proc = subprocess.Popen(
-        git_argv(args),
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=hardened_env(cwd),
-    )
+    try:
+        proc = subprocess.Popen(
+            git_argv(args),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=hardened_env(cwd),
+        )
+    except FileNotFoundError as exc:
+        raise _not_started(cwd) from exc
     assert proc.stdout is not None
     # The unfinished field as a list of pieces, joined once when its NUL arrives: growing
     # one bytes object chunk by chunk (and splitting it again each time) is quadratic in
@@ -370,14 +384,17 @@ class BlobReader:
 
     def __init__(self, cwd: Path | str) -> None:
         self._cwd = cwd
-        self._proc = subprocess.Popen(
-            git_argv(["cat-file", "--batch"]),
-            cwd=cwd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=hardened_env(cwd),
-        )
+        try:
+            self._proc = subprocess.Popen(
+                git_argv(["cat-file", "--batch"]),
+                cwd=cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=hardened_env(cwd),
+            )
+        except FileNotFoundError as exc:
+            raise _not_started(cwd) from exc
 
     def read(self, name: str) -> bytes | None:
         """The object's bytes, or None when it does not exist (e.g. a path not in a commit)."""

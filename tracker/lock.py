@@ -69,8 +69,15 @@ def store_lock(git_dir: Path) -> Iterator[None]:
         if pid and _alive(pid):
             raise _locked(path, pid)
         temporary = git_dir / f"{LOCK_NAME}.{os.getpid()}"
-        temporary.write_text(str(os.getpid()))
-        os.replace(temporary, path)
+        try:
+            temporary.write_text(str(os.getpid()))
+            os.replace(temporary, path)
+        except OSError:
+            # A full disk makes the file but not its content: leave no litter in .git,
+            # one more on every try.
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
         try:
             yield
         finally:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 
 from tracker import gitcmd
+from tracker.model import CHANGE_KINDS
 from tracker.notes import RECORD_TRAILER
 from tracker.store import Store
 
@@ -99,8 +100,8 @@ def _fast_entry(fields: list[bytes], document_json: str, reviews: dict) -> str |
         return None
     notes = 0
     for change in changes:
-        if type(change) is not dict:
-            return None
+        if type(change) is not dict or change.get("kind") not in CHANGE_KINDS:
+            return None  # a forged kind: the ordinary path reads the commit as foreign
         if change.get("note"):
             notes += 1
     # A JSON string cannot hold a raw quote, so the first '"changes": ' is the key.

@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import Any
 
 from tracker.errors import NoteError
-from tracker.model import Change, Note, Span
+from tracker.model import CHANGE_KINDS, Change, Note, Span
 
 NOTES_REF = "refs/notes/tracker"
 RECORD_VERSION = 1
@@ -132,6 +132,10 @@ def changes_from_record(record: dict[str, Any]) -> list[Change]:
                 author=str(raw.get("author", "")),
                 date=str(raw.get("date", "")),
             )
+        if item["kind"] not in CHANGE_KINDS:
+            # Not written by the tracker: the record is forged or damaged (its readers
+            # then compute the changes from the texts), and the kind is never shown.
+            raise ValueError(f"unknown change kind {item['kind']!r}")
         changes.append(
             Change(
                 int(item["index"]),

@@ -73,9 +73,21 @@ def init_store(
 
         # Before anything is made: a refused init must leave no half-made store behind.
         identity = default_identity(root if root.is_dir() else Path.cwd())
+    made_folder = not root.exists()
     root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
-        gitcmd.run(root, "init", "--quiet", "--initial-branch=main")
+        try:
+            gitcmd.run(root, "init", "--quiet", "--initial-branch=main")
+        except BaseException:
+            # A git init stopped half-way (a full disk) leaves a .git that git cannot
+            # open, and every later init there would fail: leave nothing instead.
+            import shutil
+
+            shutil.rmtree(root / ".git", ignore_errors=True)
+            if made_folder:
+                with contextlib.suppress(OSError):
+                    root.rmdir()
+            raise
     store = Store.open(root)
     signing(store)  # refuse signing settings it cannot honour before changing anything
     # A power loss must not leave empty object files behind.

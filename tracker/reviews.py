@@ -76,8 +76,19 @@ def reviews_of(store: Store) -> dict[str, list[dict[str, Any]]]:
                 entries = json.loads(data or b"{}").get("entries", [])
             except (ValueError, AttributeError):
                 continue
-            result[commit] = [e for e in entries if isinstance(e, dict)]
+            if isinstance(entries, list):
+                result[commit] = [_as_text(e) for e in entries if isinstance(e, dict)]
     return result
+
+
+def _as_text(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry whose fields are text: the ref can be written with plain git, and a number
+    or a list where a name or a date belongs must not crash a command that shows it."""
+    fields = {}
+    for key in ("status", "comment", "author", "date"):
+        value = entry.get(key)
+        fields[key] = value if isinstance(value, str) else "" if value is None else str(value)
+    return {**entry, **fields}
 
 
 def status_of(entries: list[dict[str, Any]] | None) -> dict[str, Any] | None:

@@ -84,7 +84,26 @@ class Store:
         proc = gitcmd.run(
             where, "rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD", check=False
         )
-        lines = proc.stdout.decode("utf-8", "replace").splitlines()
+        # fsdecode, not "replace": a folder whose name is not UTF-8 must name the same
+        # folder again (as a lone surrogate), or every later git call runs nowhere.
+        lines = [os.fsdecode(line) for line in proc.stdout.splitlines()]
+        if len(lines) < 2 and b"dubious ownership" in proc.stderr:
+            # git's safe.directory check: a repository another user owns (a copy from a
+            # USB stick, a shared folder). Only the user may decide to trust it.
+            shown = where.resolve()
+            raise NotAStoreError(
+                f"{shown} is a git repository owned by another user, which git refuses",
+                f"if you trust it: git config --global --add safe.directory {shown}",
+            )
+        if len(lines) < 2 and (where / ".git").exists():
+            # Half-made or damaged: 'run tracker init there' would fail the same way.
+            said = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise NotAStoreError(
+                f"{where.resolve() / '.git'} is there but git cannot open it"
+                + (f" ({said[0]})" if said else ""),
+                "it may be half-made or damaged: if it holds nothing you need, move it away"
+                " and run 'tracker init' again",
+            )
         if len(lines) < 2:
             raise NotAStoreError(
                 f"{where.resolve()} is not in a git repository",

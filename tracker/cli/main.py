@@ -32,7 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         code = _main(argv)
         # Write buffered output now, where a closed pipe or a full disk can be reported,
         # rather than at exit, where Python would print "Exception ignored" and exit 120.
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left after the command was done: its exit code stands (verify's
+            # findings may go unread, but must not turn into OK).
+            _silence_stdout()
         return code
     except KeyboardInterrupt:
         return _interrupted()
@@ -84,15 +89,23 @@ def _main(argv: list[str] | None) -> int:
             raise
         from tracker.safe import one_line
 
-        sys.stderr.write(
-            f"tracker: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]}"
-            " (set TRACKER_DEBUG=1 for details)\n"
-        )
+        try:
+            sys.stderr.write(
+                f"tracker: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]}"
+                " (set TRACKER_DEBUG=1 for details)\n"
+            )
+            sys.stderr.flush()
+        except OSError:
+            _silence(sys.stderr)  # nobody reads stderr: the exit code still says it failed
         return EXIT_INTERNAL
 
 
 def _error_line(text: str) -> None:
-    sys.stderr.write(f"tracker: error: {text}\n")
+    try:
+        sys.stderr.write(f"tracker: error: {text}\n")
+        sys.stderr.flush()
+    except OSError:
+        _silence(sys.stderr)  # nobody reads stderr: the exit code still says it failed
 
 
 def _os_error(error: OSError) -> TrackerError:
@@ -128,11 +141,15 @@ def _interrupted() -> int:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so that the flush at exit cannot fail again."""
+    _silence(sys.stdout)
+
+
+def _silence(stream) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
     except (OSError, ValueError, AttributeError):
-        pass  # stdout is not a file (a test's StringIO): nothing is flushed at exit
+        pass  # not a file (a test's StringIO): nothing is flushed at exit
 
 
 def _reexec_in_utf8_mode() -> None:
@@ -431,12 +448,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tracker.audit import verify
 
         report = verify(store, args.require_signatures)
-        if args.json:
-            _print_json(report.to_json())
-        else:
-            from tracker.cli import render
+        try:
+            if args.json:
+                _print_json(report.to_json())
+            else:
+                from tracker.cli import render
 
-            render.verify(report)
+                render.verify(report)
+        except BrokenPipeError:
+            _silence_stdout()  # verify | head: the findings go unread, the verdict stands
         return 0 if report.ok else 3
 
     if args.command == "blame":

@@ -17,7 +17,11 @@ class _Parser(argparse.ArgumentParser):
         from tracker.safe import one_line
 
         # The message quotes what was typed, which may hold ESC or BEL (a pasted name).
-        sys.stderr.write(f"tracker: error: {one_line(message)}; see '{self.prog} --help'\n")
+        try:
+            sys.stderr.write(f"tracker: error: {one_line(message)}; see '{self.prog} --help'\n")
+            sys.stderr.flush()
+        except OSError:
+            pass  # nobody reads stderr (a closed pipe): the exit code still says it failed
         raise SystemExit(EXIT_USAGE)
 
 

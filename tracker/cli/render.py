@@ -52,7 +52,7 @@ def _short(rev: str) -> str:
 
 def _categories(revision: Revision) -> str:
     counts = Counter(c.note.category for c in revision.changes if c.note)
-    return ", ".join(f"{cat} {n}" if n > 1 else cat for cat, n in sorted(counts.items()))
+    return ", ".join(one_line(f"{cat} {n}" if n > 1 else cat) for cat, n in sorted(counts.items()))
 
 
 def log(revisions: list[Revision], document: str, header: str | None = None) -> None:
@@ -84,7 +84,9 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
         review = revision.extra.get("review")
         if review:
             style = "green" if review["status"] == "approved" else "bold red"
-            line = Text(f"    {review['status']} by {one_line(review['author'])}", style=style)
+            # Every field is untrusted text: the reviews ref can be written with plain git.
+            status = one_line(review["status"])
+            line = Text(f"    {status} by {one_line(review['author'])}", style=style)
             if review.get("comment"):
                 line.append(": " + one_line(review["comment"]))
             console.print(line)
@@ -116,7 +118,7 @@ def _note_lines(note: Note | None, indent: str = "      ") -> list[Text]:
     lines = [head]
     if note.source:
         lines.append(Text(indent + "source: " + one_line(note.source), style="blue"))
-    by = f"{indent}by {one_line(note.author)} {note.date}".rstrip()
+    by = f"{indent}by {one_line(note.author)} {one_line(note.date)}".rstrip()
     if note.edited:
         by += f" (edited; {len(note.history)} earlier wording(s), see notes-history)"
     lines.append(Text(by, style="dim"))
@@ -260,14 +262,14 @@ def notes_history(history: list[dict]) -> None:
         if item["origin"] == "rewritten":
             console.print(Text(f"!! {item['text']} ({item['stored_in'][:12]})", style="bold red"))
             continue
-        line = Text(f"change {item['change']}  ")
+        line = Text(f"change {one_line(str(item['change']))}  ")
         line.append(f"[{visible(str(item['category']))}] ", style="bold magenta")
         line.append(one_line(str(item["text"])))
         console.print(line)
         where = "in the revision" if item["origin"] == "revision" else "later, notes commit"
         console.print(
             Text(
-                f"    {one_line(str(item['author']))} {item['date']}"
+                f"    {one_line(str(item['author']))} {one_line(str(item['date']))}"
                 f" ({where} {item['stored_in'][:12]})",
                 style="dim",
             )

@@ -22,7 +22,7 @@ def _review(status: dict | None) -> str:
         return "awaiting review"
     what = "approved" if status["status"] == "approved" else "flagged"
     comment = f": {escape(status['comment'])}" if status.get("comment") else ""
-    return f"{what} by {escape(status['author'])}, {status['date'][:10]}{comment}"
+    return f"{what} by {escape(status['author'])}, {escape(status['date'][:10])}{comment}"
 
 
 def render_markdown(report: Report) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import subprocess
@@ -436,13 +435,14 @@ class MainScreen(Screen):
         self.app.push_screen(PromptScreen("Flag this revision: what is wrong?"), flagged)
 
     def _review(self, status: str, comment: str) -> None:
-        from tracker.reviews import review
+        from tracker import api
 
         revision = self.selected
         if revision is None:
             return
         try:
-            review(self.session.store, revision.rev, status, comment)
+            # Through the API, as the CLI: it refuses a repository that is not a store.
+            api.review(self.session.store, revision.rev, status, comment)
         except TrackerError as error:
             notify(self, error.one_line(), severity="error")
             return
@@ -455,21 +455,26 @@ class MainScreen(Screen):
         self.app.push_screen(VerifyScreen(self.session.store))
 
     def action_export(self) -> None:
+        from tracker import api
         from tracker.export import build_report, render
 
         name = Path(self.session.document).name
-        target = Path.cwd() / f"corrections-{name}.html"
-        temporary = target.with_name(target.name + ".tmp")
+        try:
+            target = Path.cwd() / f"corrections-{name}.html"
+        except OSError:  # e.g. 'tracker demo --reset' run from inside the demo store
+            notify(
+                self,
+                "Export failed: the folder the app was started in no longer exists;"
+                " start the app again from a folder that exists",
+                severity="error",
+            )
+            return
         try:
             html = render(build_report(self.session.store, self.session.document), "html")
-            temporary.write_text(html, encoding="utf-8")
-            temporary.replace(target)  # whole or nothing
-        except (TrackerError, OSError) as error:
-            # A half-written or unplaceable report must not be left behind as litter.
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            message = error.one_line() if isinstance(error, TrackerError) else str(error)
-            notify(self, f"Export failed: {message}", severity="error")
+            # Whole or nothing, and never over a FIFO or through a symlink.
+            api.write_report(target, html)
+        except TrackerError as error:
+            notify(self, f"Export failed: {error.one_line()}", severity="error")
             return
         notify(self, f"Corrections report written to {target}")
 

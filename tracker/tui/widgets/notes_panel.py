@@ -21,7 +21,7 @@ def _note_lines(note: Note, label: str = "") -> list[Content]:
     if note.source:
         lines.append(Content.assemble(("Source: ", "dim"), visible(note.source)))
     by = f"by {one_line(note.author)}" if note.author else ""
-    when = f", {note.date}" if note.date else ""
+    when = f", {one_line(note.date)}" if note.date else ""
     origin = "  (added later)" if note.origin == "later" else ""
     lines.append(Content.styled(f"{by}{when}{origin}", "dim"))
     return lines
