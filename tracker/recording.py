@@ -135,6 +135,9 @@ def record(
     date = date or now_iso()
     refuse_future(date)  # also for callers of the API that did not go through check_date
     with store_lock(store.git_dir):
+        # The branch as read when the store was opened may be stale: another writer may
+        # have recorded between then and this lock. Read it again, now that it cannot move.
+        store.refresh()
         head = store.head()
         _refuse_staged_changes(store, head, document)
         _refuse_earlier_date(store, head, date)
