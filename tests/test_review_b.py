@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tracker import api
 from tracker.recording import init_store, record
 from tracker.store import Store
@@ -31,3 +34,67 @@ def test_a_store_opened_before_another_record_still_records(tmp_path):
     log = git(store.root, "log", "--format=%s", "-3").splitlines()
     assert log == ["Mine", "Other writer", "Add b.txt"]
     assert git(store.root, "status", "--porcelain") == ""
+
+
+# -- 10: one huge field in the human listings, not only in log --json ---------------------
+
+
+def test_show_and_log_of_one_huge_field_cost_about_what_reading_it_does(tmp_path):
+    """``visible()`` looked at every character of a field in a Python loop: a 20 MB
+    message took seconds in ``show`` and ``log`` (per field shown), against a fraction of
+    that for ``log --json``, which reads the same commit. Compared with that reading, not
+    with a wall clock, so that load on the machine slows both alike."""
+    import time
+
+    root = tmp_path / "big"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "doc.txt").write_text("Text.\n")
+    git(root, "add", "doc.txt")
+    body = ("plain words " * 2_000_000).encode()
+    git(root, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-F", "-",
+        input=b"Big message\n\n" + body)  # fmt: skip
+
+    def seconds(*args: str) -> float:
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            result = run_cli("-C", str(root), *args)
+            best = min(best, time.perf_counter() - start)
+            assert result.code == 0, result.stderr
+            assert len(result.out) > len(body) // 2  # the field was shown
+        return best
+
+    reading = seconds("log", "--json")
+    for command in (("show", "HEAD"), ("log",)):
+        assert seconds(*command) < 2 * reading + 0.3, command
+
+
+def _visible_char_by_char(text: str, show_invisible: bool) -> str:
+    """The rule ``visible`` follows, one character at a time (the old, slow loop)."""
+    import unicodedata
+
+    from tracker.safe import _INVISIBLE, _TABLE
+
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code in _TABLE:
+            out.append(_TABLE[code])
+        elif code in _INVISIBLE:
+            out.append(f"⟨{_INVISIBLE[code]}⟩" if show_invisible else ch)
+        elif code > 0x7F and unicodedata.category(ch) == "Cf":
+            out.append(f"⟨U+{code:04X}⟩")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None)), st.booleans())
+def test_the_fast_visible_marks_exactly_what_the_character_rule_does(text, show_invisible):
+    from tracker.safe import visible
+
+    assert visible(text, show_invisible) == _visible_char_by_char(text, show_invisible)
+    sample = "a\u00adb\u2066c\u200bd\x1be\u061c\U000e0001"
+    assert visible(sample, show_invisible) == _visible_char_by_char(sample, show_invisible)
