@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from textual import events
+from tui_helpers import run_app, settle
 
 from tracker import api
 from tracker.recording import init_store, record
@@ -98,3 +103,88 @@ def test_the_fast_visible_marks_exactly_what_the_character_rule_does(text, show_
     assert visible(text, show_invisible) == _visible_char_by_char(text, show_invisible)
     sample = "a\u00adb\u2066c\u200bd\x1be\u061c\U000e0001"
     assert visible(sample, show_invisible) == _visible_char_by_char(sample, show_invisible)
+
+
+# -- 13 in the other screens that take typing: flag comment and annotate --------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from tracker.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("review-b") / "demo").root
+
+
+@pytest.fixture
+def demo_copy(demo, tmp_path):
+    target = tmp_path / "copy"
+    shutil.copytree(demo, target)
+    return target
+
+
+def burst(app, *keys: str) -> None:
+    """Queue keys as a fast typist or a paste sends them: all at once, none waited for."""
+    for part in keys:
+        for key in [part] if len(part) > 1 and part.isidentifier() else list(part):
+            character = key if len(key) == 1 else {"enter": "\r", "escape": "\x1b"}.get(key)
+            event = events.Key("space" if key == " " else key, character)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+
+def reviews(root) -> list[dict]:
+    from tracker.reviews import reviews_of
+
+    return [entry for entries in reviews_of(Store.open(root)).values() for entry in entries]
+
+
+def test_a_flag_comment_typed_in_one_burst_after_f_is_kept_whole(demo_copy):
+    async def scenario(pilot, screen):
+        burst(pilot.app, "F", "Wrong date in the lede", "enter")
+        await settle(pilot, lambda: bool(reviews(demo_copy)))
+
+    run_app(demo_copy, scenario)
+    assert [e["comment"] for e in reviews(demo_copy)] == ["Wrong date in the lede"]
+
+
+def test_a_note_typed_in_one_burst_after_a_is_saved_whole(demo_copy):
+    async def scenario(pilot, screen):
+        await pilot.press("n")
+        before = Store.open(demo_copy).ref("refs/notes/tracker")
+        burst(pilot.app, "a", " Checked against the court record", "enter")
+        await settle(pilot, lambda: Store.open(demo_copy).ref("refs/notes/tracker") != before)
+
+    run_app(demo_copy, scenario)
+    history = api.notes_history(Store.open(demo_copy), "HEAD")
+    # Typed after the current wording, which the box starts with; none of it went astray.
+    assert history[-1]["text"].endswith(". Checked against the court record")
+    assert history[-1]["category"] == history[0]["category"]
+
+
+@pytest.mark.parametrize("key", ["F", "a"])
+def test_escape_after_typing_a_comment_or_note_asks_first(demo_copy, key):
+    from textual.widgets import Input
+
+    from tracker.tui.screens.confirm import ConfirmScreen
+
+    async def scenario(pilot, screen):
+        await pilot.press("n", key)
+        box = pilot.app.screen
+        await settle(pilot, lambda: isinstance(pilot.app.focused, Input))
+        await pilot.press(*"Half a thought")
+        field = pilot.app.focused
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await pilot.press("n")  # keep editing: nothing is lost
+        await settle(pilot, lambda: pilot.app.screen is box)
+        assert field.value == "Half a thought"
+        await pilot.press("escape", "y")  # yes discards
+        await settle(pilot, lambda: pilot.app.screen is screen)
+        await pilot.press(key)  # nothing typed: esc leaves at once
+        await settle(pilot, lambda: isinstance(pilot.app.focused, Input))
+        await pilot.press("escape")
+        await settle(pilot, lambda: pilot.app.screen is screen)
+
+    head = git(demo_copy, "for-each-ref")
+    run_app(demo_copy, scenario)
+    assert git(demo_copy, "for-each-ref") == head, "nothing was written"
