@@ -33,7 +33,7 @@ def test_a_store_opened_before_another_record_still_records(tmp_path):
     (store.root / "b.txt").write_text("The b.txt words.\n")
     other = run_cli("-C", str(store.root), "record", "b.txt", "-m", "Other writer",
                     "--author", str(ANN))  # fmt: skip
-    assert other.code == 0, other.stderr
+    assert other.code == 0, other.err
     revision = api.record_revision(mine, "a.txt", "Mine", author=str(ANN))
     assert revision.summary == "Mine"
     log = git(store.root, "log", "--format=%s", "-3").splitlines()
@@ -66,7 +66,7 @@ def test_show_and_log_of_one_huge_field_cost_about_what_reading_it_does(tmp_path
             start = time.perf_counter()
             result = run_cli("-C", str(root), *args)
             best = min(best, time.perf_counter() - start)
-            assert result.code == 0, result.stderr
+            assert result.code == 0, result.err
             assert len(result.out) > len(body) // 2  # the field was shown
         return best
 
@@ -188,3 +188,47 @@ def test_escape_after_typing_a_comment_or_note_asks_first(demo_copy, key):
     head = git(demo_copy, "for-each-ref")
     run_app(demo_copy, scenario)
     assert git(demo_copy, "for-each-ref") == head, "nothing was written"
+
+
+# -- 7 in init: nothing after the setup commit turns it into a failure -------------------------
+
+
+def _plain_repo(root):
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "doc.txt").write_text("Text.\n")
+    git(root, "add", "doc.txt")
+    git(root, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "Base")
+
+
+@pytest.mark.parametrize("planted", ["file", "config"])
+def test_init_refuses_a_tracker_folder_it_did_not_make_before_committing(tmp_path, planted):
+    """A '.tracker' file made init commit the setup, then fail writing the settings
+    (exit 1 for a store that was set up); an untracked .tracker/config.json was
+    overwritten. Both are refused before anything is written."""
+    root = tmp_path / "repo"
+    _plain_repo(root)
+    mine = root / ".tracker" if planted == "file" else root / ".tracker" / "config.json"
+    mine.parent.mkdir(exist_ok=True)
+    mine.write_text("someone else's settings\n")
+    refs = git(root, "for-each-ref")
+    result = run_cli("-C", str(root), "init", "--author", str(ANN))
+    assert result.code == 1
+    assert len(result.err.splitlines()) == 1 and "already exists" in result.err
+    assert "nothing was written" in result.err
+    assert git(root, "for-each-ref") == refs
+    assert mine.read_text() == "someone else's settings\n"
+
+
+def test_init_with_a_held_index_lock_warns_and_succeeds(tmp_path):
+    """The setup commit is the commit point: a held index.lock after it is a warning (it
+    was dropped unsaid, and git status then showed the settings as deleted)."""
+    root = tmp_path / "repo"
+    _plain_repo(root)
+    (root / ".git" / "index.lock").write_bytes(b"")
+    result = run_cli("-C", str(root), "init", "--author", str(ANN))
+    (root / ".git" / "index.lock").unlink()
+    assert result.code == 0, result.err
+    assert "Initialised" in result.out
+    assert result.err.startswith("tracker: warning: ") and "index.lock" in result.err
+    assert (root / ".tracker" / "config.json").is_file()

@@ -69,7 +69,13 @@ def require_tracker_store(store: Store) -> None:
     raise NotAStoreError(f"{store.root} is a git repository but not a tracker store{where}", hint)
 
 
-def init(path: str | Path, require_notes: bool = False, author: str | None = None) -> Store:
+def init(
+    path: str | Path,
+    require_notes: bool = False,
+    author: str | None = None,
+    warnings: list[str] | None = None,
+) -> Store:
+    """Make ``path`` a store; problems after its setup commit are appended to ``warnings``."""
     target = Path(path)
     # Check before anything is created, so that a wrong argument leaves no folder behind.
     for folder in (target, *target.absolute().parents):
@@ -81,7 +87,7 @@ def init(path: str | Path, require_notes: bool = False, author: str | None = Non
                 )
             break
     identity = Identity.parse(author) if author else None
-    return init_store(path, identity, require_notes=require_notes)
+    return init_store(path, identity, require_notes=require_notes, warnings=warnings)
 
 
 def _identity(author: str | None) -> Identity | None:

@@ -64,8 +64,11 @@ def init_store(
     date: str | None = None,
     require_notes: bool = False,
     categories: tuple[str, ...] | None = None,
+    warnings: list[str] | None = None,
 ) -> Store:
-    """Create (or adopt) a git repository as a tracker store, committing its config."""
+    """Create (or adopt) a git repository as a tracker store, committing its config.
+
+    Problems after the setup commit (the commit point) are appended to ``warnings``."""
     root = Path(path)
     if identity is None:
         from tracker.identity import default_identity
@@ -81,6 +84,7 @@ def init_store(
     gitcmd.run(store.root, "config", "core.fsyncMethod", "fsync")
     if store.read_blob("HEAD", CONFIG_PATH) is not None:
         return store  # already a tracker store: init is idempotent
+    _refuse_foreign_settings_file(store)
     config = StoreConfig(require_notes=require_notes, created_by_tracker=True)
     if categories:
         config.categories = tuple(categories)
@@ -97,12 +101,43 @@ def init_store(
             date or now_iso(),
             event="setup",
             from_disk=False,  # the settings file is written after its commit
+            warnings=warnings,
         )
+        # The store is set up: the commit holds the settings. Putting them in the work
+        # tree too is housekeeping, which must not turn the set-up store into a failure.
         target = store.root / CONFIG_PATH
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as error:
+            if warnings is not None:
+                warnings.append(
+                    f"set up, but {target} could not be written ({error.strerror}); "
+                    f"restore it with 'git checkout -- {CONFIG_PATH}'"
+                )
     store.refresh()
     return store
+
+
+def _refuse_foreign_settings_file(store: Store) -> None:
+    """Refuse, before anything is written, a ``.tracker`` that is not the tracker's.
+
+    The branch has no settings yet, so a ``.tracker`` file, or an untracked
+    ``.tracker/config.json``, in the work tree belongs to someone else: writing the
+    settings would overwrite it, or fail after the store was already set up.
+    """
+    folder = store.root / CONFIG_PATH.split("/")[0]
+    target = store.root / CONFIG_PATH
+    if folder.is_symlink() or (os.path.lexists(folder) and not folder.is_dir()):
+        what = f"{folder} already exists and is not a folder"
+    elif os.path.lexists(target):
+        what = f"{target} already exists and is not the tracker's"
+    else:
+        return
+    raise DirtyStoreError(
+        f"{what}; the tracker keeps its settings there",
+        "move it away, then run 'tracker init' again; nothing was written",
+    )
 
 
 # -- recording ---------------------------------------------------------------------------

@@ -302,8 +302,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "init":
         target = os.path.join(args.directory, args.path) if args.path else args.directory
-        store = api.init(target, require_notes=args.require_notes, author=args.author)
+        after_setup: list[str] = []
+        store = api.init(target, args.require_notes, args.author, after_setup)
         print(f"Initialised tracker store in {one_line(str(store.root))}")
+        _warn(after_setup)
         return 0
 
     store = api.open_store(args.directory)
