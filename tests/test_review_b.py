@@ -232,3 +232,40 @@ def test_init_with_a_held_index_lock_warns_and_succeeds(tmp_path):
     assert "Initialised" in result.out
     assert result.err.startswith("tracker: warning: ") and "index.lock" in result.err
     assert (root / ".tracker" / "config.json").is_file()
+
+
+def test_after_an_index_lock_warning_other_documents_still_record(tmp_path):
+    """A record that warned about a held index.lock left its document's index entry one
+    revision behind; every later record of another document was then refused for
+    "changes staged by another program" (the tracker's own). The entry is recognised,
+    put in step, and the record goes through."""
+    store = init_store(tmp_path / "s", ANN, DATE)
+    for name in ("a.txt", "b.txt"):
+        (store.root / name).write_text(f"The {name} text.\n")
+        record(store, name, f"Add {name}", identity=ANN, date=DATE)
+    lock = store.git_dir / "index.lock"
+    lock.write_bytes(b"")
+    (store.root / "a.txt").write_text("The a.txt words.\n")
+    held = run_cli("-C", str(store.root), "record", "a.txt", "-m", "A", "--author", str(ANN))
+    lock.unlink()
+    assert held.code == 0 and "warning" in held.err, held.err
+    assert git(store.root, "status", "--porcelain") != ""  # as the warning said
+    (store.root / "b.txt").write_text("The b.txt words.\n")
+    later = run_cli("-C", str(store.root), "record", "b.txt", "-m", "B", "--author", str(ANN))
+    assert later.code == 0, later.err
+    assert later.err == ""
+    assert git(store.root, "status", "--porcelain") == ""
+
+
+def test_changes_staged_by_plain_git_are_still_refused(tmp_path):
+    """The control: a change someone staged with git is not mistaken for a stale entry."""
+    store = init_store(tmp_path / "s", ANN, DATE)
+    for name in ("a.txt", "b.txt"):
+        (store.root / name).write_text(f"The {name} text.\n")
+        record(store, name, f"Add {name}", identity=ANN, date=DATE)
+    (store.root / "a.txt").write_text("Staged by hand.\n")
+    git(store.root, "add", "a.txt")
+    (store.root / "b.txt").write_text("The b.txt words.\n")
+    result = run_cli("-C", str(store.root), "record", "b.txt", "-m", "B", "--author", str(ANN))
+    assert result.code == 1 and "staged by another program (a.txt)" in result.err
+    assert git(store.root, "diff", "--cached", "--name-only").strip() == "a.txt"

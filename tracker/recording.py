@@ -229,12 +229,46 @@ def _refuse_staged_changes(store: Store, head: str | None, document: str) -> Non
         return
     names = store.git("diff-index", "--cached", "--name-only", "-z", head, "--")
     staged = [n for n in names.split("\x00") if n and n != document]
+    staged = [n for n in staged if not _stale_entry_of_ours(store, head, n)]
     if staged:
         listed = ", ".join(staged)[:200]
         raise DirtyStoreError(
             f"the git index has changes staged by another program ({listed})",
             "commit or unstage them (git restore --staged .) before recording",
         )
+
+
+def _stale_entry_of_ours(store: Store, head: str, path: str) -> bool:
+    """True for an index entry the tracker itself left behind, which it then repairs.
+
+    When ``.git/index.lock`` was held after a commit point, the tracker warned and left
+    the entry of the file it had committed as it was before that commit. That is no
+    other program's staged change, and refusing every later record of another document
+    for it blamed "another program" for the tracker's own housekeeping. Such an entry
+    holds exactly the file's state before the last commit that changed it, a commit the
+    journal names as the tracker's for that file.
+    """
+    from tracker.journal import read_journal
+
+    last = store.git("log", "-1", "--format=%H", head, "--", path)
+    if not last or not any(
+        e.get("commit") == last and e.get("document") == path for e in read_journal(store)
+    ):
+        return False
+    listing = store.git("ls-files", "-s", "-z", "--", path).split("\x00")[0]
+    staged = listing.split()[1] if listing else None
+    if staged != store.ref(f"{last}^:{path}"):
+        return False
+    # The entry is stale, not someone's work (the file on disk is untouched either way):
+    # bring it in step with the branch, as the warning said. Best effort, as after commit.
+    now = store.git("ls-tree", "-z", "--end-of-options", head, "--", path)
+    if now:
+        mode, _kind, rest = now.split(" ", 2)
+        args = ["--add", "--cacheinfo", f"{mode},{rest.split(chr(9))[0]},{path}"]
+    else:
+        args = ["--force-remove", "--", path]
+    gitcmd.run(store.root, "update-index", *args, check=False)
+    return True
 
 
 def _attach_notes(
