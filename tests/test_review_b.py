@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 
 import pytest
 from hypothesis import given, settings
@@ -269,3 +271,25 @@ def test_changes_staged_by_plain_git_are_still_refused(tmp_path):
     result = run_cli("-C", str(store.root), "record", "b.txt", "-m", "B", "--author", str(ANN))
     assert result.code == 1 and "staged by another program (a.txt)" in result.err
     assert git(store.root, "diff", "--cached", "--name-only").strip() == "a.txt"
+
+
+# -- 11: verify on a shallow clone says so, rather than accusing the boundary revision -----
+
+
+def test_verify_on_a_shallow_clone_says_it_cannot_check(tmp_path):
+    store = init_store(tmp_path / "s", ANN, DATE)
+    doc = store.root / "doc.txt"
+    for number in range(1, 4):
+        doc.write_text(f"Revision {number} of the text.\n")
+        record(store, "doc.txt", f"Revision {number}", identity=ANN, date=DATE)
+    assert run_cli("-C", str(store.root), "verify").code == 0  # the control: sound store
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{store.root}", str(clone)], check=True
+    )
+    git(clone, "fetch", "-q", "--depth", "1", "origin", "refs/tracker/*:refs/tracker/*")
+    result = run_cli("-C", str(clone), "verify", "--json")
+    report = json.loads(result.out)
+    assert result.code == 3
+    assert [f["kind"] for f in report["findings"]] == ["shallow"]
+    assert "git fetch --unshallow" in report["findings"][0]["message"]

@@ -14,8 +14,9 @@ Checks, each finding naming the revision, the change and what is wrong:
   ref that moved without the journal;
 * signatures of signed revisions and notes commits (``--require-signatures``: all).
 
-A verify that could check nothing (no commit on the branch, or a repository that was
-never set up as a store) reports that as a finding: it never passes on nothing.
+A verify that could check nothing (no commit on the branch, a repository that was never
+set up as a store, or a shallow clone whose history is cut) reports that as a finding: it
+never passes on nothing, and never reports what is only missing as forged.
 """
 
 from __future__ import annotations
@@ -88,6 +89,16 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     try:
         if store.head() is None:
             _check_nothing_to_check(store, report)
+        elif _shallow(store):
+            # The oldest commit here looks like a first revision although it is not: its
+            # recorded changes would read as forged, and the journal's older revisions as
+            # rewritten. A check that cannot be made is said, not turned into accusations.
+            report.add(
+                "shallow",
+                "this is a shallow clone: the history before its oldest commit is missing, "
+                "so no revision can be checked against its parent; run "
+                "'git fetch --unshallow' (and fetch refs/tracker/*) and verify again",
+            )
         else:
             journal = read_journal(store)
             branch_commits = _first_parent_chain(store)
@@ -115,6 +126,11 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     finally:
         _finish_fsck(fsck, report)
     return report
+
+
+def _shallow(store: Store) -> bool:
+    proc = gitcmd.run(store.root, "rev-parse", "--is-shallow-repository", check=False)
+    return proc.stdout.decode("ascii", "replace").strip() == "true"
 
 
 def _check_nothing_to_check(store: Store, report: Report) -> None:
