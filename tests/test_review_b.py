@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -293,3 +295,44 @@ def test_verify_on_a_shallow_clone_says_it_cannot_check(tmp_path):
     assert result.code == 3
     assert [f["kind"] for f in report["findings"]] == ["shallow"]
     assert "git fetch --unshallow" in report["findings"][0]["message"]
+
+
+# -- 7: a full disk behind the output, after the commit point --------------------------------
+
+
+def _to_dev_full(*args: str) -> subprocess.CompletedProcess[str]:
+    with open("/dev/full", "w") as full:
+        return subprocess.run(
+            [sys.executable, "-m", "tracker", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("json_output", [False, True])
+def test_a_write_whose_output_cannot_be_written_still_exits_0(tmp_path, json_output):
+    """'tracker record ... > file' on a full disk recorded the revision, then exited 1
+    with "the disk is full": a script retried and was told there was nothing to record.
+    Past the commit point, a lost output is a warning; before it, still an error."""
+    store = init_store(tmp_path / "s", ANN, DATE)
+    (store.root / "doc.txt").write_text("The first text.\n")
+    record(store, "doc.txt", "Add", identity=ANN, date=DATE)
+    (store.root / "doc.txt").write_text("The second text.\n")
+    flag = ["--json"] if json_output else []
+    where = ["-C", str(store.root)]
+    author = ["--author", str(ANN)]
+    recorded = _to_dev_full(*where, "record", "doc.txt", "-m", "Second", *flag, *author)
+    assert recorded.returncode == 0, recorded.stderr
+    assert recorded.stderr.startswith("tracker: warning: done and kept in the store")
+    assert git(store.root, "log", "-1", "--format=%s").strip() == "Second"
+    noted = _to_dev_full(*where, "note", "HEAD", "1", "Why.", *flag, *author)
+    assert noted.returncode == 0 and "warning" in noted.stderr, noted.stderr
+    reviewed = _to_dev_full(*where, "review", "HEAD", "--approve", *author)
+    assert reviewed.returncode == 0 and "warning" in reviewed.stderr, reviewed.stderr
+    assert json.loads(run_cli(*where, "verify", "--json").out)["ok"]
+    # The control: a command that wrote nothing still fails on a full disk.
+    status = _to_dev_full(*where, "status", "doc.txt", *flag)
+    assert status.returncode == 1 and "disk is full" in status.stderr

@@ -413,11 +413,19 @@ def interrupts_deferred_at_commit() -> Iterator[None]:
         return
     previous = signal.getsignal(signal.SIGINT)
     _guard.armed = True
+    _guard.committed = False
     try:
         yield
     finally:
         _guard.armed = False
         signal.signal(signal.SIGINT, previous)
+
+
+def past_commit_point() -> bool:
+    """True once a write under interrupts_deferred_at_commit() has moved its ref: from
+    then on, a failure (even writing the command's own output) must not be reported as
+    if nothing had been done."""
+    return getattr(_guard, "committed", False)
 
 
 def _defer_interrupts() -> None:
@@ -467,6 +475,7 @@ def advance_ref(
     """
     _defer_interrupts()
     write_with_journal(store, ref, new, old, event, identity, date)
+    _guard.committed = True
 
 
 def _current_branch(store: Store) -> str:

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as error:  # stdout itself failed: /dev/full, a closed terminal
         _silence_stdout()
+        if _written():
+            return _output_lost(error)
         _error_line(f"cannot write the output: {error.strerror or error}")
         return 1
 
@@ -70,6 +72,8 @@ def _main(argv: list[str] | None) -> int:
     except OSError as error:
         if error.filename is None:
             _silence_stdout()  # it may be stdout that failed: do not fail again at exit
+            if _written():
+                return _output_lost(error)
         # Ordinary conditions of the file system (read-only, full, no permission) are the
         # user's to fix, not internal errors.
         _error_line(_os_error(error).one_line())
@@ -84,6 +88,25 @@ def _main(argv: list[str] | None) -> int:
             " (set TRACKER_DEBUG=1 for details)\n"
         )
         return EXIT_INTERNAL
+
+
+def _written() -> bool:
+    """Whether a writing command has passed its commit point (its ref moved)."""
+    recording = sys.modules.get("tracker.recording")  # not loaded: nothing was written
+    return bool(recording and recording.past_commit_point())
+
+
+def _output_lost(error: OSError) -> int:
+    """The write is done; only its report could not be printed (a full disk behind a
+    redirect). Exit 0, as promised for a write past its commit point, and say so."""
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        sys.stderr.write(
+            "tracker: warning: done and kept in the store, but the command's output could"
+            f" not be written ({error.strerror or error}); see the result with 'tracker log'\n"
+        )
+    return 0
 
 
 def _error_line(text: str) -> None:
