@@ -336,3 +336,28 @@ def test_a_write_whose_output_cannot_be_written_still_exits_0(tmp_path, json_out
     # The control: a command that wrote nothing still fails on a full disk.
     status = _to_dev_full(*where, "status", "doc.txt", *flag)
     assert status.returncode == 1 and "disk is full" in status.stderr
+
+
+def test_an_init_that_waited_for_another_finds_the_store_set_up(tmp_path, monkeypatch):
+    """Eight inits at once: one that checked before another committed, and got the lock
+    after it, failed ("main moved while the tracker was writing", or the other's settings
+    file called a stranger's). Under the lock it now sees the store set up, and is done."""
+    import contextlib
+
+    from tracker import recording
+
+    root = tmp_path / "repo"
+    _plain_repo(root)
+    real_lock = recording.store_lock
+
+    @contextlib.contextmanager
+    def lock_after_another_init(git_dir):
+        other = run_cli("-C", str(root), "init", "--author", str(ANN))
+        assert other.code == 0, other.err
+        with real_lock(git_dir):
+            yield
+
+    monkeypatch.setattr(recording, "store_lock", lock_after_another_init)
+    store = recording.init_store(root, ANN, DATE)
+    assert store.config.created_by_tracker
+    assert git(root, "log", "--format=%s").count("Set up tracker store") == 1

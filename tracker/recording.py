@@ -84,12 +84,17 @@ def init_store(
     gitcmd.run(store.root, "config", "core.fsyncMethod", "fsync")
     if store.read_blob("HEAD", CONFIG_PATH) is not None:
         return store  # already a tracker store: init is idempotent
-    _refuse_foreign_settings_file(store)
     config = StoreConfig(require_notes=require_notes, created_by_tracker=True)
     if categories:
         config.categories = tuple(categories)
     data = (json.dumps(config.to_json(), indent=2) + "\n").encode()
     with store_lock(store.git_dir):
+        # Again under the lock: another init may have set the store up meanwhile (and
+        # written the settings file, which is then the tracker's, not a stranger's).
+        store.refresh()
+        if store.read_blob("HEAD", CONFIG_PATH) is not None:
+            return store
+        _refuse_foreign_settings_file(store)
         _commit_file(
             store,
             CONFIG_PATH,
