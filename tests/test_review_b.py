@@ -361,3 +361,31 @@ def test_an_init_that_waited_for_another_finds_the_store_set_up(tmp_path, monkey
     store = recording.init_store(root, ANN, DATE)
     assert store.config.created_by_tracker
     assert git(root, "log", "--format=%s").count("Set up tracker store") == 1
+
+
+@pytest.mark.parametrize("rename", [False, True])
+def test_verify_on_a_detached_older_revision_says_so_not_rewritten(tmp_path, rename):
+    """A reviewer who checks out an older revision (or a renamed branch's) was told that
+    history was rewritten. It was not: verify says what it did not check, exits 3, and
+    still reports a branch really reset behind the tracker's back (the control)."""
+    store = init_store(tmp_path / "s", ANN, DATE)
+    doc = store.root / "doc.txt"
+    for number in range(1, 4):
+        doc.write_text(f"Revision {number} of the text.\n")
+        record(store, "doc.txt", f"Revision {number}", identity=ANN, date=DATE)
+    branch = git(store.root, "symbolic-ref", "--short", "HEAD").strip()
+    if rename:
+        git(store.root, "branch", "-m", branch, "renamed")
+        branch = "renamed"
+    git(store.root, "checkout", "-q", "--detach", "HEAD~1")
+    result = run_cli("-C", str(store.root), "verify", "--json")
+    findings = json.loads(result.out)["findings"]
+    assert result.code == 3
+    assert [f["kind"] for f in findings] == ["detached"]
+    assert f"git checkout {branch}" in findings[0]["message"]
+    git(store.root, "checkout", "-q", "--detach", branch)  # detached at the tip: all checked
+    assert run_cli("-C", str(store.root), "verify").code == 0
+    git(store.root, "checkout", "-q", branch)
+    git(store.root, "reset", "-q", "--hard", "HEAD~1")
+    result = run_cli("-C", str(store.root), "verify", "--json")
+    assert [f["kind"] for f in json.loads(result.out)["findings"]] == ["rewritten"]

@@ -400,9 +400,12 @@ def _check_journal(store: Store, journal, chain, report: Report) -> None:
     else:
         before_setup = set()
     journaled = set(before_setup)
+    later = _after_detached_head(store, journal)
     for event in journal:
         if event.get("event") in ("record", "setup"):
             journaled.add(event["commit"])
+            if event["commit"] in later:
+                continue  # on the branch, after the commit checked out: not checked
             if event["commit"] not in on_branch:
                 report.add(
                     "rewritten",
@@ -410,6 +413,15 @@ def _check_journal(store: Store, journal, chain, report: Report) -> None:
                     "(history was rewritten: reset, rebase or amend)",
                     event["commit"],
                 )
+    if later:
+        head = (store.head() or "")[:12]
+        branches = sorted({r.removeprefix("refs/heads/") for r in later.values()})
+        report.add(
+            "detached",
+            f"HEAD is detached at {head}, an older revision of {', '.join(branches)}: the "
+            f"{len(later)} recorded revision(s) after it were not checked; check out the "
+            f"branch ('git checkout {branches[0]}') and verify again",
+        )
     for commit, *_ in chain:
         if commit not in journaled:
             report.add(
@@ -429,6 +441,29 @@ def _check_journal(store: Store, journal, chain, report: Report) -> None:
                 f"{(expected or 'nothing')[:12]}: notes were added, edited or deleted "
                 "outside the tracker",
             )
+
+
+def _after_detached_head(store: Store, journal) -> dict[str, str]:
+    """With HEAD detached at an older revision of a journaled branch (a reviewer looking
+    at the past, a CI checkout): the journaled commits after HEAD on that branch, each
+    with its branch. They are not checked, but they were not rewritten either."""
+    if gitcmd.run(store.root, "symbolic-ref", "-q", "HEAD", check=False).returncode == 0:
+        return {}
+    later: dict[str, str] = {}
+    # The journal names the branch it wrote; a branch renamed since is found among the
+    # local branches.
+    refs = {str(e.get("ref")) for e in journal if e.get("event") in ("record", "setup")}
+    refs |= set(store.git("for-each-ref", "--format=%(refname)", "refs/heads/").split())
+    for ref in sorted(refs):
+        if store.ref(ref) is None:
+            continue
+        ancestor = gitcmd.run(
+            store.root, "merge-base", "--is-ancestor", "HEAD", ref, check=False
+        ).returncode
+        if ancestor == 0:
+            for commit in store.git("rev-list", ref, "^HEAD", "--").split():
+                later[commit] = ref
+    return later
 
 
 def _check_signatures(store: Store, chain, journal, require: bool, report: Report) -> None:
