@@ -389,3 +389,27 @@ def test_verify_on_a_detached_older_revision_says_so_not_rewritten(tmp_path, ren
     git(store.root, "reset", "-q", "--hard", "HEAD~1")
     result = run_cli("-C", str(store.root), "verify", "--json")
     assert [f["kind"] for f in json.loads(result.out)["findings"]] == ["rewritten"]
+
+
+# -- 5: a file name that is not UTF-8, committed with plain git ------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_not_called_missing(tmp_path):
+    """Decoded with replacement characters, such a name named no file: status said the
+    file was missing from the work tree (it was not), log and diff asked to name one of
+    two documents (one of which cannot be typed), and verify skipped its history unsaid."""
+    store = init_store(tmp_path / "s", ANN, DATE)
+    (store.root / "ok.txt").write_text("Hello.\n")
+    record(store, "ok.txt", "Add ok.txt", identity=ANN, date=DATE)
+    (store.root / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"Latin-1 name.\n")
+    git(store.root, "add", "-A")
+    git(store.root, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "Name")
+    where = ("-C", str(store.root))
+    status = run_cli(*where, "status")
+    assert status.code == 0 and "missing" not in status.out, status.out
+    log = run_cli(*where, "log")
+    assert log.code == 0 and "of ok.txt" in log.out, log.err
+    verify = run_cli(*where, "verify", "--json")
+    names = [f for f in json.loads(verify.out)["findings"] if f["kind"] == "name"]
+    assert verify.code == 3 and len(names) == 1
+    assert "caf\\xe9.txt is not valid UTF-8" in names[0]["message"]

@@ -117,6 +117,13 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
             _check_linear(store, branch_commits, report)
             for document in store.documents():
                 _check_document(store, document, report)
+            for name in store.undecodable_names():
+                # Not a document the tracker can read: say so, rather than skip it unsaid.
+                report.add(
+                    "name",
+                    f"the file name {name} is not valid UTF-8, so its history was not "
+                    "checked; rename it to a UTF-8 name (git mv) and record it",
+                )
             _check_dates(store, branch_commits, report)
             _check_journal(store, journal, branch_commits, report)
             _check_signatures(store, branch_commits, journal, require_signatures, report)
