@@ -27,7 +27,7 @@ from tracker.errors import (
     NoteError,
     RecordRefusedError,
 )
-from tracker.identity import Identity, now_iso, refuse_future
+from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future
 from tracker.journal import write_with_journal
 from tracker.lock import store_lock
 from tracker.model import Change, Note
@@ -210,6 +210,17 @@ def record(
         # A document's first revision is its baseline: it has no changes to explain.
         message = compose_message(summary, reason, document, changes, initial=baseline)
         return _commit_file(store, document, data, message, identity, date, warnings=warnings)
+
+
+def refuse_before_revision(date: str, rev: str, revision_date: str, what: str) -> None:
+    """A note or review dated before the revision it is about cannot be true. (The
+    clocks of two machines that share a store may disagree by the same few minutes that
+    refuse_future allows.)"""
+    if datetime.fromisoformat(date) + FUTURE_TOLERANCE < datetime.fromisoformat(revision_date):
+        raise RecordRefusedError(
+            f"the date {date} is before revision {rev[:12]} itself ({revision_date})",
+            f"a {what} comes after its revision: give a later --date, or none for now",
+        )
 
 
 def _refuse_earlier_date(store: Store, head: str | None, date: str) -> None:
@@ -538,6 +549,7 @@ def add_later_note(
         identity = default_identity(store.root)
     date = date or now_iso()
     revision = store.revision(rev_name)
+    refuse_before_revision(date, revision.rev, revision.date, "note")
     validate_note(note.text, note.category, store.config.categories)
     change = next((c for c in revision.changes if c.index == index), None)
     if change is None:
