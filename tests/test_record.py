@@ -84,9 +84,7 @@ def test_later_notes_keep_every_wording_and_never_rewrite_the_revision(store):
     write(store, "a.txt", "Alpha beta.\n")
     record(store, "a.txt", "Add", identity=ANN, date=DATE)
     write(store, "a.txt", "Alpha gamma.\n")
-    rev = record(
-        store, "a.txt", "Edit", notes={1: NoteInput("first", "clarity")}, identity=ANN, date=DATE
-    )  # dated before its later notes, which cannot precede it
+    rev = record(store, "a.txt", "Edit", notes={1: NoteInput("first", "clarity")}, identity=ANN)
     add_later_note(
         store, rev, 1, NoteInput("second", "factual", "src"), BOB, "2026-02-01T00:00:00Z"
     )

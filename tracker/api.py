@@ -18,7 +18,13 @@ from tracker.errors import (
 from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
-from tracker.recording import NoteInput, add_later_note, init_store, record
+from tracker.recording import (
+    NoteInput,
+    add_later_note,
+    init_store,
+    record,
+    refuse_before_revision,
+)
 from tracker.store import WORKTREE, Store
 from tracker.textio import not_text_kind
 
@@ -294,8 +300,18 @@ def note(
         index,
         NoteInput(text, category, source),
         _identity(author),
-        check_date(date) if date else None,
+        _check_date_after(store, rev, date, "note"),
     )
+
+
+def _check_date_after(store: Store, rev: str, date: str | None, what: str) -> str | None:
+    """A ``--date`` for a note or review: not in the future, and not before its revision."""
+    if not date:
+        return None  # now: after the revision, but for the clock skew that is allowed
+    checked = check_date(date)
+    revision = store.revision(rev)
+    refuse_before_revision(checked, revision.rev, revision.date, what)
+    return checked
 
 
 def review(
@@ -311,7 +327,12 @@ def review(
 
     require_tracker_store(store)
     return write_review(
-        store, rev, status, comment, _identity(author), check_date(date) if date else None
+        store,
+        rev,
+        status,
+        comment,
+        _identity(author),
+        _check_date_after(store, rev, date, "review"),
     )
 
 

@@ -549,7 +549,6 @@ def add_later_note(
         identity = default_identity(store.root)
     date = date or now_iso()
     revision = store.revision(rev_name)
-    refuse_before_revision(date, revision.rev, revision.date, "note")
     validate_note(note.text, note.category, store.config.categories)
     change = next((c for c in revision.changes if c.index == index), None)
     if change is None:
