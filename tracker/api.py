@@ -18,13 +18,7 @@ from tracker.errors import (
 from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
-from tracker.recording import (
-    NoteInput,
-    add_later_note,
-    init_store,
-    record,
-    refuse_before_revision,
-)
+from tracker.recording import NoteInput, add_later_note, init_store, record
 from tracker.store import WORKTREE, Store
 from tracker.textio import not_text_kind
 
@@ -308,6 +302,8 @@ def _check_date_after(store: Store, rev: str, date: str | None, what: str) -> st
     """A ``--date`` for a note or review: not in the future, and not before its revision."""
     if not date:
         return None  # now: after the revision, but for the clock skew that is allowed
+    from tracker.recording import refuse_before_revision
+
     checked = check_date(date)
     revision = store.revision(rev)
     refuse_before_revision(checked, revision.rev, revision.date, what)
