@@ -74,7 +74,13 @@ def require_tracker_store(store: Store) -> None:
     raise NotAStoreError(f"{store.root} is a git repository but not a tracker store{where}", hint)
 
 
-def init(path: str | Path, require_notes: bool = False, author: str | None = None) -> Store:
+def init(
+    path: str | Path,
+    require_notes: bool = False,
+    author: str | None = None,
+    warnings: list[str] | None = None,
+) -> Store:
+    """Make ``path`` a store; problems after its setup commit are appended to ``warnings``."""
     target = Path(path)
     # Check before anything is created, so that a wrong argument leaves no folder behind.
     for folder in (target, *target.absolute().parents):
@@ -86,7 +92,7 @@ def init(path: str | Path, require_notes: bool = False, author: str | None = Non
                 )
             break
     identity = Identity.parse(author) if author else None
-    return init_store(path, identity, require_notes=require_notes)
+    return init_store(path, identity, require_notes=require_notes, warnings=warnings)
 
 
 def _identity(author: str | None) -> Identity | None:
@@ -293,8 +299,20 @@ def note(
         index,
         NoteInput(text, category, source),
         _identity(author),
-        check_date(date) if date else None,
+        _check_date_after(store, rev, date, "note"),
     )
+
+
+def _check_date_after(store: Store, rev: str, date: str | None, what: str) -> str | None:
+    """A ``--date`` for a note or review: not in the future, and not before its revision."""
+    if not date:
+        return None  # now: after the revision, but for the clock skew that is allowed
+    from tracker.recording import refuse_before_revision
+
+    checked = check_date(date)
+    revision = store.revision(rev)
+    refuse_before_revision(checked, revision.rev, revision.date, what)
+    return checked
 
 
 def review(
@@ -310,7 +328,12 @@ def review(
 
     require_tracker_store(store)
     return write_review(
-        store, rev, status, comment, _identity(author), check_date(date) if date else None
+        store,
+        rev,
+        status,
+        comment,
+        _identity(author),
+        _check_date_after(store, rev, date, "review"),
     )
 
 

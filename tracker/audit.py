@@ -14,8 +14,9 @@ Checks, each finding naming the revision, the change and what is wrong:
   ref that moved without the journal;
 * signatures of signed revisions and notes commits (``--require-signatures``: all).
 
-A verify that could check nothing (no commit on the branch, or a repository that was
-never set up as a store) reports that as a finding: it never passes on nothing.
+A verify that could check nothing (no commit on the branch, a repository that was never
+set up as a store, or a shallow clone whose history is cut) reports that as a finding: it
+never passes on nothing, and never reports what is only missing as forged.
 """
 
 from __future__ import annotations
@@ -88,6 +89,16 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     try:
         if store.head() is None:
             _check_nothing_to_check(store, report)
+        elif _shallow(store):
+            # The oldest commit here looks like a first revision although it is not: its
+            # recorded changes would read as forged, and the journal's older revisions as
+            # rewritten. A check that cannot be made is said, not turned into accusations.
+            report.add(
+                "shallow",
+                "this is a shallow clone: the history before its oldest commit is missing, "
+                "so no revision can be checked against its parent; run "
+                "'git fetch --unshallow' (and fetch refs/tracker/*) and verify again",
+            )
         else:
             journal = read_journal(store)
             branch_commits = _first_parent_chain(store)
@@ -106,6 +117,13 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
             _check_linear(store, branch_commits, report)
             for document in store.documents():
                 _check_document(store, document, report)
+            for name in store.undecodable_names():
+                # Not a document the tracker can read: say so, rather than skip it unsaid.
+                report.add(
+                    "name",
+                    f"the file name {name} is not valid UTF-8, so its history was not "
+                    "checked; rename it to a UTF-8 name (git mv) and record it",
+                )
             _check_dates(store, branch_commits, report)
             _check_journal(store, journal, branch_commits, report)
             _check_signatures(store, branch_commits, journal, require_signatures, report)
@@ -115,6 +133,11 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     finally:
         _finish_fsck(fsck, report)
     return report
+
+
+def _shallow(store: Store) -> bool:
+    proc = gitcmd.run(store.root, "rev-parse", "--is-shallow-repository", check=False)
+    return proc.stdout.decode("ascii", "replace").strip() == "true"
 
 
 def _check_nothing_to_check(store: Store, report: Report) -> None:
@@ -384,9 +407,12 @@ def _check_journal(store: Store, journal, chain, report: Report) -> None:
     else:
         before_setup = set()
     journaled = set(before_setup)
+    later = _after_detached_head(store, journal)
     for event in journal:
         if event.get("event") in ("record", "setup"):
             journaled.add(event["commit"])
+            if event["commit"] in later:
+                continue  # on the branch, after the commit checked out: not checked
             if event["commit"] not in on_branch:
                 report.add(
                     "rewritten",
@@ -394,6 +420,15 @@ def _check_journal(store: Store, journal, chain, report: Report) -> None:
                     "(history was rewritten: reset, rebase or amend)",
                     event["commit"],
                 )
+    if later:
+        head = (store.head() or "")[:12]
+        branches = sorted({r.removeprefix("refs/heads/") for r in later.values()})
+        report.add(
+            "detached",
+            f"HEAD is detached at {head}, an older revision of {', '.join(branches)}: the "
+            f"{len(later)} recorded revision(s) after it were not checked; check out the "
+            f"branch ('git checkout {branches[0]}') and verify again",
+        )
     for commit, *_ in chain:
         if commit not in journaled:
             report.add(
@@ -413,6 +448,29 @@ def _check_journal(store: Store, journal, chain, report: Report) -> None:
                 f"{(expected or 'nothing')[:12]}: notes were added, edited or deleted "
                 "outside the tracker",
             )
+
+
+def _after_detached_head(store: Store, journal) -> dict[str, str]:
+    """With HEAD detached at an older revision of a journaled branch (a reviewer looking
+    at the past, a CI checkout): the journaled commits after HEAD on that branch, each
+    with its branch. They are not checked, but they were not rewritten either."""
+    if gitcmd.run(store.root, "symbolic-ref", "-q", "HEAD", check=False).returncode == 0:
+        return {}
+    later: dict[str, str] = {}
+    # The journal names the branch it wrote; a branch renamed since is found among the
+    # local branches.
+    refs = {str(e.get("ref")) for e in journal if e.get("event") in ("record", "setup")}
+    refs |= set(store.git("for-each-ref", "--format=%(refname)", "refs/heads/").split())
+    for ref in sorted(refs):
+        if store.ref(ref) is None:
+            continue
+        ancestor = gitcmd.run(
+            store.root, "merge-base", "--is-ancestor", "HEAD", ref, check=False
+        ).returncode
+        if ancestor == 0:
+            for commit in store.git("rev-list", ref, "^HEAD", "--").split():
+                later[commit] = ref
+    return later
 
 
 def _check_signatures(store: Store, chain, journal, require: bool, report: Report) -> None:

@@ -28,7 +28,7 @@ from tracker.errors import (
     RecordRefusedError,
     SigningError,
 )
-from tracker.identity import Identity, now_iso, refuse_future
+from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future
 from tracker.journal import write_with_journal
 from tracker.lock import store_lock
 from tracker.model import Change, Note
@@ -65,8 +65,11 @@ def init_store(
     date: str | None = None,
     require_notes: bool = False,
     categories: tuple[str, ...] | None = None,
+    warnings: list[str] | None = None,
 ) -> Store:
-    """Create (or adopt) a git repository as a tracker store, committing its config."""
+    """Create (or adopt) a git repository as a tracker store, committing its config.
+
+    Problems after the setup commit (the commit point) are appended to ``warnings``."""
     root = Path(path)
     if identity is None:
         from tracker.identity import default_identity
@@ -100,6 +103,12 @@ def init_store(
         config.categories = tuple(categories)
     data = (json.dumps(config.to_json(), indent=2) + "\n").encode()
     with store_lock(store.git_dir):
+        # Again under the lock: another init may have set the store up meanwhile (and
+        # written the settings file, which is then the tracker's, not a stranger's).
+        store.refresh()
+        if store.read_blob("HEAD", CONFIG_PATH) is not None:
+            return store
+        _refuse_foreign_settings_file(store)
         _commit_file(
             store,
             CONFIG_PATH,
@@ -111,12 +120,43 @@ def init_store(
             date or now_iso(),
             event="setup",
             from_disk=False,  # the settings file is written after its commit
+            warnings=warnings,
         )
+        # The store is set up: the commit holds the settings. Putting them in the work
+        # tree too is housekeeping, which must not turn the set-up store into a failure.
         target = store.root / CONFIG_PATH
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as error:
+            if warnings is not None:
+                warnings.append(
+                    f"set up, but {target} could not be written ({error.strerror}); "
+                    f"restore it with 'git checkout -- {CONFIG_PATH}'"
+                )
     store.refresh()
     return store
+
+
+def _refuse_foreign_settings_file(store: Store) -> None:
+    """Refuse, before anything is written, a ``.tracker`` that is not the tracker's.
+
+    The branch has no settings yet, so a ``.tracker`` file, or an untracked
+    ``.tracker/config.json``, in the work tree belongs to someone else: writing the
+    settings would overwrite it, or fail after the store was already set up.
+    """
+    folder = store.root / CONFIG_PATH.split("/")[0]
+    target = store.root / CONFIG_PATH
+    if folder.is_symlink() or (os.path.lexists(folder) and not folder.is_dir()):
+        what = f"{folder} already exists and is not a folder"
+    elif os.path.lexists(target):
+        what = f"{target} already exists and is not the tracker's"
+    else:
+        return
+    raise DirtyStoreError(
+        f"{what}; the tracker keeps its settings there",
+        "move it away, then run 'tracker init' again; nothing was written",
+    )
 
 
 # -- recording ---------------------------------------------------------------------------
@@ -149,6 +189,9 @@ def record(
     date = date or now_iso()
     refuse_future(date)  # also for callers of the API that did not go through check_date
     with store_lock(store.git_dir):
+        # The branch as read when the store was opened may be stale: another writer may
+        # have recorded between then and this lock. Read it again, now that it cannot move.
+        store.refresh()
         head = store.head()
         _refuse_staged_changes(store, head, document)
         _refuse_earlier_date(store, head, date)
@@ -183,6 +226,17 @@ def record(
         return _commit_file(store, document, data, message, identity, date, warnings=warnings)
 
 
+def refuse_before_revision(date: str, rev: str, revision_date: str, what: str) -> None:
+    """A note or review dated before the revision it is about cannot be true. (The
+    clocks of two machines that share a store may disagree by the same few minutes that
+    refuse_future allows.)"""
+    if datetime.fromisoformat(date) + FUTURE_TOLERANCE < datetime.fromisoformat(revision_date):
+        raise RecordRefusedError(
+            f"the date {date} is before revision {rev[:12]} itself ({revision_date})",
+            f"a {what} comes after its revision: give a later --date, or none for now",
+        )
+
+
 def _refuse_earlier_date(store: Store, head: str | None, date: str) -> None:
     """A revision dated before its parent would read as history rewritten (verify's check)."""
     if head is None or not store.documents(head):
@@ -205,12 +259,46 @@ def _refuse_staged_changes(store: Store, head: str | None, document: str) -> Non
         return
     names = store.git("diff-index", "--cached", "--name-only", "-z", head, "--")
     staged = [n for n in names.split("\x00") if n and n != document]
+    staged = [n for n in staged if not _stale_entry_of_ours(store, head, n)]
     if staged:
         listed = ", ".join(staged)[:200]
         raise DirtyStoreError(
             f"the git index has changes staged by another program ({listed})",
             "commit or unstage them (git restore --staged .) before recording",
         )
+
+
+def _stale_entry_of_ours(store: Store, head: str, path: str) -> bool:
+    """True for an index entry the tracker itself left behind, which it then repairs.
+
+    When ``.git/index.lock`` was held after a commit point, the tracker warned and left
+    the entry of the file it had committed as it was before that commit. That is no
+    other program's staged change, and refusing every later record of another document
+    for it blamed "another program" for the tracker's own housekeeping. Such an entry
+    holds exactly the file's state before the last commit that changed it, a commit the
+    journal names as the tracker's for that file.
+    """
+    from tracker.journal import read_journal
+
+    last = store.git("log", "-1", "--format=%H", head, "--", path)
+    if not last or not any(
+        e.get("commit") == last and e.get("document") == path for e in read_journal(store)
+    ):
+        return False
+    listing = store.git("ls-files", "-s", "-z", "--", path).split("\x00")[0]
+    staged = listing.split()[1] if listing else None
+    if staged != store.ref(f"{last}^:{path}"):
+        return False
+    # The entry is stale, not someone's work (the file on disk is untouched either way):
+    # bring it in step with the branch, as the warning said. Best effort, as after commit.
+    now = store.git("ls-tree", "-z", "--end-of-options", head, "--", path)
+    if now:
+        mode, _kind, rest = now.split(" ", 2)
+        args = ["--add", "--cacheinfo", f"{mode},{rest.split(chr(9))[0]},{path}"]
+    else:
+        args = ["--force-remove", "--", path]
+    gitcmd.run(store.root, "update-index", *args, check=False)
+    return True
 
 
 def _attach_notes(
@@ -355,11 +443,19 @@ def interrupts_deferred_at_commit() -> Iterator[None]:
         return
     previous = signal.getsignal(signal.SIGINT)
     _guard.armed = True
+    _guard.committed = False
     try:
         yield
     finally:
         _guard.armed = False
         signal.signal(signal.SIGINT, previous)
+
+
+def past_commit_point() -> bool:
+    """True once a write under interrupts_deferred_at_commit() has moved its ref: from
+    then on, a failure (even writing the command's own output) must not be reported as
+    if nothing had been done."""
+    return getattr(_guard, "committed", False)
 
 
 def _defer_interrupts() -> None:
@@ -438,6 +534,7 @@ def advance_ref(
     """
     _defer_interrupts()
     write_with_journal(store, ref, new, old, event, identity, date)
+    _guard.committed = True
 
 
 def _current_branch(store: Store) -> str:

@@ -214,18 +214,33 @@ class Store:
         return self._config
 
     def documents(self, rev: str = "HEAD") -> list[str]:
-        """Files of the branch that are documents (everything but the tracker's own)."""
+        """Files of the branch that are documents (everything but the tracker's own).
+
+        A name that is not UTF-8 (committed with plain git) is not a document: the tracker
+        cannot add one, and read as text it named no file on disk ("missing") and no
+        history. ``undecodable_names`` lists those, for verify to report."""
+        names, _undecodable = self._tree_names(rev)
+        return [n for n in names if not n.startswith(".tracker/")]
+
+    def undecodable_names(self, rev: str = "HEAD") -> list[str]:
+        """Files of the branch whose names are not UTF-8, shown with escapes (\\xe9)."""
+        return self._tree_names(rev)[1]
+
+    def _tree_names(self, rev: str) -> tuple[list[str], list[str]]:
         if self.head() is None:
-            return []
+            return [], []
         # Blobs only: a submodule (a gitlink) or a symbolic link is not a text to diff.
-        listing = self.git("ls-tree", "-r", "-z", "--end-of-options", rev)
-        documents = []
-        for entry in listing.split("\x00"):
-            info, _tab, name = entry.partition("\t")
-            mode = info.split(" ", 1)[0]
-            if name and mode in ("100644", "100755") and not name.startswith(".tracker/"):
-                documents.append(name)
-        return documents
+        listing = gitcmd.run(self.root, "ls-tree", "-r", "-z", "--end-of-options", rev).stdout
+        names, undecodable = [], []
+        for entry in filter(None, listing.split(b"\x00")):
+            info, _tab, raw = entry.partition(b"\t")
+            if info.split(b" ", 1)[0] not in (b"100644", b"100755"):
+                continue
+            try:
+                names.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                undecodable.append(raw.decode("utf-8", "backslashreplace"))
+        return names, undecodable
 
     def document(self, path: str | None) -> str:
         """Pick the document a command is about: the one named, or the only one there is."""

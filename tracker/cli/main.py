@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as error:  # stdout itself failed: /dev/full, a closed terminal
         _silence_stdout()
+        if _written():
+            return _output_lost(error)
         _error_line(f"cannot write the output: {error.strerror or error}")
         return 1
     except Exception as exc:  # a bug in the error handling itself: still no traceback
@@ -80,6 +82,8 @@ def _main(argv: list[str] | None) -> int:
     except OSError as error:
         if error.filename is None:
             _silence_stdout()  # it may be stdout that failed: do not fail again at exit
+            if _written():
+                return _output_lost(error)
         # Ordinary conditions of the file system (read-only, full, no permission) are the
         # user's to fix, not internal errors.
         _error_line(_os_error(error).one_line())
@@ -98,6 +102,25 @@ def _main(argv: list[str] | None) -> int:
         except OSError:
             _silence(sys.stderr)  # nobody reads stderr: the exit code still says it failed
         return EXIT_INTERNAL
+
+
+def _written() -> bool:
+    """Whether a writing command has passed its commit point (its ref moved)."""
+    recording = sys.modules.get("tracker.recording")  # not loaded: nothing was written
+    return bool(recording and recording.past_commit_point())
+
+
+def _output_lost(error: OSError) -> int:
+    """The write is done; only its report could not be printed (a full disk behind a
+    redirect). Exit 0, as promised for a write past its commit point, and say so."""
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        sys.stderr.write(
+            "tracker: warning: done and kept in the store, but the command's output could"
+            f" not be written ({error.strerror or error}); see the result with 'tracker log'\n"
+        )
+    return 0
 
 
 def _error_line(text: str) -> None:
@@ -326,8 +349,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "init":
         target = os.path.join(args.directory, args.path) if args.path else args.directory
-        store = api.init(target, require_notes=args.require_notes, author=args.author)
+        after_setup: list[str] = []
+        store = api.init(target, args.require_notes, args.author, after_setup)
         print(f"Initialised tracker store in {one_line(str(store.root))}")
+        _warn(after_setup)
         return 0
 
     store = api.open_store(args.directory)

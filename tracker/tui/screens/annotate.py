@@ -26,6 +26,10 @@ class AnnotateScreen(ModalScreen[str | None]):
         Binding("ctrl+s", "save", "Save"),
     ]
 
+    # The note field, not the first widget (the category): keys typed fast after "a"
+    # arrive before on_mount's focus, and the dropdown opened on them and lost the note.
+    AUTO_FOCUS = "#text"
+
     def __init__(self, store: Store, revision: Revision, change: Change) -> None:
         super().__init__()
         self.store = store
@@ -67,7 +71,7 @@ class AnnotateScreen(ModalScreen[str | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#text", Input).focus()
+        self.set_focus(self.query_one("#text", Input))  # now, not after queued keys
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
@@ -79,7 +83,21 @@ class AnnotateScreen(ModalScreen[str | None]):
         self.action_save()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        note = self.change.note
+        typed = self.query_one("#text", Input).value != (note.text if note else "") or (
+            self.query_one("#source", Input).value != (note.source if note else "")
+        )
+        if not typed:
+            self.dismiss(None)
+            return
+        from tracker.tui.screens.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        question = "Discard the note you typed? Nothing has been saved yet."
+        self.app.push_screen(ConfirmScreen(question, "Discard", "Keep editing"), answered)
 
     def action_save(self) -> None:
         text = self.query_one("#text", Input).value
