@@ -23,6 +23,7 @@ from tracker.safe import one_line
 from tracker.tui.bindings import bindings
 from tracker.tui.notices import notify
 from tracker.tui.widgets.diff_view import DiffView
+from tracker.tui.widgets.hand_off_input import HandOffInput
 from tracker.tui.widgets.history_list import HistoryList, revision_prompt
 from tracker.tui.widgets.notes_panel import NotesPanel
 
@@ -353,10 +354,12 @@ class MainScreen(Screen):
             for r, churn in zip(revisions, churns, strict=True)
         ]
 
-    def action_search(self) -> None:
-        search = self._input("search", "find in diff (enter: next match)", DiffView)
+    async def action_search(self) -> None:
+        search = await self._input("search", "find in diff (enter: next match)", DiffView)
         search.display = True
-        search.focus()
+        # set_focus now, not focus() (which waits its turn): words typed fast after / are
+        # read only after this action, and must land in the box, not run as keys.
+        self.set_focus(search)
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
@@ -365,24 +368,32 @@ class MainScreen(Screen):
         if not view.find(event.value, start):
             notify(self, f"Not found: {one_line(event.value)}", severity="warning")
 
-    def _input(self, name: str, placeholder: str, anchor: type, above: bool = False) -> Input:
+    async def _input(self, name: str, placeholder: str, anchor: type, above: bool = False) -> Input:
         """The filter or search box, mounted the first time it is asked for: start-up
         time is the app's first impression, and most sessions never use them."""
         found = self.query(f"#{name}").results(Input)
         box = next(found, None)
         if box is None:
-            box = Input(placeholder=placeholder, id=name)
-            widget = self.query_one(anchor)
-            if above:
-                widget.parent.mount(box, before=widget)
+            # The filter's Enter hands the focus to the list it filters; the search box
+            # keeps it (Enter there finds the next match).
+            if name == "filter":
+                box = HandOffInput(placeholder=placeholder, id=name, hand_to=anchor)
             else:
-                widget.parent.mount(box, after=widget)
+                box = Input(placeholder=placeholder, id=name)
+            widget = self.query_one(anchor)
+            # Awaited: the box must be in place before the keys typed after f or / are read.
+            if above:
+                await widget.parent.mount(box, before=widget)
+            else:
+                await widget.parent.mount(box, after=widget)
         return box
 
-    def action_filter(self) -> None:
-        box = self._input("filter", "author:NAME  category:CAT  text:WORDS", HistoryList, True)
+    async def action_filter(self) -> None:
+        box = await self._input(
+            "filter", "author:NAME  category:CAT  text:WORDS", HistoryList, True
+        )
         box.display = True
-        box.focus()
+        self.set_focus(box)  # now: "text:..." typed right after f is for the box
 
     @on(Input.Submitted, "#filter")
     def _filter(self, event: Input.Submitted) -> None:
