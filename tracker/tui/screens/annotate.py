@@ -87,17 +87,9 @@ class AnnotateScreen(ModalScreen[str | None]):
         typed = self.query_one("#text", Input).value != (note.text if note else "") or (
             self.query_one("#source", Input).value != (note.source if note else "")
         )
-        if not typed:
-            self.dismiss(None)
-            return
-        from tracker.tui.screens.confirm import ConfirmScreen
+        from tracker.tui.screens.confirm import dismiss_unless_typed
 
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        question = "Discard the note you typed? Nothing has been saved yet."
-        self.app.push_screen(ConfirmScreen(question, "Discard", "Keep editing"), answered)
+        dismiss_unless_typed(self, typed, "Discard the note you typed? Nothing has been saved yet.")
 
     def action_save(self) -> None:
         text = self.query_one("#text", Input).value

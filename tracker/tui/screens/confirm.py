@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 
@@ -39,3 +39,18 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def dismiss_unless_typed(screen: Screen, typed: bool, question: str) -> None:
+    """Close ``screen`` (dismissed with None) at once when nothing was typed in it, and
+    otherwise only after the user says yes to ``question``: typed words are an editor's,
+    and esc must not throw them away unasked."""
+    if not typed:
+        screen.dismiss(None)
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            screen.dismiss(None)
+
+    screen.app.push_screen(ConfirmScreen(question, "Discard", "Keep editing"), answered)

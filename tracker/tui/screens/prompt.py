@@ -29,15 +29,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
-        if not self.query_one(Input).value.strip():
-            self.dismiss(None)
-            return
-        from tracker.tui.screens.confirm import ConfirmScreen
+        from tracker.tui.screens.confirm import dismiss_unless_typed
 
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        # What was typed is an editor's words: esc must not throw them away unasked.
-        question = "Discard what you typed? Nothing has been saved yet."
-        self.app.push_screen(ConfirmScreen(question, "Discard", "Keep editing"), answered)
+        typed = bool(self.query_one(Input).value.strip())
+        dismiss_unless_typed(self, typed, "Discard what you typed? Nothing has been saved yet.")

@@ -173,18 +173,11 @@ class RecordScreen(Screen[str | None]):
         return found
 
     def action_cancel(self) -> None:
-        typed = self.typed()
-        if not typed:
-            self.dismiss(None)
-            return
-        from tracker.tui.screens.confirm import ConfirmScreen
+        from tracker.tui.screens.confirm import dismiss_unless_typed
 
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        question = f"Discard {_listing(typed)} you typed? Nothing has been recorded yet."
-        self.app.push_screen(ConfirmScreen(question, "Discard", "Keep editing"), answered)
+        typed = self.typed()  # one phrase per field, or none
+        question = f"Discard {_listing(typed)} you typed?" if typed else ""
+        dismiss_unless_typed(self, bool(typed), question + " Nothing has been recorded yet.")
 
     async def action_record(self) -> None:
         if self.orphans:
