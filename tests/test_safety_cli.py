@@ -452,7 +452,8 @@ def test_the_app_writes_through_the_same_check(plain_repo):
     """The app records, annotates and approves through api.py and reviews.py."""
     from tracker import api
     from tracker.errors import NotAStoreError
-    from tracker.reviews import APPROVED, review
+    from tracker.recording import add_review as review
+    from tracker.reviews import APPROVED
 
     store = api.open_store(plain_repo)
     (plain_repo / "README.md").write_text("Changed.\n")

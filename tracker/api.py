@@ -11,7 +11,6 @@ from typing import Any
 from tracker import gitcmd
 from tracker.errors import (
     DirtyStoreError,
-    NotAStoreError,
     NotTextError,
     TrackerError,
     UnknownDocumentError,
@@ -20,7 +19,7 @@ from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
 from tracker.recording import NoteInput, add_later_note, init_store, record
-from tracker.store import WORKTREE, Store
+from tracker.store import WORKTREE, Store, require_tracker_store
 from tracker.textio import not_text_kind
 
 __all__ = [
@@ -49,29 +48,6 @@ __all__ = [
 
 def open_store(path: str | Path = ".") -> Store:
     return Store.open(path)
-
-
-def require_tracker_store(store: Store) -> None:
-    """Refuse to write into a repository that ``tracker init`` did not make a store.
-
-    Reading any git repository is fine, but a folder inside someone's project must not
-    have revisions, notes or reviews committed into that project's repository.
-    """
-    if store.config.created_by_tracker:
-        return
-    try:
-        here = Path.cwd()
-    except OSError:  # the folder the app was started in was deleted: still refuse, clearly
-        here = store.root
-    if here.resolve() == store.root.resolve():
-        where, hint = "", "run 'tracker init' here to make it one; nothing was written"
-    else:
-        where = f" (the folder {here} is inside it)"
-        hint = (
-            f"run 'tracker init' to make a store here, or 'tracker -C {store.root} init'"
-            " to make that repository one; nothing was written"
-        )
-    raise NotAStoreError(f"{store.root} is a git repository but not a tracker store{where}", hint)
 
 
 def init(
@@ -324,7 +300,7 @@ def review(
     date: str | None = None,
 ) -> str:
     """Approve or flag a revision; returns the reviews commit."""
-    from tracker.reviews import review as write_review
+    from tracker.recording import add_review as write_review
 
     require_tracker_store(store)
     return write_review(

@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from tracker import gitcmd
+from tracker.commits import commit_tree
 from tracker.errors import DirtyStoreError
 from tracker.identity import Identity
 from tracker.store import Store
@@ -47,8 +48,6 @@ def write_with_journal(
     record = {"v": 1, **event, "ref": ref, "commit": new, "previous": old}
     summary = f"{event['event']} {new[:12]} on {ref}"
     message = f"{summary}\n\n{EVENT_PREFIX}{json.dumps(record, sort_keys=True)}\n"
-    from tracker.recording import commit_tree
-
     journal_new = commit_tree(store, _empty_tree(store), journal_old, message, identity, date)
     transaction = (
         "start\n"

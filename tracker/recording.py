@@ -20,13 +20,14 @@ from datetime import datetime
 from pathlib import Path
 
 from tracker import gitcmd
+from tracker.commits import commit_tree, signing
 from tracker.diff import diff_texts
 from tracker.errors import (
     DirtyStoreError,
     GitError,
     NoteError,
     RecordRefusedError,
-    SigningError,
+    TrackerError,
 )
 from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future
 from tracker.journal import write_with_journal
@@ -39,7 +40,8 @@ from tracker.notes import (
     later_entry,
     validate_note,
 )
-from tracker.store import CONFIG_PATH, Store, StoreConfig
+from tracker.reviews import APPROVED, FLAGGED, REVIEWS_REF, reviews_of
+from tracker.store import CONFIG_PATH, Store, StoreConfig, require_tracker_store
 from tracker.textio import decode_document, not_text_kind
 
 # Key of a note given for every change that has no note of its own (the CLI's "*=TEXT"):
@@ -463,62 +465,6 @@ def _defer_interrupts() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def commit_tree(
-    store: Store, tree: str, parent: str | None, message: str, identity: Identity, date: str
-) -> str:
-    """Write a commit object (signed when the user signs commits); nothing moves yet."""
-    sign = signing(store)
-    return gitcmd.output(
-        store.root,
-        *sign,  # the signature's settings go before the subcommand
-        "commit-tree",
-        tree,
-        *(["-p", parent] if parent else []),
-        *(["-S"] if sign else []),
-        "-F",
-        "-",
-        input=message.encode("utf-8"),
-        env=identity.env(date),
-    )
-
-
-def signing(store: Store) -> list[str]:
-    """The ``-c`` settings to sign with when the user signs commits (commit.gpgSign), or
-    nothing: the tracker signs what it writes.
-
-    The tracker decides everything itself: the format (gpg.format, checked), the key
-    (user.signingKey) and the program, which gitcmd takes from the user's global config
-    or git's default, never from the repository. git is never left to ask a program for a
-    key (gpg.ssh.defaultKeyCommand): SSH signing without user.signingKey is refused.
-    """
-    root = store.root
-    if not _is_true(gitcmd.config_value(root, "commit.gpgsign")):
-        return []
-    fmt = (gitcmd.config_value(root, "gpg.format") or "openpgp").strip().lower()
-    if fmt not in ("openpgp", "x509", "ssh"):
-        raise SigningError(
-            f"gpg.format is {fmt!r}, which the tracker cannot sign with",
-            "set gpg.format to openpgp, x509 or ssh, or commit.gpgSign to false",
-        )
-    key = (gitcmd.config_value(root, "user.signingkey") or "").strip()
-    if fmt == "ssh" and not key:
-        raise SigningError(
-            "commit.gpgSign asks for SSH signatures but user.signingKey is not set",
-            "set it to your key (git config --global user.signingKey ~/.ssh/id_ed25519.pub)"
-            " or set commit.gpgSign to false; nothing was written",
-        )
-    pins = ["-c", f"gpg.format={fmt}"]
-    if key:
-        pins += ["-c", f"user.signingKey={key}"]
-    return pins
-
-
-def _is_true(value: str | None) -> bool:
-    """A git boolean as git reads it ("", unset and 0 are false)."""
-    text = (value or "").strip().lower()
-    return text in ("true", "yes", "on") or (text.lstrip("-").isdigit() and int(text) != 0)
-
-
 def advance_ref(
     store: Store,
     ref: str,
@@ -621,6 +567,46 @@ def add_later_note(
             compose_later(entries),
             message,
             {"event": "note", "revision": revision.rev, "change": index},
+            identity,
+            date,
+        )
+
+
+def add_review(
+    store: Store,
+    rev_name: str,
+    status: str,
+    comment: str = "",
+    identity: Identity | None = None,
+    date: str | None = None,
+) -> str:
+    """Record a review (approve or flag) of a revision; returns the reviews commit.
+
+    Append-only entries in ``refs/notes/tracker-reviews``, read by tracker/reviews.py."""
+    require_tracker_store(store)  # the app approves through here too
+    if status not in (APPROVED, FLAGGED):
+        raise TrackerError(f"unknown review status {status!r}", "use --approve or --flag TEXT")
+    if status == FLAGGED and not comment.strip():
+        raise TrackerError("a flag needs a comment", "say what is wrong: --flag TEXT")
+    if identity is None:
+        from tracker.identity import default_identity
+
+        identity = default_identity(store.root)
+    date = date or now_iso()
+    revision = store.revision(rev_name)
+    with store_lock(store.git_dir):
+        entries = reviews_of(store).get(revision.rev, [])
+        entries = [*entries, {"status": status, "comment": comment.strip(),
+                              "author": str(identity), "date": date}]  # fmt: skip
+        verb = "Approve" if status == APPROVED else "Flag"
+        message = f"{verb} {revision.rev[:12]}: {revision.summary}\n\n{comment.strip()}\n"
+        return write_note_document(
+            store,
+            REVIEWS_REF,
+            revision.rev,
+            json.dumps({"v": 1, "entries": entries}, ensure_ascii=False, indent=1),
+            message,
+            {"event": "review", "revision": revision.rev, "status": status},
             identity,
             date,
         )

@@ -9,60 +9,23 @@ the revision's status; the earlier ones are its history.
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from tracker import gitcmd
-from tracker.errors import TrackerError
-from tracker.identity import Identity, now_iso
-from tracker.lock import store_lock
-from tracker.store import Store
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
 APPROVED, FLAGGED = "approved", "flagged"
 
 
-def review(
-    store: Store,
-    rev_name: str,
-    status: str,
-    comment: str = "",
-    identity: Identity | None = None,
-    date: str | None = None,
-) -> str:
-    """Record a review of a revision; returns the reviews commit."""
-    from tracker.api import require_tracker_store
-    from tracker.recording import write_note_document
+class _Located(Protocol):
+    """What reading reviews needs of a store: its folder. (Not Store itself: the store
+    reads review status through this module, which must not import it back.)"""
 
-    require_tracker_store(store)  # the app approves through here too
-    if status not in (APPROVED, FLAGGED):
-        raise TrackerError(f"unknown review status {status!r}", "use --approve or --flag TEXT")
-    if status == FLAGGED and not comment.strip():
-        raise TrackerError("a flag needs a comment", "say what is wrong: --flag TEXT")
-    if identity is None:
-        from tracker.identity import default_identity
-
-        identity = default_identity(store.root)
-    date = date or now_iso()
-    revision = store.revision(rev_name)
-    with store_lock(store.git_dir):
-        entries = reviews_of(store).get(revision.rev, [])
-        entries = [*entries, {"status": status, "comment": comment.strip(),
-                              "author": str(identity), "date": date}]  # fmt: skip
-        verb = "Approve" if status == APPROVED else "Flag"
-        message = f"{verb} {revision.rev[:12]}: {revision.summary}\n\n{comment.strip()}\n"
-        return write_note_document(
-            store,
-            REVIEWS_REF,
-            revision.rev,
-            json.dumps({"v": 1, "entries": entries}, ensure_ascii=False, indent=1),
-            message,
-            {"event": "review", "revision": revision.rev, "status": status},
-            identity,
-            date,
-        )
+    root: Path
 
 
-def reviews_of(store: Store) -> dict[str, list[dict[str, Any]]]:
+def reviews_of(store: _Located) -> dict[str, list[dict[str, Any]]]:
     """Every revision's review entries (oldest first), read with two git processes."""
     proc = gitcmd.run(store.root, "notes", f"--ref={REVIEWS_REF}", "list", check=False)
     pairs = [line.split() for line in proc.stdout.decode().splitlines() if line.strip()]

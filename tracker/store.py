@@ -536,3 +536,26 @@ def _mentions(changes: tuple[Change, ...], text: str) -> bool:
 
 def _replace_changes(revision: Revision, changes: list[Change]) -> Revision:
     return replace(revision, changes=tuple(changes))
+
+
+def require_tracker_store(store: Store) -> None:
+    """Refuse to write into a repository that ``tracker init`` did not make a store.
+
+    Reading any git repository is fine, but a folder inside someone's project must not
+    have revisions, notes or reviews committed into that project's repository.
+    """
+    if store.config.created_by_tracker:
+        return
+    try:
+        here = Path.cwd()
+    except OSError:  # the folder the app was started in was deleted: still refuse, clearly
+        here = store.root
+    if here.resolve() == store.root.resolve():
+        where, hint = "", "run 'tracker init' here to make it one; nothing was written"
+    else:
+        where = f" (the folder {here} is inside it)"
+        hint = (
+            f"run 'tracker init' to make a store here, or 'tracker -C {store.root} init'"
+            " to make that repository one; nothing was written"
+        )
+    raise NotAStoreError(f"{store.root} is a git repository but not a tracker store{where}", hint)
