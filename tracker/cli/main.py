@@ -228,58 +228,6 @@ def _open_app(store, document: str | None) -> int:
     return 0
 
 
-def _write_atomically(path: str, text: str) -> None:
-    """Write a whole file or nothing: a half-written report is worse than none."""
-    import stat
-    import tempfile
-
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
-    try:
-        # lstat: a symlink is refused, not followed or replaced.
-        mode: int | None = os.lstat(target).st_mode
-    except FileNotFoundError:
-        mode = None  # a new file
-    except OSError as error:
-        raise TrackerError(
-            f"cannot write {path}: {error.strerror}", _os_error(error).hint
-        ) from None
-    if mode is not None and stat.S_ISDIR(mode):
-        raise TrackerError(f"{path} is a folder", "give a file name, e.g. -o report.html")
-    if mode is not None and not stat.S_ISREG(mode):
-        # Replacing a FIFO, a device (such as /dev/stdout) or a symlink with a regular
-        # file would break whatever relied on it.
-        kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
-        raise TrackerError(
-            f"{path} is {kind}",
-            "-o writes only a regular file or a new one; use -o - (or no -o) for stdout",
-        )
-    try:
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-")
-    except OSError as error:
-        raise TrackerError(
-            f"cannot write in {folder}: {error.strerror}", _os_error(error).hint
-        ) from None
-    try:
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as error:
-            # A full disk or quota: name the file, not just the errno.
-            raise TrackerError(
-                f"cannot write {path}: {error.strerror}", _os_error(error).hint
-            ) from None
-        # mkstemp makes the file private; a report is made to be read, so use the umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def _print_json(data: Any) -> None:
     # ASCII-only JSON cannot carry a raw control or bidi character to the terminal.
     # Compact: with indent, json falls back to its pure-Python encoder (10x slower).
@@ -515,7 +463,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         doc = store.document(args.document)
         text = render_report(build_report(store, doc, args.range), args.format)
         if args.output and args.output != "-":
-            _write_atomically(args.output, text)
+            api.write_report(args.output, text)  # whole or nothing; regular files only
             print(f"Wrote {one_line(args.output)}")
         else:
             sys.stdout.write(text)
