@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tracker.diff import describe_whitespace_change
 from tracker.export import Report
 from tracker.safe import one_line
 
@@ -58,7 +59,11 @@ def render_markdown(report: Report) -> str:
             note = change.note
             category = f"**{escape(note.category)}**" if note else "**unexplained**"
             reason = escape(note.text) if note else "No note was recorded."
-            line = f"- {category}: was {was}; now {now}. {reason}"
+            # A change of only line endings or spaces prints as nothing: name it instead,
+            # or the page would tell its reader that nothing became nothing.
+            ws = describe_whitespace_change(change.old.text, change.new.text)
+            what = escape(ws) if ws else f"was {was}; now {now}"
+            line = f"- {category}: {what}. {reason}"
             if note and note.source:
                 line += f" Source: {escape(note.source)}."
             lines.append(line)
