@@ -8,9 +8,10 @@ A case is a folder ``tests/golden/<case>/``. Three shapes (tests/golden/README.m
 * ``old.txt`` + ``new.txt`` (no ``case.json``): a word diff of two texts, whose outputs are
   ``side80.out``, ``side160.out`` and ``inline.out``.
 
-Every other file in a case folder whose name ends in ``.out``, ``.md``, ``.html`` or
-``.json`` (other than ``case.json``) is an expected output. ``normalise`` is the one place
-where volatile text (the store's temp path, an export's "generated" time) is replaced.
+The expected outputs are the case folder's ``*.out`` files (stdout, then stderr and the
+exit code when there are any) and its ``export*.md|html|json`` reports. ``normalise`` is
+the one place where volatile text (the store's temp path, an export's "generated" time)
+is replaced.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ SETUP_AUTHOR = ("Standards Desk", "standards@example.org")
 SETUP_DATE = "2025-04-01T09:00:00+02:00"
 DEFAULT_AUTHOR = "Ann Editor <ann@example.org>"
 DOCUMENT = "story.txt"
-OUTPUT_SUFFIXES = (".out", ".md", ".html", ".json")
+EXPORTS = (".md", ".html", ".json")
 # Fixed terminal settings: no colour, and a width that is not 80 or 160 so that only
 # --width chooses the side-by-side columns.
 CLI_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "LC_ALL": "C.UTF-8"}
@@ -116,13 +117,14 @@ def cases() -> list[str]:
     return sorted(p.name for p in GOLDEN.iterdir() if p.is_dir() and not p.name.startswith("_"))
 
 
+def is_output(name: str) -> bool:
+    """An expected output: ``*.out``, or a report ``export*.md|html|json``."""
+    return name.endswith(".out") or (name.startswith("export") and name.endswith(EXPORTS))
+
+
 def expected_files(case: Path) -> dict[str, bytes]:
-    """The expected outputs stored in a case folder."""
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(case.iterdir())
-        if p.is_file() and p.name.endswith(OUTPUT_SUFFIXES) and p.name != "case.json"
-    }
+    """The expected outputs stored in a case folder (inputs and notes are left alone)."""
+    return {p.name: p.read_bytes() for p in sorted(case.iterdir()) if is_output(p.name)}
 
 
 # --- building a case -------------------------------------------------------------------
@@ -158,6 +160,8 @@ class Case:
     def run_all(self, commands: dict[str, list[str]]) -> None:
         """Run read-only commands side by side (they take no lock and write nothing), so a
         case costs the time of its slowest command per core, not the sum."""
+        # A name that is_output() does not know would be written but never compared.
+        assert all(is_output(name) for name in commands), list(commands)
         expanded = {name: self.expand(args) for name, args in commands.items()}
         workers = max(1, min(4, os.cpu_count() or 1))
         with ThreadPoolExecutor(workers) as pool:
@@ -298,6 +302,7 @@ class Case:
         expected = step.get("exit", 0)
         assert ran.code == expected, f"step {number} {args}: {ran.code} {ran.err.decode()}"
         if "output" in step:
+            assert is_output(step["output"]), step["output"]
             self.built.outputs[step["output"]] = normalise(render(ran), self.store)
 
     def git_commit(self, step: dict, date: str) -> None:
