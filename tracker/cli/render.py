@@ -309,7 +309,8 @@ def blame(units) -> None:
         else:
             head.append(unit.revision.rev[:10], style="yellow")
             head.append(f" {unit.revision.date[:10]} ")
-            head.append(one_line(unit.revision.author.split(" <")[0])[:18], style="cyan")
+            # Cut the name before marking it: cut after, "⟨PDI⟩" could end as a bare "⟨".
+            head.append(one_line(unit.revision.author.split(" <")[0][:18]), style="cyan")
         console.print(head)
         console.print(Text("    " + one_line(unit.text)))
         if unit.change is not None and unit.change.note is not None:
