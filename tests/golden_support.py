@@ -179,7 +179,7 @@ class Case:
             self.setup()
             for number, step in enumerate(self.spec["steps"], 1):
                 self.step(number, step)
-        self.run_all(self.outputs(self.spec.get("outputs")))
+        self.run_all({**self.outputs(self.spec.get("outputs")), **self.spec.get("more", {})})
         tamper = self.spec.get("tamper", [])
         for number, step in enumerate(tamper, len(self.spec.get("steps", [])) + 1):
             self.step(number, step)
