@@ -33,11 +33,12 @@ NAME_SHOWN = "& \"q\" 'e' &amp;lt; ␇ x"
 # A file name cannot hold "/" (nor, here, control characters).
 FILE_HOSTILE = "< > & \" ' <script>alert(1)<script> ]]> <!-- x --> &amp;lt; &lt;"
 
-DATE1 = "2026-01-05T10:00:00+01:00"
-DATE2 = "2026-01-05T11:00:00+01:00"
-DATE3 = "2026-01-05T12:00:00+01:00"
-DATE4 = "2026-01-05T13:00:00+01:00"
-DATE5 = "2026-01-05T14:00:00+01:00"
+# Long past, so that no clock date makes them "in the future" (refused).
+DATE1 = "2001-01-05T10:00:00+01:00"
+DATE2 = "2001-01-05T11:00:00+01:00"
+DATE3 = "2001-01-05T12:00:00+01:00"
+DATE4 = "2001-01-05T13:00:00+01:00"
+DATE5 = "2001-01-05T14:00:00+01:00"
 
 # Where each marker is written. The report test checks that each shows up in its section.
 FIELDS = {

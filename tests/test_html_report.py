@@ -168,6 +168,7 @@ def reports(tmp_path_factory) -> dict[str, str]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOME", str(home))
         patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+        patch.setenv("XDG_DATA_HOME", str(home / "data"))
         for key in [key for key in os.environ if key.startswith("GIT_")]:
             patch.delenv(key)
         for kind in ("plain", "hostile"):

@@ -23,9 +23,12 @@ from tracker.tui.screens.main import MainScreen
 from tracker.tui.screens.record import ChangeForm, RecordScreen
 from tracker.tui.widgets.diff_view import DiffView
 
-from conftest import ANN, DATE, git
+from conftest import ANN, git
 
 SIZE = (140, 40)  # the snapshots' size: what they show is what these tests read
+# Long past, so that the tests pass at any clock date (a future date is refused).
+DATE = "2001-01-05T10:00:00+01:00"
+LATER = "2001-01-05T11:00:00+01:00"
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +92,7 @@ def test_a_long_reason_scrolls_in_a_few_rows(tmp_path):
     record(store, "d.txt", "Add", identity=ANN, date=DATE)
     doc.write_text("Two.\n", encoding="utf-8")
     reason = "\n\n".join(f"Paragraph {n} of a long reason." for n in range(1, 31))
-    record(store, "d.txt", "Edit", reason, identity=ANN, date="2026-01-05T11:00:00+01:00")
+    record(store, "d.txt", "Edit", reason, identity=ANN, date=LATER)
 
     async def scenario(pilot, screen):
         box = screen.query_one("#diff-title").parent  # the rows the reason may use
