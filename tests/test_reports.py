@@ -8,6 +8,8 @@ import shutil
 import subprocess
 
 import pytest
+from html_hostile import FIELDS
+from html_hostile import build as build_hostile
 
 from tracker.demo import build_demo
 from tracker.recording import NoteInput, init_store, record
@@ -111,6 +113,30 @@ def test_html_report_renders_in_a_real_browser(demo, tmp_path):
         capture_output=True, timeout=120, check=True,
     )  # fmt: skip
     assert shot.stat().st_size > 20_000  # a page with content, not a blank canvas
+    # The browser's own parse of a report full of hostile text (tests/html_hostile.py) and
+    # of its plain twin: the same elements in the same order, so none was made of the text.
+    pages = {}
+    for kind in ("plain", "hostile"):
+        out = tmp_path / f"{kind}.html"
+        root = build_hostile(tmp_path / kind, hostile=kind == "hostile")
+        assert run_cli("-C", str(root), "export", "-o", str(out)).code == 0
+        dom = subprocess.run(
+            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}-{kind}", "--dump-dom",
+             out.as_uri()],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        pages[kind] = dom.stdout
+    # Chromium serialises text with "<" escaped, so every "<" left is an element or comment.
+    elements = {kind: re.findall(r"<(!--|[^\s/>]+)", page) for kind, page in pages.items()}
+    assert elements["hostile"] == elements["plain"]
+    assert "script" not in elements["hostile"] and "!--" not in elements["hostile"]
+    assert pages["hostile"].count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 20
+    # Text the browser swallowed into a bogus tag or comment is gone, not turned into an
+    # element: each field must still end where it ends in the plain page.
+    for key in FIELDS:
+        end = re.compile(rf"-{key}(?![A-Z0-9])")
+        assert len(end.findall(pages["hostile"])) == len(end.findall(pages["plain"])), key
 
 
 def test_blame_names_the_revision_and_reason_of_each_sentence(demo):

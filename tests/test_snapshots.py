@@ -1,11 +1,17 @@
 """Screens as a reviewer sees them, compared with approved SVG snapshots.
 
 Update after an intended change with: python -m pytest tests/test_snapshots.py --snapshot-update
+then open each changed SVG and review the diff. The snapshots depend on the exact
+rendering of Textual and Rich: SNAPSHOT_VERSIONS records the versions they were made
+with, and every snapshot test fails with a clear message under any other version.
 """
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import pytest
+from packaging.version import Version
 from tui_helpers import ready, settle
 
 from tracker.demo import build_demo
@@ -15,6 +21,35 @@ from tracker.tui.screens.main import MainScreen
 from tracker.tui.widgets.diff_view import DiffView
 
 SIZE = (140, 40)
+# (lowest, highest) version each snapshot was checked with; widen after regenerating.
+SNAPSHOT_VERSIONS = {"textual": ("8.2.8", "8.2.8"), "rich": ("15.0.0", "15.0.0")}
+REGENERATE = (
+    "regenerate the snapshots on purpose: pytest tests/test_snapshots.py --snapshot-update, "
+    "then review the diff, and record the versions in SNAPSHOT_VERSIONS (tests/test_snapshots.py)"
+)
+
+
+def versions_outside_snapshot_range() -> list[str]:
+    """Installed packages whose version the snapshots were not made with."""
+    outside = []
+    for package, (low, high) in SNAPSHOT_VERSIONS.items():
+        installed = version(package)
+        if not Version(low) <= Version(installed) <= Version(high):
+            outside.append(f"{package} {installed} (snapshots made with {low}..{high})")
+    return outside
+
+
+@pytest.fixture(autouse=True)
+def _snapshot_versions_pinned(request):
+    """An upgrade of Textual or Rich fails every snapshot loudly, not as a pixel diff."""
+    outside = versions_outside_snapshot_range()
+    if outside and not request.config.getoption("--snapshot-update"):
+        pytest.fail(f"{'; '.join(outside)}: {REGENERATE}", pytrace=False)
+
+
+def test_snapshot_versions_are_recorded_for_what_they_depend_on():
+    assert set(SNAPSHOT_VERSIONS) == {"textual", "rich"}
+    assert versions_outside_snapshot_range() == [], REGENERATE
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from tracker.errors import NotTextError, TrackerError
 from tracker.model import Revision
 from tracker.review import Comparison, ReviewSession, related_notes
-from tracker.safe import one_line
+from tracker.safe import one_line, visible
 from tracker.tui.bindings import bindings
 from tracker.tui.notices import notify
 from tracker.tui.widgets.diff_view import DiffView
@@ -55,9 +55,13 @@ class MainScreen(Screen):
                 yield Static(id="history-title", markup=False)
                 yield HistoryList(id="history")
             with Vertical(id="diff-pane"):
-                yield Static(id="diff-title", markup=False)
+                # Summary and the whole reason; a long reason scrolls in a few rows.
+                with VerticalScroll(id="diff-title-scroll", can_focus=False):
+                    yield Static(id="diff-title", markup=False)
                 yield DiffView(id="diff")
-                yield NotesPanel(id="notes")
+                # Scrolls when a long change and its note need more rows than it has.
+                with VerticalScroll(id="notes-scroll", can_focus=False):
+                    yield NotesPanel(id="notes")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -210,9 +214,12 @@ class MainScreen(Screen):
                 " ",
                 (one_line(revision.summary), "bold"),
                 "\n",
-                (one_line(revision.reason)[:300] or "(no reason given)", "italic"),
+                # The reason in full, its paragraphs kept: the title grows to a few rows
+                # and scrolls beyond them (main.tcss), instead of cutting it to one row.
+                (visible(revision.reason).strip() or "(no reason given)", "italic"),
             )
         )
+        self.query_one("#diff-title-scroll").scroll_home(animate=False)
         self.compute_diff(revision)
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)

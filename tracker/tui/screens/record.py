@@ -19,6 +19,9 @@ from tracker.review import Comparison, ReviewSession
 from tracker.safe import one_line
 from tracker.tui.notices import notify
 
+# A note's category when the editor does not choose one, as in the CLI (docs/cli.md).
+DEFAULT_CATEGORY = "other"
+
 
 def change_summary(change: Change) -> Content:
     ws = describe_whitespace_change(change.old.text, change.new.text)
@@ -67,11 +70,16 @@ class ChangeForm(Vertical):
         # typed into. The category is a dropdown, where typed words would be lost.
         with Horizontal(classes="note-row"):
             yield Input(self.draft.note, placeholder="why was this changed?", classes="note")
+            # Never the first category of the list (that was "factual": a claim that a fact
+            # was wrong). The CLI's default, "other", where the store has it; otherwise none,
+            # and recording asks for one.
+            default = DEFAULT_CATEGORY if DEFAULT_CATEGORY in self.categories else Select.NULL
             category = self.draft.category
             yield Select(
                 [(c, c) for c in self.categories],
-                value=category if category in self.categories else self.categories[0],
-                allow_blank=False,
+                value=category if category in self.categories else default,
+                allow_blank=True,
+                prompt="category?",
                 classes="category",
             )
             yield Input(self.draft.source, placeholder="source (URL or citation)", classes="source")
@@ -79,19 +87,20 @@ class ChangeForm(Vertical):
     def current(self) -> Draft:
         return Draft(
             self.query_one(".note", Input).value,
-            str(self.query_one(".category", Select).value),
+            self.category(),
             self.query_one(".source", Input).value,
         )
+
+    def category(self) -> str:
+        """The chosen category, or "" when none is chosen."""
+        select = self.query_one(".category", Select)
+        return "" if select.is_blank() else str(select.value)
 
     def note_input(self) -> api.NoteInput | None:
         text = self.query_one(".note", Input).value
         if not text.strip():
             return None
-        return api.NoteInput(
-            text,
-            str(self.query_one(".category", Select).value),
-            self.query_one(".source", Input).value,
-        )
+        return api.NoteInput(text, self.category(), self.query_one(".source", Input).value)
 
 
 class RecordScreen(Screen[str | None]):
@@ -209,12 +218,24 @@ class RecordScreen(Screen[str | None]):
             note = form.note_input()
             if note is None and shared_text:
                 # Many identical edits (line endings, a renamed term) share one reason.
-                note = api.NoteInput(shared_text, form.query_one(".category", Select).value)
+                note = api.NoteInput(shared_text, form.category())
             form.set_class(False, "missing")
             if note is None:
                 missing.append(form)
             else:
                 notes[form.key] = note
+        uncategorised = [form for form in forms if form.key in notes and not form.category()]
+        if uncategorised:
+            for form in uncategorised:
+                form.set_class(True, "missing")
+            numbers = ", ".join(str(form.change.index) for form in uncategorised)
+            notify(
+                self,
+                f"Not recorded: choose a category for the note of change(s) {numbers}",
+                severity="error",
+            )
+            uncategorised[0].query_one(".category", Select).focus()
+            return
         if self.session.store.config.require_notes and missing:
             for form in missing:
                 form.set_class(True, "missing")

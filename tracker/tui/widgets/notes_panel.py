@@ -42,6 +42,8 @@ class NotesPanel(Static):
         self.change = change
         self.related = related or []
         self.update(self._content())
+        if self.parent is not None:  # in a scrolling pane: a new change starts at its top
+            self.parent.scroll_home(animate=False)
 
     def toggle_history(self) -> None:
         self.show_history = not self.show_history
@@ -85,9 +87,11 @@ class NotesPanel(Static):
         if ws:
             body = Content.styled(f"⟨{ws}⟩", "italic")
         else:
+            # The whole change, wrapped: a cut at a fixed width left words like "descri",
+            # and the panel scrolls when a long change and its note need more rows.
             body = Content.assemble(
-                (one_line(change.old.text)[:80], "strike") if change.old.text else "",
+                (one_line(change.old.text), "strike") if change.old.text else "",
                 " → " if change.old.text and change.new.text else "",
-                (one_line(change.new.text)[:80], "underline") if change.new.text else "",
+                (one_line(change.new.text), "underline") if change.new.text else "",
             )
         return Content.assemble((f"Change {change.index} ({change.kind}): ", "bold"), body)
