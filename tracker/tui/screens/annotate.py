@@ -15,6 +15,7 @@ from tracker.model import Change, Revision
 from tracker.safe import one_line
 from tracker.store import Store
 from tracker.tui.notices import notify
+from tracker.tui.widgets.hand_off_input import TypeAheadInput
 
 
 class AnnotateScreen(ModalScreen[str | None]):
@@ -62,8 +63,8 @@ class AnnotateScreen(ModalScreen[str | None]):
                 allow_blank=False,
                 id="category",
             )
-            yield Input(value=note.text if note else "", placeholder="why", id="text")
-            yield Input(
+            yield TypeAheadInput(value=note.text if note else "", placeholder="why", id="text")
+            yield TypeAheadInput(
                 value=note.source if note else "", placeholder="source (optional)", id="source"
             )
             with Horizontal(id="buttons"):

@@ -18,6 +18,7 @@ from tracker.model import Change
 from tracker.review import Comparison, ReviewSession
 from tracker.safe import one_line
 from tracker.tui.notices import notify
+from tracker.tui.widgets.hand_off_input import TypeAheadInput
 
 # A note's category when the editor does not choose one, as in the CLI (docs/cli.md).
 DEFAULT_CATEGORY = "other"
@@ -69,7 +70,9 @@ class ChangeForm(Vertical):
         # The note comes first: the field a tab from above lands in, and the one that is
         # typed into. The category is a dropdown, where typed words would be lost.
         with Horizontal(classes="note-row"):
-            yield Input(self.draft.note, placeholder="why was this changed?", classes="note")
+            yield TypeAheadInput(
+                self.draft.note, placeholder="why was this changed?", classes="note"
+            )
             # Never the first category of the list (that was "factual": a claim that a fact
             # was wrong). The CLI's default, "other", where the store has it; otherwise none,
             # and recording asks for one.
@@ -82,7 +85,9 @@ class ChangeForm(Vertical):
                 prompt="category?",
                 classes="category",
             )
-            yield Input(self.draft.source, placeholder="source (URL or citation)", classes="source")
+            yield TypeAheadInput(
+                self.draft.source, placeholder="source (URL or citation)", classes="source"
+            )
 
     def current(self) -> Draft:
         return Draft(
@@ -124,10 +129,12 @@ class RecordScreen(Screen[str | None]):
         count = len(self.pending.changes)
         with Vertical(id="record-head"):
             yield Static(self._heading(count), id="record-title", markup=False)
-            yield Input(placeholder="summary: what this revision does (one line)", id="summary")
-            yield Input(placeholder="reason: why this revision was made", id="reason")
+            yield TypeAheadInput(
+                placeholder="summary: what this revision does (one line)", id="summary"
+            )
+            yield TypeAheadInput(placeholder="reason: why this revision was made", id="reason")
             if len(self.pending.changes) > 1:
-                yield Input(
+                yield TypeAheadInput(
                     placeholder="one note for every change left blank below (optional)",
                     id="note-all",
                 )
@@ -299,7 +306,7 @@ class RecordScreen(Screen[str | None]):
         self.query_one("#record-title", Static).update(self._heading(len(changes)))
         if len(changes) > 1 and not self.query("#note-all"):
             await self.query_one("#record-head").mount(
-                Input(
+                TypeAheadInput(
                     placeholder="one note for every change left blank below (optional)",
                     id="note-all",
                 ),
