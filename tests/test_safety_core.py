@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -129,36 +128,22 @@ def test_eight_concurrent_note_commands_each_end_recorded_or_locked(tmp_path):
 # -- reading one huge field (point 10) -------------------------------------------------------
 
 
-def _log_json_seconds(tmp_path, megabytes: int) -> float:
-    """The fastest of three in-process ``log --json`` runs over a commit whose message is
-    one field of ``megabytes`` MB (git's own time included, interpreter start-up not)."""
+def test_log_json_reads_one_huge_field_whole(tmp_path):
+    """A 16 MB message comes back whole from ``log --json``. Its cost (linear, not
+    quadratic, in the field's size) is measured by bench/bench_huge_field.py."""
     from tracker.logjson import log_json
     from tracker.store import Store
 
-    root = tmp_path / f"big{megabytes}"
+    root = tmp_path / "big"
     root.mkdir()
     git(root, "init", "-q")
     (root / "doc.txt").write_text("Text.\n")
     git(root, "add", "doc.txt")
-    body = ("word " * (megabytes * 200_000)).encode()
+    body = "word " * (16 * 200_000)
     git(root, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-F", "-",
-        input=b"Big message\n\n" + body)  # fmt: skip
-    store = Store.open(root)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        text = "".join(log_json(store, "doc.txt"))
-        best = min(best, time.perf_counter() - start)
-    assert len(text) > len(body)  # the field was read whole
-    return best
-
-
-def test_log_json_reads_one_huge_field_in_linear_time(tmp_path):
-    # Eight times the bytes may take about eight times as long; a quadratic read takes
-    # sixty-four. The ratio, not a wall-clock limit, is what is tested.
-    small = _log_json_seconds(tmp_path, 2)
-    large = _log_json_seconds(tmp_path, 16)
-    assert large < 20 * small, f"2 MB: {small:.3f}s, 16 MB: {large:.3f}s"
+        input=b"Big message\n\n" + body.encode())  # fmt: skip
+    text = "".join(log_json(Store.open(root), "doc.txt"))
+    assert text.count("word") == 16 * 200_000  # git trims the last trailing space
 
 
 # -- dates (point 6) ---------------------------------------------------------------------
