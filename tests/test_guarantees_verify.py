@@ -210,7 +210,7 @@ def signed_pristine(tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
     allowed.write_text(f"ann@example.org {(keys / 'trusted.pub').read_text()}")
     env = private_home(
         base / "home",
-        "[gpg]\n\tformat = ssh\n[gpg \"ssh\"]\n"
+        '[gpg]\n\tformat = ssh\n[gpg "ssh"]\n'
         f"\tallowedSignersFile = {allowed}\n"
         f"[user]\n\tsigningKey = {trusted}\n[commit]\n\tgpgSign = true\n",
     )
@@ -228,6 +228,21 @@ def signed(signed_pristine, tmp_path) -> tuple[Path, dict[str, str], Path]:
     assert code == 0 and data["findings"] == []
     assert data["signed"] >= 4  # setup, add, record, the notes commit (and the journal's)
     return copy, env, keys
+
+
+@needs_ssh_keygen
+def test_ssh_signed_revisions_and_notes_verify(signed):
+    """Every commit the tracker wrote is signed by the trusted key and checked: the three
+    on the branch (setup, baseline, revision) and the later note's commit.
+
+    (Replaces test_audit.py's version, which named the allowed signers in the
+    repository's config: the tracker never reads that, so its signatures were only "U",
+    good by an unknown key, which --require-signatures wrongly counted as signed.)"""
+    root, env, _keys = signed
+    code, data = verify(root, "--require-signatures", env=env)
+    assert code == 0 and data["signed"] == 4
+    log = plain_git(root, "log", "--format=%G?", "main", "refs/notes/tracker", env=env)
+    assert set(log.split()) == {"G"}
 
 
 @needs_ssh_keygen
