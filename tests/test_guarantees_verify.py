@@ -112,6 +112,29 @@ def test_a_change_without_a_note_in_a_strict_store_is_unexplained(clean):
     assert data["changes"] == 6 and data["explained"] == 5
 
 
+def test_switching_require_notes_off_is_a_config_finding_and_changes_no_rule(clean):
+    root, env = clean
+    settings = root / ".tracker" / "config.json"
+    config = json.loads(settings.read_text(encoding="utf-8"))
+    assert config["require_notes"] is True
+    config["require_notes"] = False
+    settings.write_text(json.dumps(config), encoding="utf-8")
+    plain_git(root, "commit", "-q", "-am", "Relax the rules", env=env)
+    code, data = verify(root, env=env)
+    assert code == FINDINGS
+    assert kinds(data) == {"config", "unjournaled"}
+    assert "require_notes" in found(data, "config")[0]["message"]
+    # The audit keeps the rules the store was set up with: a change without a note after
+    # the switch is still unexplained.
+    old = (root / DOC).read_text(encoding="utf-8")
+    new = old.replace("beta", "BETA")
+    (root / DOC).write_bytes(new.encode("utf-8"))
+    message = compose_message("Quiet fix", "", DOC, diff_texts(old, new))
+    plain_git(root, "commit", "-q", "-a", "-F", "-", env=env, input=message.encode())
+    _code, data = verify(root, env=env)
+    assert [f["revision"] for f in found(data, "unexplained")] == [head(root, env)]
+
+
 def test_a_binary_revision_is_a_text_finding(clean):
     root, env = clean
     (root / DOC).write_bytes(b"ALPHA beta\x00GAMMA\n")
@@ -332,7 +355,7 @@ ELSEWHERE = {
 }
 HERE = {
     "history", "dates", "unexplained", "text", "notes-rewritten", "orphan-note",
-    "signature", "unsigned",
+    "signature", "unsigned", "config",
 }  # fmt: skip
 
 
