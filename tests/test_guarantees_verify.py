@@ -335,8 +335,8 @@ def test_an_unsigned_commit_fails_only_with_require_signatures(signed):
 
 # -- the table of kinds ---------------------------------------------------------------
 
-# Kinds whose adversarial test lives in another file (each seen to fail when its
-# detection is removed; see docs/testing.md).
+# Kinds whose adversarial test lives in another file, each seen to fail when its
+# detection code is removed (the table in docs/testing.md says which edit).
 ELSEWHERE = {
     "integrity": "test_audit.py::test_a_corrupt_object_is_caught",
     "silent-change": "test_audit.py::test_a_forged_record_is_caught",
@@ -349,9 +349,9 @@ ELSEWHERE = {
     "not-a-store": "test_audit.py::test_a_repository_never_set_up_says_so",
     "nothing-checked": "test_safety_core.py::"
     "test_verify_on_a_clone_with_no_local_branch_says_nothing_was_checked",
-    "detached": "test_review_b.py (detached HEAD)",
-    "shallow": "test_review_b.py (shallow clone)",
-    "name": "test_review_b.py (a non-UTF-8 file name)",
+    "detached": "test_review_b.py::test_verify_on_a_detached_older_revision_says_so_not_rewritten",
+    "shallow": "test_review_b.py::test_verify_on_a_shallow_clone_says_it_cannot_check",
+    "name": "test_review_b.py::test_a_file_name_that_is_not_utf8_is_reported_not_called_missing",
 }
 HERE = {
     "history", "dates", "unexplained", "text", "notes-rewritten", "orphan-note",
@@ -373,4 +373,6 @@ def test_every_documented_kind_has_its_adversarial_test():
     assert documented == emitted
     assert documented == HERE | set(ELSEWHERE)
     for where in ELSEWHERE.values():
-        assert (REPO_ROOT / "tests" / where.split("::")[0].split(" ")[0]).exists()
+        module, _, name = where.partition("::")
+        source = (REPO_ROOT / "tests" / module).read_text(encoding="utf-8")
+        assert f"def {name}(" in source, f"{where} was renamed or removed"
