@@ -47,7 +47,9 @@ def plain_git(
     root: Path, *args: str, env: dict[str, str] | None = None, input: bytes | None = None
 ) -> str:
     """Plain git as another program would run it (checked: a failed step fails here)."""
-    full = {**os.environ, **(env or {})}
+    # Module fixtures run before conftest.py clears GIT_* for each test: clear them here.
+    outer = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    full = {**outer, **(env or {})}
     proc = subprocess.run(
         ["git", *args], cwd=root, env=full, input=input, capture_output=True, check=True
     )
