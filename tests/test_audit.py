@@ -142,35 +142,6 @@ def test_require_signatures_fails_on_unsigned_revisions(demo):
     assert "unsigned" in kinds(data) and data["signed"] == 0
 
 
-@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
-def test_ssh_signed_revisions_and_notes_verify(tmp_path):
-    root = tmp_path / "signed"
-    root.mkdir()
-    key = tmp_path / "key"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    allowed = tmp_path / "allowed"
-    allowed.write_text(f"ann@example.org {(tmp_path / 'key.pub').read_text()}")
-    git(root, "init", "-q", "--initial-branch=main")
-    for name, value in (
-        ("gpg.format", "ssh"), ("user.signingkey", str(key)), ("commit.gpgSign", "true"),
-        ("gpg.ssh.allowedSignersFile", str(allowed)), ("user.email", "ann@example.org"),
-    ):  # fmt: skip
-        git(root, "config", name, value)
-    assert run_cli("-C", str(root), "init", "--require-notes").code == 0
-    (root / "a.txt").write_text("One two.\n")
-    assert run_cli("-C", str(root), "add", "a.txt").code == 0
-    (root / "a.txt").write_text("One three.\n")
-    assert run_cli("-C", str(root), "record", "a.txt", "-m", "Fix", "--note", "1=why").code == 0
-    assert run_cli("-C", str(root), "note", "HEAD", "1", "better why").code == 0
-    data = verify(root, "--require-signatures")
-    assert data["ok"], data["findings"]
-    assert data["signed"] >= 4  # setup, add, record, and the notes commit
-    # An unsigned commit slipped in with plain git fails --require-signatures.
-    (root / "a.txt").write_text("One four.\n")
-    git(root, "-c", "commit.gpgSign=false", "commit", "-qam", "unsigned")
-    assert "unsigned" in kinds(verify(root, "--require-signatures"))
-
-
 def test_deleting_the_settings_does_not_switch_the_audit_off(demo):
     article = demo / "article.txt"
     article.write_text(article.read_text(encoding="utf-8").replace("Tren de Aragua", "TdA"),

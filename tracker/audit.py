@@ -483,8 +483,19 @@ def _check_signatures(store: Store, chain, journal, require: bool, report: Repor
     ).stdout.decode()
     for line in out.splitlines():
         commit, _, status = line.partition(" ")
-        if status in ("G", "U"):
+        if status == "G":
             report.signed += 1
+        elif status == "U":
+            # A good signature by a key nobody vouched for (not in the allowed-signers
+            # file, or of unknown validity to GPG): anyone can make such a key, so it
+            # proves nothing (docs/auditing.md) and does not count as signed.
+            if require:
+                report.add(
+                    "signature",
+                    "a good signature by a key that is not trusted (not in "
+                    "gpg.ssh.allowedSignersFile, or of unknown validity to GPG)",
+                    commit,
+                )
         elif status == "N":
             if require:
                 report.add("unsigned", "not signed (--require-signatures)", commit)
