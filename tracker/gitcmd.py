@@ -232,8 +232,13 @@ def pins_env(pins: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The caller's environment without any GIT_* variable, plus what we choose to set."""
+    """The caller's environment without GIT_* variables (but the user's global config
+    file), plus what we choose to set."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    # The user's own choice of global config file (signing keys, allowed signers,
+    # identity) is theirs, not the repository's: keep it, as git would.
+    if "GIT_CONFIG_GLOBAL" in os.environ:
+        env["GIT_CONFIG_GLOBAL"] = os.environ["GIT_CONFIG_GLOBAL"]
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["GIT_CONFIG_NOSYSTEM"] = "1"
     env["GIT_ALLOW_PROTOCOL"] = ALLOWED_PROTOCOLS
