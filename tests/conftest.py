@@ -21,17 +21,58 @@ BOB = Identity("Bob Checker", "bob@example.org")
 DATE = "2026-01-05T10:00:00+01:00"
 
 
+# The one git identity tests write with. The file is also GIT_CONFIG_GLOBAL for the tests'
+# own plain-git calls, so git in a test never reads the machine's ~/.gitconfig or
+# /etc/gitconfig (a CI box with commit.gpgSign, core.autocrlf or init.defaultBranch=trunk
+# must change nothing). The tracker itself drops every GIT_* variable and reads $HOME's.
+GITCONFIG = "[user]\n\tname = Ann Editor\n\temail = ann@example.org\n"
+
+
+def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
+    """Point HOME, XDG and git's global config at ``home``; drop every other GIT_* variable."""
+    home.mkdir(parents=True, exist_ok=True)
+    for key in list(os.environ):
+        if key.startswith("GIT_"):
+            mp.delenv(key)
+    # EMAIL is git's last fallback for an identity: a test without one must not find it.
+    mp.delenv("EMAIL", raising=False)
+    mp.setenv("HOME", str(home))
+    mp.setenv("XDG_DATA_HOME", str(home / "data"))
+    mp.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    (home / ".gitconfig").write_text(GITCONFIG)
+    mp.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_session(tmp_path_factory):
+    """The same isolation for module- and session-scoped fixtures (a store built once per
+    module is made before any test's own HOME exists)."""
+    with pytest.MonkeyPatch.context() as mp:
+        isolate(mp, tmp_path_factory.mktemp("session-home"))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Each test gets its own HOME and git identity, so nothing reads the developer's."""
-    home = tmp_path_factory.mktemp("home")
+    isolate(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+def remove_git_identity(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty HOME for a test that needs NO git identity; returns it.
+
+    GIT_CONFIG_GLOBAL follows (to a file that does not exist), so the tests' own git
+    calls see no identity either."""
+    current = Path(os.environ["HOME"])
+    home = current.with_name(current.name + "-bare")  # beside this test's own HOME
+    home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    (home / ".gitconfig").write_text("[user]\n\tname = Ann Editor\n\temail = ann@example.org\n")
-    for key in list(os.environ):
-        if key.startswith("GIT_"):
-            monkeypatch.delenv(key)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for key in ("EMAIL", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.delenv(key, raising=False)
+    return home
 
 
 @pytest.fixture
@@ -65,6 +106,13 @@ def run_cli(*args: str, cwd: Path | str | None = None, env: dict | None = None) 
         env=full_env,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_cli_ok(*args: str, cwd: Path | str | None = None, env: dict | None = None) -> Result:
+    """``run_cli`` for a set-up step: a failure stops the test here, showing stderr."""
+    result = run_cli(*args, cwd=cwd, env=env)
+    assert result.code == 0, f"tracker {' '.join(args)} exited {result.code}:\n{result.err}"
+    return result
 
 
 @pytest.fixture
