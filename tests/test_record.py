@@ -143,7 +143,10 @@ def test_bytes_in_equal_bytes_out(tmp_path_factory, first, second):
     write(store, "doc.txt", first)
     rev1 = record(store, "doc.txt", "Add", identity=ANN, date=DATE)
     proc = subprocess.run(
-        ["git", "cat-file", "blob", f"{rev1}:doc.txt"], cwd=store.root, capture_output=True
+        ["git", "cat-file", "blob", f"{rev1}:doc.txt"],
+        cwd=store.root,
+        capture_output=True,
+        check=True,
     )
     assert proc.stdout == first.encode("utf-8")
     if second != first:
