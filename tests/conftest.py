@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 ANN = Identity("Ann Editor", "ann@example.org")
 BOB = Identity("Bob Checker", "bob@example.org")
-DATE = "2026-01-05T10:00:00+01:00"
+DATE = "2025-06-05T10:00:00+01:00"
 
 
 # The one git identity tests write with. The file is also GIT_CONFIG_GLOBAL for the tests'
@@ -136,3 +136,20 @@ def snapshot(root: Path) -> dict:
     }
     index = (root / ".git" / "index").read_bytes() if (root / ".git" / "index").exists() else b""
     return {"refs": refs, "files": files, "index": index}
+
+
+# Reasons pytest gives a skip that names none: a skip must say what is missing.
+_NO_REASON = {"", "Skipped", "unconditional skip"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Turn a skip without a reason into a failure, so every skip says why (``-rs``)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail"):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        if reason.strip().removeprefix("Skipped:").strip() in _NO_REASON:
+            report.outcome = "failed"
+            report.longrepr = f"{item.nodeid} was skipped without a reason: say what is missing"

@@ -17,7 +17,7 @@ def edited(tmp_path):
     root.mkdir()
     assert run_cli("init", "--require-notes", cwd=root).code == 0
     (root / "article.txt").write_text("The red fox jumps over the dog.\n", encoding="utf-8")
-    assert run_cli("add", "article.txt", "--date", "2026-01-01T09:00:00+01:00", cwd=root).code == 0
+    assert run_cli("add", "article.txt", "--date", "2025-06-01T09:00:00+01:00", cwd=root).code == 0
     (root / "article.txt").write_text("The green fox leaps over the dog.\n", encoding="utf-8")
     return root
 
@@ -53,7 +53,7 @@ def test_init_add_status_record_log_show_diff(edited):
         "--note", "1=The photo shows a green fox", "--category", "1=factual",
         "--source", "1=https://example.org/photo", "--note", "2=Plainer verb",
         "--category", "2=style", "--author", "Bob Checker <bob@example.org>",
-        "--date", "2026-01-02T10:00:00+01:00", "--json", cwd=root,
+        "--date", "2025-06-02T10:00:00+01:00", "--json", cwd=root,
     )  # fmt: skip
     recorded = load(result)
     assert recorded["summary"] == "Fix the fox" and recorded["notes"] == 2
@@ -66,7 +66,7 @@ def test_init_add_status_record_log_show_diff(edited):
         assert datetime.fromisoformat(entry["date"]).utcoffset() is not None
     assert newest["parent"] == first["rev"]
     assert newest["author"] == "Bob Checker <bob@example.org>"
-    assert newest["date"] == "2026-01-02T10:00:00+01:00"
+    assert newest["date"] == "2025-06-02T10:00:00+01:00"
     assert newest["reason"] == "Checked the photo."
     for change in newest["changes"]:
         check_change(change)
