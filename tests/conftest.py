@@ -94,16 +94,30 @@ class Result:
     err: str
 
 
+def cli_env(env: dict | None = None) -> dict[str, str]:
+    """The environment ``run_cli`` gives the tracker: ours, plain output, this tree first."""
+    # PYTHONPATH: this tree's tracker, not an installed one from another checkout (the
+    # subprocess may start in a store folder, where ``-m`` finds no tracker of its own).
+    inherited = os.environ.get("PYTHONPATH")
+    pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), inherited) if p)
+    return {
+        **os.environ,
+        "PYTHONPATH": pythonpath,
+        "NO_COLOR": "1",
+        "COLUMNS": "100",
+        **(env or {}),
+    }
+
+
 def run_cli(*args: str, cwd: Path | str | None = None, env: dict | None = None) -> Result:
     """Run the real ``tracker`` command (as ``python -m tracker``) and capture its output."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "tracker", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env=full_env,
+        env=cli_env(env),
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 

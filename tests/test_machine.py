@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GITCONFIG, REPO_ROOT, git, remove_git_identity
+import tracker
+
+from conftest import GITCONFIG, REPO_ROOT, cli_env, git, remove_git_identity
 
 # What a hostile machine could have in ~/.gitconfig or /etc/gitconfig: each line would
 # break or change some test's plain git if it were read.
@@ -133,3 +135,18 @@ def test_a_hostile_machine_git_config_changes_nothing(tmp_path):
     )  # fmt: skip
     assert child.returncode == 0, child.stdout[-4000:] + child.stderr[-2000:]
     assert " passed" in child.stdout and "failed" not in child.stdout
+
+
+def test_the_tracker_under_test_is_this_trees(tmp_path):
+    """In the test process and in ``run_cli``'s subprocesses (started anywhere), ``import
+    tracker`` is this tree's, not an installed copy from another checkout."""
+    assert Path(tracker.__file__) == REPO_ROOT / "tracker" / "__init__.py"
+    probe = subprocess.run(
+        [sys.executable, "-c", "import tracker; print(tracker.__file__)"],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == str(REPO_ROOT / "tracker" / "__init__.py")
