@@ -167,3 +167,11 @@ def pytest_runtest_makereport(item, call):
         if reason.strip().removeprefix("Skipped:").strip() in _NO_REASON:
             report.outcome = "failed"
             report.longrepr = f"{item.nodeid} was skipped without a reason: say what is missing"
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Print the random order's seed at the end: -q hides pytest-randomly's header line,
+    and an order-dependent failure cannot be repeated without it."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.pluginmanager.hasplugin("randomly"):
+        terminalreporter.write_line(f"random test order: repeat it with --randomly-seed={seed}")
