@@ -22,7 +22,12 @@ _numbers = itertools.count()
 
 def tmux(*args: str) -> str:
     return subprocess.run(
-        ["tmux", "-L", SESSION, *args], capture_output=True, text=True, check=True
+        # -f /dev/null: no ~/.tmux.conf or /etc/tmux.conf of the machine's (a status line,
+        # base-index, another default-shell) changes what the screen shows.
+        ["tmux", "-f", os.devnull, "-L", SESSION, *args],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
