@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import git, run_cli
+from conftest import git, run_cli, run_cli_ok
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def edited(tmp_path):
     root.mkdir()
     assert run_cli("init", "--require-notes", cwd=root).code == 0
     (root / "article.txt").write_text("The red fox jumps over the dog.\n", encoding="utf-8")
-    assert run_cli("add", "article.txt", "--date", "2026-01-01T09:00:00+01:00", cwd=root).code == 0
+    assert run_cli("add", "article.txt", "--date", "2025-06-01T09:00:00+01:00", cwd=root).code == 0
     (root / "article.txt").write_text("The green fox leaps over the dog.\n", encoding="utf-8")
     return root
 
@@ -53,7 +53,7 @@ def test_init_add_status_record_log_show_diff(edited):
         "--note", "1=The photo shows a green fox", "--category", "1=factual",
         "--source", "1=https://example.org/photo", "--note", "2=Plainer verb",
         "--category", "2=style", "--author", "Bob Checker <bob@example.org>",
-        "--date", "2026-01-02T10:00:00+01:00", "--json", cwd=root,
+        "--date", "2025-06-02T10:00:00+01:00", "--json", cwd=root,
     )  # fmt: skip
     recorded = load(result)
     assert recorded["summary"] == "Fix the fox" and recorded["notes"] == 2
@@ -66,7 +66,7 @@ def test_init_add_status_record_log_show_diff(edited):
         assert datetime.fromisoformat(entry["date"]).utcoffset() is not None
     assert newest["parent"] == first["rev"]
     assert newest["author"] == "Bob Checker <bob@example.org>"
-    assert newest["date"] == "2026-01-02T10:00:00+01:00"
+    assert newest["date"] == "2025-06-02T10:00:00+01:00"
     assert newest["reason"] == "Checked the photo."
     for change in newest["changes"]:
         check_change(change)
@@ -98,9 +98,9 @@ def test_diff_defaults_compare_work_tree_like_git(edited):
 
 def test_log_search_and_limit(edited):
     root = edited
-    run_cli("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
+    run_cli_ok("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
     (root / "article.txt").write_text("The green fox leaps over the cat.\n", encoding="utf-8")
-    run_cli("record", "article.txt", "-m", "Cat", "--note", "1=c", cwd=root)
+    run_cli_ok("record", "article.txt", "-m", "Cat", "--note", "1=c", cwd=root)
 
     def summaries(*a):
         return [r["summary"] for r in load(run_cli("log", *a, "--json", cwd=root))["revisions"]]
@@ -114,8 +114,8 @@ def test_log_search_and_limit(edited):
 
 def test_note_and_notes_history(edited):
     root = edited
-    run_cli("record", "article.txt", "-m", "Edit", "--note", "1=first wording",
-            "--category", "1=factual", "--note", "2=verb", cwd=root)  # fmt: skip
+    run_cli_ok("record", "article.txt", "-m", "Edit", "--note", "1=first wording",
+               "--category", "1=factual", "--note", "2=verb", cwd=root)  # fmt: skip
     result = run_cli("note", "HEAD", "1", "corrected wording", "--source", "https://x.example",
                      "--author", "Bob Checker <bob@example.org>", cwd=root)  # fmt: skip
     assert result.code == 0 and "Noted change 1" in result.out
@@ -155,9 +155,9 @@ def test_human_output_without_a_terminal_has_no_escape_codes(edited):
 def test_whitespace_only_change_is_shown_as_such(tmp_path):
     root = tmp_path / "s"
     root.mkdir()
-    run_cli("init", cwd=root)
+    run_cli_ok("init", cwd=root)
     (root / "a.txt").write_bytes(b"one\r\ntwo\r\n")
-    run_cli("add", "a.txt", cwd=root)
+    run_cli_ok("add", "a.txt", cwd=root)
     (root / "a.txt").write_bytes(b"one\ntwo")
     out = run_cli("status", cwd=root).out
     assert "line endings CRLF -> LF" in out and "CRLF removed" in out
@@ -165,11 +165,11 @@ def test_whitespace_only_change_is_shown_as_such(tmp_path):
 
 def test_a_record_describes_only_its_own_document(edited):
     root = edited
-    run_cli("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
+    run_cli_ok("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
     (root / "other.txt").write_text("Other text.\n", encoding="utf-8")
-    run_cli("add", "other.txt", cwd=root)
+    run_cli_ok("add", "other.txt", cwd=root)
     (root / "article.txt").write_text("The green fox leaps over the cat.\n", encoding="utf-8")
-    run_cli("record", "article.txt", "-m", "Cat", "--note", "1=c", cwd=root)
+    run_cli_ok("record", "article.txt", "-m", "Cat", "--note", "1=c", cwd=root)
     # HEAD changed article.txt only: for other.txt there is nothing between HEAD~1 and HEAD.
     other = load(run_cli("diff", "HEAD~1", "HEAD", "other.txt", "--json", cwd=root))
     assert other["changes"] == []
@@ -205,9 +205,9 @@ def test_nonsense_numbers_are_usage_errors(edited, args):
 def test_one_note_for_every_other_change(tmp_path):
     root = tmp_path / "s"
     root.mkdir()
-    run_cli("init", "--require-notes", cwd=root)
+    run_cli_ok("init", "--require-notes", cwd=root)
     (root / "a.txt").write_bytes(b"one\ntwo\nthree\nfour\n")
-    run_cli("add", "a.txt", cwd=root)
+    run_cli_ok("add", "a.txt", cwd=root)
     (root / "a.txt").write_bytes(b"One\r\ntwo\r\nthree\r\nfour\r\n")
     result = run_cli("record", "a.txt", "-m", "Windows line endings",
                      "--note", "1=Capital letter", "--category", "1=style",
@@ -222,8 +222,8 @@ def test_one_note_for_every_other_change(tmp_path):
 
 def test_notes_history_shows_a_note_rewritten_by_hand(edited):
     root = edited
-    run_cli("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
-    run_cli("note", "HEAD", "1", "first later wording", cwd=root)
+    run_cli_ok("record", "article.txt", "-m", "Edit", "--note", "1=a", "--note", "2=b", cwd=root)
+    run_cli_ok("note", "HEAD", "1", "first later wording", cwd=root)
     rev = git(root, "rev-parse", "HEAD").strip()
     git(root, "notes", "--ref=tracker", "add", "-f", "-m", '{"v": 1, "entries": []}', rev)
     history = load(run_cli("notes-history", "HEAD", "--json", cwd=root))["history"]

@@ -64,12 +64,26 @@ class Repo:
         """Plain git, as the positive control: the result does not matter, the marker does."""
         env = {**os.environ, "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}", **self.env}
         if not tty:
-            subprocess.run(["git", *args], cwd=self.root, env=env, input=input, capture_output=True)
+            subprocess.run(
+                ["git", *args],
+                cwd=self.root,
+                env=env,
+                input=input,
+                capture_output=True,
+                check=False,
+            )
             return
         # Pagers only start when the output is a terminal.
         leader, follower = pty.openpty()
         try:
-            subprocess.run(["git", *args], cwd=self.root, env=env, stdout=follower, stderr=follower)
+            subprocess.run(
+                ["git", *args],
+                cwd=self.root,
+                env=env,
+                stdout=follower,
+                stderr=follower,
+                check=False,
+            )
         finally:
             os.close(follower)
             while True:
@@ -496,8 +510,10 @@ def test_the_issue_repro_runs_nothing_and_records_nothing(tmp_path):
     git(root, "config", "commit.gpgSign", "true")
     git(root, "config", "gpg.format", "ssh")
     git(root, "config", "gpg.ssh.defaultKeyCommand", "sh -c touch${IFS}PWNED")
-    # Control: plain git runs it.
-    subprocess.run(["git", "commit", "--allow-empty", "-qm", "x"], cwd=root, capture_output=True)
+    # Control: plain git runs it (and then fails to sign: the marker is the point).
+    subprocess.run(
+        ["git", "commit", "--allow-empty", "-qm", "x"], cwd=root, capture_output=True, check=False
+    )
     assert (root / "PWNED").exists()
     (root / "PWNED").unlink()
     git(root, "update-ref", "-d", "HEAD") if _has_head(root) else None
@@ -512,7 +528,7 @@ def test_the_issue_repro_runs_nothing_and_records_nothing(tmp_path):
 
 
 def _has_head(root: Path) -> bool:
-    proc = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root)
+    proc = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, check=False)
     return proc.returncode == 0
 
 
@@ -532,7 +548,10 @@ def test_ssh_signing_without_a_key_is_refused_before_anything_runs(tmp_path, com
         ("gpg.ssh.defaultKeyCommand", f"touch {marker}"),
     ):  # fmt: skip
         git(root, "config", key, value)
-    subprocess.run(["git", "commit", "--allow-empty", "-qm", "x"], cwd=root, capture_output=True)
+    # The control's marker is what counts; the commit itself may fail to sign.
+    subprocess.run(
+        ["git", "commit", "--allow-empty", "-qm", "x"], cwd=root, capture_output=True, check=False
+    )
     assert marker.exists()  # control
     marker.unlink()
     before = git(root, "for-each-ref")

@@ -45,7 +45,7 @@ CHILD = textwrap.dedent(
     store = Store.open(sys.argv[1])
     recording.record(
         store, "doc.txt", "Edit", "", {1: recording.NoteInput("why", "factual")},
-        Identity("Ann", "ann@example.org"), "2026-02-01T00:00:00+00:00",
+        Identity("Ann", "ann@example.org"), "2025-07-01T00:00:00+00:00",
     )
     """
 )

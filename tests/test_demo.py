@@ -3,6 +3,7 @@ the same commit ids every time it is built."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import tomllib
@@ -15,6 +16,8 @@ from tracker.model import DEFAULT_CATEGORIES
 from conftest import REPO_ROOT, SHARED, git, run_cli
 
 SEED = SHARED / "seed" / "000_8cb83d41340bd58a.txt"
+ORIGINAL = REVISIONS_DIR / "01-original.txt"
+SEED_SHA256 = "19e1649ccf6d4a92180d9057bcc91709fa264ee7710e5447da5d270104b4df16"
 
 
 @pytest.fixture(scope="module")
@@ -26,21 +29,32 @@ def demo(tmp_path_factory):
     return path
 
 
-def test_revision_one_is_the_seed_byte_for_byte(demo):
+def test_revision_one_is_the_bundled_original_byte_for_byte(demo):
+    """The demo's first article revision is revisions/01-original.txt, every byte of it."""
     manifest = tomllib.loads((REVISIONS_DIR / "manifest.toml").read_text())
-    first = (REVISIONS_DIR / manifest["revision"][0]["file"]).read_bytes()
-    if SEED.exists():
-        assert first == SEED.read_bytes()
+    assert manifest["revision"][0]["file"] == ORIGINAL.name
+    first = ORIGINAL.read_bytes()
+    # The seed's own hash (the shared seed file's sha256): the bundled copy was never edited,
+    # even where ../shared is absent to compare with.
+    assert hashlib.sha256(first).hexdigest() == SEED_SHA256
     root_commit = git(demo, "rev-list", "--max-parents=0", "HEAD").split()[0]
     revs = git(demo, "rev-list", "--reverse", "HEAD").split()
     assert revs[0] == root_commit  # the store's setup commit, then the article
     article_rev = revs[1]
     blob = subprocess.run(
-        ["git", "cat-file", "blob", f"{article_rev}:article.txt"], cwd=demo, capture_output=True
+        ["git", "cat-file", "blob", f"{article_rev}:article.txt"],
+        cwd=demo,
+        capture_output=True,
+        check=True,
     ).stdout
     assert blob == first
     assert blob.count(b"The Role of ICE in Combating") >= 2
-    assert not blob.endswith(b"\n") and "“".encode() in blob
+    assert not blob.endswith(b"\n") and "\u201c".encode() in blob
+
+
+@pytest.mark.skipif(not SEED.exists(), reason=f"shared seed not found: {SEED} (../shared absent)")
+def test_bundled_original_is_the_shared_seed():
+    assert ORIGINAL.read_bytes() == SEED.read_bytes()
 
 
 def test_log_json_lists_every_revision_with_a_note_on_every_change(demo):

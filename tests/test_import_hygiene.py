@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli_ok
 
 CORE = [
     "tracker.api",
@@ -46,9 +46,9 @@ def test_core_module_imports_no_ui(module):
 def test_json_commands_load_no_ui_and_no_gitpython(tmp_path):
     root = tmp_path / "s"
     root.mkdir()
-    run_cli("init", cwd=root)
+    run_cli_ok("init", cwd=root)
     (root / "a.txt").write_text("text\n")
-    run_cli("add", "a.txt", cwd=root)
+    run_cli_ok("add", "a.txt", cwd=root)
     code = (
         "import sys\n"
         "from tracker.cli.main import main\n"

@@ -14,14 +14,14 @@ import pytest
 
 from tracker.demo import build_demo
 
-from conftest import run_cli
+from conftest import run_cli, run_cli_ok
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     root = build_demo(tmp_path_factory.mktemp("interop") / "demo").root
-    run_cli("-C", str(root), "note", "HEAD~1", "1", "A later, better reason.")
-    run_cli("-C", str(root), "review", "HEAD", "--approve", "--comment", "Checked")
+    run_cli_ok("-C", str(root), "note", "HEAD~1", "1", "A later, better reason.")
+    run_cli_ok("-C", str(root), "review", "HEAD", "--approve", "--comment", "Checked")
     return root
 
 

@@ -12,19 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, run_cli, snapshot
+from conftest import git, remove_git_identity, run_cli, snapshot
 
 
 @pytest.fixture
-def no_identity(monkeypatch, tmp_path) -> Path:
+def no_identity(monkeypatch) -> Path:
     """A HOME with no git configuration whatsoever (and no name for git to guess)."""
-    home = tmp_path / "bare-home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    for key in ("EMAIL", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
-        monkeypatch.delenv(key, raising=False)
-    return home
+    return remove_git_identity(monkeypatch)
 
 
 def test_the_demo_needs_no_identity(no_identity, tmp_path):

@@ -29,7 +29,7 @@ def test_record_puts_notes_in_the_commit_readable_with_plain_git(store):
         store, "a.txt", "Fix the fox", "The photo shows a green fox.",
         {1: NoteInput("Photo shows green", "factual", "https://example.org/photo"),
          2: NoteInput("Tone", "style")},
-        identity=BOB, date="2026-01-06T09:00:00+00:00",
+        identity=BOB, date="2025-06-06T09:00:00+00:00",
     )  # fmt: skip
     message = git(store.root, "log", "-1", "--format=%B", rev)
     assert message.startswith("Fix the fox\n\nThe photo shows a green fox.\n")
@@ -43,7 +43,7 @@ def test_record_puts_notes_in_the_commit_readable_with_plain_git(store):
         (".", "!", "style"),
     ]
     assert revision.changes[0].note.author == str(BOB)
-    assert revision.date == "2026-01-06T09:00:00+00:00"
+    assert revision.date == "2025-06-06T09:00:00+00:00"
     # The branch, not just a dangling commit, holds it, and the index matches.
     assert git(store.root, "rev-parse", "HEAD").strip() == rev
     assert git(store.root, "status", "--porcelain") == ""
@@ -86,9 +86,9 @@ def test_later_notes_keep_every_wording_and_never_rewrite_the_revision(store):
     write(store, "a.txt", "Alpha gamma.\n")
     rev = record(store, "a.txt", "Edit", notes={1: NoteInput("first", "clarity")}, identity=ANN)
     add_later_note(
-        store, rev, 1, NoteInput("second", "factual", "src"), BOB, "2026-02-01T00:00:00Z"
+        store, rev, 1, NoteInput("second", "factual", "src"), BOB, "2025-07-01T00:00:00Z"
     )
-    add_later_note(store, rev, 1, NoteInput("third", "factual"), ANN, "2026-02-02T00:00:00Z")
+    add_later_note(store, rev, 1, NoteInput("third", "factual"), ANN, "2025-07-02T00:00:00Z")
     assert git(store.root, "rev-parse", "HEAD").strip() == rev
     note = store.revision(rev).changes[0].note
     assert (note.text, note.origin, note.author) == ("third", "later", str(ANN))
@@ -123,8 +123,8 @@ def test_nothing_to_record(store):
 
 def test_dates_keep_their_offset(store):
     write(store, "a.txt", "Text.")
-    rev = record(store, "a.txt", "Add", identity=ANN, date="2026-03-01T09:30:00-05:00")
-    assert store.revision(rev).date == "2026-03-01T09:30:00-05:00"
+    rev = record(store, "a.txt", "Add", identity=ANN, date="2025-08-01T09:30:00-05:00")
+    assert store.revision(rev).date == "2025-08-01T09:30:00-05:00"
 
 
 _texts = st.lists(
@@ -143,7 +143,10 @@ def test_bytes_in_equal_bytes_out(tmp_path_factory, first, second):
     write(store, "doc.txt", first)
     rev1 = record(store, "doc.txt", "Add", identity=ANN, date=DATE)
     proc = subprocess.run(
-        ["git", "cat-file", "blob", f"{rev1}:doc.txt"], cwd=store.root, capture_output=True
+        ["git", "cat-file", "blob", f"{rev1}:doc.txt"],
+        cwd=store.root,
+        capture_output=True,
+        check=True,
     )
     assert proc.stdout == first.encode("utf-8")
     if second != first:

@@ -416,8 +416,8 @@ def test_a_note_or_review_dated_before_its_revision_is_refused(tmp_path):
     record(store, "doc.txt", "Second", identity=ANN, date=DATE)
     where, author = ("-C", str(store.root)), ("--author", str(ANN))
     refs = git(store.root, "for-each-ref")
-    before = "2026-01-05T09:50:00+01:00"  # ten minutes before the revision (same zone)
-    earlier_zone = "2026-01-05T08:30:00+00:00"  # 09:30 at +01:00: before it too
+    before = "2025-06-05T09:50:00+01:00"  # ten minutes before the revision (same zone)
+    earlier_zone = "2025-06-05T08:30:00+00:00"  # 09:30 at +01:00: before it too
     for date in (before, earlier_zone):
         noted = run_cli(*where, "note", "HEAD", "1", "Why.", "--date", date, *author)
         reviewed = run_cli(*where, "review", "HEAD", "--approve", "--date", date, *author)
@@ -425,8 +425,8 @@ def test_a_note_or_review_dated_before_its_revision_is_refused(tmp_path):
             assert result.code == 1, result.err
             assert "is before revision" in result.err and len(result.err.splitlines()) == 1
     assert git(store.root, "for-each-ref") == refs, "nothing was written"
-    skew = "2026-01-05T09:58:00+01:00"  # two minutes before: another machine's clock
+    skew = "2025-06-05T09:58:00+01:00"  # two minutes before: another machine's clock
     assert run_cli(*where, "note", "HEAD", "1", "Skew.", "--date", skew, *author).code == 0
-    later = "2026-01-05T09:30:00-01:00"  # 11:30 at +01:00: after it, in another zone
+    later = "2025-06-05T09:30:00-01:00"  # 11:30 at +01:00: after it, in another zone
     assert run_cli(*where, "note", "HEAD", "1", "Why.", "--date", later, *author).code == 0
     assert run_cli(*where, "review", "HEAD", "--approve", "--date", later, *author).code == 0

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, run_cli, snapshot
+from conftest import REPO_ROOT, git, run_cli, snapshot
 
 # OSC "set title" + BEL, a CSI colour, an 8-bit CSI (C1) and a newline, in one file name.
 EVIL = "e\x1b]0;PWNED\x07 \x1b[31mred\u009b1m\nend.md"
@@ -761,7 +761,8 @@ def test_ctrl_c_while_python_loads_the_cli(tmp_path, doc_store, entry):
     (shim / "argparse.py").write_text(
         "import os, time\nopen(os.environ['TRACKER_TEST_READY'], 'w').close()\ntime.sleep(60)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(shim), "TRACKER_TEST_READY": str(ready)}
+    pythonpath = os.pathsep.join((str(shim), str(REPO_ROOT)))  # the shim, then this tree
+    env = {**os.environ, "PYTHONPATH": pythonpath, "TRACKER_TEST_READY": str(ready)}
     proc = subprocess.Popen(
         [*command, "-C", str(doc_store), "log"],
         stdout=subprocess.PIPE,

@@ -104,10 +104,19 @@ class TestRecordScreen:
         async def run_before(pilot):
             await ready(pilot)
             await pilot.press("r")
+            await settle(pilot, lambda: not isinstance(pilot.app.screen, MainScreen))
             screen = pilot.app.screen
             screen.query_one("#summary").value = "Tighten the conclusion"
             await pilot.press("ctrl+s")  # refused: no notes yet
-            await pilot.pause()
+            # Wait for the refusal itself, not one pause: on a loaded machine (two xdist
+            # workers and more) the snapshot was taken before the change was highlighted.
+            await settle(
+                pilot,
+                lambda: any(
+                    str(n.message).startswith("Not recorded")
+                    for n in pilot.app._notifications  # Textual has no public reader
+                ),
+            )
             assert not isinstance(pilot.app.screen, MainScreen)
             pilot.app.clear_notifications()
             await pilot.pause()
