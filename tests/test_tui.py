@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import sys
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import main_screen, run_app, settle
+from tui_helpers import editing_app, main_screen, run_app, settle
 
 from tracker.demo import build_demo
 from tracker.store import Store
-from tracker.tui.app import TrackerApp
 from tracker.tui.screens.annotate import AnnotateScreen
 from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.main import MainScreen
@@ -280,16 +277,7 @@ def test_record_refuses_unexplained_changes_then_records(demo_copy):
 
 
 def test_edit_runs_the_editor_then_offers_to_record(demo_copy, tmp_path, monkeypatch):
-    editor = tmp_path / "editor.py"
-    editor.write_text(
-        "import sys, pathlib\n"
-        "p = pathlib.Path(sys.argv[1])\n"
-        "p.write_text(p.read_text(encoding='utf-8') + ' Edited.', encoding='utf-8')\n"
-    )
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
-    app = TrackerApp(Store.open(demo_copy))
-    # The headless test driver cannot hand the terminal over; the real one is used in tmux.
-    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
+    app = editing_app(demo_copy, tmp_path, monkeypatch)
 
     async def scenario(pilot, screen):
         await pilot.press("e")

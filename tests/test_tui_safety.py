@@ -12,7 +12,7 @@ import sys
 import pytest
 from textual import events
 from textual.widgets import Input, Static
-from tui_helpers import run_app, settle
+from tui_helpers import editing_app, run_app, settle
 
 from tracker.demo import build_demo
 from tracker.store import Store
@@ -416,16 +416,7 @@ def burst(app, *parts: str) -> None:
 
 
 def test_keys_typed_in_one_burst_after_e_land_in_their_fields(demo_copy, tmp_path, monkeypatch):
-    editor = tmp_path / "editor.py"
-    editor.write_text(
-        "import sys, pathlib\n"
-        "p = pathlib.Path(sys.argv[1])\n"
-        "p.write_text(p.read_text(encoding='utf-8') + ' Edited.', encoding='utf-8')\n"
-    )
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
-    monkeypatch.delenv("VISUAL", raising=False)
-    app = TrackerApp(Store.open(demo_copy))
-    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)  # headless: no terminal
+    app = editing_app(demo_copy, tmp_path, monkeypatch)
 
     async def scenario(pilot, screen):
         count = len(screen.shown)

@@ -7,17 +7,12 @@ screen's Tab binding has moved the focus: the reason landed in the summary.
 
 from __future__ import annotations
 
-import contextlib
-import sys
-
 import pytest
 from textual import events
 from textual.widgets import Input
-from tui_helpers import run_app, settle
+from tui_helpers import editing_app, run_app, settle
 
 from tracker.demo import build_demo
-from tracker.store import Store
-from tracker.tui.app import TrackerApp
 from tracker.tui.screens.annotate import AnnotateScreen
 from tracker.tui.screens.record import RecordScreen
 
@@ -36,20 +31,6 @@ def burst(app, *parts: str) -> None:
             event = events.Key("space" if key == " " else key, character)
             event.set_sender(app)
             app._driver.send_message(event)
-
-
-def editing_app(demo_copy, tmp_path, monkeypatch) -> TrackerApp:
-    editor = tmp_path / "editor.py"
-    editor.write_text(
-        "import sys, pathlib\n"
-        "p = pathlib.Path(sys.argv[1])\n"
-        "p.write_text(p.read_text(encoding='utf-8') + ' Edited.', encoding='utf-8')\n"
-    )
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
-    monkeypatch.delenv("VISUAL", raising=False)
-    app = TrackerApp(Store.open(demo_copy))
-    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)  # headless: no terminal
-    return app
 
 
 def value(screen, selector: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
@@ -66,4 +67,22 @@ def run_app(
             await scenario(pilot, screen)
 
     asyncio.run(main())
+    return app
+
+
+def editing_app(root, tmp_path, monkeypatch) -> TrackerApp:
+    """The app on ``root`` with an $EDITOR that appends " Edited." to the document.
+
+    The headless test driver cannot hand the terminal over (``suspend``); the real one is
+    used in the tmux tests."""
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text(encoding='utf-8') + ' Edited.', encoding='utf-8')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = TrackerApp(Store.open(root))
+    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
     return app
