@@ -392,8 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     for module in modules:
         found = generate(module)
         if args.sample:
-            found = sorted(random.Random(args.seed).sample(found, min(args.sample, len(found))),
-                           key=lambda m: (m.line, m.col))  # fmt: skip
+            # Random order too: a run stopped early has still seen a random subset.
+            found = random.Random(args.seed).sample(found, min(args.sample, len(found)))
         if args.limit:
             found = found[: args.limit]
         mutants += found
@@ -433,30 +433,45 @@ def run(
     args: argparse.Namespace,
 ) -> int:
     started = time.monotonic()
-    # Baseline per module: the unmutated copy must pass, and its time sets the timeout.
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    suffix = "" if set(modules) == set(SCOPE) else "-" + "+".join(modules)
+    OUT.mkdir(parents=True, exist_ok=True)
+    json_path = OUT / f"mutation-{stamp}{suffix}.json"
+    # Modules take turns, so a run stopped early still scores every module it reached.
+    queue = _round_robin(mutants)
     baseline: dict[str, float] = {}
-    for module in modules:
-        status, secs, tail = workers[0].run_tests(existing_tests(SCOPE[module][1]), 1800)
-        if status != "passed":
-            sys.exit(f"baseline: the unmutated tests for {module} fail:\n{tail}")
-        baseline[module] = secs
-        print(f"baseline {module}: {secs:.1f}s", flush=True)
-
+    module_locks = {module: threading.Lock() for module in modules}
     free = list(workers)
     lock = threading.Lock()
     results: list[dict] = []
 
-    def one(mutant: Mutant) -> dict:
+    def timeout_for(module: str, worker: Worker) -> float:
+        """The module's baseline, measured once: the unmutated copy must pass its tests,
+        and its time sets the timeout of the module's mutants."""
+        with module_locks[module]:
+            if module not in baseline:
+                status, secs, tail = worker.run_tests(existing_tests(SCOPE[module][1]), 1800)
+                if status != "passed":
+                    raise SystemExit(f"baseline: the unmutated tests for {module} fail:\n{tail}")
+                baseline[module] = secs
+                print(f"baseline {module}: {secs:.1f}s", flush=True)
+        # A hang counts as a kill: a test run three times slower than the unmutated one
+        # (plus slack for a loaded machine) is a bug someone notices.
+        return 3 * baseline[module] + 30
+
+    def one(mutant: Mutant) -> None:
         with lock:
             worker = free.pop()
         try:
+            timeout = timeout_for(mutant.module, worker)
             source = (ROOT / mutant.path).read_text("utf-8")
             worker.with_source(mutant.path, mutant.apply(source))
-            # A hang counts as a kill: a test run three times slower than the
-            # unmutated one (plus slack for a loaded machine) is a bug someone notices.
-            timeout = 3 * baseline[mutant.module] + 30
-            status, secs, tail = worker.run_tests(existing_tests(SCOPE[mutant.module][1]), timeout)
-            worker.with_source(mutant.path, None)
+            try:
+                status, secs, _tail = worker.run_tests(
+                    existing_tests(SCOPE[mutant.module][1]), timeout
+                )
+            finally:
+                worker.with_source(mutant.path, None)
         finally:
             with lock:
                 free.append(worker)
@@ -464,33 +479,52 @@ def run(
         result = {**asdict(mutant), "id": mutant.id, "status": outcome, "seconds": round(secs, 1)}
         with lock:
             results.append(result)
-            print(f"[{len(results)}/{len(mutants)}] {outcome:8} {mutant.id}  "
+            print(f"[{len(results)}/{len(queue)}] {outcome:8} {mutant.id}  "
                   f"{mutant.original!r} -> {mutant.mutated!r}", flush=True)  # fmt: skip
-        return result
+            # Written after every mutant: a run stopped early keeps what it measured.
+            write_report(json_path, results, workers, with_shared, started, baseline, False)
 
     with ThreadPoolExecutor(max_workers=len(workers)) as pool:
-        list(pool.map(one, mutants))
-    results.sort(key=lambda r: (r["module"], r["line"], r["col"], r["operator"], r["index"]))
+        list(pool.map(one, queue))
+    report = write_report(json_path, results, workers, with_shared, started, baseline, True)
+    print(render(report))
+    print(f"report: {json_path}")
+    return 0
+
+
+def _round_robin(mutants: list[Mutant]) -> list[Mutant]:
+    by_module: dict[str, list[Mutant]] = {}
+    for mutant in mutants:
+        by_module.setdefault(mutant.module, []).append(mutant)
+    lists = list(by_module.values())
+    return [m for i in range(max(map(len, lists), default=0)) for ms in lists if i < len(ms)
+            for m in [ms[i]]]  # fmt: skip
+
+
+def write_report(
+    json_path: Path,
+    results: list[dict],
+    workers: list[Worker],
+    with_shared: bool,
+    started: float,
+    baseline: dict[str, float],
+    finished: bool,
+) -> dict:
+    ordered = sorted(results, key=lambda r: (r["module"], r["line"], r["col"], r["operator"]))
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python", "bench/mutate.py", *sys.argv[1:]]),
+        "finished": finished,
         "jobs": len(workers),
         "shared_corpus": with_shared,
         "seconds": round(time.monotonic() - started, 1),
         "baseline_seconds": {m: round(s, 1) for m, s in baseline.items()},
-        "modules": summary(results),
-        "results": results,
+        "modules": summary(ordered),
+        "results": ordered,
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    suffix = "" if set(modules) == set(SCOPE) else "-" + "+".join(modules)
-    json_path = OUT / f"mutation-{stamp}{suffix}.json"
     json_path.write_text(json.dumps(report, indent=1) + "\n", "utf-8")
-    text = render(report)
-    json_path.with_suffix(".txt").write_text(text, "utf-8")
-    print(text)
-    print(f"report: {json_path}")
-    return 0
+    json_path.with_suffix(".txt").write_text(render(report), "utf-8")
+    return report
 
 
 def summary(results: list[dict]) -> dict[str, dict]:
@@ -512,7 +546,8 @@ def summary(results: list[dict]) -> dict[str, dict]:
 
 def render(report: dict) -> str:
     lines = [
-        f"mutation run {report['date']}  ({report['command']}; jobs={report['jobs']}, "
+        f"mutation run {report['date']}{'' if report['finished'] else ' (UNFINISHED)'}  "
+        f"({report['command']}; jobs={report['jobs']}, "
         f"../shared {'present' if report['shared_corpus'] else 'absent'}, "
         f"{report['seconds'] / 60:.1f} min)",
         "",
