@@ -31,7 +31,7 @@ def _change(index: int, kind: str, old: tuple, new: tuple, note: Note | None = N
 REPLACE = _change(
     1, "replace", (4, 9, "Zetas"), (4, 9, "Tren "), Note("Mexican, not Venezuelan.", "factual")
 )
-INSERT = _change(2, "insert", (20, 20, ""), (20, 25, "very "), None)
+INSERT = _change(2, "insert", (20, 20, ""), (20, 25, "très "), None)
 DELETE = _change(
     3, "delete", (30, 36, "quite "), (35, 35, ""), Note("cut", "style", source="https://x.org")
 )
@@ -56,11 +56,13 @@ def test_message_round_trips_every_field():
     assert summary == "Fix the origin"
     assert reason == "Because it was wrong."
     assert document == "dir/a\u00e9.txt"
+    # The trailer shows the name as it is, not as JSON escapes (docs/storage-format.md).
+    assert "\nTracker-Document: dir/a\u00e9.txt\n" in message
     assert record is not None and record["v"] == 1 and "initial" not in record
     assert changes_from_record(record) == [REPLACE, INSERT, DELETE]
     # The readable part: one line per change with its category and quoted text.
     assert 'Change 1 [factual] "Zetas" -> "Tren "' in message
-    assert 'Change 2 [no note] inserted "very "' in message
+    assert 'Change 2 [no note] inserted "très "' in message  # as it reads, not escaped
     assert 'Change 3 [style] deleted "quite "' in message
     assert "  Note: cut\n  Source: https://x.org" in message
     assert message.endswith("\n") and not message.endswith("\n\n")
@@ -113,6 +115,13 @@ def test_record_trailer_directly_after_summary_is_read():
     assert parse_message(message) == ("S", "r", "b.txt", {"v": 1, "reason": "r", "changes": []})
 
 
+def test_lines_after_the_record_do_not_hide_it():
+    message = compose_message("S", "", "a.txt", [REPLACE]) + "Signed-off-by: X <x@y>\n"
+    summary, _reason, document, record = parse_message(message)
+    assert (summary, document) == ("S", "a.txt")
+    assert changes_from_record(record) == [REPLACE]
+
+
 def test_record_with_a_forged_kind_is_refused():
     record = {"changes": [{**REPLACE.to_json(), "kind": "rewrite"}]}
     with pytest.raises(ValueError):
@@ -129,6 +138,8 @@ def test_later_blob_that_is_not_entries_reads_as_none():
     entries = [later_entry(REPLACE, Note("a", "factual"))]
     assert parse_later(compose_later(entries)) == entries
     assert json.loads(compose_later(entries))["v"] == 1
+    # `git notes show` reads the later notes as written, not as \u escapes.
+    assert "très" in compose_later([later_entry(INSERT, Note("très bien"))])
 
 
 def test_later_notes_bind_by_anchor_newest_wins_and_keep_history():
@@ -158,3 +169,6 @@ def test_later_note_anchor_beats_a_disagreeing_change_number():
     result = apply_later([REPLACE, INSERT], [bare])
     assert result[1].note.text == "by number" and result[1].note.category == "other"
     assert result[1].note.history == ()
+    # Half an anchor is no anchor: the number binds.
+    half = {"change": 1, "old": [4, 9], "text": "half"}
+    assert apply_later([REPLACE, INSERT], [half])[0].note.text == "half"
