@@ -335,7 +335,26 @@ def test_read_journal_skips_commits_that_are_not_events(doc_store):
             cwd=doc_store.root, env=env, capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
     git(doc_store.root, "update-ref", JOURNAL_REF, tip)
-    assert [e["event"] for e in read_journal(doc_store)] == ["setup", "record"]
+    # Events recorded after the strangers are still read.
+    (doc_store.root / "doc.txt").write_text("one 2 three four\n", encoding="utf-8")
+    record(doc_store, "doc.txt", "Two", identity=ANN, date=D[1])
+    assert [e["event"] for e in read_journal(doc_store)] == ["setup", "record", "record"]
+
+
+def test_creating_a_ref_that_appeared_meanwhile_is_refused(doc_store):
+    head = doc_store.head()
+    git(doc_store.root, "update-ref", "refs/notes/other", head)
+    with pytest.raises(DirtyStoreError):
+        write_with_journal(doc_store, "refs/notes/other", head, None, {"event": "x"}, ANN, D[1])
+
+
+def test_the_store_object_sees_its_own_writes(doc_store):
+    (doc_store.root / "doc.txt").write_text("one 2 three four\n", encoding="utf-8")
+    rev = record(doc_store, "doc.txt", "Two", identity=ANN, date=D[1])
+    assert doc_store.head() == rev
+    assert doc_store.revision("HEAD").extra["review"] is None
+    add_review(doc_store, "HEAD", "approved", identity=BOB, date=D[2])
+    assert doc_store.revision("HEAD").extra["review"]["status"] == "approved"
 
 
 def test_signing_settings_are_read_as_git_reads_booleans(doc_store):
