@@ -149,8 +149,9 @@ def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
 
 
 def _skipped(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    """Docstrings, annotations, ``__repr__`` bodies, f-strings (message text) and
-    ``if TYPE_CHECKING`` blocks are not mutated: no test should have to notice them."""
+    """Docstrings, annotations, ``__repr__`` bodies, f-strings, the arguments of a raised
+    error (its message) and ``if TYPE_CHECKING`` blocks are not mutated: no test should
+    have to notice them."""
     child = node
     while child in parents:
         parent = parents[child]
@@ -159,6 +160,10 @@ def _skipped(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
         if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef) and parent.name == "__repr__":
             return True
         if isinstance(parent, ast.If) and ast.unparse(parent.test).endswith("TYPE_CHECKING"):
+            return True
+        # The arguments of a raised error are its message and hint: wording, not behaviour.
+        raised = isinstance(parent, ast.Call) and isinstance(parents.get(parent), ast.Raise)
+        if raised and child is not parent.func:
             return True
         for field in ANNOTATION_FIELDS:
             if getattr(parent, field, None) is child:
@@ -385,9 +390,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rerun", type=Path, help="run only the survivors of this report")
     parser.add_argument("--id", action="append", default=[], help="run only this mutant id")
     parser.add_argument("--sanity", action="store_true", help="only check the scratch copy")
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        help="combine reports (a later report's status of a mutant wins) into one summary",
+    )
     args = parser.parse_args(argv)
 
     modules = args.module or list(SCOPE)
+    if args.merge:
+        return merge(args.merge, modules)
     mutants: list[Mutant] = []
     for module in modules:
         found = generate(module)
@@ -489,6 +502,36 @@ def run(
     report = write_report(json_path, results, workers, with_shared, started, baseline, True)
     print(render(report))
     print(f"report: {json_path}")
+    return 0
+
+
+def merge(paths: list[Path], modules: list[str]) -> int:
+    """One summary from several runs (e.g. per-module runs, then reruns of survivors),
+    counting only mutants the generator still makes (ids are stable while the source
+    is unchanged)."""
+    current = {m.id for module in modules for m in generate(module)}
+    latest: dict[str, dict] = {}
+    for path in paths:
+        for result in json.loads(path.read_text("utf-8"))["results"]:
+            if result["id"] in current:
+                latest[result["id"]] = result
+    ordered = sorted(latest.values(), key=lambda r: (r["module"], r["line"], r["col"]))
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "merge of " + ", ".join(p.name for p in paths),
+        "finished": True,
+        "jobs": 0,
+        "shared_corpus": any(json.loads(p.read_text("utf-8"))["shared_corpus"] for p in paths),
+        "seconds": sum(json.loads(p.read_text("utf-8"))["seconds"] for p in paths),
+        "modules": summary(ordered),
+        "results": ordered,
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / f"mutation-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-merged.json"
+    out.write_text(json.dumps(report, indent=1) + "\n", "utf-8")
+    out.with_suffix(".txt").write_text(render(report), "utf-8")
+    print(render(report))
+    print(f"report: {out}  ({len(current)} mutants in scope, {len(ordered)} measured)")
     return 0
 
 
