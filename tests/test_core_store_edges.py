@@ -395,3 +395,27 @@ def test_a_review_needs_a_known_status_and_a_flag_a_comment(doc_store):
     add_review(doc_store, "HEAD", "approved", identity=BOB, date=D[2])
     status = Store.open(doc_store.root).revision("HEAD").extra["review"]
     assert status["status"] == "approved"
+
+
+def test_require_notes_message_names_each_unexplained_change_briefly(tmp_path):
+    store = init_store(tmp_path / "s", ANN, D[0], require_notes=True)
+    words = [f"w{i}" for i in range(24)]
+    (store.root / "d.txt").write_text(" ".join(words) + "\n")
+    record(store, "d.txt", "Add", identity=ANN, date=D[0])
+
+    def refusal(text: str) -> str:
+        (store.root / "d.txt").write_text(text)
+        with pytest.raises(RecordRefusedError) as refused:
+            record(store, "d.txt", "x", identity=ANN, date=D[1])
+        return refused.value.message
+
+    twelve = " ".join(w.upper() if i % 2 else w for i, w in enumerate(words)) + "\n"
+    message = refusal(twelve)
+    assert "unexplained: 1: 'w1' -> 'W1'; 2: 'w3' -> 'W3'; " in message
+    assert message.endswith("10: 'w19' -> 'W19' and 2 more")
+    assert refusal(" ".join(words[1:]) + "\n").endswith("unexplained: 1: -'w0'")
+    long = " ".join(words) + " " + "x" * 40 + "\n"
+    assert refusal(long).endswith(f"unexplained: 1: +'{'x' * 27}...'")
+    exact = " ".join(words) + " " + "y" * 30 + "\n"
+    assert refusal(exact).endswith(f"unexplained: 1: +'{'y' * 30}'")
+    assert refusal(" ".join(words) + "\n\n").endswith("unexplained: 1: +'\\\\n'")
