@@ -149,9 +149,9 @@ def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
 
 
 def _skipped(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    """Docstrings, annotations, ``__repr__`` bodies, f-strings, the arguments of a raised
-    error (its message) and ``if TYPE_CHECKING`` blocks are not mutated: no test should
-    have to notice them."""
+    """Docstrings, annotations, ``__repr__`` bodies, f-strings, decorators, the arguments
+    of a raised error (its message) and ``if TYPE_CHECKING`` blocks are not mutated: no
+    test should have to notice them."""
     child = node
     while child in parents:
         parent = parents[child]
@@ -162,6 +162,11 @@ def _skipped(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
         if isinstance(parent, ast.If) and ast.unparse(parent.test).endswith("TYPE_CHECKING"):
             return True
         # The arguments of a raised error are its message and hint: wording, not behaviour.
+        # Decorator arguments configure a class or a cache (dataclass(frozen=True),
+        # lru_cache(maxsize=64)): they change no result a user sees.
+        decorated = isinstance(parent, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+        if decorated and child in parent.decorator_list:
+            return True
         raised = isinstance(parent, ast.Call) and isinstance(parents.get(parent), ast.Raise)
         if raised and child is not parent.func:
             return True
@@ -391,6 +396,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--id", action="append", default=[], help="run only this mutant id")
     parser.add_argument("--sanity", action="store_true", help="only check the scratch copy")
     parser.add_argument(
+        "--tests",
+        nargs="+",
+        help="screen with only these test files (not a score: the module's map is the score)",
+    )
+    parser.add_argument(
         "--merge",
         type=Path,
         nargs="+",
@@ -401,6 +411,9 @@ def main(argv: list[str] | None = None) -> int:
     modules = args.module or list(SCOPE)
     if args.merge:
         return merge(args.merge, modules)
+    if args.tests:
+        for module in modules:
+            SCOPE[module] = (SCOPE[module][0], args.tests)
     mutants: list[Mutant] = []
     for module in modules:
         found = generate(module)

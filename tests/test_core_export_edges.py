@@ -145,6 +145,9 @@ def test_html_report_marks_changes_notes_and_reviews(store):
     assert html.count('<span class="review-none">awaiting review</span>') == 2
     assert '<del data-change="1">red</del>' in html and '<ins data-change="1">green</ins>' in html
     assert "No note was recorded for this change." in html
+    assert html.count("<h3>Change 1 (replace)</h3>") == 1
+    assert "<h3>Change 2 (replace)</h3>" in html and "<h3>Change 1 (delete)</h3>" in html
+    assert "<h3>Change 1 (insert)</h3>" in html
     # The unchanged context of a hunk is shown, escaped, once per hunk.
     assert (
         '<td>The <del data-change="1">red</del> fox <del data-change="2">jumps</del>.</td>' in html
@@ -158,8 +161,10 @@ def test_two_changes_in_one_paragraph_share_one_before_after_table(tmp_path):
     (store.root / "d.txt").write_text("one two three\n", encoding="utf-8")
     record(store, "d.txt", "Add", identity=ANN, date=D1)
     (store.root / "d.txt").write_text("ONE two THREE\n", encoding="utf-8")
-    record(store, "d.txt", "Caps", identity=ANN, date=D2)
+    record(store, "d.txt", 'Caps "now"', identity=ANN, date=D2)
     html = render(build_report(store, "d.txt", "HEAD"), "html")
+    # Quotes are escaped too, so untrusted text is safe even inside an attribute.
+    assert "<h2>Caps &quot;now&quot;</h2>" in html
     assert html.count('<table class="side">') == 1
     assert html.count('<div class="change"') == 2
     assert (Path(store.root) / "d.txt").exists()
