@@ -161,5 +161,8 @@ def test_hunk_at_the_very_start_and_end():
     assert hunk.folded_before == 0
     assert hunk.new_pieces("a b c") == [Piece("a b"), Piece(" c", 1)]
     assert hunks("x", "x", []) == []
+    # A change at the very start of its hunk has no empty unchanged piece before it.
+    (hunk,) = hunks("alpha beta", "ALPHA beta", diff_texts("alpha beta", "ALPHA beta"))
+    assert hunk.new_pieces("ALPHA beta") == [Piece("ALPHA", 1), Piece(" beta")]
     empty = Hunk(0, 0, 0, 0, ())
     assert empty.old_pieces("") == [] and empty.new_pieces("") == []

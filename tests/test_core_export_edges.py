@@ -107,6 +107,7 @@ def test_markdown_report_reads_as_a_corrections_page(store):
     assert lines[0] == "# Corrections: doc.txt"
     assert lines[2].startswith("4 revision(s); range all; generated ")
     assert "| factual | 1 |" in lines and "| unexplained | 2 |" in lines
+    assert lines[lines.index("| unexplained | 2 |") + 1] == ""  # the table ends
     headings = [ln for ln in lines if ln.startswith("## ")]
     # Newest first, dated by the revision's day.
     assert headings == [
@@ -168,3 +169,18 @@ def test_two_changes_in_one_paragraph_share_one_before_after_table(tmp_path):
     assert html.count('<table class="side">') == 1
     assert html.count('<div class="change"') == 2
     assert (Path(store.root) / "d.txt").exists()
+
+
+def test_invisible_and_non_ascii_changes_stay_visible_and_safe(tmp_path):
+    store = init_store(tmp_path / "s", ANN, D1)
+    (store.root / "d.txt").write_text("café one\n", encoding="utf-8")
+    record(store, "d.txt", "Add", identity=ANN, date=D1)
+    (store.root / "d.txt").write_text("café\u200bone\n", encoding="utf-8")
+    record(store, "d.txt", "Zero width in café", identity=ANN, date=D2)
+    report = build_report(store, "d.txt", "HEAD")
+    # A changed zero-width space is named where it changed, so a reviewer can see it.
+    assert '<del data-change="1">·</del>' in render(report, "html")
+    assert '<ins data-change="1">⟨ZWSP⟩</ins>' in render(report, "html")
+    text = render(report, "json")
+    assert text.isascii() and "\\u200b" in text and "caf\\u00e9" in text
+    assert '\n  "document": "d.txt",\n' in text  # indented for a person reading it
