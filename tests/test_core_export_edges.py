@@ -121,7 +121,9 @@ def test_markdown_report_reads_as_a_corrections_page(store):
     assert f"; flagged by {bob}, 2026-01-08: Too short.*" in text
     assert "awaiting review.*" in text
     assert "Reader mail \\[1\\]" in lines
-    assert "First version of the document." in lines
+    assert lines.count("First version of the document.") == 1
+    # Each revision ends with a blank line, so the next heading starts a new block.
+    assert all(lines[i - 1] == "" for i, ln in enumerate(lines) if ln.startswith("## "))
     assert (
         "- **factual**: was “red”; now “green”. Colour \\<fixed\\> \\& \\*checked\\*"
         " Source: https://src.example/a?b=1." in lines
@@ -141,8 +143,11 @@ def test_html_report_marks_changes_notes_and_reviews(store):
     assert "Colour &lt;fixed&gt; &amp; *checked*<br>Source: https://src.example/a?b=1" in html
     assert '<p class="reason">Reader mail [1]</p>' in html
     assert html.count("First version of the document: the baseline.") == 1
-    assert '<span class="review-approved">approved by Bob Checker &lt;bob@example.org&gt;, ' in html
-    assert '<span class="review-flagged">flagged by ' in html and ": Too short</span>" in html
+    bob = "Bob Checker &lt;bob@example.org&gt;"
+    assert f'<span class="review-approved">approved by {bob}, {D3}: Looks | right</span>' in html
+    assert f'<span class="review-flagged">flagged by {bob}, {D4}: Too short</span>' in html
+    assert "</table>\n<nav><h2>Contents</h2><ol>\n<li>" in html
+    assert "</li>\n</ol></nav>\n<section" in html
     assert html.count('<span class="review-none">awaiting review</span>') == 2
     assert '<del data-change="1">red</del>' in html and '<ins data-change="1">green</ins>' in html
     assert "No note was recorded for this change." in html
