@@ -68,6 +68,18 @@ def test_replacement_reads_as_phrases_not_letters():
     ]
 
 
+def test_a_rewritten_phrase_is_one_replacement_not_fragments():
+    # Every word changed but one that recurs: the lone equal word is folded in, and the
+    # fold is repeated until no short equality is left between edits.
+    assert _pairs("jumps fox fox.", "red runs cat.") == [
+        ("replace", "jumps fox fox", "red runs cat")
+    ]
+    assert _pairs("fox.", "big dog fox fox the.") == [("replace", "fox", "big dog fox fox the")]
+    assert _pairs("runs green a.", "green fox green jumps cat the.") == [
+        ("replace", "runs green a", "green fox green jumps cat the")
+    ]
+
+
 def test_small_edits_in_a_long_paragraph_stay_small():
     words = " ".join(f"w{i}" for i in range(200))
     old = f"Intro line.\n{words} end.\nOutro.\n"

@@ -121,6 +121,20 @@ def test_documents_and_document_choice(history, tmp_path, monkeypatch):
     assert Store.open(empty.root).document(None) == "one.txt"
 
 
+def test_names_that_are_not_utf8_are_listed_apart(history, tmp_path):
+    assert history.undecodable_names() == []
+    root = tmp_path / "latin"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / os.fsdecode(b"caf\xe9.txt")).write_text("x\n")
+    (root / "ok.txt").write_text("y\n")
+    git(root, "add", ".")
+    git(root, "-c", "user.name=P", "-c", "user.email=p@x", "commit", "-qm", "Latin-1 name")
+    store = Store.open(root)
+    assert store.undecodable_names() == ["caf\\xe9.txt"]
+    assert store.documents() == ["ok.txt"]
+
+
 def test_text_at_reads_revisions_worktree_and_absence(history):
     assert history.text_at("HEAD~3", "doc.txt") == "alpha beta gamma\n"
     assert history.text_at("HEAD", "doc.txt") == "alpha BETA gamma delta epsilon\n"
