@@ -176,5 +176,15 @@ def test_hunk_at_the_very_start_and_end():
     # A change at the very start of its hunk has no empty unchanged piece before it.
     (hunk,) = hunks("alpha beta", "ALPHA beta", diff_texts("alpha beta", "ALPHA beta"))
     assert hunk.new_pieces("ALPHA beta") == [Piece("ALPHA", 1), Piece(" beta")]
+    assert (hunk.old_start, hunk.new_start, hunk.new_end) == (0, 0, 10)
+
+
+def test_hunks_next_to_a_leading_blank_line():
+    # The changed line starts right after a newline at position 0.
+    (hunk,) = hunks("\nab cd", "\nAB cd", diff_texts("\nab cd", "\nAB cd"))
+    assert (hunk.old_start, hunk.old_end, hunk.new_start, hunk.new_end) == (1, 6, 1, 6)
+    # Text inserted before that newline: the hunk is the first line alone.
+    (hunk,) = hunks("\nabc", "X\nabc", diff_texts("\nabc", "X\nabc"))
+    assert (hunk.old_start, hunk.old_end, hunk.new_start, hunk.new_end) == (0, 0, 0, 1)
     empty = Hunk(0, 0, 0, 0, ())
     assert empty.old_pieces("") == [] and empty.new_pieces("") == []
