@@ -156,6 +156,22 @@ def test_a_forged_record_names_changes_that_are_not_there(copy):
     assert {"orphan-note", "silent-change", "unjournaled", "rewritten"} <= set(kinds)
 
 
+def test_only_the_forged_change_of_a_record_is_reported(copy):
+    store = Store.open(copy)
+    genuine, inserted = store.revision("HEAD").changes
+    assert inserted.new.text == " four"
+    forged = inserted.__class__(
+        2, "insert", inserted.old, inserted.new.__class__(inserted.new.start,
+        inserted.new.end, " five"), None,
+    )  # fmt: skip
+    message = compose_message("Digits", "", "doc.txt", [genuine, forged])
+    tree = git(copy, "rev-parse", "HEAD^{tree}").strip()
+    commit = _plain(copy, "commit-tree", tree, "-p", "HEAD~1", input=message.encode(), date=D[3])
+    git(copy, "update-ref", "refs/heads/main", commit)
+    findings = verify(Store.open(copy)).findings
+    assert [(f.kind, f.change) for f in findings if f.kind == "orphan-note"] == [("orphan-note", 2)]
+
+
 def test_a_binary_revision_is_a_text_finding(copy):
     (copy / "doc.txt").write_bytes(b"ONE\x00 2\n")
     _plain(copy, "commit", "-qam", "Binary", date=D[6])

@@ -148,6 +148,8 @@ def test_html_report_marks_changes_notes_and_reviews(store):
     assert f'<span class="review-flagged">flagged by {bob}, {D4}: Too short</span>' in html
     assert "</table>\n<nav><h2>Contents</h2><ol>\n<li>" in html
     assert "</li>\n</ol></nav>\n<section" in html
+    assert html.count("</div>") == html.count('<div class="change"') == 4
+    assert html.count("</section>") == html.count('<section class="revision"') == 4
     assert html.count('<span class="review-none">awaiting review</span>') == 2
     assert '<del data-change="1">red</del>' in html and '<ins data-change="1">green</ins>' in html
     assert "No note was recorded for this change." in html

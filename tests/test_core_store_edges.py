@@ -72,6 +72,15 @@ def test_open_refuses_what_is_not_a_store(tmp_path):
         Store.open(tmp_path / "broken")
 
 
+def test_init_where_a_tracker_folder_already_exists(tmp_path):
+    (tmp_path / "s" / ".tracker").mkdir(parents=True)
+    warnings: list[str] = []
+    store = init_store(tmp_path / "s", ANN, D[0], warnings=warnings)
+    assert warnings == []
+    assert (store.root / ".tracker/config.json").is_file()
+    assert git(store.root, "status", "--porcelain").strip() == ""
+
+
 def test_open_from_a_subfolder_finds_the_root_and_head(history):
     sub = history.root / "sub"
     sub.mkdir(exist_ok=True)
