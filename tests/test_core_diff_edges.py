@@ -188,3 +188,16 @@ def test_hunks_next_to_a_leading_blank_line():
     assert (hunk.old_start, hunk.old_end, hunk.new_start, hunk.new_end) == (0, 0, 0, 1)
     empty = Hunk(0, 0, 0, 0, ())
     assert empty.old_pieces("") == [] and empty.new_pieces("") == []
+
+
+def test_a_later_paragraph_with_two_changes_is_one_hunk():
+    old = "First x.\nkeep\nThen y and z.\nkeep\nLast w.\n"
+    new = "First X.\nkeep\nThen Y and Z.\nkeep\nLast W.\n"
+    result = hunks(old, new, diff_texts(old, new))
+    assert [[c.new.text for c in h.changes] for h in result] == [["X"], ["Y", "Z"], ["W"]]
+    assert [h.folded_before for h in result] == [0, len("\nkeep\n"), len("\nkeep\n")]
+    assert [new[h.new_start : h.new_end] for h in result] == [
+        "First X.",
+        "Then Y and Z.",
+        "Last W.",
+    ]
