@@ -442,3 +442,27 @@ def test_require_notes_message_names_each_unexplained_change_briefly(tmp_path):
     exact = " ".join(words) + " " + "y" * 30 + "\n"
     assert refusal(exact).endswith(f"unexplained: 1: +'{'y' * 30}'")
     assert refusal(" ".join(words) + "\n\n").endswith("unexplained: 1: +'\\\\n'")
+
+
+def test_a_stale_index_entry_left_by_the_tracker_does_not_block_the_next_record(tmp_path):
+    store = init_store(tmp_path / "s", ANN, D[0])
+    for name in ("a.txt", "b.txt"):
+        (store.root / name).write_text(f"{name} one\n")
+        record(store, name, f"Add {name}", identity=ANN, date=D[0])
+    (store.root / "a.txt").write_text("a.txt two\n")
+    lock = store.git_dir / "index.lock"
+    lock.write_text("")  # another program holds the index past the commit point
+    warnings: list[str] = []
+    record(store, "a.txt", "Two", identity=ANN, date=D[1], warnings=warnings)
+    assert len(warnings) == 1 and "index" in warnings[0]
+    lock.unlink()
+    assert "a.txt" in git(store.root, "diff", "--cached", "--name-only")
+    (store.root / "b.txt").write_text("b.txt two\n")
+    record(store, "b.txt", "Two", identity=ANN, date=D[1])  # not "staged by another program"
+    assert git(store.root, "status", "--porcelain").strip() == ""
+    # A change staged by someone else still blocks.
+    (store.root / "a.txt").write_text("a.txt three\n")
+    git(store.root, "add", "a.txt")
+    (store.root / "b.txt").write_text("b.txt three\n")
+    with pytest.raises(DirtyStoreError, match="staged by another program"):
+        record(store, "b.txt", "Three", identity=ANN, date=D[2])
