@@ -172,11 +172,75 @@ def test_only_the_forged_change_of_a_record_is_reported(copy):
     assert [(f.kind, f.change) for f in findings if f.kind == "orphan-note"] == [("orphan-note", 2)]
 
 
-def test_a_binary_revision_is_a_text_finding(copy):
+def test_a_binary_revision_is_a_text_finding_and_later_ones_are_still_checked(copy):
     (copy / "doc.txt").write_bytes(b"ONE\x00 2\n")
     _plain(copy, "commit", "-qam", "Binary", date=D[6])
     kinds = _kinds(copy)
     assert "text" in kinds and "unjournaled" in kinds and "unrecorded" not in kinds
+    (copy / "doc.txt").write_text("ONE 2 text again\n")
+    _plain(copy, "commit", "-qam", "After", date=D[6])
+    report = verify(Store.open(copy))
+    assert "unrecorded" in [f.kind for f in report.findings]
+    assert report.checked_revisions == 5
+
+
+def test_a_record_listing_one_change_twice_is_checked_against_the_text(copy):
+    store = Store.open(copy)
+    first, _second = store.revision("HEAD").changes
+    message = compose_message("Digits", "", "doc.txt", [first, first])
+    tree = git(copy, "rev-parse", "HEAD^{tree}").strip()
+    commit = _plain(copy, "commit-tree", tree, "-p", "HEAD~1", input=message.encode(), date=D[3])
+    git(copy, "update-ref", "refs/heads/main", commit)
+    assert "silent-change" in _kinds(copy)
+
+
+def test_revisions_imported_with_earlier_dates_after_setup_pass(tmp_path):
+    store = init_store(tmp_path / "s", ANN, D[3])
+    (store.root / "d.txt").write_text("old text\n")
+    record(store, "d.txt", "Imported", identity=ANN, date=D[0])  # before the setup commit
+    assert _kinds(store.root) == []
+
+
+def test_notes_required_later_finds_the_unexplained_changes(tmp_path):
+    store = init_store(tmp_path / "s", ANN, D[0])
+    (store.root / "d.txt").write_text("a b\n")
+    record(store, "d.txt", "Add", identity=ANN, date=D[0])
+    (store.root / "d.txt").write_text("A b\n")
+    rev = record(store, "d.txt", "Caps", identity=ANN, date=D[1])
+    config = store.root / ".tracker/config.json"
+    config.write_text(json.dumps({"v": 1, "require_notes": True}) + "\n")
+    _plain(store.root, "commit", "-qam", "Tighten", date=D[2])
+    findings = verify(Store.open(store.root)).findings
+    assert [(f.kind, f.revision, f.change) for f in findings if f.kind == "unexplained"] == [
+        ("unexplained", rev, 1)
+    ]
+
+
+def test_rules_loosened_with_the_journal_gone_are_still_found(tmp_path):
+    store = init_store(tmp_path / "strict", ANN, D[0], require_notes=True)
+    (store.root / "d.txt").write_text("a b\n")
+    record(store, "d.txt", "Add", identity=ANN, date=D[0])
+    config = store.root / ".tracker/config.json"
+    config.write_text(json.dumps({"v": 1, "require_notes": False}) + "\n")
+    _plain(store.root, "commit", "-qam", "Loosen", date=D[1])
+    git(store.root, "update-ref", "-d", JOURNAL_REF)
+    assert "config" in _kinds(store.root)
+
+
+def test_a_shallow_clone_says_so(clean, tmp_path):
+    target = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{clean}", str(target))
+    assert _kinds(target) == ["shallow"]
+
+
+def test_a_damaged_object_is_an_integrity_finding(copy):
+    # The empty tree of the journal's commits: no other check reads it, only fsck does.
+    empty_tree = git(copy, "mktree", input=b"").strip()
+    path = copy / ".git" / "objects" / empty_tree[:2] / empty_tree[2:]
+    path.chmod(0o644)
+    path.write_bytes(b"garbage")
+    kinds = _kinds(copy)
+    assert kinds and kinds[0] == "integrity"
 
 
 def test_nothing_to_check_is_never_a_pass(tmp_path):

@@ -216,6 +216,9 @@ def test_config_reads_rules_and_survives_damage(tmp_path):
     plain.mkdir()
     git(plain, "init", "-q")
     assert Store.open(plain).config.created_by_tracker is False
+    # A repository the tracker did not set up demands no notes and has no journal.
+    assert Store.open(plain).config.require_notes is False
+    assert read_journal(Store.open(plain)) == []
 
 
 def test_foreign_history_is_read_with_computed_changes(tmp_path):
