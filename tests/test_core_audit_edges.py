@@ -135,6 +135,11 @@ def test_rules_loosened_after_setup(tmp_path):
     _plain(store.root, "commit", "-qam", "Loosen", date=D[1])
     kinds = _kinds(store.root)
     assert "config" in kinds
+    # Audited by the rules it was set up with: a change recorded without a note since.
+    (store.root / "d.txt").write_text("a B\n")
+    rev = record(store, "d.txt", "Unexplained", identity=ANN, date=D[1])
+    unexplained = [f for f in verify(Store.open(store.root)).findings if f.kind == "unexplained"]
+    assert [(f.revision, f.change) for f in unexplained] == [(rev, 1)]
     git(store.root, "rm", "-q", ".tracker/config.json")
     _plain(store.root, "commit", "-qm", "Delete", date=D[2])
     assert "config" in _kinds(store.root)
