@@ -467,5 +467,5 @@ def test_a_stale_index_entry_left_by_the_tracker_does_not_block_the_next_record(
     (store.root / "a.txt").write_text("a.txt three\n")
     git(store.root, "add", "a.txt")
     (store.root / "b.txt").write_text("b.txt three\n")
-    with pytest.raises(DirtyStoreError, match="staged by another program"):
+    with pytest.raises(DirtyStoreError, match=r"staged by another program \(a.txt\)"):
         record(store, "b.txt", "Three", identity=ANN, date=D[2])
