@@ -189,6 +189,19 @@ def test_a_binary_revision_is_a_text_finding_and_later_ones_are_still_checked(co
     assert report.checked_revisions == 5
 
 
+def test_a_record_with_the_wrong_old_text_at_the_right_place(copy):
+    store = Store.open(copy)
+    first, second = store.revision("HEAD").changes
+    assert first.old.text == "two"
+    wrong = first.__class__(1, "replace", first.old.__class__(4, 7, "TWO"), first.new, None)
+    message = compose_message("Digits", "", "doc.txt", [wrong, second])
+    tree = git(copy, "rev-parse", "HEAD^{tree}").strip()
+    commit = _plain(copy, "commit-tree", tree, "-p", "HEAD~1", input=message.encode(), date=D[3])
+    git(copy, "update-ref", "refs/heads/main", commit)
+    findings = verify(Store.open(copy)).findings
+    assert [(f.kind, f.change) for f in findings if f.kind == "orphan-note"] == [("orphan-note", 1)]
+
+
 def test_a_record_listing_one_change_twice_is_checked_against_the_text(copy):
     store = Store.open(copy)
     first, _second = store.revision("HEAD").changes

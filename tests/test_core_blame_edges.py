@@ -69,6 +69,7 @@ def test_a_cut_inside_a_sentence_belongs_to_the_revision_that_cut():
     assert _who(versions) == ["r1", "r0"]
     # Text cut at a sentence's very start and end still belongs to that sentence.
     assert _who(["One. Two extra. Three.", "One. Two. Three."]) == ["r0", "r1", "r0"]
+    assert _who(["One. Extra two. Three.", "One. two. Three."]) == ["r0", "r1", "r0"]
 
 
 def test_a_paragraph_cut_before_another_does_not_blame_the_next_one():
