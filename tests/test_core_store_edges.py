@@ -152,17 +152,16 @@ def test_text_at_reads_revisions_worktree_and_absence(history):
     assert history.read_blob("HEAD", "nope.txt") is None
 
 
-def test_work_bytes_refuses_what_is_not_a_file(history):
+def test_work_bytes_refuses_what_is_not_a_file(tmp_path):
+    store = init_store(tmp_path / "s", ANN, D[0])  # its own: the FIFO must not be shared
     with pytest.raises(UnknownDocumentError, match="does not exist"):
-        history.work_bytes("nope.txt")
-    (history.root / "adir").mkdir(exist_ok=True)
+        store.work_bytes("nope.txt")
+    (store.root / "adir").mkdir()
     with pytest.raises(UnknownDocumentError, match="directory"):
-        history.work_bytes("adir")
-    fifo = history.root / "fifo"
-    if not fifo.exists():
-        os.mkfifo(fifo)
+        store.work_bytes("adir")
+    os.mkfifo(store.root / "fifo")
     with pytest.raises(UnknownDocumentError, match="not a regular file"):
-        history.work_bytes("fifo")
+        store.work_bytes("fifo")
 
 
 def test_log_is_newest_first_with_limits_search_and_review_filter(history):
