@@ -17,7 +17,7 @@ from tracker.store import Store
 
 from conftest import ANN, BOB
 
-D = [f"2026-01-{d:02d}T10:00:00+00:00" for d in range(5, 10)]
+D = [f"2001-01-{d:02d}T10:00:00+00:00" for d in range(5, 10)]
 
 
 def _texts(text: str, by: str) -> list[str]:

@@ -19,7 +19,7 @@ from tracker.store import Store
 
 from conftest import ANN, BOB
 
-D1, D2, D3, D4 = (f"2026-01-0{d}T10:00:00+00:00" for d in (5, 6, 7, 8))
+D1, D2, D3, D4 = (f"2001-01-0{d}T10:00:00+00:00" for d in (5, 6, 7, 8))
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +111,14 @@ def test_markdown_report_reads_as_a_corrections_page(store):
     headings = [ln for ln in lines if ln.startswith("## ")]
     # Newest first, dated by the revision's day.
     assert headings == [
-        "## 2026-01-08: Add more",
-        "## 2026-01-07: Trim",
-        "## 2026-01-06: Fix the colour",
-        "## 2026-01-05: Add the article",
+        "## 2001-01-08: Add more",
+        "## 2001-01-07: Trim",
+        "## 2001-01-06: Fix the colour",
+        "## 2001-01-05: Add the article",
     ]
     bob = "Bob Checker \\<bob@example.org\\>"
-    assert f"; approved by {bob}, 2026-01-07: Looks \\| right.*" in text
-    assert f"; flagged by {bob}, 2026-01-08: Too short.*" in text
+    assert f"; approved by {bob}, 2001-01-07: Looks \\| right.*" in text
+    assert f"; flagged by {bob}, 2001-01-08: Too short.*" in text
     assert "awaiting review.*" in text
     assert "Reader mail \\[1\\]" in lines
     assert lines.count("First version of the document.") == 1

@@ -37,7 +37,7 @@ from tracker.store import WORKTREE, Store, StoreConfig
 
 from conftest import ANN, BOB, git
 
-D = [f"2026-01-{d:02d}T10:00:00+00:00" for d in range(5, 12)]
+D = [f"2001-01-{d:02d}T10:00:00+00:00" for d in range(5, 12)]
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +288,7 @@ def test_refusals_leave_the_branch_alone(doc_store, tmp_path):
     with pytest.raises(RecordRefusedError, match="summary"):
         record(doc_store, "doc.txt", "  ", identity=ANN, date=D[1])
     with pytest.raises(RecordRefusedError, match="before the last revision"):
-        record(doc_store, "doc.txt", "Back", identity=ANN, date="2026-01-04T10:00:00+00:00")
+        record(doc_store, "doc.txt", "Back", identity=ANN, date="2001-01-04T10:00:00+00:00")
     doc_store.refresh()
     assert doc_store.head() == head
     # The same date as the last revision is fine.
