@@ -237,6 +237,12 @@ def test_foreign_history_is_read_with_computed_changes(tmp_path):
     assert oldest.extra["initial"] is True and oldest.reason == "Body text"
     assert store.revision("HEAD").document == "a.txt"
     assert [(c.old.text, c.new.text) for c in store.revision("HEAD").changes] == [("two", "three")]
+    # Bytes that are not text, committed with plain git: said, not diffed, not a crash.
+    (root / "a.txt").write_bytes(b"one\x00three\n")
+    git(root, *ident, "commit", "-qam", "Binary")
+    binary = next(iter(store.log("a.txt")))
+    assert binary.changes == () and binary.extra["not_text"]["kind"] == "binary"
+    assert store.revision("HEAD").extra["not_text"]["rev"] == binary.rev
 
 
 # -- writing -------------------------------------------------------------------------------
