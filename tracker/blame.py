@@ -19,7 +19,7 @@ from tracker.store import Store
 
 # A sentence ends after . ! ? or … (and any closing quotes or brackets), before whitespace,
 # unless the period ends an abbreviation such as "U.S." or "Dr.".
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+|\n\s*\n")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Inc|Co|Corp|Gen|Sen|Rep)\.)$"
 )
@@ -63,7 +63,9 @@ def units(text: str, by: str = "sentence") -> list[tuple[int, int]]:
             before = text[max(pos, match.start() - 12) : match.start()]
             if by == "sentence" and "\n" not in match.group() and _ABBREVIATION.search(before):
                 continue
-            pieces.append((pos, match.start()))
+            # The closing quotes or brackets belong to the sentence they close.
+            end = match.end(1) if by == "sentence" and match.group(1) else match.start()
+            pieces.append((pos, end))
             pos = match.end()
         pieces.append((pos, len(text)))
     result = []
