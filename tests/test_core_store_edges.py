@@ -474,3 +474,27 @@ def test_a_stale_index_entry_left_by_the_tracker_does_not_block_the_next_record(
     (store.root / "b.txt").write_text("b.txt three\n")
     with pytest.raises(DirtyStoreError, match=r"staged by another program \(a.txt\)"):
         record(store, "b.txt", "Three", identity=ANN, date=D[2])
+
+
+@pytest.mark.parametrize("planted", ["a .tracker file", "an untracked .tracker/config.json"])
+def test_init_refuses_a_tracker_settings_path_that_is_someone_elses(tmp_path, planted):
+    """A ``.tracker`` already in the work tree is not the tracker's: ``init`` must not
+    overwrite it (or half set up the store and then fail)."""
+    from conftest import run_cli
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    theirs = b"someone's own notes, not ours\n"
+    if planted == "a .tracker file":
+        (root / ".tracker").write_bytes(theirs)
+        path = root / ".tracker"
+    else:
+        (root / ".tracker").mkdir()
+        path = root / ".tracker" / "config.json"
+        path.write_bytes(theirs)
+    refused = run_cli("init", str(root))
+    assert refused.code != 0
+    assert "not the tracker's" in refused.err or "not a folder" in refused.err
+    assert path.read_bytes() == theirs
+    assert git(root, "for-each-ref") == ""  # no commit, no journal, no notes
