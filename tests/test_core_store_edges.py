@@ -498,3 +498,30 @@ def test_init_refuses_a_tracker_settings_path_that_is_someone_elses(tmp_path, pl
     assert "not the tracker's" in refused.err or "not a folder" in refused.err
     assert path.read_bytes() == theirs
     assert git(root, "for-each-ref") == ""  # no commit, no journal, no notes
+
+
+def test_a_new_note_keeps_every_other_revisions_notes(tmp_path):
+    """Setting one revision's note rewrites the notes tree: every other revision's note
+    (records' later notes, reviews) must come through it whole."""
+    store = init_store(tmp_path / "s", ANN, D[0])
+    doc = store.root / "doc.txt"
+    revs = []
+    for i, text in enumerate(["one two\n", "one TWO\n", "ONE TWO\n", "ONE TWO three\n"]):
+        doc.write_text(text, encoding="utf-8")
+        record(store, "doc.txt", f"Rev {i}", identity=ANN, date=D[i])
+        revs.append(git(store.root, "rev-parse", "HEAD").strip())
+    add_later_note(store, revs[1], 1, NoteInput("first later", "factual"), BOB, D[4])
+    add_review(store, revs[1], "approved", "fine", identity=BOB, date=D[4])
+
+    def entries(ref: str) -> dict[str, str]:
+        listing = git(store.root, "notes", f"--ref={ref}", "list")
+        return dict(reversed(line.split()) for line in listing.splitlines())
+
+    notes_before, reviews_before = entries(NOTES_REF), entries("refs/notes/tracker-reviews")
+    add_later_note(store, revs[2], 1, NoteInput("second later", "style"), BOB, D[5])
+    add_review(store, revs[3], "flagged", "check", identity=BOB, date=D[5])
+    notes_after, reviews_after = entries(NOTES_REF), entries("refs/notes/tracker-reviews")
+    assert set(notes_after) == set(notes_before) | {revs[2]}
+    assert all(notes_after[rev] == blob for rev, blob in notes_before.items())
+    assert set(reviews_after) == set(reviews_before) | {revs[3]}
+    assert all(reviews_after[rev] == blob for rev, blob in reviews_before.items())
