@@ -176,10 +176,8 @@ def test_find_the_note_of_the_change_that_removed_los_zetas(terminal):
     quit_app()  # q quits the app
 
 
-def test_edit_suspends_for_the_editor_then_records_with_notes(terminal, tmp_path):
-    """e hands the real terminal to $EDITOR; back in the app, the record screen asks."""
-    wait_for("Add a dated corrections notice")
-    quit_app()  # leave the demo's app; the same store opens again with an editor set
+def reopen_with_an_appending_editor(terminal: Path, tmp_path: Path) -> None:
+    """Open the store again, as Ed Itor, with an $EDITOR that appends one sentence."""
     (tmp_path / ".gitconfig").write_text("[user]\n\tname = Ed Itor\n\temail = ed@example.org\n")
     editor = tmp_path / "editor.sh"
     editor.write_text('#!/bin/sh\nprintf " One more sentence." >> "$1"\n')
@@ -193,6 +191,13 @@ def test_edit_suspends_for_the_editor_then_records_with_notes(terminal, tmp_path
         str(tmp_path),
         pane_command(f"{exports} tracker -C {terminal}"),
     )
+
+
+def test_edit_suspends_for_the_editor_then_records_with_notes(terminal, tmp_path):
+    """e hands the real terminal to $EDITOR; back in the app, the record screen asks."""
+    wait_for("Add a dated corrections notice")
+    quit_app()  # leave the demo's app; the same store opens again with an editor set
+    reopen_with_an_appending_editor(terminal, tmp_path)
     wait_for("Add a dated corrections notice")
     keys("e")
     wait_for("Record a revision of article.txt")
@@ -255,19 +260,7 @@ def test_keys_typed_in_one_burst_after_e_land_in_their_fields(terminal, tmp_path
     """A fast typist (or a paste) does not wait for the record screen to appear."""
     wait_for("Add a dated corrections notice")
     quit_app()
-    (tmp_path / ".gitconfig").write_text("[user]\n\tname = Ed Itor\n\temail = ed@example.org\n")
-    editor = tmp_path / "editor.sh"
-    editor.write_text('#!/bin/sh\nprintf " One more sentence." >> "$1"\n')
-    editor.chmod(0o755)
-    exports = pane_env(tmp_path, EDITOR=str(editor))
-    tmux(
-        "new-window",
-        "-t",
-        SESSION,
-        "-c",
-        str(tmp_path),
-        pane_command(f"{exports} tracker -C {terminal}"),
-    )
+    reopen_with_an_appending_editor(terminal, tmp_path)
     wait_for("Add a dated corrections notice")
     # One tmux call: every key is in the terminal before the app has read the first.
     tmux(
