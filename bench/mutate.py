@@ -57,26 +57,26 @@ SCOPE: dict[str, tuple[str, list[str]]] = {
         ["test_core_notes_edges.py", "test_record.py", "test_logjson.py"],
     ),
     "journal": (
-        "tracker/journal.py",
+        "tracker/git/journal.py",
         ["test_core_store_edges.py", "test_record.py", "test_safety_core.py"],
     ),
     "commits": (
-        "tracker/commits.py",
+        "tracker/git/write.py",
         ["test_core_store_edges.py", "test_record.py", "test_config_traps.py"],
     ),
     "audit": (
-        "tracker/audit.py",
+        "tracker/audit/verify.py",
         ["test_core_audit_edges.py", "test_audit.py", "test_safety_core.py"],
     ),
     "blame": (
-        "tracker/blame.py",
+        "tracker/audit/blame.py",
         ["test_core_blame_edges.py", "test_blame_property.py", "test_reports.py"],
     ),
     "diff": (
         "tracker/diff.py",
         ["test_core_diff_edges.py", "test_diff.py", "test_blame_property.py"],
     ),
-    "tokens": ("tracker/tokens.py", ["test_core_diff_edges.py", "test_diff.py"]),
+    "tokens": ("tracker/text/tokens.py", ["test_core_diff_edges.py", "test_diff.py"]),
     "hunks": ("tracker/hunks.py", ["test_core_diff_edges.py", "test_diff.py"]),
     "export": ("tracker/export/__init__.py", ["test_core_export_edges.py", "test_reports.py"]),
     "export.html": ("tracker/export/html.py", ["test_core_export_edges.py", "test_reports.py"]),

@@ -20,7 +20,7 @@ HOSTILE = (
     '<b title="t">b</b> \x07\x1b[31m\u202e'
 )
 # The same, as a reader sees it: the report shows control and bidi characters as visible
-# placeholders (tracker/safe.py) instead of dropping or obeying them.
+# placeholders (tracker/text/escape.py) instead of dropping or obeying them.
 HOSTILE_SHOWN = (
     "< > & \" ' </style> <script>alert(1)</script> ]]> <!-- x --> &amp;lt; &lt; "
     '<b title="t">b</b> ␇␛[31m⟨RLO⟩'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.blame import attribute, units
+from tracker.audit.blame import attribute, units
 from tracker.diff import diff_texts
 from tracker.model import Revision
 

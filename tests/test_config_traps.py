@@ -6,7 +6,7 @@ For each key, a positive control runs plain git so that the trap fires: the trap
 and the test could fail. Then:
 
 * ``test_the_tracker_door_runs_no_trap`` runs the same git command through
-  ``tracker.gitcmd`` (the only door the tracker has to git, with its pins) and checks
+  ``tracker.git.cmd`` (the only door the tracker has to git, with its pins) and checks
   that nothing ran: that covers commands the tracker may run later (fetch, push);
 * ``test_no_tracker_command_runs_any_trap`` plants every key at once and runs every
   write command (init on an existing repository, add, record, note, review) and every
@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 from test_hardening import as_json, clear, fired, marker_script, ok, script
 
-from tracker import gitcmd
+from tracker.git import cmd as gitcmd
 
 from conftest import git, run_cli
 
@@ -392,7 +392,7 @@ def _prove_live(repo: Repo, name: str) -> None:
 
 
 class _Door(Repo):
-    """A Repo whose ``plain`` goes through tracker.gitcmd (pins and clean environment)."""
+    """A Repo whose ``plain`` goes through tracker.git.cmd (pins and clean environment)."""
 
     def plain(self, *args: str, tty: bool = False, input: bytes | None = None) -> None:
         path = f"{self.bin}{os.pathsep}{os.environ['PATH']}"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.audit import verify
-from tracker.journal import JOURNAL_REF
+from tracker.audit.verify import verify
+from tracker.git.journal import JOURNAL_REF
 from tracker.notes import NOTES_REF, compose_message
 from tracker.recording import NoteInput, add_later_note, add_review, init_store, record
 from tracker.store import Store

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.blame import attribute, blame, units
+from tracker.audit.blame import attribute, blame, units
 from tracker.diff import diff_texts
 from tracker.model import Revision
 from tracker.recording import NoteInput, init_store, record

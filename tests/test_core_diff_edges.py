@@ -11,7 +11,7 @@ import pytest
 
 from tracker.diff import describe_whitespace_change, diff_texts
 from tracker.hunks import Hunk, Piece, hunks
-from tracker.tokens import count_words, is_word, tokenize
+from tracker.text.tokens import count_words, is_word, tokenize
 
 
 def _pairs(old: str, new: str) -> list[tuple[str, str, str]]:

@@ -12,8 +12,6 @@ import subprocess
 
 import pytest
 
-from tracker import gitcmd
-from tracker.commits import signing
 from tracker.errors import (
     DirtyStoreError,
     NotAStoreError,
@@ -23,7 +21,9 @@ from tracker.errors import (
     UnknownDocumentError,
     UnknownRevisionError,
 )
-from tracker.journal import JOURNAL_REF, read_journal, write_with_journal
+from tracker.git import cmd as gitcmd
+from tracker.git.journal import JOURNAL_REF, read_journal
+from tracker.git.write import signing, write_with_journal
 from tracker.notes import NOTES_REF
 from tracker.recording import (
     EVERY_OTHER_CHANGE,

@@ -17,7 +17,8 @@ from conftest import ANN, DATE, git, run_cli
 CHILD = textwrap.dedent(
     """
     import os, signal, sys
-    from tracker import gitcmd, recording
+    from tracker import recording
+    from tracker.git import cmd as gitcmd
     from tracker.identity import Identity
     from tracker.store import Store
 

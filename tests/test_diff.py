@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.diff import describe_whitespace_change, diff_texts
-from tracker.tokens import tokenize
+from tracker.text.tokens import tokenize
 
 
 def rebuild(old: str, new: str, changes) -> tuple[str, str]:

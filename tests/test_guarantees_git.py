@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker import journal, recording
+from tracker import recording
 from tracker.errors import DirtyStoreError
-from tracker.journal import JOURNAL_REF, read_journal
+from tracker.git import write as journal_writer
+from tracker.git.journal import JOURNAL_REF, read_journal
 from tracker.notes import NOTES_REF
 from tracker.recording import NoteInput, add_later_note, init_store, record
 from tracker.store import Store
@@ -112,7 +113,7 @@ def test_a_journal_moved_during_a_record_moves_neither_ref(edited, monkeypatch):
     store = edited
     root = store.root
     head = store.head()
-    original = journal.commit_tree
+    original = journal_writer.commit_tree
 
     def journal_commit_then_another_writer(*args, **kwargs) -> str:
         ours = original(*args, **kwargs)
@@ -122,7 +123,7 @@ def test_a_journal_moved_during_a_record_moves_neither_ref(edited, monkeypatch):
         git(root, "update-ref", JOURNAL_REF, theirs.strip(), parent)
         return ours
 
-    monkeypatch.setattr(journal, "commit_tree", journal_commit_then_another_writer)
+    monkeypatch.setattr(journal_writer, "commit_tree", journal_commit_then_another_writer)
     with pytest.raises(DirtyStoreError):
         record(store, "doc.txt", "Capital", identity=ANN, date=DATE2)
     assert refs(root)["refs/heads/main"] == head

@@ -27,7 +27,7 @@ from guarantee_helpers import (
     verify,
 )
 
-from tracker import api
+from tracker import porcelain
 from tracker.recording import NoteInput
 from tracker.store import Store
 
@@ -95,9 +95,9 @@ def test_bound_notes_land_on_the_change_they_were_written_for(baseline):
     root, env = baseline
     store = Store.open(root)
     pending = store.pending(DOC)
-    keys = [api.change_key(c) for c in pending]
+    keys = [porcelain.change_key(c) for c in pending]
     notes = {keys[4]: NoteInput("for iota"), keys[1]: NoteInput("for gamma", "factual")}
-    revision = api.record_bound(store, DOC, "Capitals", "", notes, keys, author=AUTHOR,
+    revision = porcelain.record_bound(store, DOC, "Capitals", "", notes, keys, author=AUTHOR,
                                 date="2020-01-02T10:00:00+00:00")  # fmt: skip
     placed = {c.old.text: c.note.text if c.note else None for c in revision.changes}
     assert placed == {"Alpha": None, "gamma": "for gamma", "epsilon": None, "eta": None,
@@ -109,12 +109,12 @@ def test_bound_notes_are_refused_when_the_same_numbers_now_name_other_words(base
     check by count or by number would put a note on words it was not written for."""
     root, env = baseline
     store = Store.open(root)
-    keys = [api.change_key(c) for c in store.pending(DOC)]
+    keys = [porcelain.change_key(c) for c in store.pending(DOC)]
     head = store.head()
     (root / DOC).write_text(SECOND.replace("GAMMA", "GAMMAS"), encoding="utf-8")
     assert len(store.pending(DOC)) == len(keys)
-    with pytest.raises(api.ChangesMovedError) as caught:
-        api.record_bound(store, DOC, "Capitals", "", {keys[1]: NoteInput("for gamma")}, keys,
+    with pytest.raises(porcelain.ChangesMovedError) as caught:
+        porcelain.record_bound(store, DOC, "Capitals", "", {keys[1]: NoteInput("for gamma")}, keys,
                          author=AUTHOR, date="2020-01-02T10:00:00+00:00")  # fmt: skip
     assert [c.new.text for c in caught.value.changes][1] == "GAMMAS"
     store.refresh()

@@ -366,7 +366,7 @@ def test_every_documented_kind_has_its_adversarial_test():
     documented = set()
     for row in re.findall(r"^\| (`[^|]+`) \|", table, re.M):
         documented |= set(re.findall(r"`([a-z-]+)`", row))
-    source = (REPO_ROOT / "tracker" / "audit.py").read_text(encoding="utf-8")
+    source = (REPO_ROOT / "tracker" / "audit" / "verify.py").read_text(encoding="utf-8")
     emitted = set(re.findall(r'(?:report\.add\(|Finding\()\s*"([a-z-]+)"', source))
     emitted |= set(re.findall(r'^\s*"([a-z-]+)" if revision\.recorded', source, re.M))
     emitted |= set(re.findall(r'"([a-z-]+)" if revision\.recorded else "([a-z-]+)"', source)[0])

@@ -12,21 +12,21 @@ import pytest
 from conftest import run_cli_ok
 
 CORE = [
-    "tracker.api",
+    "tracker.porcelain",
     "tracker.demo",
     "tracker.diff",
     "tracker.errors",
-    "tracker.gitcmd",
+    "tracker.git.cmd",
     "tracker.hunks",
     "tracker.identity",
     "tracker.lock",
     "tracker.model",
     "tracker.notes",
     "tracker.recording",
-    "tracker.safe",
+    "tracker.text.escape",
     "tracker.store",
-    "tracker.textio",
-    "tracker.tokens",
+    "tracker.text.decode",
+    "tracker.text.tokens",
 ]
 
 

@@ -160,13 +160,13 @@ def test_bytes_in_equal_bytes_out(tmp_path_factory, first, second):
 def test_a_write_between_the_screens_check_and_the_record_is_refused(store, monkeypatch):
     """record_bound checks the changes twice: the second check, under the lock, sees a
     write that lands after the first one (here: made by the first read itself)."""
-    from tracker import api
+    from tracker import porcelain
 
     write(store, "a.txt", "The red fox jumps.\n")
     record(store, "a.txt", "Add a.txt", identity=ANN, date=DATE)
     write(store, "a.txt", "The green fox jumps.\n")
     shown = store.pending("a.txt")
-    keys = [api.change_key(c) for c in shown]
+    keys = [porcelain.change_key(c) for c in shown]
     read_pending = store.pending
 
     def pending_then_another_program_writes(document: str):
@@ -176,8 +176,8 @@ def test_a_write_between_the_screens_check_and_the_record_is_refused(store, monk
 
     monkeypatch.setattr(store, "pending", pending_then_another_program_writes)
     head = store.head()
-    with pytest.raises(api.ChangesMovedError):
-        api.record_bound(
+    with pytest.raises(porcelain.ChangesMovedError):
+        porcelain.record_bound(
             store, "a.txt", "Fix the fox", "", {keys[0]: NoteInput("Photo shows green")}, keys,
             author=str(ANN), date=DATE,
         )  # fmt: skip

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from textual import events
 from tui_helpers import run_app, settle
 
-from tracker import api
+from tracker import porcelain
 from tracker.recording import init_store, record
 from tracker.store import Store
 
@@ -38,7 +38,7 @@ def test_a_store_opened_before_another_record_still_records(tmp_path):
     other = run_cli("-C", str(store.root), "record", "b.txt", "-m", "Other writer",
                     "--author", str(ANN))  # fmt: skip
     assert other.code == 0, other.err
-    revision = api.record_revision(mine, "a.txt", "Mine", author=str(ANN))
+    revision = porcelain.record_revision(mine, "a.txt", "Mine", author=str(ANN))
     assert revision.summary == "Mine"
     log = git(store.root, "log", "--format=%s", "-3").splitlines()
     assert log == ["Mine", "Other writer", "Add b.txt"]
@@ -71,7 +71,7 @@ def _visible_char_by_char(text: str, show_invisible: bool) -> str:
     """The rule ``visible`` follows, one character at a time (the old, slow loop)."""
     import unicodedata
 
-    from tracker.safe import _INVISIBLE, _TABLE
+    from tracker.text.escape import _INVISIBLE, _TABLE
 
     out = []
     for ch in text:
@@ -90,7 +90,7 @@ def _visible_char_by_char(text: str, show_invisible: bool) -> str:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec=None)), st.booleans())
 def test_the_fast_visible_marks_exactly_what_the_character_rule_does(text, show_invisible):
-    from tracker.safe import visible
+    from tracker.text.escape import visible
 
     assert visible(text, show_invisible) == _visible_char_by_char(text, show_invisible)
     sample = "a\u00adb\u2066c\u200bd\x1be\u061c\U000e0001"
@@ -147,7 +147,7 @@ def test_a_note_typed_in_one_burst_after_a_is_saved_whole(demo_copy):
         await settle(pilot, lambda: Store.open(demo_copy).ref("refs/notes/tracker") != before)
 
     run_app(demo_copy, scenario)
-    history = api.notes_history(Store.open(demo_copy), "HEAD")
+    history = porcelain.notes_history(Store.open(demo_copy), "HEAD")
     # Typed after the current wording, which the box starts with; none of it went astray.
     assert history[-1]["text"].endswith(". Checked against the court record")
     assert history[-1]["category"] == history[0]["category"]

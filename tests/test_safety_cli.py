@@ -449,18 +449,18 @@ def test_every_writing_command_needs_a_store_made_by_init(plain_repo):
 
 
 def test_the_app_writes_through_the_same_check(plain_repo):
-    """The app records, annotates and approves through api.py and reviews.py."""
-    from tracker import api
+    """The app records, annotates and approves through porcelain.py and reviews.py."""
+    from tracker import porcelain
     from tracker.errors import NotAStoreError
     from tracker.recording import add_review as review
     from tracker.reviews import APPROVED
 
-    store = api.open_store(plain_repo)
+    store = porcelain.open_store(plain_repo)
     (plain_repo / "README.md").write_text("Changed.\n")
     with pytest.raises(NotAStoreError):
-        api.record_revision(store, "README.md", "x", notes={1: api.NoteInput("why")})
+        porcelain.record_revision(store, "README.md", "x", notes={1: porcelain.NoteInput("why")})
     with pytest.raises(NotAStoreError):
-        api.note(store, "HEAD", 1, "why")
+        porcelain.note(store, "HEAD", 1, "why")
     with pytest.raises(NotAStoreError):
         review(store, "HEAD", APPROVED)
     assert git(plain_repo, "rev-list", "--count", "--all").strip() == "1"
@@ -784,7 +784,7 @@ def test_an_internal_error_keeps_its_exit_code_when_stderr_is_gone(monkeypatch, 
     """A bug has no outside trigger, so one is planted in-process; the code must stay 70."""
     import io
 
-    from tracker import api
+    from tracker import porcelain
     from tracker.cli.main import main
 
     class Gone(io.StringIO):
@@ -794,7 +794,7 @@ def test_an_internal_error_keeps_its_exit_code_when_stderr_is_gone(monkeypatch, 
     def bug(*args, **kwargs):
         raise RuntimeError("a planted bug")
 
-    monkeypatch.setattr(api, "open_store", bug)
+    monkeypatch.setattr(porcelain, "open_store", bug)
     monkeypatch.setattr(sys, "stderr", Gone())
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # not pytest's own file descriptor
     monkeypatch.delenv("TRACKER_DEBUG", raising=False)

@@ -16,8 +16,8 @@ from tui_helpers import run_app, settle
 
 from tracker.demo import build_demo
 from tracker.recording import init_store, record
-from tracker.safe import one_line
 from tracker.store import Store
+from tracker.text.escape import one_line
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.main import MainScreen
 from tracker.tui.screens.record import ChangeForm, RecordScreen

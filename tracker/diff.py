@@ -27,7 +27,7 @@ from functools import lru_cache
 from diff_match_patch import diff_match_patch
 
 from tracker.model import Change, Span
-from tracker.tokens import is_word, tokenize
+from tracker.text.tokens import is_word, tokenize
 
 _EQUAL = diff_match_patch.DIFF_EQUAL
 _DELETE = diff_match_patch.DIFF_DELETE

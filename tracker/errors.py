@@ -15,7 +15,7 @@ class TrackerError(Exception):
 
     def one_line(self) -> str:
         """The message and hint as one line that is safe to print on a terminal."""
-        from tracker.safe import one_line
+        from tracker.text.escape import one_line
 
         text = self.message if not self.hint else f"{self.message}; {self.hint}"
         # Never more than one line: a path or git message could hold a newline; and a file

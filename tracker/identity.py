@@ -85,7 +85,7 @@ def default_identity(store_root) -> Identity:
     Not through GitPython: importing it runs ``$GIT_PYTHON_GIT_EXECUTABLE`` from the
     caller's environment, which is exactly what the tracker must never do.
     """
-    from tracker import gitcmd
+    from tracker.git import cmd as gitcmd
 
     # From the config gitcmd has already read: no git process of its own.
     name_text = (gitcmd.config_value(store_root, "user.name") or "").strip()

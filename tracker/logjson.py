@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from tracker import gitcmd
+from tracker.git import cmd as gitcmd
 from tracker.model import CHANGE_KINDS
 from tracker.notes import RECORD_TRAILER
 from tracker.store import Store

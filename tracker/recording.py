@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tracker import gitcmd
-from tracker.commits import commit_tree, signing
 from tracker.diff import diff_texts
 from tracker.errors import (
     DirtyStoreError,
@@ -29,8 +27,9 @@ from tracker.errors import (
     RecordRefusedError,
     TrackerError,
 )
+from tracker.git import cmd as gitcmd
+from tracker.git.write import commit_tree, signing, write_with_journal
 from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future
-from tracker.journal import write_with_journal
 from tracker.lock import store_lock
 from tracker.model import Change, Note
 from tracker.notes import (
@@ -42,7 +41,7 @@ from tracker.notes import (
 )
 from tracker.reviews import APPROVED, FLAGGED, REVIEWS_REF, reviews_of
 from tracker.store import CONFIG_PATH, Store, StoreConfig, require_tracker_store
-from tracker.textio import decode_document, not_text_kind
+from tracker.text.decode import decode_document, not_text_kind
 
 # Key of a note given for every change that has no note of its own (the CLI's "*=TEXT"):
 # one reason for many identical edits, such as converting line endings.
@@ -280,7 +279,7 @@ def _stale_entry_of_ours(store: Store, head: str, path: str) -> bool:
     holds exactly the file's state before the last commit that changed it, a commit the
     journal names as the tracker's for that file.
     """
-    from tracker.journal import read_journal
+    from tracker.git.journal import read_journal
 
     last = store.git("log", "-1", "--format=%H", head, "--", path)
     if not last or not any(
@@ -476,7 +475,7 @@ def advance_ref(
 ) -> None:
     """Move ``ref`` to ``new`` only if it still points at ``old``: the commit point.
 
-    The journal entry for ``event`` moves in the same transaction (tracker/journal.py).
+    The journal entry for ``event`` moves in the same transaction (tracker/git/write.py).
     """
     _defer_interrupts()
     write_with_journal(store, ref, new, old, event, identity, date)

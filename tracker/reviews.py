@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Protocol
 
-from tracker import gitcmd
+from tracker.git import cmd as gitcmd
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
 APPROVED, FLAGGED = "approved", "flagged"

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tracker import gitcmd
 from tracker.errors import (
     GitError,
     NotAStoreError,
@@ -22,6 +21,7 @@ from tracker.errors import (
     UnknownDocumentError,
     UnknownRevisionError,
 )
+from tracker.git import cmd as gitcmd
 from tracker.model import DEFAULT_CATEGORIES, Change, Revision
 from tracker.notes import (
     NOTES_REF,
@@ -30,7 +30,7 @@ from tracker.notes import (
     parse_later,
     parse_message,
 )
-from tracker.textio import decode_document, not_text_kind
+from tracker.text.decode import decode_document, not_text_kind
 
 CONFIG_PATH = ".tracker/config.json"
 WORKTREE = "WORKTREE"  # pseudo-revision: the file as it is on disk now

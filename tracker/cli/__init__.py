@@ -1,1 +1,1 @@
-"""Provides the command line face: argparse commands over tracker.api."""
+"""Provides the command line face: argparse commands over tracker.porcelain."""

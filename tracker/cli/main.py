@@ -91,7 +91,7 @@ def _main(argv: list[str] | None) -> int:
     except Exception as exc:  # the user must never see a traceback
         if os.environ.get("TRACKER_DEBUG"):
             raise
-        from tracker.safe import one_line
+        from tracker.text.escape import one_line
 
         try:
             sys.stderr.write(
@@ -238,7 +238,7 @@ def _print_json(data: Any) -> None:
 
 def _warn(warnings: list[str]) -> None:
     """Problems after the commit point: the command succeeded, but the user should know."""
-    from tracker.safe import one_line  # a file name in it must not reach the terminal raw
+    from tracker.text.escape import one_line  # a file name in it must not reach the terminal raw
 
     for warning in warnings:
         sys.stderr.write(f"tracker: warning: {one_line(warning)}\n")
@@ -272,8 +272,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             os.chdir(args.directory)
         return _open_app(store, store.document(args.file) if args.file else None)
 
-    from tracker import api  # imports no UI and no GitPython (see test_import_hygiene)
-    from tracker.safe import one_line  # every name printed is shown, never obeyed
+    from tracker import porcelain  # imports no UI and no GitPython (see test_import_hygiene)
+    from tracker.text.escape import one_line  # every name printed is shown, never obeyed
 
     if args.command == "demo":
         from tracker.demo import open_demo
@@ -298,25 +298,27 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "init":
         target = os.path.join(args.directory, args.path) if args.path else args.directory
         after_setup: list[str] = []
-        store = api.init(target, args.require_notes, args.author, after_setup)
+        store = porcelain.init(target, args.require_notes, args.author, after_setup)
         print(f"Initialised tracker store in {one_line(str(store.root))}")
         _warn(after_setup)
         return 0
 
-    store = api.open_store(args.directory)
+    store = porcelain.open_store(args.directory)
     # Paths on the command line are relative to -C DIR, as with git.
     if args.directory != ".":
         os.chdir(args.directory)
 
     if args.command == "add":
         warnings: list[str] = []
-        rev = api.add_document(store, args.file, args.summary, args.author, args.date, warnings)
+        rev = porcelain.add_document(
+            store, args.file, args.summary, args.author, args.date, warnings
+        )
         print(f"Tracking {one_line(store.relpath(args.file))} (revision {rev[:12]})")
         _warn(warnings)
         return 0
 
     if args.command == "status":
-        pending = api.status(store, args.file)
+        pending = porcelain.status(store, args.file)
         if args.json:
             _print_json(
                 {
@@ -337,7 +339,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "record":
-        api.require_tracker_store(store)  # before naming the document: the store is wrong
+        porcelain.require_tracker_store(store)  # before naming the document: the store is wrong
         notes = _numbered(args.note, "--note")
         categories = _numbered(args.category, "--category")
         sources = _numbered(args.source, "--source")
@@ -349,10 +351,10 @@ def _dispatch(args: argparse.Namespace) -> int:
                 )
         warnings = []
         inputs = {
-            i: api.NoteInput(text, categories.get(i, "other"), sources.get(i, ""))
+            i: porcelain.NoteInput(text, categories.get(i, "other"), sources.get(i, ""))
             for i, text in notes.items()
         }
-        revision = api.record_revision(
+        revision = porcelain.record_revision(
             store,
             store.document(args.file),
             args.summary,
@@ -381,7 +383,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "show":
-        revision = api.show(store, args.rev, args.file)
+        revision = porcelain.show(store, args.rev, args.file)
         if args.json:
             _print_json(revision.to_json())
             return 0
@@ -403,12 +405,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "note":
         # A correction keeps what it does not mention: the category and the source.
         current = next(
-            (c.note for c in api.show(store, args.rev).changes if c.index == args.index and c.note),
+            (
+                c.note
+                for c in porcelain.show(store, args.rev).changes
+                if c.index == args.index and c.note
+            ),
             None,
         )
         category = args.category or (current.category if current else "other")
         source = args.source if args.source is not None else (current.source if current else "")
-        commit = api.note(
+        commit = porcelain.note(
             store, args.rev, args.index, args.text, category, source, args.author, args.date
         )
         if args.json:
@@ -418,7 +424,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "verify":
-        from tracker.audit import verify
+        from tracker.audit.verify import verify
 
         report = verify(store, args.require_signatures)
         try:
@@ -433,7 +439,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0 if report.ok else 3
 
     if args.command == "blame":
-        from tracker.blame import blame
+        from tracker.audit.blame import blame
 
         doc = store.document(args.file)
         _text, units = blame(store, doc, args.by)
@@ -450,7 +456,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         status = APPROVED if args.approve else FLAGGED
         comment = args.comment if args.approve else args.flag
-        commit = api.review(store, args.rev, status, comment, args.author, args.date)
+        commit = porcelain.review(store, args.rev, status, comment, args.author, args.date)
         print(
             f"{status.capitalize()} {store.resolve(args.rev)[:12]} (reviews commit {commit[:12]})"
         )
@@ -463,14 +469,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         doc = store.document(args.document)
         text = render_report(build_report(store, doc, args.range), args.format)
         if args.output and args.output != "-":
-            api.write_report(args.output, text)  # whole or nothing; regular files only
+            porcelain.write_report(args.output, text)  # whole or nothing; regular files only
             print(f"Wrote {one_line(args.output)}")
         else:
             sys.stdout.write(text)
         return 0
 
     if args.command == "notes-history":
-        history = api.notes_history(store, args.rev)
+        history = porcelain.notes_history(store, args.rev)
         if args.json:
             _print_json({"rev": store.resolve(args.rev), "history": history})
             return 0
@@ -483,7 +489,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _diff(store, words: list[str]):
     """Sort ``[REV_A [REV_B]] [FILE]``: a last word that names a document is the file."""
-    from tracker import api
+    from tracker import porcelain
 
     words = list(words)
     path = None
@@ -499,7 +505,7 @@ def _diff(store, words: list[str]):
         )
     old = words[0] if words else None
     new = words[1] if len(words) > 1 else None
-    return api.diff(store, old, new, path)
+    return porcelain.diff(store, old, new, path)
 
 
 def _is_document(store, word: str) -> bool:

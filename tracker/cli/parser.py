@@ -14,7 +14,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake as one line, like every other error."""
 
     def error(self, message: str) -> NoReturn:
-        from tracker.safe import one_line
+        from tracker.text.escape import one_line
 
         # The message quotes what was typed, which may hold ESC or BEL (a pasted name).
         try:

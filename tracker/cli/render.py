@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.api import DiffResult
 from tracker.diff import describe_whitespace_change
 from tracker.hunks import Piece, hunks
 from tracker.model import Change, Note, Revision
-from tracker.safe import one_line, show_whitespace, visible
+from tracker.porcelain import DiffResult
+from tracker.text.escape import one_line, show_whitespace, visible
 
 DELETED = "strike red"
 INSERTED = "underline green"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape as _escape
 
 from tracker.export import Report, RevisionReport
-from tracker.safe import show_whitespace, visible
+from tracker.text.escape import show_whitespace, visible
 
 CSS = """
 body { font: 16px/1.5 Georgia, 'Times New Roman', serif; margin: 2rem auto; max-width: 72rem;

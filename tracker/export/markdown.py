@@ -6,7 +6,7 @@ import re
 
 from tracker.diff import describe_whitespace_change
 from tracker.export import Report
-from tracker.safe import one_line
+from tracker.text.escape import one_line
 
 # Characters that Markdown (CommonMark, and GitHub's tables) could read as syntax inside
 # a line: emphasis, code, links and images, raw HTML, entities, table cells.

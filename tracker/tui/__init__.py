@@ -1,1 +1,1 @@
-"""Provides the Textual face: screens and widgets over tracker.review and tracker.api."""
+"""Provides the Textual face: screens and widgets over tracker.session and tracker.porcelain."""

@@ -9,9 +9,9 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Input
 
-from tracker.review import ReviewSession
-from tracker.safe import one_line
+from tracker.session import ReviewSession
 from tracker.store import Store
+from tracker.text.escape import one_line
 from tracker.tui.bindings import MAIN_ACTIONS
 
 # Keys that edit a text field rather than run a binding.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 
-from tracker.safe import one_line
+from tracker.text.escape import one_line
 
 
 def notify(where: DOMNode, message: str, severity: SeverityLevel = "information") -> None:

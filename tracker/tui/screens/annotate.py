@@ -9,11 +9,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from tracker import api
+from tracker import porcelain
 from tracker.errors import TrackerError
 from tracker.model import Change, Revision
-from tracker.safe import one_line
 from tracker.store import Store
+from tracker.text.escape import one_line
 from tracker.tui.notices import notify
 from tracker.tui.widgets.hand_off_input import TypeAheadInput
 
@@ -97,7 +97,7 @@ class AnnotateScreen(ModalScreen[str | None]):
         category = str(self.query_one("#category", Select).value)
         source = self.query_one("#source", Input).value
         try:
-            commit = api.note(
+            commit = porcelain.note(
                 self.store, self.revision.rev, self.change.index, text, category, source
             )
         except TrackerError as error:

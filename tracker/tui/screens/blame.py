@@ -12,10 +12,10 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tracker.blame import Unit, blame
+from tracker.audit.blame import Unit, blame
 from tracker.errors import TrackerError
-from tracker.review import ReviewSession
-from tracker.safe import one_line
+from tracker.session import ReviewSession
+from tracker.text.escape import one_line
 from tracker.tui.notices import notify
 from tracker.tui.widgets.notes_panel import NotesPanel
 

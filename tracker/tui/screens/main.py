@@ -18,8 +18,8 @@ from textual.worker import get_current_worker
 
 from tracker.errors import NotTextError, TrackerError
 from tracker.model import Revision
-from tracker.review import Comparison, ReviewSession, related_notes
-from tracker.safe import one_line, visible
+from tracker.session import Comparison, ReviewSession, related_notes
+from tracker.text.escape import one_line, visible
 from tracker.tui.bindings import bindings
 from tracker.tui.notices import notify
 from tracker.tui.widgets.diff_view import DiffView
@@ -453,14 +453,14 @@ class MainScreen(Screen):
         self.app.push_screen(PromptScreen("Flag this revision: what is wrong?"), flagged)
 
     def _review(self, status: str, comment: str) -> None:
-        from tracker import api
+        from tracker import porcelain
 
         revision = self.selected
         if revision is None:
             return
         try:
             # Through the API, as the CLI: it refuses a repository that is not a store.
-            api.review(self.session.store, revision.rev, status, comment)
+            porcelain.review(self.session.store, revision.rev, status, comment)
         except TrackerError as error:
             notify(self, error.one_line(), severity="error")
             return
@@ -473,7 +473,7 @@ class MainScreen(Screen):
         self.app.push_screen(VerifyScreen(self.session.store))
 
     def action_export(self) -> None:
-        from tracker import api
+        from tracker import porcelain
         from tracker.export import build_report, render
 
         name = Path(self.session.document).name
@@ -490,7 +490,7 @@ class MainScreen(Screen):
         try:
             html = render(build_report(self.session.store, self.session.document), "html")
             # Whole or nothing, and never over a FIFO or through a symlink.
-            api.write_report(target, html)
+            porcelain.write_report(target, html)
         except TrackerError as error:
             notify(self, f"Export failed: {error.one_line()}", severity="error")
             return

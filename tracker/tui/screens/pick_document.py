@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tracker.safe import one_line
+from tracker.text.escape import one_line
 
 
 class PickDocumentScreen(Screen[str | None]):

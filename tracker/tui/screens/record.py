@@ -11,12 +11,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static
 
-from tracker import api
+from tracker import porcelain
 from tracker.diff import describe_whitespace_change
 from tracker.errors import TrackerError
 from tracker.model import Change
-from tracker.review import Comparison, ReviewSession
-from tracker.safe import one_line
+from tracker.session import Comparison, ReviewSession
+from tracker.text.escape import one_line
 from tracker.tui.notices import notify
 from tracker.tui.widgets.hand_off_input import TypeAheadInput
 
@@ -61,7 +61,7 @@ class ChangeForm(Vertical):
     ) -> None:
         super().__init__(classes="change-form")
         self.change = change
-        self.key = api.change_key(change)  # what its note is bound to (not the number)
+        self.key = porcelain.change_key(change)  # what its note is bound to (not the number)
         self.categories = categories
         self.draft = draft or Draft()
 
@@ -101,11 +101,11 @@ class ChangeForm(Vertical):
         select = self.query_one(".category", Select)
         return "" if select.is_blank() else str(select.value)
 
-    def note_input(self) -> api.NoteInput | None:
+    def note_input(self) -> porcelain.NoteInput | None:
         text = self.query_one(".note", Input).value
         if not text.strip():
             return None
-        return api.NoteInput(text, self.category(), self.query_one(".source", Input).value)
+        return porcelain.NoteInput(text, self.category(), self.query_one(".source", Input).value)
 
 
 class RecordScreen(Screen[str | None]):
@@ -122,7 +122,7 @@ class RecordScreen(Screen[str | None]):
         self.session = session
         self.pending = pending
         # Notes typed for changes that vanished when the document changed under the screen.
-        self.orphans: list[tuple[api.ChangeKey, Draft]] = []
+        self.orphans: list[tuple[porcelain.ChangeKey, Draft]] = []
 
     def compose(self) -> ComposeResult:
         config = self.session.store.config
@@ -225,7 +225,7 @@ class RecordScreen(Screen[str | None]):
             note = form.note_input()
             if note is None and shared_text:
                 # Many identical edits (line endings, a renamed term) share one reason.
-                note = api.NoteInput(shared_text, form.category())
+                note = porcelain.NoteInput(shared_text, form.category())
             form.set_class(False, "missing")
             if note is None:
                 missing.append(form)
@@ -259,7 +259,7 @@ class RecordScreen(Screen[str | None]):
         reason = self.query_one("#reason", Input).value
         warnings: list[str] = []
         try:
-            revision = api.record_bound(
+            revision = porcelain.record_bound(
                 self.session.store,
                 self.session.document,
                 summary,
@@ -268,7 +268,7 @@ class RecordScreen(Screen[str | None]):
                 [form.key for form in forms],
                 warnings=warnings,
             )
-        except api.ChangesMovedError as error:
+        except porcelain.ChangesMovedError as error:
             await self._changes_moved(error.changes)
             return
         except TrackerError as error:
@@ -286,13 +286,13 @@ class RecordScreen(Screen[str | None]):
         drafts = {key: draft for key, draft in drafts.items() if draft.typed()}
         placed: dict[int, Draft] = {}
         for change in changes:  # the same words at the same place
-            draft = drafts.pop(api.change_key(change), None)
+            draft = drafts.pop(porcelain.change_key(change), None)
             if draft is not None:
                 placed[change.index] = draft
         for change in changes:  # the same words moved (the branch moved under them)
             if change.index in placed:
                 continue
-            words = api.change_key(change)[:3]
+            words = porcelain.change_key(change)[:3]
             matches = [key for key in drafts if key[:3] == words]
             if len(matches) == 1:
                 placed[change.index] = drafts.pop(matches[0])

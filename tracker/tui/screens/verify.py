@@ -10,11 +10,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tracker import api
-from tracker.audit import Report, verify
+from tracker import porcelain
+from tracker.audit.verify import Report, verify
 from tracker.errors import TrackerError
-from tracker.safe import one_line
 from tracker.store import Store
+from tracker.text.escape import one_line
 from tracker.tui.notices import notify
 
 
@@ -44,7 +44,7 @@ class VerifyScreen(ModalScreen[None]):
             return
         pending: dict[str, int] = {}
         try:
-            for document, changes in api.status(self.store).items():
+            for document, changes in porcelain.status(self.store).items():
                 if changes:
                     pending[document] = len(changes)
         except TrackerError as error:  # a document that cannot be read says so itself

@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker.cells import text_width
-from tracker.layout import DELETED, INSERTED, Cell, Row, inline, side_by_side
 from tracker.model import Change
-from tracker.review import Comparison
+from tracker.rows import DELETED, INSERTED, Cell, Row, inline, side_by_side
+from tracker.session import Comparison
+from tracker.text.cells import text_width
 
 DIVIDER = " │ "
 SIDE_BY_SIDE_MIN = 76  # cells of diff pane below which inline is the default

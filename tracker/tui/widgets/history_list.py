@@ -9,8 +9,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tracker.model import Revision
-from tracker.review import Churn
-from tracker.safe import one_line
+from tracker.session import Churn
+from tracker.text.escape import one_line
 
 BAR_WIDTH = 10
 

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from tracker.diff import describe_whitespace_change
 from tracker.model import Change, Note, Revision
-from tracker.safe import one_line, visible
+from tracker.text.escape import one_line, visible
 
 
 def _note_lines(note: Note, label: str = "") -> list[Content]:

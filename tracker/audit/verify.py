@@ -27,14 +27,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker import gitcmd
 from tracker.diff import diff_texts
 from tracker.errors import NotTextError, TrackerError
+from tracker.git import cmd as gitcmd
+from tracker.git.journal import JOURNAL_REF, read_journal
 from tracker.identity import is_future
-from tracker.journal import JOURNAL_REF, read_journal
 from tracker.notes import NOTES_REF
 from tracker.store import CONFIG_PATH, Store, StoreConfig
-from tracker.textio import decode_document
+from tracker.text.decode import decode_document
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
 

@@ -1,20 +1,24 @@
-"""Provides ``commit_tree``: write a commit object, signed by the tracker's own rules.
+"""Writes to git: commit objects signed by the tracker's own rules, and the journaled,
+compare-and-swap ``update-ref`` transaction that is the tracker's only commit point.
 
-Both the write path (recording.py) and the journal (journal.py) write commits; keeping
-this here, below both, is what lets the journal write its own commits without importing
-the write path that calls it.
+The write path (recording.py) and every later note and review go through here; nothing
+above this module moves a ref itself.
 """
 
 from __future__ import annotations
 
-from tracker import gitcmd
-from tracker.errors import SigningError
+import json
+from typing import Any
+
+from tracker.errors import DirtyStoreError, SigningError
+from tracker.git import cmd as gitcmd
+from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF, ZERO
+from tracker.git.repo import Repository
 from tracker.identity import Identity
-from tracker.store import Store
 
 
 def commit_tree(
-    store: Store, tree: str, parent: str | None, message: str, identity: Identity, date: str
+    store: Repository, tree: str, parent: str | None, message: str, identity: Identity, date: str
 ) -> str:
     """Write a commit object (signed when the user signs commits); nothing moves yet."""
     sign = signing(store)
@@ -32,7 +36,7 @@ def commit_tree(
     )
 
 
-def signing(store: Store) -> list[str]:
+def signing(store: Repository) -> list[str]:
     """The ``-c`` settings to sign with when the user signs commits (commit.gpgSign), or
     nothing: the tracker signs what it writes.
 
@@ -67,3 +71,45 @@ def _is_true(value: str | None) -> bool:
     """A git boolean as git reads it ("", unset and 0 are false)."""
     text = (value or "").strip().lower()
     return text in ("true", "yes", "on") or (text.lstrip("-").isdigit() and int(text) != 0)
+
+
+def _empty_tree(store: Repository) -> str:
+    return store.git("mktree", input=b"")
+
+
+def write_with_journal(
+    store: Repository,
+    ref: str,
+    new: str,
+    old: str | None,
+    event: dict[str, Any],
+    identity: Identity,
+    date: str,
+) -> None:
+    """Move ``ref`` from ``old`` to ``new`` and append ``event`` to the journal, atomically.
+
+    Both refs move in one transaction, each only if it still holds the value read, so a
+    crash or a concurrent writer leaves either both updates or neither.
+    """
+    journal_old = store.ref(JOURNAL_REF)
+    record = {"v": 1, **event, "ref": ref, "commit": new, "previous": old}
+    summary = f"{event['event']} {new[:12]} on {ref}"
+    message = f"{summary}\n\n{EVENT_PREFIX}{json.dumps(record, sort_keys=True)}\n"
+    journal_new = commit_tree(store, _empty_tree(store), journal_old, message, identity, date)
+    transaction = (
+        "start\n"
+        f"update {ref} {new} {old or ZERO}\n"
+        f"update {JOURNAL_REF} {journal_new} {journal_old or ZERO}\n"
+        "prepare\n"
+        "commit\n"
+    )
+    proc = gitcmd.run(
+        store.root, "update-ref", "-m", "tracker", "--stdin", input=transaction.encode(),
+        check=False,
+    )  # fmt: skip
+    store.refresh()
+    if proc.returncode != 0:
+        raise DirtyStoreError(
+            f"{ref} moved while the tracker was writing (another program changed it)",
+            "nothing was recorded; run the command again",
+        )

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.cells import char_width, text_width
 from tracker.hunks import Hunk, Piece, hunks
 from tracker.model import Change
-from tracker.safe import show_whitespace, visible
+from tracker.text.cells import char_width, text_width
+from tracker.text.escape import show_whitespace, visible
 
 EQUAL, DELETED, INSERTED = "eq", "del", "ins"
 

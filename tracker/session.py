@@ -13,11 +13,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker import gitcmd
+from tracker.git import cmd as gitcmd
 from tracker.model import Change, Revision
 from tracker.store import WORKTREE, Store
-from tracker.textio import decode_document
-from tracker.tokens import count_words
+from tracker.text.decode import decode_document
+from tracker.text.tokens import count_words
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tracker import gitcmd
 from tracker.errors import (
     DirtyStoreError,
     NotTextError,
     TrackerError,
     UnknownDocumentError,
 )
+from tracker.git import cmd as gitcmd
 from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
 from tracker.recording import NoteInput, add_later_note, init_store, record
 from tracker.store import WORKTREE, Store, require_tracker_store
-from tracker.textio import not_text_kind
+from tracker.text.decode import not_text_kind
 
 __all__ = [
     "WORKTREE",

@@ -1,0 +1,1 @@
+"""The auditor's tools: verify (is the history whole?) and blame (who wrote this?)."""

@@ -1,0 +1,1 @@
+"""The hardened door to git: one process per job, never the repository's programs."""

@@ -1,0 +1,43 @@
+"""Reads the tracker's append-only journal: ``refs/tracker/journal`` (git/write.py writes it).
+
+Every revision, later note and review the tracker writes is also recorded as one commit
+on this ref, moved in the same atomic ``git update-ref --stdin`` transaction as the ref it
+concerns. ``tracker verify`` compares the journal with the branch and the notes refs: a
+recorded revision that is no longer on the branch, or a commit on the branch the journal
+never saw, means history was changed behind the tracker's back.
+
+Each journal commit has an empty tree and a message whose last line is the event as
+JSON, so plain ``git log refs/tracker/journal`` reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tracker.git.repo import Repository
+
+JOURNAL_REF = "refs/tracker/journal"
+ZERO = "0" * 40
+EVENT_PREFIX = "Tracker-Event: "
+
+
+def read_journal(store: Repository) -> list[dict[str, Any]]:
+    """Journal events, oldest first ([] when the store has no journal)."""
+    if store.ref(JOURNAL_REF) is None:
+        return []
+    out = store.git("log", "--reverse", "--format=%H%x00%B%x00", JOURNAL_REF)
+    events = []
+    fields = out.split("\x00")
+    for journal_commit, body in zip(fields[0::2], fields[1::2], strict=False):
+        line = next((ln for ln in body.splitlines() if ln.startswith(EVENT_PREFIX)), None)
+        if line is None:
+            continue
+        try:
+            event = json.loads(line[len(EVENT_PREFIX) :])
+        except ValueError:
+            continue
+        if isinstance(event, dict):
+            event["journal_commit"] = journal_commit.strip()
+            events.append(event)
+    return events

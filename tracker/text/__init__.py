@@ -1,0 +1,1 @@
+"""Text helpers below everything: tokens, decoding, visible escaping, cell widths."""
