@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from tracker.git import cmd as gitcmd
+from tracker.git.read import BlobReader
 from tracker.model import CHANGE_KINDS
 from tracker.notes import RECORD_TRAILER
 from tracker.store import Store
@@ -43,7 +43,7 @@ def log_json(
     from tracker.reviews import reviews_of
 
     reviews = reviews_of(store)
-    reader: gitcmd.BlobReader | None = None
+    reader: BlobReader | None = None
     try:
         for raw in store.log_records(document, limit):
             entry = _fast_entry(raw, document_json, reviews)
@@ -52,7 +52,7 @@ def log_json(
                 if revision is None:
                     continue
                 if not revision.recorded:
-                    reader = reader or gitcmd.BlobReader(store.root)
+                    reader = reader or BlobReader(store.root)
                     revision = store.with_computed_changes(revision, reader)
                 entry = json.dumps(revision.to_json(), ensure_ascii=True)
             yield entry if first else ", " + entry

@@ -14,7 +14,7 @@ from tracker.errors import (
     TrackerError,
     UnknownDocumentError,
 )
-from tracker.git import cmd as gitcmd
+from tracker.git.read import BlobReader
 from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
@@ -335,7 +335,7 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
         else []
     )
     previous: list[dict[str, Any]] = []
-    with gitcmd.BlobReader(store.root) as reader:
+    with BlobReader(store.root) as reader:
         for commit in commits:
             blob = reader.read(f"{commit}:{revision.rev}")
             if blob is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tracker.git import cmd as gitcmd
+from tracker.git.read import BlobReader
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
 APPROVED, FLAGGED = "approved", "flagged"
@@ -32,7 +33,7 @@ def reviews_of(store: _Located) -> dict[str, list[dict[str, Any]]]:
     result: dict[str, list[dict[str, Any]]] = {}
     if not pairs:
         return result
-    with gitcmd.BlobReader(store.root) as reader:
+    with BlobReader(store.root) as reader:
         for blob, commit in pairs:
             data = reader.read(blob)
             try:

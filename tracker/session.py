@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.git import cmd as gitcmd
+from tracker.git.read import BlobReader
 from tracker.model import Change, Revision
 from tracker.store import WORKTREE, Store
 from tracker.text.decode import decode_document
@@ -50,7 +50,7 @@ class ReviewSession:
         self.store = store
         self.document = document
         self._lock = threading.RLock()
-        self._reader: gitcmd.BlobReader | None = None
+        self._reader: BlobReader | None = None
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._comparisons: OrderedDict[tuple[str | None, str], Comparison] = OrderedDict()
         self._cache_size = cache_size
@@ -105,7 +105,7 @@ class ReviewSession:
                 self._texts.move_to_end(rev)
                 return self._texts[rev]
             if self._reader is None:
-                self._reader = gitcmd.BlobReader(self.store.root)
+                self._reader = BlobReader(self.store.root)
             data = self._reader.read(f"{rev}:{self.document}")
             text = "" if data is None else decode_document(data, f"{self.document} at {rev[:12]}")
             self._texts[rev] = text

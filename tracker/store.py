@@ -22,6 +22,7 @@ from tracker.errors import (
     UnknownRevisionError,
 )
 from tracker.git import cmd as gitcmd
+from tracker.git.read import BlobReader, stream_records
 from tracker.model import DEFAULT_CATEGORIES, Change, Revision
 from tracker.notes import (
     NOTES_REF,
@@ -328,7 +329,7 @@ class Store:
         args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}"]
         if limit is not None:
             args.append(f"--max-count={limit}")  # -n 0 means none, as with git
-        yield from gitcmd.stream_records(
+        yield from stream_records(
             self.root, *args, *gitcmd.NO_DRIVERS, "HEAD", "--", document, fields=LOG_FIELDS
         )
 
@@ -358,7 +359,7 @@ class Store:
         sentence to another (the count stays the same, so ``-S`` alone misses it).
         """
         found = self.pickaxe(document, search) if search else set()
-        reader: gitcmd.BlobReader | None = None
+        reader: BlobReader | None = None
         count = 0
         try:
             filtered = search or unreviewed
@@ -374,7 +375,7 @@ class Store:
                 if search and revision.rev not in found and not mentioned:
                     continue
                 if with_changes and not revision.recorded:
-                    reader = reader or gitcmd.BlobReader(self.root)
+                    reader = reader or BlobReader(self.root)
                     revision = self.with_computed_changes(revision, reader)
                 yield revision
                 count += 1
@@ -426,7 +427,7 @@ class Store:
             },
         )
 
-    def with_computed_changes(self, revision: Revision, reader: gitcmd.BlobReader) -> Revision:
+    def with_computed_changes(self, revision: Revision, reader: BlobReader) -> Revision:
         new = reader.read(f"{revision.rev}:{revision.document}") or b""
         old = reader.read(f"{revision.parent}:{revision.document}") if revision.parent else None
         # Bytes that are not text (a plain-git commit with a NUL or Latin-1 byte) have no
@@ -458,7 +459,7 @@ class Store:
         if revision is None:
             raise GitError(f"cannot read revision {name}")
         if not revision.recorded:
-            with gitcmd.BlobReader(self.root) as reader:
+            with BlobReader(self.root) as reader:
                 revision = self.with_computed_changes(revision, reader)
         return revision
 

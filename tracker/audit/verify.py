@@ -31,6 +31,7 @@ from tracker.diff import diff_texts
 from tracker.errors import NotTextError, TrackerError
 from tracker.git import cmd as gitcmd
 from tracker.git.journal import JOURNAL_REF, read_journal
+from tracker.git.read import BlobReader
 from tracker.identity import is_future
 from tracker.notes import NOTES_REF
 from tracker.store import CONFIG_PATH, Store, StoreConfig
@@ -258,7 +259,7 @@ def _check_dates(store: Store, chain, report: Report) -> None:
 
 def _check_document(store: Store, document: str, report: Report) -> None:
     config = store.config
-    reader = gitcmd.BlobReader(store.root)
+    reader = BlobReader(store.root)
     previous: tuple[str, str] | None = None  # (commit, text): the next revision's old text
     try:
         # Oldest first, so that each revision's text is read once and serves as the next
