@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import itertools
+import subprocess
+
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.audit.blame import attribute, units
+from tracker.audit.blame import attribute, blame, changed_region, changes_between, units
 from tracker.diff import diff_texts
 from tracker.model import Revision
+from tracker.store import Store
 
 words = st.sampled_from(
     ["alpha", "beta", "gamma", "delta", "one", "two", ".", ",", " ", " ", "\n\n"]
@@ -55,3 +59,61 @@ def test_backward_blame_matches_forward_replay(versions):
     assert all(g >= n for g, n in zip(got, newest_text, strict=True))
     if not cuts:
         assert got == newest_text
+
+
+# Texts with repeated lines, every line ending git knows, and no final newline, where the
+# shortcut's line reasoning could go wrong.
+lines = st.sampled_from(
+    ["alpha beta.\n", "alpha beta.\n", "gamma.\r\n", "one\r", "\n", "two delta", "beta\u2028"]
+)
+line_texts = st.lists(lines, max_size=12).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(texts, line_texts), st.one_of(texts, line_texts))
+def test_diff_of_the_changed_region_is_the_diff_of_the_texts(old, new):
+    """``changes_between`` diffs only the lines between the common first and last
+    lines, and must give exactly ``diff_texts``; every change lies in ``changed_region``."""
+    assert changes_between(old, new) == diff_texts(old, new)
+    if old != new:
+        start, end = changed_region(old, new)
+        for change in diff_texts(old, new):
+            assert start <= change.new.start <= change.new.end <= end
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.one_of(texts, line_texts), min_size=1, max_size=6))
+def test_blame_of_a_plain_git_history_matches_the_full_replay(tmp_path_factory, versions):
+    """The store walk (revisions not recorded: diffed only where a unit is still pending)
+    gives what ``attribute`` gives with every revision diffed."""
+    root = tmp_path_factory.mktemp("plain")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    for number, text in enumerate(versions):
+        (root / "doc.txt").write_bytes(text.encode("utf-8"))
+        subprocess.run(["git", "add", "doc.txt"], cwd=root, check=True)
+        subprocess.run(
+            ["git", "-c", "user.name=P", "-c", "user.email=p@e.org", "commit", "-q",
+             "--allow-empty", "-m", f"r{number}"],
+            cwd=root, check=True,
+        )  # fmt: skip
+    store = Store.open(root)
+    for by in ("sentence", "line"):
+        text, found = blame(store, "doc.txt", by)
+        expected = attribute(list(store.log("doc.txt")), units(text, by))
+        assert [(u.revision.rev if u.revision else None, u.change) for u in found] == [
+            (expected[n][0].rev, expected[n][1]) if n in expected else (None, None)
+            for n in range(len(found))
+        ]
+
+
+def test_region_diff_on_every_small_text_of_repeated_lines():
+    """Every pair of texts of up to three pieces: repeats make the common start and end
+    overlap, which random texts rarely hit (an insertion of a line already there)."""
+    pieces = ["X\n", "a", "\n", "X", "\r"]
+    small = sorted(
+        {"".join(combo) for n in range(4) for combo in itertools.product(pieces, repeat=n)}
+    )
+    wrong = [(a, b) for a in small for b in small if changes_between(a, b) != diff_texts(a, b)]
+    assert not wrong, wrong[:5]

@@ -56,18 +56,25 @@ def test_ranges_select_the_revisions_after_a_up_to_b(store):
     assert build_report(store, "doc.txt").range == "all"
 
 
-@pytest.mark.parametrize("bad", ["HEAD~1...HEAD", "HEAD..HEAD~1", "HEAD..HEAD", "HEAD~9"])
+    # Any range git accepts: a symmetric difference, a negation, ends that did not touch
+    # the document (the config commit of init): the document's revisions within it.
+    assert _summaries(store, "HEAD~1...HEAD") == ["Add more"]
+    assert _summaries(store, "^HEAD~2 HEAD~1") == ["Trim"]
+    first = store.git("rev-list", "--max-parents=0", "HEAD").strip()
+    assert first not in {item.revision.rev for item in build_report(store, "doc.txt").revisions}
+    assert _summaries(store, f"{first}..HEAD~2") == ["Add the article", "Fix the colour"]
+
+
+@pytest.mark.parametrize("bad", ["HEAD..HEAD~1", "HEAD..HEAD", "HEAD~9", "HEAD~9..", "--all"])
 def test_bad_ranges_are_refused(store, bad):
     with pytest.raises(TrackerError):
         build_report(store, "doc.txt", bad)
 
 
-def test_range_outside_the_documents_history_is_refused(store):
+def test_a_single_revision_that_did_not_touch_the_document_is_refused(store):
     # The config commit of init is on the branch but is not a revision of doc.txt.
     first = store.git("rev-list", "--max-parents=0", "HEAD").strip()
-    with pytest.raises(TrackerError):
-        build_report(store, "doc.txt", f"{first}..HEAD")
-    with pytest.raises(TrackerError):
+    with pytest.raises(TrackerError, match="is not a revision of doc.txt"):
         build_report(store, "doc.txt", first)
 
 

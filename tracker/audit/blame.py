@@ -11,11 +11,15 @@ revision; no diff is computed for a recorded revision.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from typing import Any
 
-from tracker.model import Change, Revision
+from tracker.git.read import BlobReader
+from tracker.model import Change, Revision, Span
+from tracker.notes import apply_later
 from tracker.store import Store
+from tracker.text.decode import decode_document
 
 # A sentence ends after . ! ? or … (and any closing quotes or brackets), before whitespace,
 # unless the period ends an abbreviation such as "U.S." or "Dr.".
@@ -84,19 +88,227 @@ def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[
     Walks the history newest first, carrying the units not yet explained back through each
     revision's changes: a unit is the last revision's whose change overlaps it (or cut
     text inside it); otherwise its position is mapped to the text before that revision.
-    Most sentences are settled within a few revisions, so the work shrinks as it goes.
+    The walk stops when every unit is explained. A revision the tracker did not record is
+    diffed only when the lines it changed hold a unit still unexplained; otherwise the
+    units are only moved by its change in length (see ``changed_region``).
     """
-    history = list(store.log(document))  # newest first
-    if not history:
+    reader = _Texts(store.root)
+    try:
+        walk = _Walk(reader, document)
+        for revision in store.log(document, with_changes=False):  # newest first
+            if walk.spans is None:
+                walk.begin(revision, by)
+            if not walk.pending:
+                break
+            if revision.recorded or not walk.skip(revision):
+                if not revision.recorded:
+                    revision = walk.exact(store, revision)
+                if not walk.step(revision):
+                    break
+    finally:
+        reader.close()
+    if walk.spans is None:
         return "", []
-    text = store.text_at(history[0].rev, document)
-    spans = units(text, by)
-    found = attribute(history, spans)
+    text, found = walk.text, walk.found
     result = []
-    for number, (start, end) in enumerate(spans):
+    for number, (start, end) in enumerate(walk.spans):
         revision, change = found.get(number, (None, None))
         result.append(Unit(start, end, text[start:end], revision, change))
     return text, result
+
+
+class _Texts(BlobReader):
+    """One ``cat-file --batch`` that keeps the texts of the last two revisions read: a
+    revision's old text is its parent's, read again as the next (older) revision's new
+    text, and the exact diff reads both again."""
+
+    def __init__(self, cwd) -> None:
+        super().__init__(cwd)
+        self._kept: dict[str, bytes | None] = {}
+
+    def read(self, name: str) -> bytes | None:
+        if name not in self._kept:
+            if len(self._kept) > 4:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[name] = super().read(name)
+        return self._kept[name]
+
+
+class _Walk:
+    """The units not yet explained, as parallel lists sorted by position (numbers, starts,
+    ends) in the coordinates of the revision being looked at."""
+
+    def __init__(self, reader: BlobReader, document: str) -> None:
+        self.reader = reader
+        self.document = document
+        self.text = ""
+        self.spans: list[tuple[int, int]] | None = None
+        self.numbers: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.found: dict[int, tuple[Revision, Change | None]] = {}
+        self._texts: tuple[str, str] | None = None  # (old, new) of the revision skip() read
+        self._window = (0, 0)  # the pending units in its changed region, by index
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.numbers)
+
+    def begin(self, newest: Revision, by: str) -> None:
+        data = self.reader.read(f"{newest.rev}:{self.document}") or b""
+        self.text = decode_document(data, f"{self.document} at {newest.rev[:12]}")
+        self.spans = units(self.text, by)
+        self.numbers = list(range(len(self.spans)))
+        self.starts = [start for start, _end in self.spans]
+        self.ends = [end for _start, end in self.spans]
+
+    def skip(self, revision: Revision) -> bool:
+        """For a revision the tracker did not record: True when it changes no unit still
+        unexplained (the units after its change are moved, and nothing else is needed)."""
+        self._texts = None
+        if revision.parent is None:
+            return False
+        new_bytes = self.reader.read(f"{revision.rev}:{self.document}") or b""
+        old_bytes = self.reader.read(f"{revision.parent}:{self.document}")
+        if old_bytes is None:
+            return False  # the document's first revision: exact() marks it
+        if old_bytes == new_bytes:
+            return True
+        try:
+            old = old_bytes.decode("utf-8")
+            new = new_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            return False  # exact() marks the revision as not text
+        if "\x00" in old or "\x00" in new:
+            return False
+        start, end = changed_region(old, new)
+        first = bisect_right(self.ends, start)  # the first unit ending after the start
+        after = bisect_right(self.starts, end)  # the first unit starting after the end
+        if first < after:
+            self._texts = (old, new)
+            self._window = (first, after)
+            return False
+        shift = len(old) - len(new)
+        if shift:
+            self.starts[after:] = [s + shift for s in self.starts[after:]]
+            self.ends[after:] = [e + shift for e in self.ends[after:]]
+        return True
+
+    def exact(self, store: Store, revision: Revision) -> Revision:
+        """The revision with its changes, as ``Store.with_computed_changes`` gives them,
+        diffing only the lines between the texts' common first and last lines."""
+        if self._texts is None:
+            return store.with_computed_changes(revision, self.reader)
+        old, new = self._texts
+        later = revision.extra.get("_later", [])
+        return replace(revision, changes=tuple(apply_later(changes_between(old, new), later)))
+
+    def step(self, revision: Revision) -> bool:
+        """Attribute the pending units one revision changed; False when the walk ends."""
+        first, after = 0, len(self.numbers)
+        shift = 0
+        if self._texts is not None and revision.changes:
+            # Every change lies in the region skip() found: only the units there can be
+            # hit, and those after it move by the change in length.
+            first, after = self._window
+            old, new = self._texts
+            shift = len(old) - len(new)
+        self._texts = None
+        window = zip(
+            self.numbers[first:after], self.starts[first:after], self.ends[first:after],
+            strict=True,
+        )  # fmt: skip
+        still = _step(revision, [list(item) for item in window], self.found)
+        if still is None:
+            self.numbers = []
+            return False
+        self.numbers[first:after] = [item[0] for item in still]
+        self.starts[first:after] = [item[1] for item in still]
+        self.ends[first:after] = [item[2] for item in still]
+        if shift:
+            after = first + len(still)
+            self.starts[after:] = [s + shift for s in self.starts[after:]]
+            self.ends[after:] = [e + shift for e in self.ends[after:]]
+        return True
+
+
+def changed_region(old: str, new: str) -> tuple[int, int]:
+    """A range of the new text (start, end) that holds every change ``diff_texts(old,
+    new)`` finds, zero-width ones included, for texts that differ.
+
+    The engine first sets aside the lines the texts share at both ends. The start is
+    after the last newline inside the texts' common start (every line before it is
+    shared); the end is after the first newline inside their common end that lies past
+    both the common start and the change in length, so the lines after it are shared
+    too. Both are line boundaries in both texts, so ``changes_between`` can diff the
+    lines between them alone and get the same changes.
+    """
+    prefix = _common_prefix(old, new)
+    start = new.rfind("\n", 0, prefix) + 1
+    grown = len(new) - len(old)
+    suffix = _common_suffix(old, new, min(len(old), len(new)))
+    newline = new.find("\n", max(len(new) - suffix, prefix + max(grown, 0) - 1))
+    return start, newline + 1 if newline >= 0 else len(new)
+
+
+def changes_between(old: str, new: str) -> list[Change]:
+    """``diff_texts(old, new)``, computed on the lines of ``changed_region`` only."""
+    from tracker.diff import diff_texts  # the diff engine loads only when needed
+
+    start, end = changed_region(old, new)
+    old_end = end - (len(new) - len(old))
+    changes = diff_texts(old[start:old_end], new[start:end])
+    if not start:
+        return changes
+    return [
+        Change(
+            c.index,
+            c.kind,
+            Span(c.old.start + start, c.old.end + start, c.old.text),
+            Span(c.new.start + start, c.new.end + start, c.new.text),
+            c.note,
+        )
+        for c in changes
+    ]
+
+
+_CHUNK = 4096
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common start of two strings: compared a chunk at a time, then by
+    halving inside the first chunk that differs (slice compares run in C, and no more is
+    copied than the common start itself)."""
+    limit = min(len(a), len(b))
+    low = 0
+    while low + _CHUNK <= limit and a[low : low + _CHUNK] == b[low : low + _CHUNK]:
+        low += _CHUNK
+    high = min(low + _CHUNK, limit)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[low:mid] == b[low:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """Length of the common end of two strings, at most ``limit``, the same way."""
+    la, lb = len(a), len(b)
+    low = 0
+    while (
+        low + _CHUNK <= limit and a[la - low - _CHUNK : la - low] == b[lb - low - _CHUNK : lb - low]
+    ):
+        low += _CHUNK
+    high = min(low + _CHUNK, limit)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[la - mid : la - low] == b[lb - mid : lb - low]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def attribute(
@@ -107,41 +319,51 @@ def attribute(
     ``history`` is newest first, each revision with its changes against its parent.
     """
     # [unit number, start, end] in the coordinates of the revision being looked at.
-    pending = [[number, start, end] for number, (start, end) in enumerate(spans)]
+    pending: list[list[int]] | None = [
+        [number, start, end] for number, (start, end) in enumerate(spans)
+    ]
     found: dict[int, tuple[Revision, Change | None]] = {}
     for revision in history:
         if not pending:
             break
-        # Text before a revision that is not text, or before a repair of one, cannot be
-        # traced further back: the revision that brought the text in is its source.
-        if revision.extra.get("initial") or revision.parent is None or _no_text(revision):
-            for number, _s, _e in pending:
-                found[number] = (revision, None)
-            break
-        if not revision.changes:
-            continue
-        changes = sorted(revision.changes, key=lambda c: (c.new.start, c.new.end))
-        still: list[list[int]] = []
-        k = 0
-        shift = 0  # old position minus new position, for text after changes[:k]
-        for item in pending:  # pending stays sorted by start
-            _number, start, end = item
-            while k < len(changes) and _before(changes[k], start):
-                change = changes[k]
-                shift += (change.old.end - change.old.start) - (change.new.end - change.new.start)
-                k += 1
-            hit = None
-            j = k
-            while j < len(changes) and changes[j].new.start < end:
-                if _overlaps(changes[j], start, end):
-                    hit = changes[j]  # the last one wins: any would do, all are this revision
-                j += 1
-            if hit is not None:
-                found[item[0]] = (revision, hit)
-            else:
-                still.append([item[0], start + shift, end + shift])
-        pending = still
+        pending = _step(revision, pending, found)
     return found
+
+
+def _step(
+    revision: Revision, pending: list[list[int]], found: dict[int, tuple[Revision, Change | None]]
+) -> list[list[int]] | None:
+    """Carry the pending units back through one revision: those its changes overlap are
+    found; the others, returned, move to the text before it (None: the walk ends here)."""
+    # Text before a revision that is not text, or before a repair of one, cannot be
+    # traced further back: the revision that brought the text in is its source.
+    if revision.extra.get("initial") or revision.parent is None or _no_text(revision):
+        for number, _s, _e in pending:
+            found[number] = (revision, None)
+        return None
+    if not revision.changes:
+        return pending
+    changes = sorted(revision.changes, key=lambda c: (c.new.start, c.new.end))
+    still: list[list[int]] = []
+    k = 0
+    shift = 0  # old position minus new position, for text after changes[:k]
+    for item in pending:  # pending stays sorted by start
+        _number, start, end = item
+        while k < len(changes) and _before(changes[k], start):
+            change = changes[k]
+            shift += (change.old.end - change.old.start) - (change.new.end - change.new.start)
+            k += 1
+        hit = None
+        j = k
+        while j < len(changes) and changes[j].new.start < end:
+            if _overlaps(changes[j], start, end):
+                hit = changes[j]  # the last one wins: any would do, all are this revision
+            j += 1
+        if hit is not None:
+            found[item[0]] = (revision, hit)
+        else:
+            still.append([item[0], start + shift, end + shift])
+    return still
 
 
 def _no_text(revision: Revision) -> bool:

@@ -466,8 +466,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tracker.export import build_report
         from tracker.export import render as render_report
 
-        doc = store.document(args.document)
-        text = render_report(build_report(store, doc, args.range), args.format)
+        words, named = list(args.range), args.document
+        if named is None and words and _is_document(store, words[-1]):
+            named = words.pop()  # 'tracker export GUIDE.md', as with log, blame and diff
+        doc = store.document(named)
+        text = render_report(build_report(store, doc, " ".join(words) or None), args.format)
         if args.output and args.output != "-":
             porcelain.write_report(args.output, text)  # whole or nothing; regular files only
             print(f"Wrote {one_line(args.output)}")

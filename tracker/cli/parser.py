@@ -146,7 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date")
 
     p = command("export", "corrections report: html, md or json")
-    p.add_argument("range", nargs="?", metavar="REV_RANGE", help="REV, or A..B (default: all)")
+    p.add_argument(
+        "range",
+        nargs="*",
+        metavar="REV_RANGE",
+        help="REV, or a range as git takes it: A..B, A...B, ^A B, HEAD~3.. (default: all);"
+        " a word naming a document is the document",
+    )
     p.add_argument("--format", choices=["html", "md", "json"], default="html")
     p.add_argument("-o", dest="output", metavar="FILE", help="write to FILE (default: stdout)")
     p.add_argument("--file", dest="document", help="the document (when there are several)")

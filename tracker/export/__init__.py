@@ -10,10 +10,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tracker.errors import NotTextError, TrackerError
+from tracker.errors import GitError, NotTextError, TrackerError, UnknownRevisionError
+from tracker.git import cmd as gitcmd
+from tracker.git.read import BlobReader, stream_records
 from tracker.hunks import Hunk, hunks
 from tracker.model import Revision
-from tracker.store import Store
+from tracker.notes import NOTES_REF
+from tracker.store import LOG_FIELDS, LOG_FORMAT, Store
+from tracker.text.decode import decode_document
 
 FORMATS = ("html", "md", "json")
 
@@ -44,35 +48,22 @@ class Report:
 
 
 def build_report(store: Store, document: str, rev_range: str | None = None) -> Report:
-    """Revisions oldest first: all of them, one (``REV``), or ``A..B`` (after A, up to B)."""
-    history = list(reversed(list(store.log(document))))
-    chosen = history
-    if rev_range:
-        if "..." in rev_range:
-            raise TrackerError(f"{rev_range!r} is not a range here", "write A..B (two dots)")
-        if ".." in rev_range:
-            start, _, end = rev_range.partition("..")
-            first = store.resolve(start) if start else None
-            last = store.resolve(end or "HEAD")
-            order = [r.rev for r in history]
-            if last not in order or (first is not None and first not in order):
-                raise TrackerError(
-                    f"{rev_range} does not name revisions of {document}",
-                    "see 'tracker log' for the revisions",
-                )
-            begin = order.index(first) + 1 if first else 0
-            chosen = history[begin : order.index(last) + 1]
-            if not chosen:
-                raise TrackerError(
-                    f"{rev_range} selects no revisions",
-                    "write the older revision first: OLDER..NEWER",
-                )
-        else:
-            rev = store.resolve(rev_range)
-            chosen = [r for r in history if r.rev == rev]
-            if not chosen:
-                raise TrackerError(
-                    f"{rev_range} is not a revision of {document}", "see 'tracker log'"
+    """Revisions oldest first: all of them, one (``REV``), or those of any range git
+    accepts (``A..B``, ``A...B``, ``^A B``, ``HEAD~3..``; ends need not touch the document).
+
+    One ``git log`` lists the revisions and one ``cat-file --batch`` reads every text, each
+    once: a revision's new text is the next one's old text.
+    """
+    words = rev_range.split() if rev_range else []
+    single = len(words) == 1 and ".." not in words[0] and not words[0].startswith("^")
+    # "..B" reads as "everything up to B" (git would read HEAD..B, which is empty or the
+    # wrong way round: nobody means that); "A.." is git's A..HEAD.
+    words = [(w[2:] or "HEAD") if w.startswith("..") and w[2:3] != "." else w for w in words]
+    if words and not single:
+        for word in words:
+            if word.startswith("-") or "\x00" in word:
+                raise UnknownRevisionError(
+                    f"{word!r} is not a revision name", "name commits, e.g. A..B or ^A B"
                 )
     report = Report(
         document=document,
@@ -80,16 +71,91 @@ def build_report(store: Store, document: str, rev_range: str | None = None) -> R
         range=rev_range or "all",
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    for revision in chosen:
-        try:
-            old = store.text_at(revision.parent, document) if revision.parent else ""
-            new = store.text_at(revision.rev, document)
-        except NotTextError:
-            old = new = ""  # bytes put there with plain git: the revision says so (not_text)
-        report.revisions.append(
-            RevisionReport(revision, old, new, tuple(hunks(old, new, revision.changes)))
-        )
+    with _TextReader(store.root) as reader:
+        if single:
+            rev = store.resolve(words[0])
+            # The document's newest revision at REV: REV itself, or REV did not touch it.
+            chosen = [r for r in _history(store, document, [rev], reader, 1) if r.rev == rev]
+            if not chosen:
+                raise TrackerError(
+                    f"{rev_range} is not a revision of {document}", "see 'tracker log'"
+                )
+        else:
+            chosen = list(_history(store, document, words or ["HEAD"], reader))
+            if words and not chosen:
+                raise TrackerError(
+                    f"{rev_range} selects no revisions of {document}",
+                    "write the older revision first (OLDER..NEWER), or widen the range;"
+                    " see 'tracker log'",
+                )
+        for revision in reversed(chosen):  # oldest first
+            old, new = _texts(reader, revision)
+            report.revisions.append(
+                RevisionReport(revision, old, new, tuple(hunks(old, new, revision.changes)))
+            )
     return report
+
+
+class _TextReader(BlobReader):
+    """One ``cat-file --batch`` that remembers the texts of the revision in hand, so the
+    texts the changes were computed from are not read again for the report, and a
+    revision's text is not read again as its child's old text."""
+
+    def __init__(self, cwd) -> None:
+        super().__init__(cwd)
+        self._kept: dict[str, bytes | None] = {}
+
+    def read(self, name: str) -> bytes | None:
+        if name not in self._kept:
+            if len(self._kept) > 4:  # the texts of about two revisions: enough, and small
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[name] = super().read(name)
+        return self._kept[name]
+
+
+def _history(
+    store: Store, document: str, revs: list[str], reader: BlobReader, limit: int | None = None
+) -> list[Revision]:
+    """The document's revisions in ``revs`` (git's range syntax), newest first, with
+    their changes (computed from the texts for revisions the tracker did not record)."""
+    args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}"]
+    if limit is not None:
+        args.append(f"--max-count={limit}")
+    records = stream_records(
+        store.root, *args, *gitcmd.NO_DRIVERS, "--end-of-options", *revs, "--", document,
+        fields=LOG_FIELDS,
+    )  # fmt: skip
+    found = []
+    try:
+        for raw in records:
+            revision = store.parse_log_record(raw, document)
+            if revision is None:
+                continue
+            found.append(revision)
+    except GitError as error:
+        if "unknown revision" in error.message or "bad revision" in error.message:
+            raise UnknownRevisionError(
+                f"unknown revision in {' '.join(revs)!r}", "see 'tracker log' for the revisions"
+            ) from None
+        raise
+    # Oldest first through the reader, so that each text read serves its child next.
+    for number in range(len(found) - 1, -1, -1):
+        if not found[number].recorded:
+            found[number] = store.with_computed_changes(found[number], reader)
+    return found
+
+
+def _texts(reader: BlobReader, revision: Revision) -> tuple[str, str]:
+    """The document's text before and after a revision ('' for both if either is not
+    text: the revision says so in ``not_text``)."""
+    path = revision.document
+    try:
+        new = decode_document(reader.read(f"{revision.rev}:{path}") or b"", path)
+        data = reader.read(f"{revision.parent}:{path}") if revision.parent else None
+        old = decode_document(data or b"", path)
+    except NotTextError:
+        return "", ""
+    return old, new
 
 
 def render(report: Report, fmt: str) -> str:
