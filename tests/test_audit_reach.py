@@ -149,3 +149,26 @@ def test_export_and_blame_start_few_git_processes(request, tmp_path, where, comm
 # listing (ls-tree) and the reviews' notes lookup are outside export/ and audit/ (see
 # docs/performance.md, "export, blame, verify"): this holds what those modules start.
 BUDGET = 6
+
+
+def test_verify_on_a_repository_the_tracker_did_not_write_says_so_at_once(tmp_path, plain):
+    """One finding and exit 3, without fsck or a diff of any revision: a merge of a
+    pull request in someone's repository is not a broken store history."""
+    root = tmp_path / "merged"
+    git(tmp_path, "clone", "-q", str(plain), str(root))
+    git(root, "checkout", "-q", "-b", "topic", "HEAD~1")
+    (root / "GUIDE.md").write_text("A topic branch rewrote it.\n", encoding="utf-8")
+    git(root, "add", "GUIDE.md")
+    _commit(root, "Topic", 20)
+    git(root, "checkout", "-q", "main")
+    subprocess.run(
+        ["git", *WHO, "merge", "-q", "--no-ff", "-X", "theirs", "-m", "Merge topic", "topic"],
+        cwd=root, check=True, capture_output=True,
+    )  # fmt: skip
+    result, lines = git_starts(tmp_path / "bin", "-C", str(root), "verify", "--json", cwd=root)
+    assert result.code == 3, result.err
+    findings = json.loads(result.out)["findings"]
+    assert [f["kind"] for f in findings] == ["not-a-store"]
+    commands = _git_commands(lines)
+    assert "fsck" not in commands and "log" not in commands
+    assert len(lines) <= 5, commands

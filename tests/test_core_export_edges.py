@@ -55,7 +55,6 @@ def test_ranges_select_the_revisions_after_a_up_to_b(store):
     assert build_report(store, "doc.txt", "HEAD~1").range == "HEAD~1"
     assert build_report(store, "doc.txt").range == "all"
 
-
     # Any range git accepts: a symmetric difference, a negation, ends that did not touch
     # the document (the config commit of init): the document's revisions within it.
     assert _summaries(store, "HEAD~1...HEAD") == ["Add more"]

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker.diff import diff_texts
 from tracker.errors import NotTextError, TrackerError
 from tracker.git import cmd as gitcmd
 from tracker.git.journal import JOURNAL_REF, read_journal
@@ -84,6 +83,23 @@ class Report:
 
 def verify(store: Store, require_signatures: bool = False) -> Report:
     report = Report()
+    try:
+        journal = read_journal(store) if store.head() is not None else []
+        foreign = store.head() is not None and not _set_up(store, journal)
+    except TrackerError:
+        journal, foreign = [], False  # damaged: the full check below says how
+    if foreign:
+        # A repository the tracker did not write (a project's docs, a clone of someone's
+        # prose): nothing recorded to check, so say that at once, rather than run fsck and
+        # diff every revision only to call each merge a broken store history.
+        report.add(
+            "not-a-store",
+            "this repository was never set up with 'tracker init': it has no "
+            "records or journal of revisions to check"
+            + (" (only notes or reviews)" if journal else "")
+            + "; run 'tracker init' to start one",
+        )
+        return report
     # git fsck is the slowest single check and needs nothing from the others: it runs in
     # its own process while the records are compared with the texts.
     fsck = _start_fsck(store)
@@ -101,20 +117,9 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
                 "'git fetch --unshallow' (and fetch refs/tracker/*) and verify again",
             )
         else:
-            journal = read_journal(store)
+            journal = journal or read_journal(store)
             branch_commits = _first_parent_chain(store)
             _check_config(store, journal, report)
-            # Notes or reviews the tracker added to someone else's repository do not make
-            # it a store: with no setup and no record, there is nothing recorded to check.
-            set_up = any(e.get("event") in ("setup", "record") for e in journal)
-            if not store.config.created_by_tracker and not set_up:
-                report.add(
-                    "not-a-store",
-                    "this repository was never set up with 'tracker init': it has no "
-                    "records or journal of revisions to check"
-                    + (" (only notes or reviews)" if journal else "")
-                    + "; run 'tracker init' to start one",
-                )
             _check_linear(store, branch_commits, report)
             for document in store.documents():
                 _check_document(store, document, report)
@@ -134,6 +139,19 @@ def verify(store: Store, require_signatures: bool = False) -> Report:
     finally:
         _finish_fsck(fsck, report)
     return report
+
+
+def _set_up(store: Store, journal) -> bool:
+    """The tracker made this a store: its settings are (or were) on the branch, or its
+    journal records a setup or a revision (settings deleted since are a finding).
+    Notes or reviews the tracker added to someone else's repository do not count."""
+    if store.config.created_by_tracker:
+        return True
+    if any(e.get("event") in ("setup", "record") for e in journal):
+        return True
+    # Settings and journal both deleted: the settings' past on the branch still tells.
+    once = store.git("rev-list", "--first-parent", "-n", "1", "HEAD", "--", CONFIG_PATH)
+    return bool(once.strip())
 
 
 def _shallow(store: Store) -> bool:
@@ -303,6 +321,8 @@ def _check_document(store: Store, document: str, report: Report) -> None:
             if revision.recorded and _record_accounts(old, new, revision.changes):
                 actual = None  # the record explains the text exactly; no diff needed
             else:
+                from tracker.diff import diff_texts  # loads only when a text needs a diff
+
                 actual = diff_texts(old, new)
             if not revision.recorded:
                 report.changes += len(actual)
