@@ -8,9 +8,10 @@ import subprocess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.audit.blame import attribute, blame, changed_region, changes_between, units
+from tracker.audit.blame import attribute, blame, units
 from tracker.diff import diff_texts
 from tracker.model import Revision
+from tracker.region import changed_region, changes_between
 from tracker.store import Store
 
 words = st.sampled_from(

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tracker.git.read import BlobReader
-from tracker.model import Change, Revision, Span
+from tracker.model import Change, Revision
 from tracker.notes import apply_later
+from tracker.region import changed_region, changes_between
 from tracker.store import Store
 from tracker.text.decode import decode_document
 
@@ -230,85 +231,6 @@ class _Walk:
             self.starts[after:] = [s + shift for s in self.starts[after:]]
             self.ends[after:] = [e + shift for e in self.ends[after:]]
         return True
-
-
-def changed_region(old: str, new: str) -> tuple[int, int]:
-    """A range of the new text (start, end) that holds every change ``diff_texts(old,
-    new)`` finds, zero-width ones included, for texts that differ.
-
-    The engine first sets aside the lines the texts share at both ends. The start is
-    after the last newline inside the texts' common start (every line before it is
-    shared); the end is after the first newline inside their common end that lies past
-    both the common start and the change in length, so the lines after it are shared
-    too. Both are line boundaries in both texts, so ``changes_between`` can diff the
-    lines between them alone and get the same changes.
-    """
-    prefix = _common_prefix(old, new)
-    start = new.rfind("\n", 0, prefix) + 1
-    grown = len(new) - len(old)
-    suffix = _common_suffix(old, new, min(len(old), len(new)))
-    newline = new.find("\n", max(len(new) - suffix, prefix + max(grown, 0) - 1))
-    return start, newline + 1 if newline >= 0 else len(new)
-
-
-def changes_between(old: str, new: str) -> list[Change]:
-    """``diff_texts(old, new)``, computed on the lines of ``changed_region`` only."""
-    from tracker.diff import diff_texts  # the diff engine loads only when needed
-
-    start, end = changed_region(old, new)
-    old_end = end - (len(new) - len(old))
-    changes = diff_texts(old[start:old_end], new[start:end])
-    if not start:
-        return changes
-    return [
-        Change(
-            c.index,
-            c.kind,
-            Span(c.old.start + start, c.old.end + start, c.old.text),
-            Span(c.new.start + start, c.new.end + start, c.new.text),
-            c.note,
-        )
-        for c in changes
-    ]
-
-
-_CHUNK = 4096
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common start of two strings: compared a chunk at a time, then by
-    halving inside the first chunk that differs (slice compares run in C, and no more is
-    copied than the common start itself)."""
-    limit = min(len(a), len(b))
-    low = 0
-    while low + _CHUNK <= limit and a[low : low + _CHUNK] == b[low : low + _CHUNK]:
-        low += _CHUNK
-    high = min(low + _CHUNK, limit)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[low:mid] == b[low:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """Length of the common end of two strings, at most ``limit``, the same way."""
-    la, lb = len(a), len(b)
-    low = 0
-    while (
-        low + _CHUNK <= limit and a[la - low - _CHUNK : la - low] == b[lb - low - _CHUNK : lb - low]
-    ):
-        low += _CHUNK
-    high = min(low + _CHUNK, limit)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[la - mid : la - low] == b[lb - mid : lb - low]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def attribute(

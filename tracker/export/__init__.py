@@ -7,7 +7,7 @@ Every format escapes document and note text for its own syntax.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from tracker.errors import GitError, NotTextError, TrackerError, UnknownRevisionError
@@ -15,7 +15,8 @@ from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader, stream_records
 from tracker.hunks import Hunk, hunks
 from tracker.model import Revision
-from tracker.notes import NOTES_REF
+from tracker.notes import NOTES_REF, apply_later
+from tracker.region import changes_between
 from tracker.store import LOG_FIELDS, LOG_FORMAT, Store
 from tracker.text.decode import decode_document
 
@@ -141,8 +142,24 @@ def _history(
     # Oldest first through the reader, so that each text read serves its child next.
     for number in range(len(found) - 1, -1, -1):
         if not found[number].recorded:
-            found[number] = store.with_computed_changes(found[number], reader)
+            found[number] = _with_changes(store, found[number], reader)
     return found
+
+
+def _with_changes(store: Store, revision: Revision, reader: BlobReader) -> Revision:
+    """``Store.with_computed_changes``, diffing only the lines between the texts' shared
+    first and last lines (the same changes: tracker/region.py)."""
+    path = revision.document
+    new = reader.read(f"{revision.rev}:{path}") or b""
+    old = reader.read(f"{revision.parent}:{path}") if revision.parent else None
+    if old is None or b"\x00" in old or b"\x00" in new:
+        # A first revision, or bytes that are not text: the store marks the revision so.
+        return store.with_computed_changes(revision, reader)
+    try:
+        changes = changes_between(old.decode("utf-8"), new.decode("utf-8"))
+    except UnicodeDecodeError:
+        return store.with_computed_changes(revision, reader)
+    return replace(revision, changes=tuple(apply_later(changes, revision.extra.get("_later", []))))
 
 
 def _texts(reader: BlobReader, revision: Revision) -> tuple[str, str]:
