@@ -149,7 +149,6 @@ class _Walk:
         self.ends: list[int] = []
         self.found: dict[int, tuple[Revision, Change | None]] = {}
         self._texts: tuple[str, str] | None = None  # (old, new) of the revision skip() read
-        self._window = (0, 0)  # the pending units in its changed region, by index
 
     @property
     def pending(self) -> bool:
@@ -187,7 +186,6 @@ class _Walk:
         after = bisect_right(self.starts, end)  # the first unit starting after the end
         if first < after:
             self._texts = (old, new)
-            self._window = (first, after)
             return False
         shift = len(old) - len(new)
         if shift:
@@ -206,15 +204,17 @@ class _Walk:
 
     def step(self, revision: Revision) -> bool:
         """Attribute the pending units one revision changed; False when the walk ends."""
-        first, after = 0, len(self.numbers)
-        shift = 0
-        if self._texts is not None and revision.changes:
-            # Every change lies in the region skip() found: only the units there can be
-            # hit, and those after it move by the change in length.
-            first, after = self._window
-            old, new = self._texts
-            shift = len(old) - len(new)
         self._texts = None
+        first, after, shift = 0, len(self.numbers), 0
+        if revision.changes and not _ends_walk(revision):
+            # Only units that reach into the span of the changes can be hit; those after
+            # it move by the change in length, those before it stay where they are.
+            low = min(c.new.start for c in revision.changes)
+            high = max(c.new.end for c in revision.changes)
+            first = bisect_right(self.ends, low)
+            after = bisect_right(self.starts, high)
+            shift = sum((c.old.end - c.old.start) - (c.new.end - c.new.start)
+                        for c in revision.changes)  # fmt: skip
         window = zip(
             self.numbers[first:after], self.starts[first:after], self.ends[first:after],
             strict=True,
@@ -257,9 +257,7 @@ def _step(
 ) -> list[list[int]] | None:
     """Carry the pending units back through one revision: those its changes overlap are
     found; the others, returned, move to the text before it (None: the walk ends here)."""
-    # Text before a revision that is not text, or before a repair of one, cannot be
-    # traced further back: the revision that brought the text in is its source.
-    if revision.extra.get("initial") or revision.parent is None or _no_text(revision):
+    if _ends_walk(revision):
         for number, _s, _e in pending:
             found[number] = (revision, None)
         return None
@@ -286,6 +284,12 @@ def _step(
         else:
             still.append([item[0], start + shift, end + shift])
     return still
+
+
+def _ends_walk(revision: Revision) -> bool:
+    """Text before a revision that is not text, or before a repair of one, cannot be
+    traced further back: the revision that brought the text in is its source."""
+    return bool(revision.extra.get("initial")) or revision.parent is None or _no_text(revision)
 
 
 def _no_text(revision: Revision) -> bool:
