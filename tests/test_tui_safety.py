@@ -47,7 +47,7 @@ def messages(app) -> list[str]:
 
 
 def review_status(revision) -> str | None:
-    return (revision.extra.get("review") or {}).get("status")
+    return revision.review.status if revision.review else None
 
 
 # -- 15: stale screens ---------------------------------------------------------------------

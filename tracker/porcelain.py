@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from tracker.errors import (
 )
 from tracker.git.read import BlobReader
 from tracker.identity import Identity, check_date
-from tracker.model import Change, Revision
+from tracker.model import Change, DiffResult, Revision
 from tracker.notes import NOTES_REF, parse_later
 from tracker.recording import NoteInput, add_later_note, init_store, record
 from tracker.store import WORKTREE, Store, require_tracker_store
@@ -212,25 +211,6 @@ def record_bound(
 def show(store: Store, rev: str, path: str | None = None) -> Revision:
     doc = store.document(path) if path is not None else None
     return store.revision(rev, doc)
-
-
-@dataclass(frozen=True)
-class DiffResult:
-    document: str
-    old_rev: str
-    new_rev: str
-    old_text: str
-    new_text: str
-    changes: list[Change]
-    # Set when one side is not text (binary or not UTF-8): why no changes can be shown.
-    not_text: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"document": self.document, "from": self.old_rev, "to": self.new_rev}
-        if self.not_text:
-            data["not_text"] = self.not_text
-        data["changes"] = [c.to_json() for c in self.changes]
-        return data
 
 
 def diff(

@@ -73,22 +73,22 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
                 console.print(Text("    " + para))
         explained = revision.note_count
         total = len(revision.changes)
-        if revision.extra.get("initial"):
+        if revision.initial:
             console.print(Text("    (first revision: the baseline text)", style="dim"))
-        elif revision.extra.get("not_text"):
-            console.print(Text("    " + one_line(revision.extra["not_text"]["message"]), "yellow"))
+        elif revision.not_text:
+            console.print(Text("    " + one_line(revision.not_text.message), "yellow"))
         elif total:
             summary = f"    {total} change(s), {explained} with a note"
             cats = _categories(revision)
             console.print(Text(summary + (f": {cats}" if cats else ""), style="dim"))
-        review = revision.extra.get("review")
+        review = revision.review
         if review:
-            style = "green" if review["status"] == "approved" else "bold red"
+            style = "green" if review.approved else "bold red"
             # Every field is untrusted text: the reviews ref can be written with plain git.
-            status = one_line(review["status"])
-            line = Text(f"    {status} by {one_line(review['author'])}", style=style)
-            if review.get("comment"):
-                line.append(": " + one_line(review["comment"]))
+            status = one_line(review.status)
+            line = Text(f"    {status} by {one_line(review.author)}", style=style)
+            if review.comment:
+                line.append(": " + one_line(review.comment))
             console.print(line)
 
 
@@ -139,10 +139,10 @@ def show(revision: Revision) -> None:
     for para in visible(revision.reason).splitlines():
         console.print(Text("    " + para))
     console.print()
-    if revision.extra.get("initial"):
+    if revision.initial:
         console.print(Text("First revision of the document: the baseline, no changes."))
-    if revision.extra.get("not_text"):
-        console.print(Text(one_line(revision.extra["not_text"]["message"]), style="yellow"))
+    if revision.not_text:
+        console.print(Text(one_line(revision.not_text.message), style="yellow"))
     for change in revision.changes:
         console.print(_change_line(change))
         for line in _note_lines(change.note):
@@ -319,5 +319,5 @@ def blame(units) -> None:
             line.append(f"[{visible(note.category)}] ", style="bold magenta")
             line.append(one_line(note.text))
             console.print(line)
-        elif unit.revision is not None and unit.revision.extra.get("initial"):
+        elif unit.revision is not None and unit.revision.initial:
             console.print(Text("    (unchanged since the first revision)", style="dim"))

@@ -508,7 +508,7 @@ class MainScreen(Screen):
         if revision is None or change is None or (self.mark_a and self.mark_b):
             notify(self, "Select a revision and a change first (n to move)", severity="warning")
             return
-        if not revision.recorded and not revision.changes and revision.extra.get("initial"):
+        if not revision.recorded and not revision.changes and revision.initial:
             return
         from tracker.tui.screens.annotate import AnnotateScreen
 
