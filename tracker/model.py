@@ -22,6 +22,21 @@ DEFAULT_CATEGORIES = (
 )
 
 
+# The review statuses: a reviewer approves a revision, or flags it with a comment.
+APPROVED, FLAGGED = "approved", "flagged"
+# A note given for "change 0" is the note of every change that has none of its own.
+EVERY_OTHER_CHANGE = 0
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    """A note as the user gives it, before it is anchored to a change."""
+
+    text: str
+    category: str = "other"
+    source: str = ""
+
+
 @dataclass(frozen=True)
 class Span:
     """A range of characters (Unicode code points) in one text, and the text it covers."""
@@ -159,7 +174,7 @@ class Review:
 
     @property
     def approved(self) -> bool:
-        return self.status == "approved"
+        return self.status == APPROVED
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.stored) or {
@@ -204,6 +219,8 @@ class Revision:
     review: Review | None = None
     later_notes: tuple[LaterNote, ...] = ()
     not_text: NotText | None = None
+    # Set by ``show`` when the revision leaves the document as its parent had it.
+    unchanged: bool = False
 
     @property
     def note_count(self) -> int:
@@ -234,6 +251,8 @@ class Revision:
             data["initial"] = True
         if self.not_text is not None:
             data["not_text"] = self.not_text.to_json()
+        if self.unchanged:
+            data["unchanged"] = True
         data["changes"] = [change.to_json() for change in self.changes]
         return data
 
@@ -307,6 +326,19 @@ class BlameUnit:
             "change": self.change.index if self.change else None,
             "note": note,
         }
+
+
+@dataclass(frozen=True)
+class Blame:
+    """A document's text at HEAD, cut into units, each with the revision behind it."""
+
+    document: str
+    by: str  # "sentence", "paragraph" or "line"
+    text: str
+    units: tuple[BlameUnit, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.document, "by": self.by, "units": [u.to_json() for u in self.units]}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from tracker.git.read import BlobReader
 from tracker.model import Review
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
-APPROVED, FLAGGED = "approved", "flagged"
 
 
 class _Located(Protocol):
