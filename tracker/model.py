@@ -294,6 +294,19 @@ class Comparison:
     def key(self) -> tuple[str | None, str]:
         return (self.old_rev, self.new_rev)
 
+    def related_notes(self, change: Change | None) -> list[tuple[Revision, Change]]:
+        """Notes made between the two revisions, those touching ``change``'s words first."""
+        notes = list(self.notes_between)
+        if change is None:
+            return notes
+
+        def touches(item: tuple[Revision, Change]) -> bool:
+            noted = item[1]
+            words = [w for w in (noted.new.text.strip(), noted.old.text.strip()) if w]
+            return any(w in change.new.text or w in change.old.text for w in words)
+
+        return sorted(notes, key=lambda item: not touches(item))
+
 
 @dataclass(frozen=True)
 class Churn:

@@ -58,6 +58,7 @@ __all__ = [
     "record_bound",
     "record_revision",
     "require_tracker_store",
+    "requires_notes",
     "resolve",
     "review",
     "show",
@@ -477,6 +478,12 @@ def write_report(path: str | Path, text: str) -> None:
 # -- the commands that read ---------------------------------------------------------------
 
 
+def _document(store: Store, path: str | None, document: str | None) -> str:
+    """``document`` as the store names it (a face that holds one), else ``path`` as typed:
+    relative to the current folder, or None for the store's only document."""
+    return document if document is not None else store.document(path)
+
+
 def document(store: Store, path: str | None = None) -> str:
     """The document ``path`` names (relative to the store), or the store's only one."""
     return store.document(path)
@@ -495,6 +502,11 @@ def documents(store: Store) -> list[str]:
 def categories(store: Store) -> tuple[str, ...]:
     """The note categories this store offers."""
     return tuple(store.config.categories)
+
+
+def requires_notes(store: Store) -> bool:
+    """Whether the store refuses a change without a note."""
+    return store.config.require_notes
 
 
 def resolve(store: Store, rev: str) -> str:
@@ -563,11 +575,13 @@ def _is_document(store: Store, word: str) -> bool:
         return os.path.lexists(word)
 
 
-def blame(store: Store, path: str | None = None, *, by: str = "sentence") -> Blame:
+def blame(
+    store: Store, path: str | None = None, *, document: str | None = None, by: str = "sentence"
+) -> Blame:
     """Each sentence (paragraph, line) of the text at HEAD with the revision behind it."""
     from tracker.audit.blame import blame as attribute
 
-    doc = store.document(path)
+    doc = _document(store, path, document)
     text, units = attribute(store, doc, by)
     return Blame(doc, by, text, tuple(units))
 
@@ -580,12 +594,17 @@ def verify(store: Store, *, require_signatures: bool = False) -> VerifyReport:
 
 
 def export(
-    store: Store, path: str | None = None, *, rev_range: str | None = None, fmt: str = "html"
+    store: Store,
+    path: str | None = None,
+    *,
+    document: str | None = None,
+    rev_range: str | None = None,
+    fmt: str = "html",
 ) -> str:
     """A corrections report of a document's revisions (all, one, or ``A..B``) as text."""
     from tracker.export import build_report, render
 
-    return render(build_report(store, store.document(path), rev_range), fmt)
+    return render(build_report(store, _document(store, path, document), rev_range), fmt)
 
 
 def demo(path: str | Path | None = None, *, reset: bool = False) -> tuple[Store, bool]:
@@ -595,11 +614,12 @@ def demo(path: str | Path | None = None, *, reset: bool = False) -> tuple[Store,
     return open_demo(path, reset=reset)
 
 
-def open_session(store: Store, path: str) -> ReviewSession:
-    """What the app browses one document with: cached texts, diffs and word counts."""
+def open_session(store: Store, document: str) -> ReviewSession:
+    """What the app browses one document (as ``documents`` names it) with: cached texts,
+    diffs and word counts. Close it when done (it holds a git process)."""
     from tracker.session import ReviewSession as Session
 
-    return Session(store, store.document(path))
+    return Session(store, document)
 
 
 def interrupts_deferred() -> AbstractContextManager[None]:

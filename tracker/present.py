@@ -79,14 +79,24 @@ def category_label(category: str) -> Part:
     return Part(f"[{visible(category)}] ", "category")
 
 
-def note_lines(note: Note | None, indent: str = "      ") -> list[Line]:
-    """A note as its category and text, its source, and who wrote it when."""
+def note_lines(
+    note: Note | None, indent: str = "      ", label: str = "", origin: bool = False
+) -> list[Line]:
+    """A note as its category and text, its source, and who wrote it when.
+
+    ``label`` heads the first line (whose note it is); ``origin`` says "added later" of a
+    note added after its revision (where the reader cannot tell it otherwise)."""
     if note is None:
         return [[Part(indent + "(no note)", "absent")]]
-    lines: list[Line] = [[Part(indent), category_label(note.category), Part(one_line(note.text))]]
+    head = [Part(indent), category_label(note.category), Part(one_line(note.text))]
+    if label:
+        head.insert(1, Part(one_line(label), "dim"))
+    lines: list[Line] = [head]
     if note.source:
         lines.append([Part(indent + "source: " + one_line(note.source), "source")])
     by = f"{indent}by {one_line(note.author)} {one_line(note.date)}".rstrip()
+    if origin and note.origin == "later":
+        by += " (added later)"
     if note.edited:
         by += f" (edited; {len(note.history)} earlier wording(s), see notes-history)"
     lines.append([Part(by, "dim")])

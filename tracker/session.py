@@ -186,17 +186,3 @@ def _count(changes) -> Churn:
         sum(count_words(c.new.text) for c in changes),
         sum(count_words(c.old.text) for c in changes),
     )
-
-
-def related_notes(comparison: Comparison, change: Change | None) -> list[tuple[Revision, Change]]:
-    """Notes made between two revisions, those touching ``change``'s words first."""
-    notes = list(comparison.notes_between)
-    if change is None:
-        return notes
-
-    def touches(item: tuple[Revision, Change]) -> bool:
-        noted = item[1]
-        words = [w for w in (noted.new.text.strip(), noted.old.text.strip()) if w]
-        return any(w in change.new.text or w in change.old.text for w in words)
-
-    return sorted(notes, key=lambda item: not touches(item))

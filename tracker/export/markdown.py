@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tracker.diff import describe_whitespace_change
 from tracker.export import Report
 from tracker.model import Review
+from tracker.present import whitespace_change
 from tracker.text.escape import one_line
 
 # Characters that Markdown (CommonMark, and GitHub's tables) could read as syntax inside
@@ -61,7 +61,7 @@ def render_markdown(report: Report) -> str:
             reason = escape(note.text) if note else "No note was recorded."
             # A change of only line endings or spaces prints as nothing: name it instead,
             # or the page would tell its reader that nothing became nothing.
-            ws = describe_whitespace_change(change.old.text, change.new.text)
+            ws = whitespace_change(change)
             what = escape(ws) if ws else f"was {was}; now {now}"
             line = f"- {category}: {what}. {reason}"
             if note and note.source:

@@ -8,8 +8,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tracker.model import Revision
-from tracker.session import Churn
+from tracker.model import Churn, Revision
 from tracker.text.escape import one_line
 
 BAR_WIDTH = 10
