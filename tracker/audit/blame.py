@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from tracker.git.read import BlobReader
-from tracker.model import Change, Revision
+from tracker.model import BlameUnit, Change, Revision
 from tracker.notes import apply_later
 from tracker.region import changed_region, changes_between
 from tracker.store import Store
@@ -29,29 +28,6 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Inc|Co|Corp|Gen|Sen|Rep)\.)$"
 )
 UNIT_KINDS = ("sentence", "paragraph", "line")
-
-
-@dataclass(frozen=True)
-class Unit:
-    start: int
-    end: int
-    text: str
-    revision: Revision | None
-    change: Change | None
-
-    def to_json(self) -> dict[str, Any]:
-        note = self.change.note.to_json() if self.change and self.change.note else None
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "rev": self.revision.rev if self.revision else None,
-            "author": self.revision.author if self.revision else None,
-            "date": self.revision.date if self.revision else None,
-            "summary": self.revision.summary if self.revision else None,
-            "change": self.change.index if self.change else None,
-            "note": note,
-        }
 
 
 def units(text: str, by: str = "sentence") -> list[tuple[int, int]]:
@@ -83,7 +59,7 @@ def units(text: str, by: str = "sentence") -> list[tuple[int, int]]:
     return result
 
 
-def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[Unit]]:
+def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[BlameUnit]]:
     """The current text (at HEAD) and its units, each with the revision that last changed it.
 
     Walks the history newest first, carrying the units not yet explained back through each
@@ -114,7 +90,7 @@ def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[
     result = []
     for number, (start, end) in enumerate(walk.spans):
         revision, change = found.get(number, (None, None))
-        result.append(Unit(start, end, text[start:end], revision, change))
+        result.append(BlameUnit(start, end, text[start:end], revision, change))
     return text, result
 
 
@@ -199,8 +175,8 @@ class _Walk:
         if self._texts is None:
             return store.with_computed_changes(revision, self.reader)
         old, new = self._texts
-        later = revision.extra.get("_later", [])
-        return replace(revision, changes=tuple(apply_later(changes_between(old, new), later)))
+        changes = apply_later(changes_between(old, new), revision.later_notes)
+        return replace(revision, changes=tuple(changes))
 
     def step(self, revision: Revision) -> bool:
         """Attribute the pending units one revision changed; False when the walk ends."""
@@ -289,11 +265,11 @@ def _step(
 def _ends_walk(revision: Revision) -> bool:
     """Text before a revision that is not text, or before a repair of one, cannot be
     traced further back: the revision that brought the text in is its source."""
-    return bool(revision.extra.get("initial")) or revision.parent is None or _no_text(revision)
+    return revision.initial or revision.parent is None or _no_text(revision)
 
 
 def _no_text(revision: Revision) -> bool:
-    return bool(revision.extra.get("not_text"))
+    return revision.not_text is not None
 
 
 def _before(change: Change, start: int) -> bool:

@@ -159,7 +159,7 @@ def _with_changes(store: Store, revision: Revision, reader: BlobReader) -> Revis
         changes = changes_between(old.decode("utf-8"), new.decode("utf-8"))
     except UnicodeDecodeError:
         return store.with_computed_changes(revision, reader)
-    return replace(revision, changes=tuple(apply_later(changes, revision.extra.get("_later", []))))
+    return replace(revision, changes=tuple(apply_later(changes, revision.later_notes)))
 
 
 def _texts(reader: BlobReader, revision: Revision) -> tuple[str, str]:
