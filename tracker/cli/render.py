@@ -247,7 +247,7 @@ def notes_history(history: list[dict]) -> None:
             console.print(Text(f"!! {item['text']} ({item['stored_in'][:12]})", style="bold red"))
             continue
         line = Text(f"change {one_line(str(item['change']))}  ")
-        line.append(f"[{visible(str(item['category']))}] ", style="bold magenta")
+        line.append(_text([present.category_label(str(item["category"]))]))
         line.append(one_line(str(item["text"])))
         console.print(line)
         where = "in the revision" if item["origin"] == "revision" else "later, notes commit"
