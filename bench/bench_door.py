@@ -3,7 +3,7 @@
 Every command now goes through tracker.porcelain and cli/commands.py; the porcelain
 imports the write side (and the diff engine) lazily so that --version, log --json and
 show do not pay for them. This measures, on the demo store, medians of whole processes
-run in turn: ``tracker --version``, ``log --json``, ``show @10 --json`` and ``status``
+run in turn: ``tracker --version``, ``log --json``, ``show HEAD --json`` and ``status``
 beside ``git --version`` and ``git log``. With ``--base DIR`` (a checkout of another
 commit, e.g. ``git archive BASE | tar -x -C DIR``) the same commands run with that tree
 first on PYTHONPATH too, interleaved, for a before/after in the same run.
@@ -25,7 +25,7 @@ from pathlib import Path
 COMMANDS = {
     "--version": ["--version"],
     "log --json": ["log", "--json"],
-    "show @10 --json": ["show", "@10", "--json"],
+    "show HEAD --json": ["show", "HEAD", "--json"],
     "status": ["status"],
 }
 
