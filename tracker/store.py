@@ -22,7 +22,14 @@ from tracker.errors import (
     UnknownRevisionError,
 )
 from tracker.git import cmd as gitcmd
-from tracker.git.read import BlobReader, stream_records
+from tracker.git.read import BlobReader
+from tracker.logcache import (
+    ForeignChanges,
+    changes_from_payload,
+    diff_json_ready,
+    merge_payload,
+    stream_log,
+)
 from tracker.model import DEFAULT_CATEGORIES, Change, Revision
 from tracker.notes import (
     NOTES_REF,
@@ -122,11 +129,17 @@ class Store:
 
     def review_status(self, rev: str) -> dict | None:
         """The latest review of a revision (approved or flagged), or None."""
-        from tracker.reviews import reviews_of, status_of
+        from tracker.reviews import status_of
+
+        return status_of(self.reviews().get(rev))
+
+    def reviews(self) -> dict:
+        """Every revision's review entries, read once until refresh()."""
+        from tracker.reviews import reviews_of
 
         if self._reviews is None:
             self._reviews = reviews_of(self)
-        return status_of(self._reviews.get(rev))
+        return self._reviews
 
     def git(self, *args: str, **kwargs) -> str:
         return gitcmd.output(self.root, *args, **kwargs)
@@ -323,15 +336,26 @@ class Store:
 
     def log_records(self, document: str, limit: int | None = None) -> Iterator[list[bytes]]:
         """The raw ``git log`` records of a document's revisions, newest first, streamed
-        from one git process (first-parent history, later notes included)."""
+        from one git process (first-parent history, later notes included): the
+        ``LOG_FIELDS`` fields, then the document's old and new blob ids (``b""`` where it
+        did not exist), so that unrecorded changes are read and cached by blob."""
         if self.head() is None:
             return
-        args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}"]
+        args = [
+            "log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}",
+            # The document's blobs against the first parent, the root commit included.
+            "-z", "--raw", "--no-abbrev", "--root", "--diff-merges=first-parent",
+            "--no-renames",
+        ]  # fmt: skip
         if limit is not None:
             args.append(f"--max-count={limit}")  # -n 0 means none, as with git
-        yield from stream_records(
+        yield from stream_log(
             self.root, *args, *gitcmd.NO_DRIVERS, "HEAD", "--", document, fields=LOG_FIELDS
         )
+
+    def foreign_changes(self) -> ForeignChanges:
+        """What computes (and caches) the changes of unrecorded revisions for one listing."""
+        return ForeignChanges(self.root, self.git_dir)
 
     def pickaxe(self, document: str, text: str) -> set[str]:
         """Commits where the number of occurrences of ``text`` changed (git log -S)."""
@@ -359,7 +383,7 @@ class Store:
         sentence to another (the count stays the same, so ``-S`` alone misses it).
         """
         found = self.pickaxe(document, search) if search else set()
-        reader: BlobReader | None = None
+        foreign: ForeignChanges | None = None
         count = 0
         try:
             filtered = search or unreviewed
@@ -375,15 +399,16 @@ class Store:
                 if search and revision.rev not in found and not mentioned:
                     continue
                 if with_changes and not revision.recorded:
-                    reader = reader or BlobReader(self.root)
-                    revision = self.with_computed_changes(revision, reader)
+                    foreign = foreign or self.foreign_changes()
+                    revision = with_merged_branch(revision, raw, foreign)
+                    revision = with_payload(revision, foreign.payload(raw[-2], raw[-1]))
                 yield revision
                 count += 1
                 if limit is not None and count >= limit:
                     return
         finally:
-            if reader is not None:
-                reader.close()
+            if foreign is not None:
+                foreign.close()
 
     def parse_log_record(self, fields: list[bytes], document: str) -> Revision | None:
         if len(fields) < LOG_FIELDS:
@@ -441,9 +466,7 @@ class Store:
         if old is None:
             # The document's first revision is its baseline, as for recorded stores.
             return replace(revision, extra={**revision.extra, "initial": True})
-        from tracker.diff import diff_texts  # the diff engine loads only when needed
-
-        changes = diff_texts(old.decode("utf-8"), new.decode("utf-8"))
+        changes = diff_json_ready(old.decode("utf-8"), new.decode("utf-8"))
         changes = apply_later(changes, revision.extra.get("_later", []))
         return _replace_changes(revision, changes)
 
@@ -529,6 +552,43 @@ def mark_not_text(revision: Revision, kind: str, rev: str, which: str) -> Revisi
     )
     extra = {**revision.extra, "not_text": {"kind": kind, "rev": rev, "message": message}}
     return replace(revision, changes=(), extra=extra)
+
+
+def with_merged_branch(revision: Revision, raw: list[bytes], foreign: ForeignChanges) -> Revision:
+    """A merge of a pull request (an unrecorded merge commit on the first-parent line) is
+    the merged branch's work: its author and messages become the revision's author and
+    reason; ``merge`` keeps who merged it and the merge commit's own message, and
+    ``attribution`` says whose the author field is ("merged-branch", or "merge" when the
+    branch's commits did not change the document: the merge itself did)."""
+    parents = raw[1].decode("ascii", "replace").split()
+    if len(parents) < 2:
+        return revision
+    commits = json.loads(merge_payload(foreign, revision.rev, parents, revision.document))
+    merge = {"merged_by": revision.author, "reason": revision.reason, "commits": commits}
+    if not commits:
+        return replace(revision, extra={**revision.extra, "attribution": "merge", "merge": merge})
+    reason = "\n\n".join(
+        c["summary"] + ("\n\n" + c["reason"] if c["reason"] else "") for c in commits
+    )
+    extra = {**revision.extra, "attribution": "merged-branch", "merge": merge}
+    return replace(revision, author=commits[0]["author"], reason=reason, extra=extra)
+
+
+def with_payload(revision: Revision, payload: str) -> Revision:
+    """The revision with the changes a ``ForeignChanges`` payload describes, later notes
+    applied on top (see ``ForeignChanges`` for the three kinds of payload)."""
+    if payload.startswith("["):
+        changes = changes_from_payload(payload) or []
+        return _replace_changes(revision, apply_later(changes, revision.extra.get("_later", [])))
+    marker = json.loads(payload)
+    if "initial" in marker:
+        # The document's first revision is its baseline, as for recorded stores.
+        return replace(revision, extra={**revision.extra, "initial": True})
+    if marker["which"] == "this":
+        return mark_not_text(revision, marker["not_text"], revision.rev, "this revision")
+    return mark_not_text(
+        revision, marker["not_text"], revision.parent or "", "the previous revision"
+    )
 
 
 def _mentions(changes: tuple[Change, ...], text: str) -> bool:
