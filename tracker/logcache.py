@@ -24,7 +24,7 @@ import json
 import os
 import subprocess
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tracker.errors import GitError
@@ -460,6 +460,52 @@ def valid_payload(payload: str) -> bool:
 _scan = json.JSONDecoder().scan_once
 _CHANGE_KEYS = ["index", "kind", "old", "new", "note"]
 _KINDS = ("insert", "delete", "replace")  # model.CHANGE_KINDS, without importing the model
+
+
+# -- notes, through the same reader --------------------------------------------------------
+
+
+def notes_pairs(
+    read: Callable[[str], bytes | None], ref: str, size: int = 20
+) -> list[tuple[str, str]]:
+    """(note blob, commit) for every note of a notes ref, as ``git notes list`` gives
+    them, read from the ref's trees (fanned out into folders or not) through ``read``:
+    no process of its own. None when the ref does not exist."""
+    tree = read(f"{ref}^{{tree}}")
+    pairs: list[tuple[str, str]] = []
+    stack = [("", tree)] if tree else []
+    while stack:
+        prefix, data = stack.pop()
+        at = 0
+        while at < len(data):
+            space = data.find(b" ", at)
+            nul = data.find(b"\x00", space)
+            if space < 0 or nul < 0 or nul + 1 + size > len(data):
+                break  # a damaged tree: what was read so far
+            mode, name = data[at:space], data[space + 1 : nul].decode("ascii", "replace")
+            oid = data[nul + 1 : nul + 1 + size].hex()
+            at = nul + 1 + size
+            path = prefix + name
+            if not all(c in _HEX for c in name):
+                continue  # not a note (git notes ignores such names too)
+            if mode == b"40000":
+                sub = read(oid)
+                if sub:
+                    stack.append((path, sub))
+            elif len(path) == 2 * size:
+                pairs.append((oid, path))
+    return pairs
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def hash_size(root: Path | str) -> int:
+    """Bytes in an object id of the repository: 32 for SHA-256, 20 for SHA-1 (from the
+    configuration the door has already read: no process)."""
+    from tracker.git.cmd import config_value
+
+    return 32 if (config_value(root, "extensions.objectformat") or "").lower() == "sha256" else 20
 
 
 # -- merges of pull requests ---------------------------------------------------------------

@@ -40,8 +40,10 @@ def log_json(
             yield entry if index == 0 else ", " + entry
         yield "]}\n"
         return
-    reviews = store.reviews()  # read once, for the fast path and the ordinary one
-    foreign: ForeignChanges | None = None
+    # One cat-file process (started when first needed) reads the reviews, the texts of
+    # unrecorded revisions and merged branches.
+    foreign: ForeignChanges | None = store.foreign_changes()
+    reviews = store.reviews(foreign.read_object)  # once, for both paths below
     try:
         for raw in store.log_records(document, limit):
             entry = _fast_entry(raw, document_json, reviews)

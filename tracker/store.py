@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -133,12 +133,13 @@ class Store:
 
         return status_of(self.reviews().get(rev))
 
-    def reviews(self) -> dict:
-        """Every revision's review entries, read once until refresh()."""
+    def reviews(self, read: Callable[[str], bytes | None] | None = None) -> dict:
+        """Every revision's review entries, read once until refresh() (through ``read``,
+        a ``cat-file --batch`` reader the caller has, when given)."""
         from tracker.reviews import reviews_of
 
         if self._reviews is None:
-            self._reviews = reviews_of(self)
+            self._reviews = reviews_of(self, read)
         return self._reviews
 
     def git(self, *args: str, **kwargs) -> str:
@@ -386,6 +387,10 @@ class Store:
         foreign: ForeignChanges | None = None
         count = 0
         try:
+            if with_changes:
+                # One cat-file process for the reviews, the texts and the merged branches.
+                foreign = self.foreign_changes()
+                self.reviews(foreign.read_object)
             filtered = search or unreviewed
             if limit is not None and limit <= 0:
                 return
