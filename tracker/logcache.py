@@ -353,6 +353,19 @@ _INITIAL = '{"initial": true}'
 _NONE = b"none"  # the key's side for "no blob": the document did not exist there
 
 
+def _computed(old: bytes | None, new: bytes) -> str:
+    """The payload for two texts (``old`` None: the document is new)."""
+    from tracker.text.decode import not_text_kind
+
+    if kind := not_text_kind(new):
+        return json.dumps({"not_text": kind, "which": "this"})
+    if old is not None and (kind := not_text_kind(old)):
+        return json.dumps({"not_text": kind, "which": "previous"})
+    if old is None:
+        return _INITIAL
+    return changes_payload(diff_json_ready(old.decode("utf-8"), new.decode("utf-8")))
+
+
 class ForeignChanges:
     """Finds the changes of unrecorded revisions from their blob ids: from the cache, or
     by reading both texts (each once) through one ``cat-file --batch`` and diffing them.
@@ -370,26 +383,25 @@ class ForeignChanges:
         self.blobs_read = 0
 
     def payload(self, old_oid: bytes, new_oid: bytes) -> str:
+        """The payload of a revision whose document went from blob ``old_oid`` to
+        ``new_oid`` (``b""``: it did not exist there)."""
         key = (old_oid or _NONE, new_oid or _NONE)
         hit = self.cache.get(*key)
         if hit is not None and valid_payload(hit):
             return hit
-        from tracker.text.decode import not_text_kind
-
-        new = (self._read(new_oid) if new_oid else None) or b""
+        new = self._read(new_oid) if new_oid else b""
         old = self._read(old_oid) if old_oid else None
-        complete = (not new_oid or new) and (not old_oid or old is not None)
-        if kind := not_text_kind(new):
-            payload = json.dumps({"not_text": kind, "which": "this"})
-        elif old is not None and (kind := not_text_kind(old)):
-            payload = json.dumps({"not_text": kind, "which": "previous"})
-        elif old is None:
-            payload = _INITIAL
-        else:
-            payload = changes_payload(diff_json_ready(old.decode("utf-8"), new.decode("utf-8")))
-        if complete:  # a blob git could not read (a shallow or damaged copy) is not cached
-            self.cache.put(*key, payload)
+        payload = _computed(old, new or b"")
+        if new is not None and (old is not None or not old_oid):
+            self.cache.put(*key, payload)  # not when git could not read a blob (shallow)
         return payload
+
+    def payload_by_name(self, rev: str, parent: str | None, document: str) -> str:
+        """The payload of a revision listed without blob ids: both texts read by name,
+        nothing cached (a commit made with plain git inside a tracker store)."""
+        new = self.read_object(f"{rev}:{document}") or b""
+        old = self.read_object(f"{parent}:{document}") if parent else None
+        return _computed(old, new)
 
     def _read(self, oid: bytes) -> bytes | None:
         if oid in self._blobs:

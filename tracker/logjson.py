@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from tracker.logcache import ForeignChanges
 from tracker.model import CHANGE_KINDS, Revision
 from tracker.notes import RECORD_TRAILER
-from tracker.store import Store, with_merged_branch, with_payload
+from tracker.store import Store, payload_of, with_merged_branch, with_payload
 
 _encode = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 _CHANGES_KEY = '"changes": '
@@ -44,8 +44,9 @@ def log_json(
     # unrecorded revisions and merged branches.
     foreign: ForeignChanges | None = store.foreign_changes()
     reviews = store.reviews(foreign.read_object)  # once, for both paths below
+    blobs = not store.written_by_tracker(foreign.read_object)
     try:
-        for raw in store.log_records(document, limit):
+        for raw in store.log_records(document, limit, blobs):
             entry = _fast_entry(raw, document_json, reviews)
             if entry is None:
                 revision = store.parse_log_record(raw, document)
@@ -56,7 +57,7 @@ def log_json(
                 else:
                     foreign = foreign or store.foreign_changes()
                     revision = with_merged_branch(revision, raw, foreign)
-                    entry = _foreign_entry(revision, foreign.payload(raw[-2], raw[-1]))
+                    entry = _foreign_entry(revision, payload_of(revision, raw, foreign))
             yield entry if first else ", " + entry
             first = False
     finally:

@@ -22,7 +22,7 @@ from tracker.errors import (
     UnknownRevisionError,
 )
 from tracker.git import cmd as gitcmd
-from tracker.git.read import BlobReader
+from tracker.git.read import BlobReader, stream_records
 from tracker.logcache import (
     ForeignChanges,
     changes_from_payload,
@@ -335,24 +335,34 @@ class Store:
 
     # -- history ------------------------------------------------------------------------
 
-    def log_records(self, document: str, limit: int | None = None) -> Iterator[list[bytes]]:
+    def log_records(
+        self, document: str, limit: int | None = None, blobs: bool = True
+    ) -> Iterator[list[bytes]]:
         """The raw ``git log`` records of a document's revisions, newest first, streamed
         from one git process (first-parent history, later notes included): the
-        ``LOG_FIELDS`` fields, then the document's old and new blob ids (``b""`` where it
-        did not exist), so that unrecorded changes are read and cached by blob."""
+        ``LOG_FIELDS`` fields and, with ``blobs``, the document's old and new blob ids
+        (``b""`` where it did not exist), by which unrecorded changes are cached."""
         if self.head() is None:
             return
-        args = [
-            "log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}",
+        args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}"]
+        if blobs:
             # The document's blobs against the first parent, the root commit included.
-            "-z", "--raw", "--no-abbrev", "--root", "--diff-merges=first-parent",
-            "--no-renames",
-        ]  # fmt: skip
+            args += ["-z", "--raw", "--no-abbrev", "--root", "--diff-merges=first-parent"]
+            args.append("--no-renames")
         if limit is not None:
             args.append(f"--max-count={limit}")  # -n 0 means none, as with git
-        yield from stream_log(
-            self.root, *args, *gitcmd.NO_DRIVERS, "HEAD", "--", document, fields=LOG_FIELDS
-        )
+        tail = (*gitcmd.NO_DRIVERS, "HEAD", "--", document)
+        if blobs:
+            yield from stream_log(self.root, *args, *tail, fields=LOG_FIELDS)
+        else:
+            yield from stream_records(self.root, *args, *tail, fields=LOG_FIELDS)
+
+    def written_by_tracker(self, read: Callable[[str], bytes | None]) -> bool:
+        """Whether ``tracker init`` made this store (its revisions carry their changes, so
+        a listing needs no blob ids), asked through a reader the caller has."""
+        if self._config is not None:
+            return self._config.created_by_tracker
+        return read(f"HEAD:{CONFIG_PATH}") is not None
 
     def foreign_changes(self) -> ForeignChanges:
         """What computes (and caches) the changes of unrecorded revisions for one listing."""
@@ -387,14 +397,16 @@ class Store:
         foreign: ForeignChanges | None = None
         count = 0
         try:
+            blobs = True
             if with_changes:
                 # One cat-file process for the reviews, the texts and the merged branches.
                 foreign = self.foreign_changes()
                 self.reviews(foreign.read_object)
+                blobs = not self.written_by_tracker(foreign.read_object)
             filtered = search or unreviewed
             if limit is not None and limit <= 0:
                 return
-            for raw in self.log_records(document, None if filtered else limit):
+            for raw in self.log_records(document, None if filtered else limit, blobs):
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
@@ -406,7 +418,7 @@ class Store:
                 if with_changes and not revision.recorded:
                     foreign = foreign or self.foreign_changes()
                     revision = with_merged_branch(revision, raw, foreign)
-                    revision = with_payload(revision, foreign.payload(raw[-2], raw[-1]))
+                    revision = with_payload(revision, payload_of(revision, raw, foreign))
                 yield revision
                 count += 1
                 if limit is not None and count >= limit:
@@ -577,6 +589,14 @@ def with_merged_branch(revision: Revision, raw: list[bytes], foreign: ForeignCha
     )
     extra = {**revision.extra, "attribution": "merged-branch", "merge": merge}
     return replace(revision, author=commits[0]["author"], reason=reason, extra=extra)
+
+
+def payload_of(revision: Revision, raw: list[bytes], foreign: ForeignChanges) -> str:
+    """The changes payload of an unrecorded revision: by blob ids when the listing has
+    them, else by reading the texts by name."""
+    if len(raw) >= LOG_FIELDS + 2:
+        return foreign.payload(raw[-2], raw[-1])
+    return foreign.payload_by_name(revision.rev, revision.parent, revision.document)
 
 
 def with_payload(revision: Revision, payload: str) -> Revision:
