@@ -152,12 +152,21 @@ def diff_json_ready(old: str, new: str) -> list:
 
 
 def _common_prefix(a: str, b: str, limit: int) -> int:
-    """Length of the common start of two strings (at most ``limit``), by halving: each
-    step is one slice comparison in C."""
-    low, high = 0, limit
+    """Length of the common start of two strings (at most ``limit``): compared a block at
+    a time (each comparison one slice pair, in C), then halved inside the first block that
+    differs. Halving the whole length instead copies the whole text at every step."""
+    start, step = 0, 256
+    while start < limit:
+        end = min(start + step, limit)
+        if a[start:end] != b[start:end]:
+            break
+        start, step = end, min(step * 2, 16384)
+    else:
+        return limit
+    low, high = start, end - 1  # the answer is in [start, end)
     while low < high:
         mid = (low + high + 1) // 2
-        if a[:mid] == b[:mid]:
+        if a[start:mid] == b[start:mid]:
             low = mid
         else:
             high = mid - 1
@@ -165,11 +174,20 @@ def _common_prefix(a: str, b: str, limit: int) -> int:
 
 
 def _common_suffix(a: str, b: str, limit: int) -> int:
-    """Length of the common end of two strings, at most ``limit``."""
-    low, high = 0, limit
+    """Length of the common end of two strings, at most ``limit`` (as _common_prefix)."""
+    la, lb = len(a), len(b)
+    start, step = 0, 256
+    while start < limit:
+        end = min(start + step, limit)
+        if a[la - end : la - start] != b[lb - end : lb - start]:
+            break
+        start, step = end, min(step * 2, 16384)
+    else:
+        return limit
+    low, high = start, end - 1
     while low < high:
         mid = (low + high + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
+        if a[la - mid : la - start] == b[lb - mid : lb - start]:
             low = mid
         else:
             high = mid - 1
