@@ -233,7 +233,17 @@ def _word_edits_core(old: str, new: str) -> Iterator[Edit]:
     # how many characters does it stand for.
     words = [is_word(token) for token in codes]
     sizes = [len(token) for token in codes]
-    diffs = _semantic_cleanup(diffs, lambda chars: sum(map(words.__getitem__, map(ord, chars))))
+    # Memoized: the cleanup re-walks from an earlier equality after each one it absorbs,
+    # weighing the same runs again (a third of a long history's diff time without this).
+    weights: dict[str, int] = {}
+
+    def weight(chars: str) -> int:
+        found = weights.get(chars)
+        if found is None:
+            found = weights[chars] = sum(map(words.__getitem__, map(ord, chars)))
+        return found
+
+    diffs = _semantic_cleanup(diffs, weight)
 
     old_pos = new_pos = 0
     pending: Edit | None = None
