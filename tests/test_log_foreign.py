@@ -333,3 +333,15 @@ def test_the_merges_of_a_real_history_name_their_branch_authors(tmp_path):
         assert revision["attribution"] == "merged-branch"
         assert revision["author"] == want["author"]
         assert revision["merge"]["merged_by"] == want["merged_by"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=60), st.text(alphabet="abc \n", max_size=60))
+def test_the_engines_middle_snake_search_is_the_librarys(old, new):
+    from diff_match_patch import diff_match_patch
+
+    from tracker.diff import _Engine
+
+    library, ours = diff_match_patch(), _Engine()
+    library.Diff_Timeout = ours.Diff_Timeout = 0
+    assert ours.diff_main(old, new, False) == library.diff_main(old, new, False)
