@@ -345,3 +345,31 @@ def test_the_engines_middle_snake_search_is_the_librarys(old, new):
     library, ours = diff_match_patch(), _Engine()
     library.Diff_Timeout = ours.Diff_Timeout = 0
     assert ours.diff_main(old, new, False) == library.diff_main(old, new, False)
+
+
+@pytest.mark.parametrize("plant", ["linked-folder", "fifo", "linked-file"])
+def test_a_cache_planted_in_a_copied_repository_is_not_followed(history, tmp_path, plant):
+    """A repository copied from elsewhere can hold anything under .git: the cache never
+    reads or writes through a link, and never blocks on a FIFO."""
+    repo = tmp_path / "copy"
+    git(tmp_path, "clone", "-q", str(history), str(repo))
+    expected = _log(repo, "--json")
+    [cache] = _cache_files(repo)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "changes-v1-old.txt").write_text("someone's file\n")
+    if plant == "linked-folder":
+        for item in cache.parent.iterdir():
+            item.unlink()
+        cache.parent.rmdir()
+        cache.parent.symlink_to(elsewhere)
+    elif plant == "fifo":
+        cache.unlink()
+        os.mkfifo(cache)
+    else:
+        cache.unlink()
+        cache.symlink_to(elsewhere / "changes-v1-old.txt")
+    result = run_cli("-C", str(repo), "log", "--json", "doc.md")
+    assert (result.code, result.err, result.out) == (0, "", expected)
+    assert [p.name for p in elsewhere.iterdir()] == ["changes-v1-old.txt"]
+    assert (elsewhere / "changes-v1-old.txt").read_text() == "someone's file\n"

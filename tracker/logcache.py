@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import subprocess
 import zlib
 from collections.abc import Callable, Iterator
@@ -232,8 +233,13 @@ class ChangeCache:
 
     def __init__(self, git_dir: Path) -> None:
         tag = _engine_tag()
-        self.folder = common_git_dir(git_dir) / "tracker" / "cache"
+        common = common_git_dir(git_dir)
+        self.folder = common / "tracker" / "cache"
         self.path = self.folder / f"changes-v{CACHE_VERSION}-{tag}.txt" if tag else None
+        # A repository copied from elsewhere may hold anything in .git: a folder that is a
+        # symbolic link would make the cache read and write (and clean) somewhere else.
+        if any(p.is_symlink() for p in (common / "tracker", self.folder)):
+            self.path = None
         self._entries: dict[tuple[bytes, bytes], str] | None = None
         self._new: list[bytes] = []
         self._damaged = False
@@ -244,8 +250,11 @@ class ChangeCache:
         if self.path is None:
             return entries
         try:
-            data = self.path.read_bytes()
-        except OSError:  # missing, unreadable, a directory: as if empty
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as handle:
+                # A device or FIFO planted under that name could be endless or block.
+                data = handle.read() if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+        except OSError:  # missing, unreadable, a directory, a link: as if empty
             return entries
         for line in data.split(b"\n"):
             if not line:
@@ -297,10 +306,13 @@ class ChangeCache:
 
     def _append(self) -> None:
         assert self.path is not None
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK)
         try:
+            size = os.fstat(fd).st_size
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return
             # A torn last line (a crash mid-write) must not swallow the next entry.
-            if os.fstat(fd).st_size and not _ends_with_newline(self.path):
+            if size and os.pread(fd, 1, size - 1) != b"\n":
                 os.write(fd, b"\n")
             os.write(fd, b"".join(self._new))
         finally:
@@ -314,7 +326,11 @@ class ChangeCache:
             lines.append(b"%s %s %08x %s\n" % (old, new, zlib.crc32(raw), raw))
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            temporary.write_bytes(b"".join(lines))
+            # Created new, never through a link planted under that name.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            fd = os.open(temporary, flags, 0o644)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"".join(lines))
             os.replace(temporary, self.path)
         finally:
             with contextlib.suppress(OSError):
@@ -328,12 +344,6 @@ class ChangeCache:
             if other.name != self.path.name:
                 with contextlib.suppress(OSError):
                     other.unlink()
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        handle.seek(-1, os.SEEK_END)
-        return handle.read(1) == b"\n"
 
 
 def changes_payload(changes: list) -> str:
