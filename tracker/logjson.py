@@ -73,7 +73,7 @@ def _foreign_entry(revision: Revision, payload: str) -> str:
     """The entry of an unrecorded revision: its changes list (cached or just computed,
     and already in the printed form) goes into the text as it is, unless later notes
     must be merged into it."""
-    if payload.startswith("[") and not revision.extra.get("_later"):
+    if payload.startswith("[") and not revision.later_notes:
         text = json.dumps(revision.to_json(), ensure_ascii=True)
         if text.endswith(_NO_CHANGES):  # the changes are the last key (Revision.to_json)
             return text[: -len(_NO_CHANGES)] + '"changes": ' + payload + "}"
@@ -151,4 +151,5 @@ def _review_json(entries: list | None) -> str:
         return "null"
     from tracker.reviews import status_of
 
-    return json.dumps(status_of(entries), ensure_ascii=True)
+    review = status_of(entries)
+    return json.dumps(review.to_json() if review else None, ensure_ascii=True)

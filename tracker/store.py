@@ -30,7 +30,16 @@ from tracker.logcache import (
     merge_payload,
     stream_log,
 )
-from tracker.model import DEFAULT_CATEGORIES, Change, Revision
+from tracker.model import (
+    DEFAULT_CATEGORIES,
+    Change,
+    LaterNote,
+    Merge,
+    MergedCommit,
+    NotText,
+    Review,
+    Revision,
+)
 from tracker.notes import (
     NOTES_REF,
     apply_later,
@@ -76,6 +85,9 @@ class Store:
     _config: StoreConfig | None = field(default=None, repr=False)
     _head: object = field(default=None, repr=False)
     _reviews: dict | None = field(default=None, repr=False)
+    # HEAD's file names, with the commit they were listed at (a command asks for the
+    # document more than once: one ls-tree is enough until refresh()).
+    _head_names: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._head = _UNKNOWN
@@ -126,8 +138,9 @@ class Store:
         self._head = _UNKNOWN
         self._config = None
         self._reviews = None
+        self._head_names = None
 
-    def review_status(self, rev: str) -> dict | None:
+    def review_status(self, rev: str) -> Review | None:
         """The latest review of a revision (approved or flagged), or None."""
         from tracker.reviews import status_of
 
@@ -244,6 +257,14 @@ class Store:
     def _tree_names(self, rev: str) -> tuple[list[str], list[str]]:
         if self.head() is None:
             return [], []
+        if rev == "HEAD" and self._head_names is not None and self._head_names[0] == self.head():
+            return list(self._head_names[1]), list(self._head_names[2])
+        names, undecodable = self._list_tree(rev)
+        if rev == "HEAD":
+            self._head_names = (self.head(), tuple(names), tuple(undecodable))
+        return names, undecodable
+
+    def _list_tree(self, rev: str) -> tuple[list[str], list[str]]:
         # Blobs only: a submodule (a gitlink) or a symbolic link is not a text to diff.
         listing = gitcmd.run(self.root, "ls-tree", "-r", "-z", "--end-of-options", rev).stdout
         names, undecodable = [], []
@@ -410,7 +431,7 @@ class Store:
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
-                if unreviewed and revision.extra.get("review"):
+                if unreviewed and revision.review:
                     continue
                 mentioned = revision.recorded and _mentions(revision.changes, search or "")
                 if search and revision.rev not in found and not mentioned:
@@ -449,7 +470,7 @@ class Store:
                 # changes are computed from the texts themselves.
                 record = None
                 summary, reason = message.partition("\n")[0].strip(), ""
-        entries = parse_later(later)
+        entries = tuple(LaterNote.from_entry(entry) for entry in parse_later(later))
         changes = apply_later(changes, entries)
         return Revision(
             rev=rev,
@@ -461,12 +482,9 @@ class Store:
             document=document,
             changes=tuple(changes),
             recorded=record is not None,
-            later_note_count=len(entries),
-            extra={
-                **({"_later": entries} if entries else {}),
-                **({"initial": True} if record and record.get("initial") else {}),
-                "review": self.review_status(rev),
-            },
+            initial=bool(record and record.get("initial")),
+            review=self.review_status(rev),
+            later_notes=entries,
         )
 
     def with_computed_changes(self, revision: Revision, reader: BlobReader) -> Revision:
@@ -482,9 +500,9 @@ class Store:
                 return mark_not_text(revision, kind, rev, f"{whose} revision")
         if old is None:
             # The document's first revision is its baseline, as for recorded stores.
-            return replace(revision, extra={**revision.extra, "initial": True})
+            return replace(revision, initial=True)
         changes = diff_json_ready(old.decode("utf-8"), new.decode("utf-8"))
-        changes = apply_later(changes, revision.extra.get("_later", []))
+        changes = apply_later(changes, revision.later_notes)
         return _replace_changes(revision, changes)
 
     def revision(self, name: str, document: str | None = None) -> Revision:
@@ -561,34 +579,30 @@ _NOT_TEXT = {"binary": "a binary file (it contains NUL bytes)", "undecodable": "
 
 
 def mark_not_text(revision: Revision, kind: str, rev: str, which: str) -> Revision:
-    """The revision with no changes and a ``not_text`` entry saying whose bytes are not
-    text ("binary": NUL bytes; "undecodable": not UTF-8) and what that means."""
+    """The revision with no changes and a ``not_text`` saying whose bytes are not text
+    ("binary": NUL bytes; "undecodable": not UTF-8) and what that means."""
     message = (
         f"{revision.document} in {which} ({rev[:12]}) is {_NOT_TEXT[kind]}: "
         "its changes cannot be shown as text"
     )
-    extra = {**revision.extra, "not_text": {"kind": kind, "rev": rev, "message": message}}
-    return replace(revision, changes=(), extra=extra)
+    return replace(revision, changes=(), not_text=NotText(kind, rev, message))
 
 
 def with_merged_branch(revision: Revision, raw: list[bytes], foreign: ForeignChanges) -> Revision:
     """A merge of a pull request (an unrecorded merge commit on the first-parent line) is
     the merged branch's work: its author and messages become the revision's author and
-    reason; ``merge`` keeps who merged it and the merge commit's own message, and
-    ``attribution`` says whose the author field is ("merged-branch", or "merge" when the
-    branch's commits did not change the document: the merge itself did)."""
+    reason; ``merge`` keeps who merged it, the merge commit's own message and the
+    branch's commits (none when they did not change the document: the merge did)."""
     parents = raw[1].decode("ascii", "replace").split()
     if len(parents) < 2:
         return revision
-    commits = json.loads(merge_payload(foreign, revision.rev, parents, revision.document))
-    merge = {"merged_by": revision.author, "reason": revision.reason, "commits": commits}
+    found = json.loads(merge_payload(foreign, revision.rev, parents, revision.document))
+    commits = tuple(MergedCommit(**c) for c in found)
+    merge = Merge(merged_by=revision.author, reason=revision.reason, commits=commits)
     if not commits:
-        return replace(revision, extra={**revision.extra, "attribution": "merge", "merge": merge})
-    reason = "\n\n".join(
-        c["summary"] + ("\n\n" + c["reason"] if c["reason"] else "") for c in commits
-    )
-    extra = {**revision.extra, "attribution": "merged-branch", "merge": merge}
-    return replace(revision, author=commits[0]["author"], reason=reason, extra=extra)
+        return replace(revision, merge=merge)
+    reason = "\n\n".join(c.summary + ("\n\n" + c.reason if c.reason else "") for c in commits)
+    return replace(revision, author=commits[0].author, reason=reason, merge=merge)
 
 
 def payload_of(revision: Revision, raw: list[bytes], foreign: ForeignChanges) -> str:
@@ -604,11 +618,11 @@ def with_payload(revision: Revision, payload: str) -> Revision:
     applied on top (see ``ForeignChanges`` for the three kinds of payload)."""
     if payload.startswith("["):
         changes = changes_from_payload(payload) or []
-        return _replace_changes(revision, apply_later(changes, revision.extra.get("_later", [])))
+        return _replace_changes(revision, apply_later(changes, revision.later_notes))
     marker = json.loads(payload)
     if "initial" in marker:
         # The document's first revision is its baseline, as for recorded stores.
-        return replace(revision, extra={**revision.extra, "initial": True})
+        return replace(revision, initial=True)
     if marker["which"] == "this":
         return mark_not_text(revision, marker["not_text"], revision.rev, "this revision")
     return mark_not_text(
