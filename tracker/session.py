@@ -161,10 +161,19 @@ class ReviewSession:
         if old_rev in order and new_rev in order:
             start, end = order.index(new_rev), order.index(old_rev)
             for revision in reversed(self.revisions[start:end]):  # oldest first
-                for change in self.changes(revision):
-                    if change.note is not None:
-                        between.append((revision, change))
+                between.extend((revision, change) for change in self._noted(revision))
         return self._store(Comparison(old_rev, new_rev, old, new, changes, tuple(between)))
+
+    def _noted(self, revision: Revision) -> list[Change]:
+        """A revision's changes that carry a note, read from its record where it has one.
+
+        Only a foreign revision with later notes is diffed (to find the words each note
+        is about): one without notes contributes nothing, and diffing every revision
+        between two far-apart marks took seconds on a long history."""
+        foreign = not (revision.recorded or revision.extra.get("initial"))
+        if foreign and not revision.later_note_count:
+            return []
+        return [change for change in self.changes(revision) if change.note is not None]
 
     def pending(self) -> Comparison:
         head = self.store.head()
@@ -176,9 +185,11 @@ class ReviewSession:
 
     def churn(self, revision: Revision) -> Churn | None:
         """Words added and removed, or None while a foreign revision's diff is not known."""
-        if revision.recorded or revision.extra.get("initial"):
-            return _count(revision.changes)
-        return self._churn.get(revision.rev)
+        churn = self._churn.get(revision.rev)
+        if churn is None and (revision.recorded or revision.extra.get("initial")):
+            # Kept too: the history list asks for every row's counts on each redraw.
+            churn = self._churn[revision.rev] = _count(revision.changes)
+        return churn
 
     def missing_churn(self) -> list[Revision]:
         """Foreign revisions whose word counts still need their diff (newest first)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import subprocess
+import time
 from pathlib import Path
 
 from textual import on, work
@@ -27,7 +29,8 @@ from tracker.tui.widgets.hand_off_input import HandOffInput
 from tracker.tui.widgets.history_list import HistoryList, revision_prompt
 from tracker.tui.widgets.notes_panel import NotesPanel
 
-FIRST_PAGE = 200  # revisions read before the first frame
+FIRST_PAGE = 30  # revisions read before the first frame: more than a tall terminal shows
+ROW_BUDGET = 0.008  # seconds of row building between looks at the keys (see _sync_rows)
 HEAD_POLL = 1.0  # seconds between looks for a revision recorded elsewhere
 KEEP_SELECTION = "<keep the selection>"  # for _show_history: whatever is selected then
 
@@ -48,6 +51,9 @@ class MainScreen(Screen):
         self._pending_change: int | None = None  # a change to focus once its diff shows
         self._selected_rev: str | None = None  # the revision whose diff is shown or coming
         self._head_seen: tuple[str, ...] = ()  # the branch tip the listing was read at
+        # What each history row was drawn from, to redraw only rows whose look changed.
+        self._row_keys: list[tuple] = []
+        self._painted = False  # whether the first frame is on the screen
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -71,9 +77,10 @@ class MainScreen(Screen):
         self.query_one(HistoryList).focus()
         self._head_seen = self.session.head_stamp()
         self.set_interval(HEAD_POLL, self._watch_head)
-        # The first page of history is read here, before the first frame: a few
-        # milliseconds, where a worker thread competing with the first layout took ten
-        # times longer to deliver. A long history then loads whole in a worker.
+        self.call_after_refresh(self._first_paint_done)
+        # The rows the first frame shows are read here, before it: one short git log, where
+        # a worker thread competing with the first layout took ten times longer to deliver.
+        # The whole history, the diff and the word counts follow once the frame is painted.
         try:
             first_page = self.session.load_history(limit=FIRST_PAGE)
         except TrackerError as error:
@@ -82,7 +89,10 @@ class MainScreen(Screen):
         self.session.revisions = first_page
         self._show_history(first_page)
         if len(first_page) >= FIRST_PAGE:
-            self.load_history(keep=KEEP_SELECTION)
+            self.call_after_refresh(self.load_history, keep=KEEP_SELECTION)
+
+    def _first_paint_done(self) -> None:
+        self._painted = True
 
     # -- loading (workers: the interface never waits for git) --------------------------------
 
@@ -107,10 +117,9 @@ class MainScreen(Screen):
         revisions = self._filtered(revisions)
         self.shown = revisions
         history = self.query_one(HistoryList)
-        history.set_revisions(
-            [Option(p, id=r.rev) for r, p in zip(revisions, self._prompts(revisions), strict=True)]
-        )
         if not revisions:
+            history.set_revisions([])
+            self._row_keys = []
             self.query_one(DiffView).empty_message = "No revisions match."
             self.query_one(DiffView).show(None)
             return
@@ -120,6 +129,7 @@ class MainScreen(Screen):
             keep = self._selected_rev  # the reader may have moved while the rest loaded
         if keep is not None:
             target = next((i for i, r in enumerate(revisions) if r.rev == keep), 0)
+        self._list_rows(revisions, upto=target)
         comparing = bool(self.mark_a and self.mark_b)
         order = [r.rev for r in self.session.revisions]
         if comparing and not (self.mark_a in order and self.mark_b in order):
@@ -139,6 +149,93 @@ class MainScreen(Screen):
             self._select(revisions[target])
         if self.session.missing_churn():
             self.fill_churn()
+
+    # -- history rows: built a screenful at a time, so keys are never kept waiting -----------
+
+    def _list_rows(self, revisions: list[Revision], upto: int = 0) -> None:
+        """List ``revisions``: the rows already listed for the same revisions stay (a whole
+        history arriving after its first page only adds rows); the rows up to ``upto`` and
+        a screenful beyond are built now, and the rest in small batches (_sync_rows)."""
+        history = self.query_one(HistoryList)
+        listed = history.option_count
+        same = listed <= len(revisions) and all(
+            self._row_keys[i][0].rev == revisions[i].rev for i in range(listed)
+        )
+        if not same:
+            history.set_revisions([])
+            self._row_keys = []
+        now = min(len(revisions), max(upto + 1, 0) + self._screenful())
+        self._append_rows(now)
+        self._sync_rows()
+
+    def _screenful(self) -> int:
+        # A row is at least three lines high: this many rows more than fill the list.
+        return max(self.query_one(HistoryList).size.height, self.app.size.height) // 3 + 2
+
+    def _row_key(self, revision: Revision, largest: int) -> tuple:
+        return (revision, self.session.churn(revision), largest, self._marks(revision.rev))
+
+    def _largest(self) -> int:
+        churns = (self.session.churn(r) for r in self.shown)
+        return max((c.added + c.removed for c in churns if c), default=0)
+
+    def _append_rows(self, upto: int, largest: int | None = None) -> None:
+        """Add the rows of ``self.shown`` not yet listed, up to index ``upto`` (excluded)."""
+        history = self.query_one(HistoryList)
+        start = history.option_count
+        if upto <= start:
+            return
+        largest = self._largest() if largest is None else largest
+        keys = [self._row_key(r, largest) for r in self.shown[start:upto]]
+        history.add_options([Option(revision_prompt(*key), id=key[0].rev) for key in keys])
+        self._row_keys.extend(keys)
+
+    def _stale_rows(self, largest: int) -> list[int]:
+        """Rows whose revision, word counts, scale or marks changed since they were drawn,
+        those around the cursor first."""
+        stale = [
+            index
+            for index, (key, revision) in enumerate(zip(self._row_keys, self.shown, strict=False))
+            if key[0] is not revision or key[1:] != self._row_key(revision, largest)[1:]
+        ]
+        near = self.query_one(HistoryList).highlighted or 0
+        span = self._screenful()
+        return sorted(stale, key=lambda i: abs(i - near) > span)
+
+    def _redraw_rows(self, rows: list[int], largest: int) -> None:
+        history = self.query_one(HistoryList)
+        for index in rows:
+            if index >= min(len(self.shown), history.option_count):
+                continue
+            key = self._row_key(self.shown[index], largest)
+            history.replace_option_prompt_at_index(index, revision_prompt(*key))
+            self._row_keys[index] = key
+
+    @work(exclusive=True, group="rows", exit_on_error=False)
+    async def _sync_rows(self) -> None:
+        """Bring every row up to date (new rows, word counts, marks) a few at a time.
+
+        Building a row (its text, then its height, which Textual wraps to find) costs a
+        fraction of a millisecond: a whole long history at once held the keys for a
+        fifth of a second. Between batches the app reads keys and repaints."""
+        history = self.query_one(HistoryList)
+        while True:
+            largest = self._largest()
+            stale = self._stale_rows(largest)
+            if not stale and history.option_count >= len(self.shown):
+                return
+            started = time.perf_counter()
+            for at in range(0, len(stale), 8):
+                if time.perf_counter() - started > ROW_BUDGET:
+                    await asyncio.sleep(0)  # the keys typed meanwhile are read here
+                    started = time.perf_counter()
+                self._redraw_rows(stale[at : at + 8], largest)
+            while history.option_count < len(self.shown):
+                if time.perf_counter() - started > ROW_BUDGET:
+                    await asyncio.sleep(0)
+                    started = time.perf_counter()
+                self._append_rows(min(len(self.shown), history.option_count + 8), largest)
+            await asyncio.sleep(0)  # then look again: counts may have come in meanwhile
 
     @work(thread=True, exclusive=True, group="churn", exit_on_error=False)
     def fill_churn(self) -> None:
@@ -220,7 +317,14 @@ class MainScreen(Screen):
             )
         )
         self.query_one("#diff-title-scroll").scroll_home(animate=False)
-        self.compute_diff(revision)
+        if self._painted:
+            self.compute_diff(revision)
+        else:  # the first frame first: the diff's thread would slow its layout down
+            self.call_after_refresh(self._diff_if_selected, revision)
+
+    def _diff_if_selected(self, revision: Revision) -> None:
+        if revision.rev == self._selected_rev:
+            self.compute_diff(revision)
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def compute_diff(self, revision: Revision) -> None:
@@ -347,19 +451,8 @@ class MainScreen(Screen):
                 self._select(self.selected)
 
     def _refresh_marks(self) -> None:
-        """Redraw the history rows so the A and B marks show."""
-        history = self.query_one(HistoryList)
-        for index, prompt in enumerate(self._prompts(self.shown)):
-            history.replace_option_prompt_at_index(index, prompt)
-
-    def _prompts(self, revisions: list[Revision]) -> list[Content]:
-        """History rows, with churn bars scaled to the largest revision listed."""
-        churns = [self.session.churn(r) for r in revisions]
-        largest = max((c.added + c.removed for c in churns if c), default=0)
-        return [
-            revision_prompt(r, churn, largest, self._marks(r.rev))
-            for r, churn in zip(revisions, churns, strict=True)
-        ]
+        """Redraw the history rows whose marks or word counts changed (see _sync_rows)."""
+        self._sync_rows()
 
     async def action_search(self) -> None:
         search = await self._input("search", "find in diff (enter: next match)", DiffView)
