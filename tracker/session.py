@@ -8,11 +8,16 @@ two revisions. Thread-safe, so a face can call it from background workers.
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracker.errors import TrackerError
 from tracker.git.read import BlobReader
 from tracker.model import Change, Revision
 from tracker.store import WORKTREE, Store
@@ -195,6 +200,58 @@ class ReviewSession:
         """Foreign revisions whose word counts still need their diff (newest first)."""
         return [r for r in self.revisions if self.churn(r) is None]
 
+    def count_churn(self, revisions: list[Revision]) -> Iterator[Revision]:
+        """Count the words of foreign revisions, yielding each as its count is known.
+
+        The diffs are made in a child process: diffing is pure Python, and in a thread
+        of the app it held the interpreter's lock for seconds, keeping keys waiting
+        100-500 ms each. Where no child can be started, they are made here."""
+        todo = [r for r in revisions if self.churn(r) is None]
+        if not todo:
+            return
+        child = None
+        if sys.executable:
+            package_home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            path = os.pathsep.join(filter(None, (package_home, os.environ.get("PYTHONPATH"))))
+            with contextlib.suppress(OSError):
+                child = subprocess.Popen(
+                    [sys.executable, "-m", "tracker.session", self.store.root, self.document],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env={**os.environ, "PYTHONPATH": path},
+                )
+        if child is None or child.stdin is None or child.stdout is None:
+            yield from self._count_here(todo)
+            return
+        by_rev = {r.rev: r for r in todo}
+        try:
+            request = "".join(f"{r.rev} {r.parent or '-'}\n" for r in todo).encode("ascii")
+            feeder = threading.Thread(target=_feed, args=(child.stdin, request), daemon=True)
+            feeder.start()
+            for line in child.stdout:
+                rev, _, counts = line.decode("ascii", "replace").strip().partition(" ")
+                added, _, removed = counts.partition(" ")
+                revision = by_rev.pop(rev, None)
+                if revision is not None and added.isdigit() and removed.isdigit():
+                    self._churn[rev] = Churn(int(added), int(removed))
+                    yield revision
+        finally:
+            child.stdout.close()
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+        # Whatever the child could not count (it died, or the text is not text): here.
+        yield from self._count_here([r for r in todo if r.rev in by_rev])
+
+    def _count_here(self, revisions: list[Revision]) -> Iterator[Revision]:
+        for revision in revisions:
+            try:
+                self.revision_diff(revision)
+            except TrackerError:
+                continue  # a revision that cannot be diffed keeps its "?"
+            yield revision
+
     def _cached(self, key: tuple[str | None, str]) -> Comparison | None:
         with self._lock:
             found = self._comparisons.get(key)
@@ -236,3 +293,35 @@ def related_notes(comparison: Comparison, change: Change | None) -> list[tuple[R
         return any(w in change.new.text or w in change.old.text for w in words)
 
     return sorted(notes, key=lambda item: not touches(item))
+
+
+def _feed(pipe, data: bytes) -> None:
+    with contextlib.suppress(OSError):  # the child died: what it did not count is counted here
+        pipe.write(data)
+        pipe.close()
+
+
+def _count_in_child(root: str, document: str) -> None:
+    """The child of ``count_churn``: reads "REV PARENT" lines (PARENT "-" for none), answers
+    "REV ADDED REMOVED" for each revision it could diff (nothing for one it could not)."""
+    from tracker.diff import diff_texts
+
+    reader = BlobReader(root)
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        rev, _, parent = line.decode("ascii").strip().partition(" ")
+        try:
+            texts = []
+            for at in (parent, rev):
+                data = reader.read(f"{at}:{document}") if at != "-" else None
+                texts.append("" if data is None else decode_document(data, at))
+            churn = _count(diff_texts(*texts))
+        except TrackerError:
+            continue
+        out.write(f"{rev} {churn.added} {churn.removed}\n".encode("ascii"))
+        out.flush()
+    reader.close()
+
+
+if __name__ == "__main__":
+    _count_in_child(sys.argv[1], sys.argv[2])

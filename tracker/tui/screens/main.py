@@ -239,17 +239,22 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="churn", exit_on_error=False)
     def fill_churn(self) -> None:
-        """Count the words of foreign revisions in the background, redrawing as it goes."""
+        """Count the words of foreign revisions in the background, redrawing as it goes.
+
+        The counting itself runs in a child process (ReviewSession.count_churn): this
+        thread only waits for its answers, so the app's keys never wait for it."""
         worker = get_current_worker()
-        for done, revision in enumerate(self.session.missing_churn(), start=1):
-            if worker.is_cancelled:
-                return
-            try:
-                self.session.revision_diff(revision)
-            except TrackerError:
-                continue  # a revision that cannot be diffed keeps its "?"
-            if done % 25 == 0:
-                self.app.call_from_thread(self._refresh_marks)
+        counts = self.session.count_churn(self.session.missing_churn())
+        shown = time.perf_counter()
+        try:
+            for _revision in counts:
+                if worker.is_cancelled:
+                    return
+                if time.perf_counter() - shown > 0.25:  # a few redraws a second at most
+                    self.app.call_from_thread(self._refresh_marks)
+                    shown = time.perf_counter()
+        finally:
+            counts.close()  # stops the child if the worker was cancelled
         if not worker.is_cancelled:
             self.app.call_from_thread(self._refresh_marks)
 
@@ -566,9 +571,9 @@ class MainScreen(Screen):
         self.app.push_screen(VerifyScreen(self.session.store))
 
     def action_export(self) -> None:
-        from tracker import porcelain
-        from tracker.export import build_report, render
-
+        if any(w.group == "export" and w.is_running for w in self.workers):
+            notify(self, "An export is already running; it says when it is done")
+            return
         name = Path(self.session.document).name
         try:
             target = Path.cwd() / f"corrections-{name}.html"
@@ -580,14 +585,58 @@ class MainScreen(Screen):
                 severity="error",
             )
             return
+        self._export_progress("Exporting the corrections report…")
+        self.export_report(target)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def export_report(self, target: Path) -> None:
+        """Write the report in the background: on a long history it takes seconds, and
+        the app froze for all of them. Progress shows above the history meanwhile."""
+        from tracker import porcelain
+        from tracker.export import build_report, render
+
+        # Reading the history, then each revision's two texts: three steps per revision.
+        total = 3 * max(1, len(self.session.revisions))
+        steps = 0
+        shown = time.perf_counter()
+
+        def step() -> None:
+            nonlocal steps, shown
+            steps += 1
+            if time.perf_counter() - shown > 0.2:
+                shown = time.perf_counter()
+                percent = min(99, 100 * steps // total)
+                self.app.call_from_thread(
+                    self._export_progress, f"Exporting the corrections report… {percent}%"
+                )
+
         try:
-            html = render(build_report(self.session.store, self.session.document), "html")
+            report = build_report(_Counted(self.session.store, step), self.session.document)
+            html = render(report, "html")
             # Whole or nothing, and never over a FIFO or through a symlink.
             porcelain.write_report(target, html)
         except TrackerError as error:
-            notify(self, f"Export failed: {error.one_line()}", severity="error")
+            self.app.call_from_thread(
+                self._export_done, f"Export failed: {error.one_line()}", "error"
+            )
             return
-        notify(self, f"Corrections report written to {target}")
+        self.app.call_from_thread(
+            self._export_done, f"Corrections report written to {target}", "information"
+        )
+
+    def _export_progress(self, text: str) -> None:
+        """A line above the history while an export runs, mounted only then."""
+        line = next(self.query("#export-progress").results(Static), None)
+        if line is None:
+            line = Static(text, id="export-progress", markup=False)
+            self.query_one("#history-pane").mount(line, before=self.query_one("#history"))
+        else:
+            line.update(text)
+
+    def _export_done(self, message: str, severity: str) -> None:
+        for line in self.query("#export-progress"):
+            line.remove()
+        notify(self, message, severity=severity)  # type: ignore[arg-type]
 
     def action_help(self) -> None:
         from tracker.tui.screens.help import HelpScreen
@@ -661,3 +710,25 @@ class MainScreen(Screen):
     def _after_record(self, result: str | None) -> None:
         if result:
             self.reload_history()  # the new revision is the newest: it gets selected
+
+
+class _Counted:
+    """A store that calls ``step`` for each revision its log yields and each text it
+    reads: how the export's progress is known without the exporter knowing about it."""
+
+    def __init__(self, store, step) -> None:
+        self._store = store
+        self._step = step
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+    def log(self, *args, **kwargs):
+        for revision in self._store.log(*args, **kwargs):
+            self._step()
+            yield revision
+
+    def text_at(self, rev: str, path: str) -> str:
+        text = self._store.text_at(rev, path)
+        self._step()
+        return text
