@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tracker.errors import NotTextError, TrackerError
 from tracker.model import Revision
@@ -54,6 +54,8 @@ class MainScreen(Screen):
         # What each history row was drawn from, to redraw only rows whose look changed.
         self._row_keys: list[tuple] = []
         self._painted = False  # whether the first frame is on the screen
+        self._row_worker: Worker | None = None  # brings the rows up to date (_sync_rows)
+        self._rows_dirty = False  # rows changed while it ran: it looks again
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -155,7 +157,10 @@ class MainScreen(Screen):
     def _list_rows(self, revisions: list[Revision], upto: int = 0) -> None:
         """List ``revisions``: the rows already listed for the same revisions stay (a whole
         history arriving after its first page only adds rows); the rows up to ``upto`` and
-        a screenful beyond are built now, and the rest in small batches (_sync_rows)."""
+        a screenful beyond are built now, and the rest in the background (_sync_rows)."""
+        if self._row_worker is not None:
+            self._row_worker.cancel()  # it was bringing another listing up to date
+            self._row_worker = None
         history = self.query_one(HistoryList)
         listed = history.option_count
         same = listed <= len(revisions) and all(
@@ -165,8 +170,11 @@ class MainScreen(Screen):
             history.set_revisions([])
             self._row_keys = []
         now = min(len(revisions), max(upto + 1, 0) + self._screenful())
-        self._append_rows(now)
-        self._sync_rows()
+        if now > history.option_count:
+            largest = self._largest()
+            keys = [self._row_key(r, largest) for r in self.shown[history.option_count : now]]
+            self._add_rows(keys, [revision_prompt(*key) for key in keys])
+        self._refresh_marks()
 
     def _screenful(self) -> int:
         # A row is at least three lines high: this many rows more than fill the list.
@@ -179,15 +187,10 @@ class MainScreen(Screen):
         churns = (self.session.churn(r) for r in self.shown)
         return max((c.added + c.removed for c in churns if c), default=0)
 
-    def _append_rows(self, upto: int, largest: int | None = None) -> None:
-        """Add the rows of ``self.shown`` not yet listed, up to index ``upto`` (excluded)."""
-        history = self.query_one(HistoryList)
-        start = history.option_count
-        if upto <= start:
-            return
-        largest = self._largest() if largest is None else largest
-        keys = [self._row_key(r, largest) for r in self.shown[start:upto]]
-        history.add_options([Option(revision_prompt(*key), id=key[0].rev) for key in keys])
+    def _add_rows(self, keys: list[tuple], prompts: list[Content]) -> None:
+        self.query_one(HistoryList).add_options(
+            [Option(prompt, id=key[0].rev) for key, prompt in zip(keys, prompts, strict=True)]
+        )
         self._row_keys.extend(keys)
 
     def _stale_rows(self, largest: int) -> list[int]:
@@ -202,40 +205,68 @@ class MainScreen(Screen):
         span = self._screenful()
         return sorted(stale, key=lambda i: abs(i - near) > span)
 
-    def _redraw_rows(self, rows: list[int], largest: int) -> None:
-        history = self.query_one(HistoryList)
-        for index in rows:
-            if index >= min(len(self.shown), history.option_count):
-                continue
-            key = self._row_key(self.shown[index], largest)
-            history.replace_option_prompt_at_index(index, revision_prompt(*key))
-            self._row_keys[index] = key
+    def _refresh_marks(self) -> None:
+        """Redraw the history rows whose marks or word counts changed, and add the rows not
+        listed yet (see _sync_rows)."""
+        if self._row_worker is not None and self._row_worker.is_running:
+            self._rows_dirty = True  # it looks again when done: no restart from scratch
+            return
+        self._rows_dirty = False
+        self._row_worker = self._sync_rows()
 
-    @work(exclusive=True, group="rows", exit_on_error=False)
+    @work(group="rows", exit_on_error=False)
     async def _sync_rows(self) -> None:
-        """Bring every row up to date (new rows, word counts, marks) a few at a time.
+        """Bring every row up to date (new rows, word counts, marks), in the background.
 
         Building a row (its text, then its height, which Textual wraps to find) costs a
-        fraction of a millisecond: a whole long history at once held the keys for a
-        fifth of a second. Between batches the app reads keys and repaints."""
+        fraction of a millisecond, and a whole long history at once held the keys for a
+        fifth of a second. Rows are built between keys, in short stretches, and put in
+        place all at once: each change of the list's height re-lays out the whole screen."""
         history = self.query_one(HistoryList)
+        started = time.perf_counter()
+
+        async def breathe() -> None:
+            nonlocal started
+            if time.perf_counter() - started > ROW_BUDGET:
+                await asyncio.sleep(0)  # the keys typed meanwhile are read here
+                started = time.perf_counter()
+
         while True:
             largest = self._largest()
             stale = self._stale_rows(largest)
-            if not stale and history.option_count >= len(self.shown):
-                return
-            started = time.perf_counter()
-            for at in range(0, len(stale), 8):
-                if time.perf_counter() - started > ROW_BUDGET:
-                    await asyncio.sleep(0)  # the keys typed meanwhile are read here
-                    started = time.perf_counter()
-                self._redraw_rows(stale[at : at + 8], largest)
-            while history.option_count < len(self.shown):
-                if time.perf_counter() - started > ROW_BUDGET:
-                    await asyncio.sleep(0)
-                    started = time.perf_counter()
-                self._append_rows(min(len(self.shown), history.option_count + 8), largest)
-            await asyncio.sleep(0)  # then look again: counts may have come in meanwhile
+            first_new = history.option_count
+            if not stale and first_new >= len(self.shown):
+                if not self._rows_dirty:
+                    return
+                self._rows_dirty = False
+                await asyncio.sleep(0)
+                continue
+            self._rows_dirty = False
+            width = self._row_width()
+            redraws = []
+            for index in stale:
+                await breathe()
+                key = self._row_key(self.shown[index], largest)
+                redraws.append((index, key, _measured(revision_prompt(*key), history, width)))
+            keys, prompts = [], []
+            for revision in self.shown[first_new:]:
+                await breathe()
+                keys.append(self._row_key(revision, largest))
+                prompts.append(_measured(revision_prompt(*keys[-1]), history, width))
+            # Nothing awaited since the rows were built: the listing is still theirs.
+            _replace_prompts(history, [(index, prompt) for index, _key, prompt in redraws])
+            for index, key, _prompt in redraws:
+                self._row_keys[index] = key
+            if keys and history.option_count == first_new:
+                self._add_rows(keys, prompts)
+            await asyncio.sleep(0)
+
+    def _row_width(self) -> int:
+        """The width the history list wraps a row's text to (as OptionList computes it)."""
+        history = self.query_one(HistoryList)
+        padding = history.get_component_styles("option-list--option").padding
+        gutter = getattr(history, "_get_left_gutter_width", lambda: 0)()
+        return history.scrollable_content_region.width - gutter - padding.width
 
     @work(thread=True, exclusive=True, group="churn", exit_on_error=False)
     def fill_churn(self) -> None:
@@ -454,10 +485,6 @@ class MainScreen(Screen):
             self._refresh_marks()
             if self.selected:
                 self._select(self.selected)
-
-    def _refresh_marks(self) -> None:
-        """Redraw the history rows whose marks or word counts changed (see _sync_rows)."""
-        self._sync_rows()
 
     async def action_search(self) -> None:
         search = await self._input("search", "find in diff (enter: next match)", DiffView)
@@ -710,6 +737,28 @@ class MainScreen(Screen):
     def _after_record(self, result: str | None) -> None:
         if result:
             self.reload_history()  # the new revision is the newest: it gets selected
+
+
+def _measured(prompt: Content, history: HistoryList, width: int) -> Content:
+    """The prompt, its height found now (Content keeps it): when it is put in the list,
+    the list has nothing left to wrap."""
+    prompt.get_height(history.styles, width)
+    return prompt
+
+
+def _replace_prompts(history: HistoryList, prompts: list[tuple[int, Content]]) -> None:
+    """Put new prompts in place. OptionList clears its caches and refreshes after each
+    one (20 ms for a whole history's rows); once for all of them where its inner parts
+    are as this version of Textual has them, else one at a time."""
+    options = [history.get_option_at_index(index) for index, _prompt in prompts]
+    if all(hasattr(o, "_set_prompt") for o in options) and hasattr(history, "_clear_caches"):
+        for option, (_index, prompt) in zip(options, prompts, strict=True):
+            option._set_prompt(prompt)
+        if prompts:
+            history._clear_caches()
+        return
+    for index, prompt in prompts:
+        history.replace_option_prompt_at_index(index, prompt)
 
 
 class _Counted:
