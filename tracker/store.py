@@ -23,7 +23,7 @@ from tracker.errors import (
 )
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader, stream_records
-from tracker.model import DEFAULT_CATEGORIES, Change, Revision
+from tracker.model import DEFAULT_CATEGORIES, Change, LaterNote, NotText, Review, Revision
 from tracker.notes import (
     NOTES_REF,
     apply_later,
@@ -120,7 +120,7 @@ class Store:
         self._config = None
         self._reviews = None
 
-    def review_status(self, rev: str) -> dict | None:
+    def review_status(self, rev: str) -> Review | None:
         """The latest review of a revision (approved or flagged), or None."""
         from tracker.reviews import reviews_of, status_of
 
@@ -369,7 +369,7 @@ class Store:
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
-                if unreviewed and revision.extra.get("review"):
+                if unreviewed and revision.review:
                     continue
                 mentioned = revision.recorded and _mentions(revision.changes, search or "")
                 if search and revision.rev not in found and not mentioned:
@@ -407,7 +407,7 @@ class Store:
                 # changes are computed from the texts themselves.
                 record = None
                 summary, reason = message.partition("\n")[0].strip(), ""
-        entries = parse_later(later)
+        entries = tuple(LaterNote.from_entry(entry) for entry in parse_later(later))
         changes = apply_later(changes, entries)
         return Revision(
             rev=rev,
@@ -419,12 +419,9 @@ class Store:
             document=document,
             changes=tuple(changes),
             recorded=record is not None,
-            later_note_count=len(entries),
-            extra={
-                **({"_later": entries} if entries else {}),
-                **({"initial": True} if record and record.get("initial") else {}),
-                "review": self.review_status(rev),
-            },
+            initial=bool(record and record.get("initial")),
+            review=self.review_status(rev),
+            later_notes=entries,
         )
 
     def with_computed_changes(self, revision: Revision, reader: BlobReader) -> Revision:
@@ -440,11 +437,11 @@ class Store:
                 return mark_not_text(revision, kind, rev, f"{whose} revision")
         if old is None:
             # The document's first revision is its baseline, as for recorded stores.
-            return replace(revision, extra={**revision.extra, "initial": True})
+            return replace(revision, initial=True)
         from tracker.diff import diff_texts  # the diff engine loads only when needed
 
         changes = diff_texts(old.decode("utf-8"), new.decode("utf-8"))
-        changes = apply_later(changes, revision.extra.get("_later", []))
+        changes = apply_later(changes, revision.later_notes)
         return _replace_changes(revision, changes)
 
     def revision(self, name: str, document: str | None = None) -> Revision:
@@ -521,14 +518,13 @@ _NOT_TEXT = {"binary": "a binary file (it contains NUL bytes)", "undecodable": "
 
 
 def mark_not_text(revision: Revision, kind: str, rev: str, which: str) -> Revision:
-    """The revision with no changes and a ``not_text`` entry saying whose bytes are not
-    text ("binary": NUL bytes; "undecodable": not UTF-8) and what that means."""
+    """The revision with no changes and a ``not_text`` saying whose bytes are not text
+    ("binary": NUL bytes; "undecodable": not UTF-8) and what that means."""
     message = (
         f"{revision.document} in {which} ({rev[:12]}) is {_NOT_TEXT[kind]}: "
         "its changes cannot be shown as text"
     )
-    extra = {**revision.extra, "not_text": {"kind": kind, "rev": rev, "message": message}}
-    return replace(revision, changes=(), extra=extra)
+    return replace(revision, changes=(), not_text=NotText(kind, rev, message))
 
 
 def _mentions(changes: tuple[Change, ...], text: str) -> bool:

@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
@@ -19,8 +20,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
 from tracker.errors import NotTextError, TrackerError
-from tracker.model import Revision
-from tracker.session import Comparison, ReviewSession, related_notes
+from tracker.model import Comparison, Revision
 from tracker.text.escape import one_line, visible
 from tracker.tui.bindings import bindings
 from tracker.tui.notices import notify
@@ -28,6 +28,9 @@ from tracker.tui.widgets.diff_view import DiffView
 from tracker.tui.widgets.hand_off_input import HandOffInput
 from tracker.tui.widgets.history_list import HistoryList, revision_prompt
 from tracker.tui.widgets.notes_panel import NotesPanel
+
+if TYPE_CHECKING:
+    from tracker.porcelain import ReviewSession
 
 FIRST_PAGE = 30  # revisions read before the first frame: more than a tall terminal shows
 ROW_BUDGET = 0.008  # seconds of row building between looks at the keys (see _sync_rows)
@@ -409,7 +412,7 @@ class MainScreen(Screen):
         view = self.query_one(DiffView)
         related = None
         if view.comparison is not None and view.comparison.notes_between:
-            related = related_notes(view.comparison, event.change)
+            related = view.comparison.related_notes(event.change)
         self.query_one(NotesPanel).show_change(event.change, related)
 
     # -- actions -------------------------------------------------------------------------------
@@ -620,7 +623,6 @@ class MainScreen(Screen):
         """Write the report in the background: on a long history it takes seconds, and
         the app froze for all of them. Progress shows above the history meanwhile."""
         from tracker import porcelain
-        from tracker.export import build_report, render
 
         # Reading the history, then each revision's two texts: three steps per revision.
         total = 3 * max(1, len(self.session.revisions))
@@ -638,8 +640,8 @@ class MainScreen(Screen):
                 )
 
         try:
-            report = build_report(_Counted(self.session.store, step), self.session.document)
-            html = render(report, "html")
+            store = _Counted(self.session.store, step)
+            html = porcelain.export(store, document=self.session.document, fmt="html")  # type: ignore[arg-type]
             # Whole or nothing, and never over a FIFO or through a symlink.
             porcelain.write_report(target, html)
         except TrackerError as error:
@@ -677,7 +679,7 @@ class MainScreen(Screen):
         if revision is None or change is None or (self.mark_a and self.mark_b):
             notify(self, "Select a revision and a change first (n to move)", severity="warning")
             return
-        if not revision.recorded and not revision.changes and revision.extra.get("initial"):
+        if not revision.recorded and not revision.changes and revision.initial:
             return
         from tracker.tui.screens.annotate import AnnotateScreen
 
