@@ -6,6 +6,7 @@ import asyncio
 import os
 import shlex
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -639,6 +640,11 @@ class MainScreen(Screen):
                     self._export_progress, f"Exporting the corrections report… {percent}%"
                 )
 
+        # The export diffs in this thread, in pure Python: hand the interpreter back to
+        # the app's thread within 1 ms when it asks (5 ms by default, and each repaint
+        # asks many times), so keys stay quick while it runs.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, 0.001))
         try:
             store = _Counted(self.session.store, step)
             html = porcelain.export(store, document=self.session.document, fmt="html")  # type: ignore[arg-type]
@@ -649,6 +655,8 @@ class MainScreen(Screen):
                 self._export_done, f"Export failed: {error.one_line()}", "error"
             )
             return
+        finally:
+            sys.setswitchinterval(switch)
         self.app.call_from_thread(
             self._export_done, f"Corrections report written to {target}", "information"
         )
