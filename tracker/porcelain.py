@@ -470,12 +470,13 @@ def log(
     store: Store,
     path: str | None = None,
     *,
+    document: str | None = None,
     search: str | None = None,
     limit: int | None = None,
     unreviewed: bool = False,
 ) -> list[Revision]:
     """Revisions of a document, newest first."""
-    doc = store.document(path)
+    doc = _document(store, path, document)
     return list(store.log(doc, search, limit, unreviewed=unreviewed))
 
 
@@ -483,6 +484,7 @@ def log_json(
     store: Store,
     path: str | None = None,
     *,
+    document: str | None = None,
     search: str | None = None,
     limit: int | None = None,
     unreviewed: bool = False,
@@ -491,7 +493,7 @@ def log_json(
     tracker wrote passes through without being decoded and encoded again."""
     from tracker.logjson import log_json as stream
 
-    return stream(store, store.document(path), search, limit, unreviewed)
+    return stream(store, _document(store, path, document), search, limit, unreviewed)
 
 
 def diff_words(store: Store, words: Sequence[str]) -> DiffResult:

@@ -8,10 +8,15 @@ two revisions. Thread-safe, so a face can call it from background workers.
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 
+from tracker.errors import TrackerError
 from tracker.git.read import BlobReader
 from tracker.model import Change, Churn, Comparison, Revision
 from tracker.store import WORKTREE, Store
@@ -136,10 +141,19 @@ class ReviewSession:
         if old_rev in order and new_rev in order:
             start, end = order.index(new_rev), order.index(old_rev)
             for revision in reversed(self.revisions[start:end]):  # oldest first
-                for change in self.changes(revision):
-                    if change.note is not None:
-                        between.append((revision, change))
+                between.extend((revision, change) for change in self._noted(revision))
         return self._store(Comparison(old_rev, new_rev, old, new, changes, tuple(between)))
+
+    def _noted(self, revision: Revision) -> list[Change]:
+        """A revision's changes that carry a note, read from its record where it has one.
+
+        Only a foreign revision with later notes is diffed (to find the words each note
+        is about): one without notes contributes nothing, and diffing every revision
+        between two far-apart marks took seconds on a long history."""
+        foreign = not (revision.recorded or revision.initial)
+        if foreign and not revision.later_note_count:
+            return []
+        return [change for change in self.changes(revision) if change.note is not None]
 
     def pending(self) -> Comparison:
         head = self.store.head()
@@ -151,13 +165,67 @@ class ReviewSession:
 
     def churn(self, revision: Revision) -> Churn | None:
         """Words added and removed, or None while a foreign revision's diff is not known."""
-        if revision.recorded or revision.initial:
-            return _count(revision.changes)
-        return self._churn.get(revision.rev)
+        churn = self._churn.get(revision.rev)
+        if churn is None and (revision.recorded or revision.initial):
+            # Kept too: the history list asks for every row's counts on each redraw.
+            churn = self._churn[revision.rev] = _count(revision.changes)
+        return churn
 
     def missing_churn(self) -> list[Revision]:
         """Foreign revisions whose word counts still need their diff (newest first)."""
         return [r for r in self.revisions if self.churn(r) is None]
+
+    def count_churn(self, revisions: list[Revision]) -> Iterator[Revision]:
+        """Count the words of foreign revisions, yielding each as its count is known.
+
+        The diffs are made in a child process: diffing is pure Python, and in a thread
+        of the app it held the interpreter's lock for seconds, keeping keys waiting
+        100-500 ms each. Where no child can be started, they are made here."""
+        todo = [r for r in revisions if self.churn(r) is None]
+        if not todo:
+            return
+        child = None
+        if sys.executable:
+            package_home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            path = os.pathsep.join(filter(None, (package_home, os.environ.get("PYTHONPATH"))))
+            with contextlib.suppress(OSError):
+                child = subprocess.Popen(
+                    [sys.executable, "-m", "tracker.session", self.store.root, self.document],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env={**os.environ, "PYTHONPATH": path},
+                )
+        if child is None or child.stdin is None or child.stdout is None:
+            yield from self._count_here(todo)
+            return
+        by_rev = {r.rev: r for r in todo}
+        try:
+            request = "".join(f"{r.rev} {r.parent or '-'}\n" for r in todo).encode("ascii")
+            feeder = threading.Thread(target=_feed, args=(child.stdin, request), daemon=True)
+            feeder.start()
+            for line in child.stdout:
+                rev, _, counts = line.decode("ascii", "replace").strip().partition(" ")
+                added, _, removed = counts.partition(" ")
+                revision = by_rev.pop(rev, None)
+                if revision is not None and added.isdigit() and removed.isdigit():
+                    self._churn[rev] = Churn(int(added), int(removed))
+                    yield revision
+        finally:
+            child.stdout.close()
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+        # Whatever the child could not count (it died, or the text is not text): here.
+        yield from self._count_here([r for r in todo if r.rev in by_rev])
+
+    def _count_here(self, revisions: list[Revision]) -> Iterator[Revision]:
+        for revision in revisions:
+            try:
+                self.revision_diff(revision)
+            except TrackerError:
+                continue  # a revision that cannot be diffed keeps its "?"
+            yield revision
 
     def _cached(self, key: tuple[str | None, str]) -> Comparison | None:
         with self._lock:
@@ -186,3 +254,35 @@ def _count(changes) -> Churn:
         sum(count_words(c.new.text) for c in changes),
         sum(count_words(c.old.text) for c in changes),
     )
+
+
+def _feed(pipe, data: bytes) -> None:
+    with contextlib.suppress(OSError):  # the child died: what it did not count is counted here
+        pipe.write(data)
+        pipe.close()
+
+
+def _count_in_child(root: str, document: str) -> None:
+    """The child of ``count_churn``: reads "REV PARENT" lines (PARENT "-" for none), answers
+    "REV ADDED REMOVED" for each revision it could diff (nothing for one it could not)."""
+    from tracker.diff import diff_texts
+
+    reader = BlobReader(root)
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        rev, _, parent = line.decode("ascii").strip().partition(" ")
+        try:
+            texts = []
+            for at in (parent, rev):
+                data = reader.read(f"{at}:{document}") if at != "-" else None
+                texts.append("" if data is None else decode_document(data, at))
+            churn = _count(diff_texts(*texts))
+        except TrackerError:
+            continue
+        out.write(f"{rev} {churn.added} {churn.removed}\n".encode("ascii"))
+        out.flush()
+    reader.close()
+
+
+if __name__ == "__main__":
+    _count_in_child(sys.argv[1], sys.argv[2])

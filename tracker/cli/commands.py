@@ -85,6 +85,29 @@ def _numbered(values: list[str], flag: str) -> dict[int, str]:
     return result
 
 
+def _json_or_text(
+    args: argparse.Namespace, result: Any, draw: str, as_json: Callable[[Any], Any] | None = None
+) -> int:
+    """Print the result as JSON with --json (its ``to_json``, or ``as_json`` of it), else
+    draw it with tracker.cli.render's function ``draw`` (rich loads only then)."""
+    if args.json:
+        _print_json(as_json(result) if as_json else result.to_json())
+    else:
+        _render(draw)(result)
+    return 0
+
+
+def _render(name: str) -> Callable[..., None]:
+    """A drawing function of tracker.cli.render, imported when text is drawn."""
+
+    def draw(*values: Any) -> None:
+        from tracker.cli import render
+
+        getattr(render, name)(*values)
+
+    return draw
+
+
 def _open_app(store: Store, document: str | None) -> int:
     if not sys.stdout.isatty() and not os.environ.get("TRACKER_FORCE_TUI"):
         raise TrackerError(
@@ -144,17 +167,15 @@ def add(args: argparse.Namespace) -> int:
 @command("status")
 def status(args: argparse.Namespace) -> int:
     pending = porcelain.status(_open(args), args.file)
-    if args.json:
+
+    def as_json(pending: dict) -> dict:
         documents = [
             {"document": d, "missing": cs is None, "changes": [c.to_json() for c in cs or []]}
             for d, cs in pending.items()
         ]
-        _print_json({"documents": documents})
-        return 0
-    from tracker.cli import render
+        return {"documents": documents}
 
-    render.status(pending)
-    return 0
+    return _json_or_text(args, pending, "status", as_json)
 
 
 @command("record")
@@ -192,38 +213,30 @@ def record(args: argparse.Namespace) -> int:
 @command("log")
 def log(args: argparse.Namespace) -> int:
     store = _open(args)
+    document = porcelain.document(store, args.file)
     options = {"search": args.search, "limit": args.limit, "unreviewed": args.unreviewed}
     if args.json:  # the hot path of scripts: streamed, and loads as little as it can
-        sys.stdout.writelines(porcelain.log_json(store, args.file, **options))
+        sys.stdout.writelines(porcelain.log_json(store, document=document, **options))
         return 0
-    revisions = porcelain.log(store, args.file, **options)
+    revisions = porcelain.log(store, document=document, **options)
     from tracker.cli import render
 
-    render.log(revisions, porcelain.document(store, args.file))
+    render.log(revisions, document)
     return 0
 
 
 @command("show")
 def show(args: argparse.Namespace) -> int:
     revision = porcelain.show(_open(args), args.rev, args.file)
-    if args.json:
-        _print_json(revision.to_json())
-        return 0
-    from tracker.cli import render
-
-    render.show(revision)
-    return 0
+    return _json_or_text(args, revision, "show")
 
 
 @command("diff")
 def diff(args: argparse.Namespace) -> int:
     result = porcelain.diff_words(_open(args), args.args)
     if args.json:
-        _print_json(result.to_json())
-        return 0
-    from tracker.cli import render
-
-    render.diff(result, args.layout or "side", args.width)
+        return _json_or_text(args, result, "diff")
+    _render("diff")(result, args.layout or "side", args.width)
     return 0
 
 
@@ -260,13 +273,7 @@ def verify(args: argparse.Namespace) -> int:
 @command("blame")
 def blame(args: argparse.Namespace) -> int:
     result = porcelain.blame(_open(args), args.file, by=args.by)
-    if args.json:
-        _print_json(result.to_json())
-        return 0
-    from tracker.cli import render
-
-    render.blame(result)
-    return 0
+    return _json_or_text(args, result, "blame")
 
 
 @command("review")
@@ -296,10 +303,7 @@ def export(args: argparse.Namespace) -> int:
 def notes_history(args: argparse.Namespace) -> int:
     store = _open(args)
     history = porcelain.notes_history(store, args.rev)
-    if args.json:
-        _print_json({"rev": porcelain.resolve(store, args.rev), "history": history})
-        return 0
-    from tracker.cli import render
-
-    render.notes_history(history)
-    return 0
+    return _json_or_text(
+        args, history, "notes_history",
+        lambda history: {"rev": porcelain.resolve(store, args.rev), "history": history},
+    )  # fmt: skip

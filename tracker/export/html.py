@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from html import escape as _escape
 
-from tracker.export import Report, RevisionReport
 from tracker.model import Review
 from tracker.text.escape import show_whitespace, visible
+
+TYPE_CHECKING = False  # the report types only annotate: no import back into the package
+if TYPE_CHECKING:
+    from tracker.export import Report, RevisionReport
 
 CSS = """
 body { font: 16px/1.5 Georgia, 'Times New Roman', serif; margin: 2rem auto; max-width: 72rem;

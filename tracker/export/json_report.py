@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tracker.export import Report
+TYPE_CHECKING = False  # the report types only annotate: no import back into the package
+if TYPE_CHECKING:
+    from tracker.export import Report
 
 
 def render_json(report: Report) -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
-from tracker.export import Report
 from tracker.model import Review
 from tracker.present import whitespace_change
 from tracker.text.escape import one_line
+
+TYPE_CHECKING = False  # the report types only annotate: no import back into the package
+if TYPE_CHECKING:
+    from tracker.export import Report
 
 # Characters that Markdown (CommonMark, and GitHub's tables) could read as syntax inside
 # a line: emphasis, code, links and images, raw HTML, entities, table cells.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tracker.errors import NotTextError, TrackerError
 from tracker.model import Comparison, Revision
@@ -30,7 +33,8 @@ from tracker.tui.widgets.notes_panel import NotesPanel
 if TYPE_CHECKING:
     from tracker.porcelain import ReviewSession
 
-FIRST_PAGE = 200  # revisions read before the first frame
+FIRST_PAGE = 30  # revisions read before the first frame: more than a tall terminal shows
+ROW_BUDGET = 0.008  # seconds of row building between looks at the keys (see _sync_rows)
 HEAD_POLL = 1.0  # seconds between looks for a revision recorded elsewhere
 KEEP_SELECTION = "<keep the selection>"  # for _show_history: whatever is selected then
 
@@ -51,6 +55,11 @@ class MainScreen(Screen):
         self._pending_change: int | None = None  # a change to focus once its diff shows
         self._selected_rev: str | None = None  # the revision whose diff is shown or coming
         self._head_seen: tuple[str, ...] = ()  # the branch tip the listing was read at
+        # What each history row was drawn from, to redraw only rows whose look changed.
+        self._row_keys: list[tuple] = []
+        self._painted = False  # whether the first frame is on the screen
+        self._row_worker: Worker | None = None  # brings the rows up to date (_sync_rows)
+        self._rows_dirty = False  # rows changed while it ran: it looks again
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -74,9 +83,10 @@ class MainScreen(Screen):
         self.query_one(HistoryList).focus()
         self._head_seen = self.session.head_stamp()
         self.set_interval(HEAD_POLL, self._watch_head)
-        # The first page of history is read here, before the first frame: a few
-        # milliseconds, where a worker thread competing with the first layout took ten
-        # times longer to deliver. A long history then loads whole in a worker.
+        self.call_after_refresh(self._first_paint_done)
+        # The rows the first frame shows are read here, before it: one short git log, where
+        # a worker thread competing with the first layout took ten times longer to deliver.
+        # The whole history, the diff and the word counts follow once the frame is painted.
         try:
             first_page = self.session.load_history(limit=FIRST_PAGE)
         except TrackerError as error:
@@ -85,7 +95,10 @@ class MainScreen(Screen):
         self.session.revisions = first_page
         self._show_history(first_page)
         if len(first_page) >= FIRST_PAGE:
-            self.load_history(keep=KEEP_SELECTION)
+            self.call_after_refresh(self.load_history, keep=KEEP_SELECTION)
+
+    def _first_paint_done(self) -> None:
+        self._painted = True
 
     # -- loading (workers: the interface never waits for git) --------------------------------
 
@@ -110,10 +123,9 @@ class MainScreen(Screen):
         revisions = self._filtered(revisions)
         self.shown = revisions
         history = self.query_one(HistoryList)
-        history.set_revisions(
-            [Option(p, id=r.rev) for r, p in zip(revisions, self._prompts(revisions), strict=True)]
-        )
         if not revisions:
+            history.set_revisions([])
+            self._row_keys = []
             self.query_one(DiffView).empty_message = "No revisions match."
             self.query_one(DiffView).show(None)
             return
@@ -123,6 +135,7 @@ class MainScreen(Screen):
             keep = self._selected_rev  # the reader may have moved while the rest loaded
         if keep is not None:
             target = next((i for i, r in enumerate(revisions) if r.rev == keep), 0)
+        self._list_rows(revisions, upto=target)
         comparing = bool(self.mark_a and self.mark_b)
         order = [r.rev for r in self.session.revisions]
         if comparing and not (self.mark_a in order and self.mark_b in order):
@@ -143,19 +156,140 @@ class MainScreen(Screen):
         if self.session.missing_churn():
             self.fill_churn()
 
+    # -- history rows: built a screenful at a time, so keys are never kept waiting -----------
+
+    def _list_rows(self, revisions: list[Revision], upto: int = 0) -> None:
+        """List ``revisions``: the rows already listed for the same revisions stay (a whole
+        history arriving after its first page only adds rows); the rows up to ``upto`` and
+        a screenful beyond are built now, and the rest in the background (_sync_rows)."""
+        if self._row_worker is not None:
+            self._row_worker.cancel()  # it was bringing another listing up to date
+            self._row_worker = None
+        history = self.query_one(HistoryList)
+        listed = history.option_count
+        same = listed <= len(revisions) and all(
+            self._row_keys[i][0].rev == revisions[i].rev for i in range(listed)
+        )
+        if not same:
+            history.set_revisions([])
+            self._row_keys = []
+        now = min(len(revisions), max(upto + 1, 0) + self._screenful())
+        if now > history.option_count:
+            largest = self._largest()
+            keys = [self._row_key(r, largest) for r in self.shown[history.option_count : now]]
+            self._add_rows(keys, [revision_prompt(*key) for key in keys])
+        self._refresh_marks()
+
+    def _screenful(self) -> int:
+        # A row is at least three lines high: this many rows more than fill the list.
+        return max(self.query_one(HistoryList).size.height, self.app.size.height) // 3 + 2
+
+    def _row_key(self, revision: Revision, largest: int) -> tuple:
+        return (revision, self.session.churn(revision), largest, self._marks(revision.rev))
+
+    def _largest(self) -> int:
+        churns = (self.session.churn(r) for r in self.shown)
+        return max((c.added + c.removed for c in churns if c), default=0)
+
+    def _add_rows(self, keys: list[tuple], prompts: list[Content]) -> None:
+        self.query_one(HistoryList).add_options(
+            [Option(prompt, id=key[0].rev) for key, prompt in zip(keys, prompts, strict=True)]
+        )
+        self._row_keys.extend(keys)
+
+    def _stale_rows(self, largest: int) -> list[int]:
+        """Rows whose revision, word counts, scale or marks changed since they were drawn,
+        those around the cursor first."""
+        stale = [
+            index
+            for index, (key, revision) in enumerate(zip(self._row_keys, self.shown, strict=False))
+            if key[0] is not revision or key[1:] != self._row_key(revision, largest)[1:]
+        ]
+        near = self.query_one(HistoryList).highlighted or 0
+        span = self._screenful()
+        return sorted(stale, key=lambda i: abs(i - near) > span)
+
+    def _refresh_marks(self) -> None:
+        """Redraw the history rows whose marks or word counts changed, and add the rows not
+        listed yet (see _sync_rows)."""
+        if self._row_worker is not None and self._row_worker.is_running:
+            self._rows_dirty = True  # it looks again when done: no restart from scratch
+            return
+        self._rows_dirty = False
+        self._row_worker = self._sync_rows()
+
+    @work(group="rows", exit_on_error=False)
+    async def _sync_rows(self) -> None:
+        """Bring every row up to date (new rows, word counts, marks), in the background.
+
+        Building a row (its text, then its height, which Textual wraps to find) costs a
+        fraction of a millisecond, and a whole long history at once held the keys for a
+        fifth of a second. Rows are built between keys, in short stretches, and put in
+        place all at once: each change of the list's height re-lays out the whole screen."""
+        history = self.query_one(HistoryList)
+        started = time.perf_counter()
+
+        async def breathe() -> None:
+            nonlocal started
+            if time.perf_counter() - started > ROW_BUDGET:
+                await asyncio.sleep(0)  # the keys typed meanwhile are read here
+                started = time.perf_counter()
+
+        while True:
+            largest = self._largest()
+            stale = self._stale_rows(largest)
+            first_new = history.option_count
+            if not stale and first_new >= len(self.shown):
+                if not self._rows_dirty:
+                    return
+                self._rows_dirty = False
+                await asyncio.sleep(0)
+                continue
+            self._rows_dirty = False
+            width = self._row_width()
+            redraws = []
+            for index in stale:
+                await breathe()
+                key = self._row_key(self.shown[index], largest)
+                redraws.append((index, key, _measured(revision_prompt(*key), history, width)))
+            keys, prompts = [], []
+            for revision in self.shown[first_new:]:
+                await breathe()
+                keys.append(self._row_key(revision, largest))
+                prompts.append(_measured(revision_prompt(*keys[-1]), history, width))
+            # Nothing awaited since the rows were built: the listing is still theirs.
+            _replace_prompts(history, [(index, prompt) for index, _key, prompt in redraws])
+            for index, key, _prompt in redraws:
+                self._row_keys[index] = key
+            if keys and history.option_count == first_new:
+                self._add_rows(keys, prompts)
+            await asyncio.sleep(0)
+
+    def _row_width(self) -> int:
+        """The width the history list wraps a row's text to (as OptionList computes it)."""
+        history = self.query_one(HistoryList)
+        padding = history.get_component_styles("option-list--option").padding
+        gutter = getattr(history, "_get_left_gutter_width", lambda: 0)()
+        return history.scrollable_content_region.width - gutter - padding.width
+
     @work(thread=True, exclusive=True, group="churn", exit_on_error=False)
     def fill_churn(self) -> None:
-        """Count the words of foreign revisions in the background, redrawing as it goes."""
+        """Count the words of foreign revisions in the background, redrawing as it goes.
+
+        The counting itself runs in a child process (ReviewSession.count_churn): this
+        thread only waits for its answers, so the app's keys never wait for it."""
         worker = get_current_worker()
-        for done, revision in enumerate(self.session.missing_churn(), start=1):
-            if worker.is_cancelled:
-                return
-            try:
-                self.session.revision_diff(revision)
-            except TrackerError:
-                continue  # a revision that cannot be diffed keeps its "?"
-            if done % 25 == 0:
-                self.app.call_from_thread(self._refresh_marks)
+        counts = self.session.count_churn(self.session.missing_churn())
+        shown = time.perf_counter()
+        try:
+            for _revision in counts:
+                if worker.is_cancelled:
+                    return
+                if time.perf_counter() - shown > 0.25:  # a few redraws a second at most
+                    self.app.call_from_thread(self._refresh_marks)
+                    shown = time.perf_counter()
+        finally:
+            counts.close()  # stops the child if the worker was cancelled
         if not worker.is_cancelled:
             self.app.call_from_thread(self._refresh_marks)
 
@@ -223,7 +357,14 @@ class MainScreen(Screen):
             )
         )
         self.query_one("#diff-title-scroll").scroll_home(animate=False)
-        self.compute_diff(revision)
+        if self._painted:
+            self.compute_diff(revision)
+        else:  # the first frame first: the diff's thread would slow its layout down
+            self.call_after_refresh(self._diff_if_selected, revision)
+
+    def _diff_if_selected(self, revision: Revision) -> None:
+        if revision.rev == self._selected_rev:
+            self.compute_diff(revision)
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def compute_diff(self, revision: Revision) -> None:
@@ -349,21 +490,6 @@ class MainScreen(Screen):
             if self.selected:
                 self._select(self.selected)
 
-    def _refresh_marks(self) -> None:
-        """Redraw the history rows so the A and B marks show."""
-        history = self.query_one(HistoryList)
-        for index, prompt in enumerate(self._prompts(self.shown)):
-            history.replace_option_prompt_at_index(index, prompt)
-
-    def _prompts(self, revisions: list[Revision]) -> list[Content]:
-        """History rows, with churn bars scaled to the largest revision listed."""
-        churns = [self.session.churn(r) for r in revisions]
-        largest = max((c.added + c.removed for c in churns if c), default=0)
-        return [
-            revision_prompt(r, churn, largest, self._marks(r.rev))
-            for r, churn in zip(revisions, churns, strict=True)
-        ]
-
     async def action_search(self) -> None:
         search = await self._input("search", "find in diff (enter: next match)", DiffView)
         search.display = True
@@ -476,8 +602,9 @@ class MainScreen(Screen):
         self.app.push_screen(VerifyScreen(self.session.store))
 
     def action_export(self) -> None:
-        from tracker import porcelain
-
+        if any(w.group == "export" and w.is_running for w in self.workers):
+            notify(self, "An export is already running; it says when it is done")
+            return
         name = Path(self.session.document).name
         try:
             target = Path.cwd() / f"corrections-{name}.html"
@@ -489,14 +616,64 @@ class MainScreen(Screen):
                 severity="error",
             )
             return
+        self._export_progress("Exporting the corrections report…")
+        self.export_report(target)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def export_report(self, target: Path) -> None:
+        """Write the report in the background: on a long history it takes seconds, and
+        the app froze for all of them. Progress shows above the history meanwhile."""
+        from tracker import porcelain
+
+        # Reading the history, then each revision's two texts: three steps per revision.
+        total = 3 * max(1, len(self.session.revisions))
+        steps = 0
+        shown = time.perf_counter()
+
+        def step() -> None:
+            nonlocal steps, shown
+            steps += 1
+            if time.perf_counter() - shown > 0.2:
+                shown = time.perf_counter()
+                percent = min(99, 100 * steps // total)
+                self.app.call_from_thread(
+                    self._export_progress, f"Exporting the corrections report… {percent}%"
+                )
+
+        # The export diffs in this thread, in pure Python: hand the interpreter back to
+        # the app's thread within 1 ms when it asks (5 ms by default, and each repaint
+        # asks many times), so keys stay quick while it runs.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, 0.001))
         try:
-            html = porcelain.export(self.session.store, document=self.session.document, fmt="html")
+            store = _Counted(self.session.store, step)
+            html = porcelain.export(store, document=self.session.document, fmt="html")  # type: ignore[arg-type]
             # Whole or nothing, and never over a FIFO or through a symlink.
             porcelain.write_report(target, html)
         except TrackerError as error:
-            notify(self, f"Export failed: {error.one_line()}", severity="error")
+            self.app.call_from_thread(
+                self._export_done, f"Export failed: {error.one_line()}", "error"
+            )
             return
-        notify(self, f"Corrections report written to {target}")
+        finally:
+            sys.setswitchinterval(switch)
+        self.app.call_from_thread(
+            self._export_done, f"Corrections report written to {target}", "information"
+        )
+
+    def _export_progress(self, text: str) -> None:
+        """A line above the history while an export runs, mounted only then."""
+        line = next(self.query("#export-progress").results(Static), None)
+        if line is None:
+            line = Static(text, id="export-progress", markup=False)
+            self.query_one("#history-pane").mount(line, before=self.query_one("#history"))
+        else:
+            line.update(text)
+
+    def _export_done(self, message: str, severity: str) -> None:
+        for line in self.query("#export-progress"):
+            line.remove()
+        notify(self, message, severity=severity)  # type: ignore[arg-type]
 
     def action_help(self) -> None:
         from tracker.tui.screens.help import HelpScreen
@@ -570,3 +747,47 @@ class MainScreen(Screen):
     def _after_record(self, result: str | None) -> None:
         if result:
             self.reload_history()  # the new revision is the newest: it gets selected
+
+
+def _measured(prompt: Content, history: HistoryList, width: int) -> Content:
+    """The prompt, its height found now (Content keeps it): when it is put in the list,
+    the list has nothing left to wrap."""
+    prompt.get_height(history.styles, width)
+    return prompt
+
+
+def _replace_prompts(history: HistoryList, prompts: list[tuple[int, Content]]) -> None:
+    """Put new prompts in place. OptionList clears its caches and refreshes after each
+    one (20 ms for a whole history's rows); once for all of them where its inner parts
+    are as this version of Textual has them, else one at a time."""
+    options = [history.get_option_at_index(index) for index, _prompt in prompts]
+    if all(hasattr(o, "_set_prompt") for o in options) and hasattr(history, "_clear_caches"):
+        for option, (_index, prompt) in zip(options, prompts, strict=True):
+            option._set_prompt(prompt)
+        if prompts:
+            history._clear_caches()
+        return
+    for index, prompt in prompts:
+        history.replace_option_prompt_at_index(index, prompt)
+
+
+class _Counted:
+    """A store that calls ``step`` for each revision its log yields and each text it
+    reads: how the export's progress is known without the exporter knowing about it."""
+
+    def __init__(self, store, step) -> None:
+        self._store = store
+        self._step = step
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+    def log(self, *args, **kwargs):
+        for revision in self._store.log(*args, **kwargs):
+            self._step()
+            yield revision
+
+    def text_at(self, rev: str, path: str) -> str:
+        text = self._store.text_at(rev, path)
+        self._step()
+        return text
