@@ -273,7 +273,9 @@ def verify(report: VerifyReport) -> None:
 
 
 def blame(result: Blame) -> None:
-    console = _console()
+    # One print of the whole text: a print per line costs rich a layout pass each, which
+    # on a long document's thousands of units was most of the command's time.
+    lines: list[Text] = []
     for unit in result.units:
         head = Text()
         if unit.revision is None:
@@ -283,13 +285,15 @@ def blame(result: Blame) -> None:
             head.append(f" {unit.revision.date[:10]} ")
             # Cut the name before marking it: cut after, "⟨PDI⟩" could end as a bare "⟨".
             head.append(one_line(unit.revision.author.split(" <")[0][:18]), style="cyan")
-        console.print(head)
-        console.print(Text("    " + one_line(unit.text)))
+        lines.append(head)
+        lines.append(Text("    " + one_line(unit.text)))
         if unit.change is not None and unit.change.note is not None:
             note = unit.change.note
             line = Text("    why: ", style="dim")
             why = [present.category_label(note.category), present.Part(one_line(note.text))]
             line.append(_text(why))
-            console.print(line)
+            lines.append(line)
         elif unit.revision is not None and unit.revision.initial:
-            console.print(Text("    (unchanged since the first revision)", style="dim"))
+            lines.append(Text("    (unchanged since the first revision)", style="dim"))
+    if lines:
+        _console().print(Text("\n").join(lines))
