@@ -19,7 +19,7 @@ from tracker.identity import Identity, check_date
 from tracker.model import Change, Revision
 from tracker.notes import NOTES_REF, parse_later
 from tracker.recording import NoteInput, add_later_note, init_store, record
-from tracker.store import WORKTREE, Store, require_tracker_store
+from tracker.store import WORKTREE, Store, require_tracker_store, require_work_tree
 from tracker.text.decode import not_text_kind
 
 __all__ = [
@@ -109,6 +109,7 @@ def add_document(
 
 def status(store: Store, path: str | None = None) -> dict[str, list[Change] | None]:
     """Pending (unrecorded) changes per document; None for a document missing on disk."""
+    require_work_tree(store, "list pending changes")
     docs = [store.document(path)] if path is not None else store.documents()
     result: dict[str, list[Change] | None] = {}
     for doc in docs:

@@ -468,6 +468,8 @@ class Store:
             record = None
             reason = message.partition("\n")[2].strip()
         author = f"{name} <{email}>"
+        if date.endswith("Z"):
+            date = date[:-1] + "+00:00"  # git 2.45+ writes UTC so; older git and show, so
         changes: list[Change] = []
         if record is not None:
             try:
@@ -718,12 +720,32 @@ def _replace_changes(revision: Revision, changes: list[Change]) -> Revision:
     return replace(revision, changes=tuple(changes))
 
 
+def require_work_tree(store: Store, what: str) -> None:
+    """Refuse, in one line, what needs a work tree in a bare repository or a git folder."""
+    if store.work_tree:
+        return
+    if gitcmd.config_value(store.root, "core.bare") == "true":
+        raise NotAStoreError(
+            f"{store.root} is a bare repository: the tracker reads it but cannot {what}"
+            " (there is no work tree)",
+            f"clone it and run the command in the clone: git clone {store.root}",
+        )
+    home = store.git_dir.parent if store.git_dir.name == ".git" else "its work tree"
+    raise NotAStoreError(
+        f"{store.root} is inside a git folder, not a work tree: the tracker reads it but"
+        f" cannot {what} there",
+        f"run the command in {home}",
+    )
+
+
 def require_tracker_store(store: Store) -> None:
     """Refuse to write into a repository that ``tracker init`` did not make a store.
 
     Reading any git repository is fine, but a folder inside someone's project must not
     have revisions, notes or reviews committed into that project's repository.
+    A bare repository (or a git folder) is refused first: it has no work tree to record.
     """
+    require_work_tree(store, "write to it")
     if store.config.created_by_tracker:
         return
     try:
