@@ -251,7 +251,9 @@ def diff(
         # "Binary files differ", say why there is nothing to show, and succeed.
         return DiffResult(doc, old_rev, new_rev, "", "", [], f"{error.message}: no text diff")
     changes = store.diff(old_rev, new_rev, doc)
-    if new_rev != WORKTREE:
+    # Only a child of the first revision can carry notes for this pair: asking the
+    # parent first spares diffing any other revision against its own parent.
+    if new_rev != WORKTREE and store.first_parent(new_rev) == old_rev:
         revision = store.revision(new_rev, doc)
         if revision.parent == old_rev and revision.recorded:
             changes = list(revision.changes)

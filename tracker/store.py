@@ -552,6 +552,14 @@ class Store:
             revision = self.with_computed_changes(revision, self.reader)
         return revision
 
+    def first_parent(self, rev: str) -> str | None:
+        """A commit's first parent as ``git log`` shows it (None for a root commit)."""
+        if self._grafted():  # the parents git shows are not the object's own
+            out = self.git("rev-list", "--parents", "-n", "1", rev).split()
+            return out[1] if len(out) > 1 else None
+        parents = self._commit(rev).parents
+        return parents[0] if parents else None
+
     def _log_fields(self, commit: Commit) -> list[bytes] | None:
         """The fields ``git show -s --format=LOG_FORMAT`` prints for a commit, made from the
         commit object and its note; None where git would print something else (another

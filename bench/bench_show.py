@@ -1,0 +1,138 @@
+"""``tracker show`` and ``tracker diff A B`` beside ``tracker --version`` + the git command.
+
+Issue 8's target: any pair, ≤ 1.5 × (start-up + ``git diff --word-diff=porcelain A B --
+FILE``), and for show ≤ 1.5 × (start-up + ``git show --word-diff=porcelain REV -- FILE``):
+little beyond start-up. Measured on the 660-revision Markdown history and the
+system-design-primer corpus (plain git histories the tracker did not write) and on a
+tracker store (bench/make_store.py), for adjacent pairs and first-vs-last; every command
+of one case runs in turn (interleaved), medians of RUNS runs. The git processes each
+tracker command starts are counted too (target: at most 3).
+
+    python bench/bench_show.py [--runs N] [--only NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from histories import OUT, corpus, markdown_history  # noqa: E402
+from make_store import build  # noqa: E402
+from timing import TRACKER, plain_git_env  # noqa: E402
+
+TARGET = 1.5
+
+
+def histories() -> dict[str, tuple[Path, str]]:
+    return {
+        "markdown-660": markdown_history(),
+        "system-design-primer": corpus("system-design-primer.README"),
+        "tracker-store-300": (build(OUT / "show-store-300", 300, 100_000), "doc.txt"),
+    }
+
+
+def revs(repo: Path, doc: str) -> list[str]:
+    out = subprocess.run(
+        ["git", "rev-list", "--first-parent", "HEAD", "--", doc],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=plain_git_env(),
+    ).stdout
+    return out.split()  # newest first
+
+
+def cases(repo: Path, doc: str) -> list[tuple[str, str, str]]:
+    """(label, old, new) pairs: adjacent at the tip and in the middle, first vs last."""
+    listed = revs(repo, doc)
+    mid = len(listed) // 2
+    return [
+        ("adjacent, newest", listed[1], listed[0]),
+        ("adjacent, middle", listed[mid + 1], listed[mid]),
+        ("first vs last", listed[-1], listed[0]),
+    ]
+
+
+def timed(commands: dict[str, tuple[list[str], dict]], cwd: Path, runs: int) -> dict[str, float]:
+    """Medians of the commands run in turn (A B C A B C ...)."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (argv, env) in commands.items():
+            start = time.perf_counter()
+            subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, check=True, env=env)
+            times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def git_processes(argv: list[str], cwd: Path) -> int:
+    """How many git processes one tracker command starts (a logging git first on PATH)."""
+    real = shutil.which("git")
+    assert real
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "starts"
+        wrapper = Path(folder) / "git"
+        wrapper.write_text(f'#!/bin/sh\necho x >> "{log}"\nexec "{real}" "$@"\n')
+        wrapper.chmod(0o755)
+        env = {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+        subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, check=True, env=env)
+        return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", help="one history by name")
+    args = parser.parse_args()
+    mine = {**os.environ}
+    plain = plain_git_env()
+    print(f"medians of {args.runs} interleaved runs, ms; ratio = tracker / (version + git)")
+    header = f"{'history':<22} {'case':<18} {'command':<11} {'tracker':>8} {'version':>8}"
+    print(f"{header} {'git':>7} {'ratio':>6}  procs")
+    for name, (repo, doc) in histories().items():
+        if args.only and args.only != name:
+            continue
+        for label, old, new in cases(repo, doc):
+            commands = {
+                "diff": ([*TRACKER, "diff", old, new, doc], mine),
+                "diff --json": ([*TRACKER, "diff", "--json", old, new, doc], mine),
+                "version": ([*TRACKER, "--version"], mine),
+                "git diff": (
+                    ["git", "diff", "--word-diff=porcelain", old, new, "--", doc],
+                    plain,
+                ),
+            }
+            if label.startswith("adjacent"):
+                commands["show"] = ([*TRACKER, "show", new, doc], mine)
+                commands["show --json"] = ([*TRACKER, "show", "--json", new, doc], mine)
+                commands["git show"] = (
+                    ["git", "show", "--word-diff=porcelain", new, "--", doc],
+                    plain,
+                )
+            got = timed(commands, repo, args.runs)
+            for command in ("diff", "diff --json", "show", "show --json"):
+                if command not in got:
+                    continue
+                peer = got["git show" if command.startswith("show") else "git diff"]
+                ratio = got[command] / (got["version"] + peer)
+                procs = git_processes(commands[command][0], repo)
+                flag = "" if ratio <= TARGET else "  over target"
+                print(
+                    f"{name:<22} {label:<18} {command:<11} {got[command]:8.1f}"
+                    f" {got['version']:8.1f} {peer:7.1f} {ratio:6.2f}  {procs}{flag}"
+                )
+
+
+if __name__ == "__main__":
+    main()
