@@ -173,13 +173,19 @@ class Store:
         if self._reviews is not None:
             return status_of(self._reviews.get(rev))
         # One lookup in the reviews ref's tree, through the reader: no process of its own.
-        return status_of(entries_of(self.note(REVIEWS_REF, rev)))
+        # The tree is read once until refresh(), as all reviews were before: a log asks
+        # for every revision's status.
+        if REVIEWS_REF not in self._notes_trees:
+            self._notes_trees[REVIEWS_REF] = self.reader.oid_of(REVIEWS_REF, "tree")
+        tree = self._notes_trees[REVIEWS_REF]
+        return status_of(entries_of(tree and self.reader.note_in(tree, rev)))
 
     def note(self, ref: str, rev: str) -> bytes | None:
-        """The note a notes ref holds for a commit (given by its full id), or None."""
-        if ref not in self._notes_trees:
-            self._notes_trees[ref] = self.reader.oid_of(ref, "tree")
-        tree = self._notes_trees[ref]
+        """The note a notes ref holds now for a commit (given by its full id), or None.
+
+        The ref is read afresh on every call (the reader sees refs as they are on disk):
+        a note is read under the store lock before another is added to it."""
+        tree = self.reader.oid_of(ref, "tree")
         return None if tree is None else self.reader.note_in(tree, rev)
 
     def git(self, *args: str, **kwargs) -> str:
