@@ -56,19 +56,19 @@ SCOPE: dict[str, tuple[str, list[str]]] = {
         "tracker/notes.py",
         ["test_core_notes_edges.py", "test_record.py", "test_logjson.py"],
     ),
-    "journal": (
+    "git.journal": (
         "tracker/git/journal.py",
         ["test_core_store_edges.py", "test_record.py", "test_safety_core.py"],
     ),
-    "commits": (
+    "git.write": (
         "tracker/git/write.py",
         ["test_core_store_edges.py", "test_record.py", "test_config_traps.py"],
     ),
-    "audit": (
+    "audit.verify": (
         "tracker/audit/verify.py",
         ["test_core_audit_edges.py", "test_audit.py", "test_safety_core.py"],
     ),
-    "blame": (
+    "audit.blame": (
         "tracker/audit/blame.py",
         ["test_core_blame_edges.py", "test_blame_property.py", "test_reports.py"],
     ),
@@ -76,7 +76,7 @@ SCOPE: dict[str, tuple[str, list[str]]] = {
         "tracker/diff.py",
         ["test_core_diff_edges.py", "test_diff.py", "test_blame_property.py"],
     ),
-    "tokens": ("tracker/text/tokens.py", ["test_core_diff_edges.py", "test_diff.py"]),
+    "text.tokens": ("tracker/text/tokens.py", ["test_core_diff_edges.py", "test_diff.py"]),
     "hunks": ("tracker/hunks.py", ["test_core_diff_edges.py", "test_diff.py"]),
     "export": ("tracker/export/__init__.py", ["test_core_export_edges.py", "test_reports.py"]),
     "export.html": ("tracker/export/html.py", ["test_core_export_edges.py", "test_reports.py"]),
