@@ -14,7 +14,9 @@ tracker command starts are counted too (target: at most 3).
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -65,15 +67,29 @@ def cases(repo: Path, doc: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def timed(commands: dict[str, tuple[list[str], dict]], cwd: Path, runs: int) -> dict[str, float]:
-    """Medians of the commands run in turn (A B C A B C ...)."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def timed(
+    commands: dict[str, tuple[list[str], dict]], cwd: Path, runs: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Medians of wall time and of CPU time (the command and every process it starts),
+    the commands run in turn (A B C A B C ...). CPU time is what a busy machine changes
+    least: wall times on a loaded machine mostly measure the other work."""
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, (argv, env) in commands.items():
-            start = time.perf_counter()
+            start, used = time.perf_counter(), _children_cpu()
             subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, check=True, env=env)
             times[name].append((time.perf_counter() - start) * 1000)
-    return {name: statistics.median(values) for name, values in times.items()}
+            cpu[name].append(_children_cpu() - used)
+    return (
+        {name: statistics.median(values) for name, values in times.items()},
+        {name: statistics.median(values) for name, values in cpu.items()},
+    )
 
 
 def git_processes(argv: list[str], cwd: Path) -> int:
@@ -95,11 +111,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", help="one history by name")
     args = parser.parse_args()
-    mine = {**os.environ}
+    # As installed: with compiled modules (pip writes them). A PYTHONDONTWRITEBYTECODE
+    # environment would otherwise compile every module from source on every run.
+    compileall.compile_dir(str(HERE.parent / "tracker"), quiet=1)
+    mine = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     plain = plain_git_env()
     print(f"medians of {args.runs} interleaved runs, ms; ratio = tracker / (version + git)")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
     header = f"{'history':<22} {'case':<18} {'command':<11} {'tracker':>8} {'version':>8}"
-    print(f"{header} {'git':>7} {'ratio':>6}  procs")
+    print(f"{header} {'git':>7} {'ratio':>6}  {'cpu ratio':>9}  procs")
     for name, (repo, doc) in histories().items():
         if args.only and args.only != name:
             continue
@@ -120,18 +140,22 @@ def main() -> None:
                     ["git", "show", "--word-diff=porcelain", new, "--", doc],
                     plain,
                 )
-            got = timed(commands, repo, args.runs)
+            got, cpu = timed(commands, repo, args.runs)
             for command in ("diff", "diff --json", "show", "show --json"):
                 if command not in got:
                     continue
-                peer = got["git show" if command.startswith("show") else "git diff"]
+                git_name = "git show" if command.startswith("show") else "git diff"
+                peer = got[git_name]
                 ratio = got[command] / (got["version"] + peer)
+                cpu_ratio = cpu[command] / (cpu["version"] + cpu[git_name])
                 procs = git_processes(commands[command][0], repo)
                 flag = "" if ratio <= TARGET else "  over target"
                 print(
                     f"{name:<22} {label:<18} {command:<11} {got[command]:8.1f}"
-                    f" {got['version']:8.1f} {peer:7.1f} {ratio:6.2f}  {procs}{flag}"
+                    f" {got['version']:8.1f} {peer:7.1f} {ratio:6.2f}  {cpu_ratio:9.2f}"
+                    f"  {procs}{flag}"
                 )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -19,9 +19,8 @@ import subprocess
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from tracker.errors import GitError
 from tracker.git.cmd import _not_started, _subcommand, git_argv, hardened_env, run
@@ -284,8 +283,7 @@ def _is_oid(name: str) -> bool:
     return bool(_OID.fullmatch(name))
 
 
-@dataclass(frozen=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
     mode: bytes  # as git writes it in a tree: b"100644", b"40000", b"160000"...
     name: bytes
     oid: str
@@ -311,8 +309,7 @@ _IDENT = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
     """A commit object, parsed: what ``git show -s --format=...`` would print of it."""
 
     oid: str
@@ -346,6 +343,8 @@ class Commit:
         match = _IDENT.fullmatch(raw or b"")
         if match is None:
             return None
+        from datetime import datetime, timedelta, timezone  # only where a date is shown
+
         name, email, stamp, sign, hours, minutes = match.groups()
         offset = timedelta(hours=int(hours), minutes=int(minutes))
         if int(hours) > 23:
