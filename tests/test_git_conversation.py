@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 
 import pytest
@@ -231,5 +232,22 @@ def test_a_file_name_with_a_newline_is_read_through_the_trees(tmp_path, monkeypa
         assert len(changes) == 1 and "few" in changes[0].new.text
         monkeypatch.chdir(repo)
         assert store.document(name) == name
+    finally:
+        store.close()
+
+
+def test_a_reader_killed_by_a_signal_is_started_again(plain):
+    """A Ctrl-C sent to the terminal's process group, deferred by a write past its commit
+    point, must not leave the store unable to read: the reader runs in its own group, and
+    one killed all the same is replaced."""
+    store = Store.open(plain)
+    try:
+        first = store.read_blob("HEAD", "docs/guide.md")
+        proc = store.reader._proc
+        assert proc is not None and os.getpgid(proc.pid) != os.getpgid(0)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert store.read_blob("HEAD~1", "docs/guide.md") != first
+        assert store.read_blob("HEAD", "docs/guide.md") == first
     finally:
         store.close()

@@ -106,6 +106,10 @@ class BlobReader:
                     stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL,
                     env=hardened_env(self._cwd),
+                    # Its own process group: a Ctrl-C that the command defers past its
+                    # commit point must not kill the reader it still needs. It ends
+                    # with the command all the same: its input closes.
+                    start_new_session=True,
                 )
             except FileNotFoundError as exc:
                 raise _not_started(self._cwd) from exc
@@ -135,14 +139,12 @@ class BlobReader:
                 return None
             name = oid
         with self._lock:
-            proc = self._started()
-            assert proc.stdin is not None and proc.stdout is not None
-            try:
-                proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
-                proc.stdin.flush()
-                header = proc.stdout.readline()
-            except (BrokenPipeError, OSError, ValueError):
-                header = b""
+            header = self._ask(name)
+            if not header and self._proc is not None and (self._proc.poll() or 0) < 0:
+                # The reader was killed by a signal (not by a damaged object): start
+                # another and ask once more.
+                self._proc = None
+                header = self._ask(name)
             if not header:
                 # cat-file exits when it cannot read an object: a damaged repository.
                 raise GitError(
@@ -153,11 +155,23 @@ class BlobReader:
                 return None
             oid_b, kind_b, size_b = header.split()
             size = int(size_b)
-            data = proc.stdout.read(size + 1)[:-1]
+            assert self._proc is not None and self._proc.stdout is not None
+            data = self._proc.stdout.read(size + 1)[:-1]
             oid, kind = oid_b.decode("ascii"), kind_b.decode("ascii")
             self.hash_hex = len(oid)
             self._keep(oid, kind, data)
             return oid, kind, data
+
+    def _ask(self, name: str) -> bytes:
+        """Send one name; the header line that answers it (b"" when the reader is gone)."""
+        proc = self._started()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+            proc.stdin.flush()
+            return proc.stdout.readline()
+        except (BrokenPipeError, OSError, ValueError):
+            return b""
 
     def _keep(self, oid: str, kind: str, data: bytes) -> None:
         if len(data) > self.CACHE_BYTES // 4:
