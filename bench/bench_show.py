@@ -92,7 +92,7 @@ def timed(
     )
 
 
-def git_processes(argv: list[str], cwd: Path) -> int:
+def git_processes(argv: list[str], cwd: Path, env: dict) -> int:
     """How many git processes one tracker command starts (a logging git first on PATH)."""
     real = shutil.which("git")
     assert real
@@ -101,7 +101,7 @@ def git_processes(argv: list[str], cwd: Path) -> int:
         wrapper = Path(folder) / "git"
         wrapper.write_text(f'#!/bin/sh\necho x >> "{log}"\nexec "{real}" "$@"\n')
         wrapper.chmod(0o755)
-        env = {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+        env = {**env, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
         subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, check=True, env=env)
         return len(log.read_text().splitlines()) if log.exists() else 0
 
@@ -110,15 +110,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", help="one history by name")
+    parser.add_argument(
+        "--before", type=Path, help="another checkout's tree (e.g. main's) to time beside"
+    )
     args = parser.parse_args()
     # As installed: with compiled modules (pip writes them). A PYTHONDONTWRITEBYTECODE
     # environment would otherwise compile every module from source on every run.
     compileall.compile_dir(str(HERE.parent / "tracker"), quiet=1)
     mine = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    before = None
+    if args.before:
+        compileall.compile_dir(str(args.before / "tracker"), quiet=1)
+        before = {**mine, "PYTHONPATH": str(args.before.resolve())}
     plain = plain_git_env()
     print(f"medians of {args.runs} interleaved runs, ms; ratio = tracker / (version + git)")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
-    header = f"{'history':<22} {'case':<18} {'command':<11} {'tracker':>8} {'version':>8}"
+    header = f"{'history':<22} {'case':<18} {'command':<20} {'tracker':>8} {'version':>8}"
     print(f"{header} {'git':>7} {'ratio':>6}  {'cpu ratio':>9}  procs")
     for name, (repo, doc) in histories().items():
         if args.only and args.only != name:
@@ -140,18 +147,22 @@ def main() -> None:
                     ["git", "show", "--word-diff=porcelain", new, "--", doc],
                     plain,
                 )
+            if before is not None:
+                for command in ("diff --json", "show --json"):
+                    if command in commands:
+                        commands[f"{command} (before)"] = (commands[command][0], before)
             got, cpu = timed(commands, repo, args.runs)
-            for command in ("diff", "diff --json", "show", "show --json"):
-                if command not in got:
+            for command, (argv, env) in commands.items():
+                if not command.startswith(("diff", "show")):
                     continue
                 git_name = "git show" if command.startswith("show") else "git diff"
                 peer = got[git_name]
                 ratio = got[command] / (got["version"] + peer)
                 cpu_ratio = cpu[command] / (cpu["version"] + cpu[git_name])
-                procs = git_processes(commands[command][0], repo)
+                procs = git_processes(argv, repo, env)
                 flag = "" if ratio <= TARGET else "  over target"
                 print(
-                    f"{name:<22} {label:<18} {command:<11} {got[command]:8.1f}"
+                    f"{name:<22} {label:<18} {command:<20} {got[command]:8.1f}"
                     f" {got['version']:8.1f} {peer:7.1f} {ratio:6.2f}  {cpu_ratio:9.2f}"
                     f"  {procs}{flag}"
                 )

@@ -17,7 +17,7 @@ texts = st.lists(words, min_size=1, max_size=25).map("".join)
 
 def history_of(versions: list[str]) -> list[Revision]:
     """Revisions newest first, each with its changes against the one before."""
-    revisions = [Revision("r0", None, "a", "d", "s0", "", extra={"initial": True})]
+    revisions = [Revision("r0", None, "a", "d", "s0", "", initial=True)]
     for number in range(1, len(versions)):
         changes = tuple(diff_texts(versions[number - 1], versions[number]))
         revisions.append(Revision(f"r{number}", f"r{number - 1}", "a", "d", f"s{number}", "",

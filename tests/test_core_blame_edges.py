@@ -49,7 +49,7 @@ def test_paragraphs_and_lines():
 
 
 def _history(versions: list[str]) -> list[Revision]:
-    revisions = [Revision("r0", None, "a", "d", "s0", "", extra={"initial": True})]
+    revisions = [Revision("r0", None, "a", "d", "s0", "", initial=True)]
     for n in range(1, len(versions)):
         changes = tuple(diff_texts(versions[n - 1], versions[n]))
         revisions.append(

@@ -183,11 +183,11 @@ def test_revision_reads_record_notes_and_review(history):
     assert caps.author == "Ann Editor <ann@example.org>" and caps.date == D[1]
     assert [c.note.text if c.note else None for c in caps.changes] == ["caps", "added later"]
     assert caps.changes[1].note.origin == "later" and caps.later_note_count == 1
-    assert caps.extra["review"] is None and "initial" not in caps.extra
+    assert caps.review is None and not caps.initial
     more = history.revision("HEAD~1")
-    assert more.extra["review"]["status"] == "approved" and more.later_note_count == 0
+    assert more.review.status == "approved" and more.later_note_count == 0
     first = history.revision("HEAD~3")
-    assert first.extra["initial"] is True and first.changes == ()
+    assert first.initial is True and first.changes == ()
     assert history.revision("HEAD").document == "other.txt"
     assert history.later_notes(caps.rev)[0]["text"] == "added later"
     assert history.later_notes(more.rev) == []
@@ -234,15 +234,15 @@ def test_foreign_history_is_read_with_computed_changes(tmp_path):
     newest, oldest = list(store.log("a.txt"))
     assert not newest.recorded and newest.summary == "Second"
     assert [(c.old.text, c.new.text) for c in newest.changes] == [("two", "three")]
-    assert oldest.extra["initial"] is True and oldest.reason == "Body text"
+    assert oldest.initial is True and oldest.reason == "Body text"
     assert store.revision("HEAD").document == "a.txt"
     assert [(c.old.text, c.new.text) for c in store.revision("HEAD").changes] == [("two", "three")]
     # Bytes that are not text, committed with plain git: said, not diffed, not a crash.
     (root / "a.txt").write_bytes(b"one\x00three\n")
     git(root, *ident, "commit", "-qam", "Binary")
     binary = next(iter(store.log("a.txt")))
-    assert binary.changes == () and binary.extra["not_text"]["kind"] == "binary"
-    assert store.revision("HEAD").extra["not_text"]["rev"] == binary.rev
+    assert binary.changes == () and binary.not_text.kind == "binary"
+    assert store.revision("HEAD").not_text.rev == binary.rev
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -383,9 +383,9 @@ def test_the_store_object_sees_its_own_writes(doc_store):
     (doc_store.root / "doc.txt").write_text("one 2 three four\n", encoding="utf-8")
     rev = record(doc_store, "doc.txt", "Two", identity=ANN, date=D[1])
     assert doc_store.head() == rev
-    assert doc_store.revision("HEAD").extra["review"] is None
+    assert doc_store.revision("HEAD").review is None
     add_review(doc_store, "HEAD", "approved", identity=BOB, date=D[2])
-    assert doc_store.revision("HEAD").extra["review"]["status"] == "approved"
+    assert doc_store.revision("HEAD").review.status == "approved"
 
 
 def test_signing_settings_are_read_as_git_reads_booleans(doc_store):
@@ -424,8 +424,8 @@ def test_a_review_needs_a_known_status_and_a_flag_a_comment(doc_store):
         add_review(doc_store, "HEAD", "flagged", "  ", identity=ANN, date=D[1])
     add_review(doc_store, "HEAD", "flagged", "typo", identity=ANN, date=D[1])
     add_review(doc_store, "HEAD", "approved", identity=BOB, date=D[2])
-    status = Store.open(doc_store.root).revision("HEAD").extra["review"]
-    assert status["status"] == "approved"
+    status = Store.open(doc_store.root).revision("HEAD").review
+    assert status.status == "approved" and status.history == 1
 
 
 def test_require_notes_message_names_each_unexplained_change_briefly(tmp_path):

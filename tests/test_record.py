@@ -111,7 +111,7 @@ def test_first_revision_is_a_baseline_without_changes(store):
     write(store, "a.txt", "Text.")
     rev = record(store, "a.txt", "Add", identity=ANN, date=DATE)
     revision = store.revision(rev)
-    assert revision.changes == () and revision.extra["initial"] is True
+    assert revision.changes == () and revision.initial is True
 
 
 def test_nothing_to_record(store):

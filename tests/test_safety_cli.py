@@ -452,8 +452,8 @@ def test_the_app_writes_through_the_same_check(plain_repo):
     """The app records, annotates and approves through porcelain.py and reviews.py."""
     from tracker import porcelain
     from tracker.errors import NotAStoreError
+    from tracker.model import APPROVED
     from tracker.recording import add_review as review
-    from tracker.reviews import APPROVED
 
     store = porcelain.open_store(plain_repo)
     (plain_repo / "README.md").write_text("Changed.\n")

@@ -365,17 +365,13 @@ def test_approve_flag_verify_and_export_from_the_app(demo_copy, tmp_path, monkey
 
     async def scenario(pilot, screen):
         await pilot.press("v")
-        await settle(
-            pilot, lambda: (screen.shown[0].extra.get("review") or {}).get("status") == "approved"
-        )
+        await settle(pilot, lambda: getattr(screen.shown[0].review, "status", None) == "approved")
         await pilot.press("j")
         await pilot.press("F")
         assert isinstance(pilot.app.screen, PromptScreen)
         pilot.app.screen.query_one(Input).value = "Dates need checking"
         await pilot.press("enter")
-        await settle(
-            pilot, lambda: (screen.shown[1].extra.get("review") or {}).get("status") == "flagged"
-        )
+        await settle(pilot, lambda: getattr(screen.shown[1].review, "status", None) == "flagged")
         assert screen.selected.rev == screen.shown[1].rev, "the selection stays put"
         await pilot.press("V")
         verify_screen = pilot.app.screen

@@ -47,7 +47,7 @@ def messages(app) -> list[str]:
 
 
 def review_status(revision) -> str | None:
-    return (revision.extra.get("review") or {}).get("status")
+    return revision.review.status if revision.review else None
 
 
 # -- 15: stale screens ---------------------------------------------------------------------
@@ -535,7 +535,7 @@ def test_a_later_note_date_planted_with_plain_git_is_shown_as_text(demo_copy):
 
         await settle(pilot, shown)
         text = str(screen.query_one(NotesPanel).render())
-        assert "by Eve, ␛]0;PWNED␇" in text, text
+        assert "by Eve ␛]0;PWNED␇" in text, text
         assert "\x1b" not in text and "\x07" not in text
 
     run_app(demo_copy, scenario)

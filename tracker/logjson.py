@@ -134,4 +134,5 @@ def _review_json(entries: list | None) -> str:
         return "null"
     from tracker.reviews import status_of
 
-    return json.dumps(status_of(entries), ensure_ascii=True)
+    review = status_of(entries)
+    return json.dumps(review.to_json() if review else None, ensure_ascii=True)

@@ -1,4 +1,8 @@
-"""Provides the typed records that the core returns: spans, changes, notes, revisions."""
+"""Provides every typed result the core returns: spans, changes, notes, revisions, reviews,
+diffs, comparisons, blame units and verify reports.
+
+The faces (CLI and TUI) read only these types; none of them carries git or Store state.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,21 @@ DEFAULT_CATEGORIES = (
     "legal",
     "other",
 )
+
+
+# The review statuses: a reviewer approves a revision, or flags it with a comment.
+APPROVED, FLAGGED = "approved", "flagged"
+# A note given for "change 0" is the note of every change that has none of its own.
+EVERY_OTHER_CHANGE = 0
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    """A note as the user gives it, before it is anchored to a change."""
+
+    text: str
+    category: str = "other"
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,91 @@ class Change:
 
 
 @dataclass(frozen=True)
+class LaterNote:
+    """A note added or corrected after its revision: one entry of ``refs/notes/tracker``.
+
+    ``old``/``new`` are the anchor (character ranges) the entry was written for; an entry
+    without them (written by hand) is matched by ``change`` number instead."""
+
+    change: int | None
+    text: str
+    category: str = "other"
+    source: str = ""
+    author: str = ""
+    date: str = ""
+    # As stored: lists of two ints when written by the tracker (anything, by hand).
+    old: Any = None
+    new: Any = None
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any]) -> LaterNote:
+        """An entry as stored (JSON written by the tracker, or by hand with ``git notes``)."""
+        return cls(
+            change=entry.get("change"),
+            text=str(entry.get("text", "")),
+            category=str(entry.get("category", "other")),
+            source=str(entry.get("source", "") or ""),
+            author=str(entry.get("author", "")),
+            date=str(entry.get("date", "")),
+            old=entry.get("old"),
+            new=entry.get("new"),
+        )
+
+    @property
+    def anchored(self) -> bool:
+        return isinstance(self.old, list) and isinstance(self.new, list)
+
+    @property
+    def anchor(self) -> tuple[Any, ...]:
+        """The old and new ranges, as Change.anchor has them (empty parts when absent)."""
+        parts = [v if isinstance(v, (list, tuple)) else () for v in (self.old, self.new)]
+        return (*parts[0], *parts[1])
+
+    def note(self) -> Note:
+        return Note(self.text, self.category, self.source, self.author, self.date, "later")
+
+
+@dataclass(frozen=True)
+class Review:
+    """A revision's latest review (approved or flagged) and how many came before it."""
+
+    status: str
+    comment: str
+    author: str
+    date: str
+    history: int = 0
+    # The entry as stored, keys in their stored order (an entry edited by hand may carry
+    # more): ``--json`` prints it as it is, so scripts see what the ref holds.
+    stored: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def approved(self) -> bool:
+        return self.status == APPROVED
+
+    def to_json(self) -> dict[str, Any]:
+        data = dict(self.stored) or {
+            "status": self.status,
+            "comment": self.comment,
+            "author": self.author,
+            "date": self.date,
+        }
+        data["history"] = self.history
+        return data
+
+
+@dataclass(frozen=True)
+class NotText:
+    """Why a revision has no text changes: its bytes, or its parent's, are not text."""
+
+    kind: str  # "binary" (NUL bytes) or "undecodable" (not UTF-8)
+    rev: str  # the revision whose bytes are not text
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "rev": self.rev, "message": self.message}
+
+
+@dataclass(frozen=True)
 class Revision:
     """One commit that changed a document, as the tracker reads it."""
 
@@ -110,15 +214,24 @@ class Revision:
     # True when the commit carries the tracker's structured block (it was recorded
     # by the tracker); False for commits of foreign repositories.
     recorded: bool = False
-    later_note_count: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The document's first revision: its baseline text, no changes.
+    initial: bool = False
+    review: Review | None = None
+    later_notes: tuple[LaterNote, ...] = ()
+    not_text: NotText | None = None
+    # Set by ``show`` when the revision leaves the document as its parent had it.
+    unchanged: bool = False
 
     @property
     def note_count(self) -> int:
         return sum(1 for change in self.changes if change.note is not None)
 
+    @property
+    def later_note_count(self) -> int:
+        return len(self.later_notes)
+
     def to_json(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "rev": self.rev,
             "parent": self.parent,
             "author": self.author,
@@ -129,7 +242,159 @@ class Revision:
             "recorded_by_tracker": self.recorded,
             "notes": self.note_count,
         }
-        # Keys starting with '_' are the core's own working data, not part of the contract.
-        data.update({k: v for k, v in self.extra.items() if not k.startswith("_")})
+        # The key order of the contract: a recorded baseline says "initial" before its
+        # review; a foreign one learns it is the baseline only once its texts are read.
+        if self.initial and self.recorded:
+            data["initial"] = True
+        data["review"] = self.review.to_json() if self.review else None
+        if self.initial and not self.recorded:
+            data["initial"] = True
+        if self.not_text is not None:
+            data["not_text"] = self.not_text.to_json()
+        if self.unchanged:
+            data["unchanged"] = True
         data["changes"] = [change.to_json() for change in self.changes]
         return data
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """Two versions of one document and the changes between them (``tracker diff``)."""
+
+    document: str
+    old_rev: str
+    new_rev: str
+    old_text: str
+    new_text: str
+    changes: list[Change]
+    # Set when one side is not text (binary or not UTF-8): why no changes can be shown.
+    not_text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"document": self.document, "from": self.old_rev, "to": self.new_rev}
+        if self.not_text:
+            data["not_text"] = self.not_text
+        data["changes"] = [c.to_json() for c in self.changes]
+        return data
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two versions of the document and the changes between them, as the app browses them."""
+
+    old_rev: str | None
+    new_rev: str
+    old_text: str
+    new_text: str
+    changes: tuple[Change, ...]
+    # Notes made by the revisions between old and new, each with the revision that made it.
+    notes_between: tuple[tuple[Revision, Change], ...] = ()
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.old_rev, self.new_rev)
+
+    def related_notes(self, change: Change | None) -> list[tuple[Revision, Change]]:
+        """Notes made between the two revisions, those touching ``change``'s words first."""
+        notes = list(self.notes_between)
+        if change is None:
+            return notes
+
+        def touches(item: tuple[Revision, Change]) -> bool:
+            noted = item[1]
+            words = [w for w in (noted.new.text.strip(), noted.old.text.strip()) if w]
+            return any(w in change.new.text or w in change.old.text for w in words)
+
+        return sorted(notes, key=lambda item: not touches(item))
+
+
+@dataclass(frozen=True)
+class Churn:
+    """Words a revision added and removed."""
+
+    added: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class BlameUnit:
+    """A sentence (or paragraph, or line) of the text and the revision that last changed it."""
+
+    start: int
+    end: int
+    text: str
+    revision: Revision | None
+    change: Change | None
+
+    def to_json(self) -> dict[str, Any]:
+        note = self.change.note.to_json() if self.change and self.change.note else None
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "rev": self.revision.rev if self.revision else None,
+            "author": self.revision.author if self.revision else None,
+            "date": self.revision.date if self.revision else None,
+            "summary": self.revision.summary if self.revision else None,
+            "change": self.change.index if self.change else None,
+            "note": note,
+        }
+
+
+@dataclass(frozen=True)
+class Blame:
+    """A document's text at HEAD, cut into units, each with the revision behind it."""
+
+    document: str
+    by: str  # "sentence", "paragraph" or "line"
+    text: str
+    units: tuple[BlameUnit, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.document, "by": self.by, "units": [u.to_json() for u in self.units]}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``verify`` found wrong, naming the revision and change where it can."""
+
+    kind: str
+    message: str
+    revision: str | None = None
+    change: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "revision": self.revision,
+            "change": self.change,
+            "message": self.message,
+        }
+
+
+@dataclass
+class VerifyReport:
+    """What ``verify`` checked and found; ``ok`` when it found nothing."""
+
+    findings: list[Finding] = field(default_factory=list)
+    checked_revisions: int = 0
+    changes: int = 0
+    explained: int = 0
+    signed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def add(self, kind: str, message: str, revision: str | None = None, change: int | None = None):
+        self.findings.append(Finding(kind, message, revision, change))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "findings": [f.to_json() for f in self.findings],
+            "revisions": self.checked_revisions,
+            "changes": self.changes,
+            "explained": self.explained,
+            "signed": self.signed,
+        }

@@ -23,11 +23,12 @@ revision in the notes ref; see docs/storage-format.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from tracker.errors import NoteError
-from tracker.model import CHANGE_KINDS, Change, Note, Span
+from tracker.model import CHANGE_KINDS, Change, LaterNote, Note, Span
 
 NOTES_REF = "refs/notes/tracker"
 RECORD_VERSION = 1
@@ -183,34 +184,27 @@ def compose_later(entries: list[dict[str, Any]]) -> str:
     return json.dumps({"v": RECORD_VERSION, "entries": entries}, ensure_ascii=False, indent=1)
 
 
-def _entry_note(entry: dict[str, Any]) -> Note:
-    return Note(
-        text=str(entry.get("text", "")),
-        category=str(entry.get("category", "other")),
-        source=str(entry.get("source", "") or ""),
-        author=str(entry.get("author", "")),
-        date=str(entry.get("date", "")),
-        origin="later",
-    )
+def _matches(later: LaterNote, change: Change) -> bool:
+    if later.anchored:
+        return later.anchor == change.anchor
+    return later.change == change.index
 
 
-def _matches(entry: dict[str, Any], change: Change) -> bool:
-    old, new = entry.get("old"), entry.get("new")
-    if isinstance(old, list) and isinstance(new, list):
-        return tuple(old) + tuple(new) == change.anchor
-    return entry.get("change") == change.index
+def apply_later(
+    changes: list[Change], entries: Sequence[LaterNote | dict[str, Any]]
+) -> list[Change]:
+    """Attach later notes: the newest wording wins and the earlier ones become its history.
 
-
-def apply_later(changes: list[Change], entries: list[dict[str, Any]]) -> list[Change]:
-    """Attach later notes: the newest wording wins and the earlier ones become its history."""
+    ``entries`` are LaterNotes, or entries as stored (``parse_later``)."""
     if not entries:
         return changes
+    notes = [e if isinstance(e, LaterNote) else LaterNote.from_entry(e) for e in entries]
     result = []
     for change in changes:
         note = change.note
-        for entry in entries:
-            if _matches(entry, change):
+        for later in notes:
+            if _matches(later, change):
                 earlier = (*note.history, replace(note, history=())) if note else ()
-                note = replace(_entry_note(entry), history=earlier)
+                note = replace(later.note(), history=earlier)
         result.append(change.with_note(note))
     return result

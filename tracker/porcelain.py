@@ -1,12 +1,18 @@
-"""Provides the operations that both faces (CLI and TUI) call. Returns data; never prints."""
+"""Provides the front door: every command as one function that both faces (CLI and TUI)
+call, with keyword options, returning the typed results of tracker.model; never prints.
+
+Import-light on purpose: ``log --json`` and the app's first frame go through here, so the
+write side (recording, and with it the diff engine) loads only when a command writes.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import (
     DirtyStoreError,
@@ -15,34 +21,51 @@ from tracker.errors import (
     UnknownDocumentError,
 )
 from tracker.git.read import BlobReader
-from tracker.identity import Identity, check_date
-from tracker.model import Change, Revision
+from tracker.model import Blame, Change, DiffResult, NoteInput, Revision, VerifyReport
 from tracker.notes import NOTES_REF, parse_later
-from tracker.recording import NoteInput, add_later_note, init_store, record
 from tracker.store import WORKTREE, Store, require_tracker_store, require_work_tree
 from tracker.text.decode import not_text_kind
 
+if TYPE_CHECKING:
+    from tracker.identity import Identity
+    from tracker.session import ReviewSession
+
 __all__ = [
     "WORKTREE",
-    "DiffResult",
-    "NoteInput",
-    "Store",
     "ChangeKey",
     "ChangesMovedError",
+    "NoteInput",
+    "Store",
     "add_document",
+    "blame",
+    "categories",
     "change_key",
+    "demo",
     "diff",
+    "diff_words",
+    "document",
+    "documents",
+    "export",
     "init",
+    "interrupts_deferred",
+    "log",
+    "log_json",
     "note",
     "notes_history",
+    "open_session",
     "open_store",
+    "relpath",
     "record_bound",
     "record_revision",
     "require_tracker_store",
+    "requires_notes",
+    "resolve",
     "review",
     "show",
     "status",
+    "verify",
     "write_report",
+    "written",
 ]
 
 
@@ -67,12 +90,21 @@ def init(
                     "name a folder (new or existing) for the store: tracker init DIR",
                 )
             break
-    identity = Identity.parse(author) if author else None
-    return init_store(path, identity, require_notes=require_notes, warnings=warnings)
+    from tracker.recording import init_store
+
+    return init_store(path, _identity(author), require_notes=require_notes, warnings=warnings)
 
 
 def _identity(author: str | None) -> Identity | None:
+    from tracker.identity import Identity
+
     return Identity.parse(author) if author else None
+
+
+def _date(date: str | None) -> str | None:
+    from tracker.identity import check_date
+
+    return check_date(date) if date else None
 
 
 def add_document(
@@ -95,6 +127,8 @@ def add_document(
     if rel.startswith(".tracker/"):
         raise TrackerError(f"{rel} is the tracker's own file", "name a document")
     store.work_bytes(rel)  # a clear error when it does not exist
+    from tracker.recording import record
+
     return record(
         store,
         rel,
@@ -102,7 +136,7 @@ def add_document(
         "",
         {},
         _identity(author),
-        check_date(date) if date else None,
+        _date(date),
         warnings,
     )
 
@@ -141,9 +175,10 @@ def record_revision(
         raise UnknownDocumentError(
             f"{document} is not a document of this store", "run 'tracker add FILE' first"
         )
+    from tracker.recording import record
+
     rev = record(
-        store, document, summary, reason, notes or {}, _identity(author),
-        check_date(date) if date else None, warnings,
+        store, document, summary, reason, notes or {}, _identity(author), _date(date), warnings,
     )  # fmt: skip
     return store.revision(rev, document)
 
@@ -203,35 +238,33 @@ def record_bound(
     changes = store.pending(document)
     same_as_on_screen(changes)
     by_index = {c.index: notes[change_key(c)] for c in changes if change_key(c) in notes}
+    from tracker.recording import record
+
     rev = record(
-        store, document, summary, reason, by_index, _identity(author),
-        check_date(date) if date else None, warnings, check_changes=same_as_on_screen,
+        store, document, summary, reason, by_index, _identity(author), _date(date), warnings,
+        check_changes=same_as_on_screen,
     )  # fmt: skip
     return store.revision(rev, document)
 
 
 def show(store: Store, rev: str, path: str | None = None) -> Revision:
+    """One revision with its changes and notes (of ``path``, or the document it changed).
+
+    A revision that leaves the document as its parent had it (it changed another file)
+    comes back with ``unchanged`` set, so that a face can say so rather than show an
+    empty list of changes as if the document had been checked and found the same."""
     doc = store.document(path) if path is not None else None
-    return store.revision(rev, doc)
-
-
-@dataclass(frozen=True)
-class DiffResult:
-    document: str
-    old_rev: str
-    new_rev: str
-    old_text: str
-    new_text: str
-    changes: list[Change]
-    # Set when one side is not text (binary or not UTF-8): why no changes can be shown.
-    not_text: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"document": self.document, "from": self.old_rev, "to": self.new_rev}
-        if self.not_text:
-            data["not_text"] = self.not_text
-        data["changes"] = [c.to_json() for c in self.changes]
-        return data
+    revision = store.revision(rev, doc)
+    if (
+        revision.parent is not None
+        and not revision.changes
+        and not revision.initial
+        and revision.not_text is None
+    ):
+        # No changes against the parent: the texts are the same (a diff of two different
+        # texts has at least one change), whatever the commit did elsewhere.
+        revision = replace(revision, unchanged=True)
+    return revision
 
 
 def diff(
@@ -265,13 +298,27 @@ def note(
     rev: str,
     index: int,
     text: str,
-    category: str = "other",
-    source: str = "",
+    category: str | None = None,
+    source: str | None = None,
     author: str | None = None,
     date: str | None = None,
 ) -> str:
-    """Add or correct the note of a past change (a later note, kept beside the history)."""
+    """Add or correct the note of a past change (a later note, kept beside the history).
+
+    A correction keeps what it does not mention: without ``category`` or ``source``, the
+    current note's are kept ("other" and none for a change without a note). Returns the
+    notes commit."""
     require_tracker_store(store)
+    if category is None or source is None:
+        current = next(
+            (c.note for c in store.revision(rev).changes if c.index == index and c.note), None
+        )
+        if category is None:
+            category = current.category if current else "other"
+        if source is None:
+            source = current.source if current else ""
+    from tracker.recording import add_later_note
+
     return add_later_note(
         store,
         rev,
@@ -286,6 +333,7 @@ def _check_date_after(store: Store, rev: str, date: str | None, what: str) -> st
     """A ``--date`` for a note or review: not in the future, and not before its revision."""
     if not date:
         return None  # now: after the revision, but for the clock skew that is allowed
+    from tracker.identity import check_date
     from tracker.recording import refuse_before_revision
 
     checked = check_date(date)
@@ -428,3 +476,166 @@ def write_report(path: str | Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)  # a half-written report is litter, not a result
         raise failed(error) from None
+
+
+# -- the commands that read ---------------------------------------------------------------
+
+
+def _document(store: Store, path: str | None, document: str | None) -> str:
+    """``document`` as the store names it (a face that holds one), else ``path`` as typed:
+    relative to the current folder, or None for the store's only document."""
+    return document if document is not None else store.document(path)
+
+
+def document(store: Store, path: str | None = None) -> str:
+    """The document ``path`` names (relative to the store), or the store's only one."""
+    return store.document(path)
+
+
+def relpath(store: Store, path: str) -> str:
+    """A path on the command line (relative to the current folder) as the store names it."""
+    return store.relpath(path)
+
+
+def documents(store: Store) -> list[str]:
+    """The store's documents, as ``tracker add`` named them."""
+    return store.documents()
+
+
+def categories(store: Store) -> tuple[str, ...]:
+    """The note categories this store offers."""
+    return tuple(store.config.categories)
+
+
+def requires_notes(store: Store) -> bool:
+    """Whether the store refuses a change without a note."""
+    return store.config.require_notes
+
+
+def resolve(store: Store, rev: str) -> str:
+    """The full commit id a revision name stands for."""
+    return store.resolve(rev)
+
+
+def log(
+    store: Store,
+    path: str | None = None,
+    *,
+    search: str | None = None,
+    limit: int | None = None,
+    unreviewed: bool = False,
+) -> list[Revision]:
+    """Revisions of a document, newest first."""
+    doc = store.document(path)
+    return list(store.log(doc, search, limit, unreviewed=unreviewed))
+
+
+def log_json(
+    store: Store,
+    path: str | None = None,
+    *,
+    search: str | None = None,
+    limit: int | None = None,
+    unreviewed: bool = False,
+) -> Iterator[str]:
+    """``log`` as JSON text, in pieces: scripts read long histories, and a record the
+    tracker wrote passes through without being decoded and encoded again."""
+    from tracker.logjson import log_json as stream
+
+    return stream(store, store.document(path), search, limit, unreviewed)
+
+
+def diff_words(store: Store, words: Sequence[str]) -> DiffResult:
+    """``diff [REV_A [REV_B]] [FILE]`` as typed: a last word that names a document (or a
+    word after ``--``) is the file; the others are revisions."""
+    words = list(words)
+    path = None
+    if "--" in words:
+        cut = words.index("--")
+        words, rest = words[:cut], words[cut + 1 :]
+        path = rest[0] if rest else None
+    elif words and _is_document(store, words[-1]):
+        path = words.pop()
+    if len(words) > 2:
+        raise TrackerError(
+            "diff takes at most two revisions and a file", "see 'tracker diff --help'"
+        )
+    old = words[0] if words else None
+    new = words[1] if len(words) > 1 else None
+    return diff(store, old, new, path)
+
+
+def _is_document(store: Store, word: str) -> bool:
+    if word.startswith("-"):
+        return False
+    try:
+        return store.relpath(word) in store.documents()
+    except TrackerError:
+        # A file that exists but cannot be a document (a symlink out of the store): say
+        # so, rather than call it an unknown revision.
+        import os
+
+        return os.path.lexists(word)
+
+
+def blame(
+    store: Store, path: str | None = None, *, document: str | None = None, by: str = "sentence"
+) -> Blame:
+    """Each sentence (paragraph, line) of the text at HEAD with the revision behind it."""
+    from tracker.audit.blame import blame as attribute
+
+    doc = _document(store, path, document)
+    text, units = attribute(store, doc, by)
+    return Blame(doc, by, text, tuple(units))
+
+
+def verify(store: Store, *, require_signatures: bool = False) -> VerifyReport:
+    """What an auditor can check from the store alone."""
+    from tracker.audit.verify import verify as check
+
+    return check(store, require_signatures)
+
+
+def export(
+    store: Store,
+    path: str | None = None,
+    *,
+    document: str | None = None,
+    rev_range: str | None = None,
+    fmt: str = "html",
+) -> str:
+    """A corrections report of a document's revisions (all, one, or ``A..B``) as text."""
+    from tracker.export import build_report, render
+
+    return render(build_report(store, _document(store, path, document), rev_range), fmt)
+
+
+def demo(path: str | Path | None = None, *, reset: bool = False) -> tuple[Store, bool]:
+    """The bundled demo store, reopened as it is or built now (True when built now)."""
+    from tracker.demo import open_demo
+
+    return open_demo(path, reset=reset)
+
+
+def open_session(store: Store, document: str) -> ReviewSession:
+    """What the app browses one document (as ``documents`` names it) with: cached texts,
+    diffs and word counts. Close it when done (it holds a git process)."""
+    from tracker.session import ReviewSession as Session
+
+    return Session(store, document)
+
+
+def interrupts_deferred() -> AbstractContextManager[None]:
+    """Ctrl-C after a write's commit point waits until the write is done: a completed
+    write must not be reported as failed."""
+    from tracker.recording import interrupts_deferred_at_commit
+
+    return interrupts_deferred_at_commit()
+
+
+def written() -> bool:
+    """Whether a write in this process has passed its commit point (its ref moved)."""
+    import sys
+
+    recording = sys.modules.get("tracker.recording")  # not loaded: nothing was written
+    return bool(recording and recording.past_commit_point())

@@ -15,7 +15,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from tracker.git import cmd as gitcmd
 from tracker.git.write import commit_tree, signing, write_with_journal
 from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future
 from tracker.lock import store_lock
-from tracker.model import Change, Note
+from tracker.model import APPROVED, EVERY_OTHER_CHANGE, FLAGGED, Change, Note, NoteInput
 from tracker.notes import (
     NOTES_REF,
     compose_later,
@@ -39,7 +38,7 @@ from tracker.notes import (
     later_entry,
     validate_note,
 )
-from tracker.reviews import APPROVED, FLAGGED, REVIEWS_REF, reviews_of
+from tracker.reviews import REVIEWS_REF, reviews_of
 from tracker.store import (
     CONFIG_PATH,
     Store,
@@ -48,20 +47,6 @@ from tracker.store import (
     require_work_tree,
 )
 from tracker.text.decode import decode_document, not_text_kind
-
-# Key of a note given for every change that has no note of its own (the CLI's "*=TEXT"):
-# one reason for many identical edits, such as converting line endings.
-EVERY_OTHER_CHANGE = 0
-
-
-@dataclass(frozen=True)
-class NoteInput:
-    """A note as the user gives it, before it is anchored to a change."""
-
-    text: str
-    category: str = "other"
-    source: str = ""
-
 
 # -- init --------------------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader
+from tracker.model import Review
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
-APPROVED, FLAGGED = "approved", "flagged"
 
 
 class _Located(Protocol):
@@ -64,10 +64,12 @@ def _as_text(entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, **fields}
 
 
-def status_of(entries: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+def status_of(entries: list[dict[str, Any]] | None) -> Review | None:
     """The latest review of a revision, with how many came before it."""
     if not entries:
         return None
-    latest = dict(entries[-1])
-    latest["history"] = len(entries) - 1
-    return latest
+    latest = entries[-1]
+    return Review(
+        latest["status"], latest["comment"], latest["author"], latest["date"],
+        len(entries) - 1, dict(latest),
+    )  # fmt: skip

@@ -10,37 +10,13 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.git.read import BlobReader
-from tracker.model import Change, Revision
+from tracker.model import Change, Churn, Comparison, Revision
 from tracker.store import WORKTREE, Store
 from tracker.text.decode import decode_document
 from tracker.text.tokens import count_words
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two versions of the document and the changes between them."""
-
-    old_rev: str | None
-    new_rev: str
-    old_text: str
-    new_text: str
-    changes: tuple[Change, ...]
-    # Notes made by the revisions between old and new, each with the revision that made it.
-    notes_between: tuple[tuple[Revision, Change], ...] = ()
-
-    @property
-    def key(self) -> tuple[str | None, str]:
-        return (self.old_rev, self.new_rev)
-
-
-@dataclass(frozen=True)
-class Churn:
-    added: int
-    removed: int
 
 
 class ReviewSession:
@@ -128,21 +104,20 @@ class ReviewSession:
         if cached is not None:
             return cached
         # A baseline's parent text is not shown (and may not be text: a repaired revision).
-        initial = revision.extra.get("initial")
-        old = self.text(revision.parent) if revision.parent and not initial else ""
+        old = self.text(revision.parent) if revision.parent and not revision.initial else ""
         new = self.text(revision.rev)
-        if revision.recorded or revision.extra.get("initial"):
+        if revision.recorded or revision.initial:
             changes = revision.changes
         else:
             from tracker.diff import diff_texts
             from tracker.notes import apply_later
 
-            changes = tuple(apply_later(diff_texts(old, new), revision.extra.get("_later", [])))
+            changes = tuple(apply_later(diff_texts(old, new), revision.later_notes))
         self._churn[revision.rev] = _count(changes)
         return self._store(Comparison(revision.parent, revision.rev, old, new, tuple(changes)))
 
     def changes(self, revision: Revision) -> tuple[Change, ...]:
-        if revision.recorded or revision.extra.get("initial"):
+        if revision.recorded or revision.initial:
             return revision.changes
         return self.revision_diff(revision).changes
 
@@ -176,7 +151,7 @@ class ReviewSession:
 
     def churn(self, revision: Revision) -> Churn | None:
         """Words added and removed, or None while a foreign revision's diff is not known."""
-        if revision.recorded or revision.extra.get("initial"):
+        if revision.recorded or revision.initial:
             return _count(revision.changes)
         return self._churn.get(revision.rev)
 
@@ -211,17 +186,3 @@ def _count(changes) -> Churn:
         sum(count_words(c.new.text) for c in changes),
         sum(count_words(c.old.text) for c in changes),
     )
-
-
-def related_notes(comparison: Comparison, change: Change | None) -> list[tuple[Revision, Change]]:
-    """Notes made between two revisions, those touching ``change``'s words first."""
-    notes = list(comparison.notes_between)
-    if change is None:
-        return notes
-
-    def touches(item: tuple[Revision, Change]) -> bool:
-        noted = item[1]
-        words = [w for w in (noted.new.text.strip(), noted.old.text.strip()) if w]
-        return any(w in change.new.text or w in change.old.text for w in words)
-
-    return sorted(notes, key=lambda item: not touches(item))

@@ -34,7 +34,7 @@ from tracker.errors import (
 )
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader, Commit, stream_records
-from tracker.model import DEFAULT_CATEGORIES, Change, Revision
+from tracker.model import DEFAULT_CATEGORIES, Change, LaterNote, NotText, Review, Revision
 from tracker.notes import (
     NOTES_REF,
     apply_later,
@@ -166,7 +166,7 @@ class Store:
         self._reviews = None
         self._notes_trees.clear()
 
-    def review_status(self, rev: str) -> dict | None:
+    def review_status(self, rev: str) -> Review | None:
         """The latest review of a revision (approved or flagged), or None."""
         from tracker.reviews import REVIEWS_REF, entries_of, status_of
 
@@ -445,7 +445,7 @@ class Store:
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
-                if unreviewed and revision.extra.get("review"):
+                if unreviewed and revision.review:
                     continue
                 mentioned = revision.recorded and _mentions(revision.changes, search or "")
                 if search and revision.rev not in found and not mentioned:
@@ -475,7 +475,7 @@ class Store:
             reason = message.partition("\n")[2].strip()
         author = f"{name} <{email}>"
         if date.endswith("Z"):
-            date = date[:-1] + "+00:00"  # git 2.45+ writes UTC so; older git and show, so
+            date = date[:-1] + "+00:00"  # git 2.45+ writes UTC as "Z", older git as this
         changes: list[Change] = []
         if record is not None:
             try:
@@ -485,7 +485,7 @@ class Store:
                 # changes are computed from the texts themselves.
                 record = None
                 summary, reason = message.partition("\n")[0].strip(), ""
-        entries = parse_later(later)
+        entries = tuple(LaterNote.from_entry(entry) for entry in parse_later(later))
         changes = apply_later(changes, entries)
         return Revision(
             rev=rev,
@@ -497,12 +497,9 @@ class Store:
             document=document,
             changes=tuple(changes),
             recorded=record is not None,
-            later_note_count=len(entries),
-            extra={
-                **({"_later": entries} if entries else {}),
-                **({"initial": True} if record and record.get("initial") else {}),
-                "review": self.review_status(rev),
-            },
+            initial=bool(record and record.get("initial")),
+            review=self.review_status(rev),
+            later_notes=entries,
         )
 
     def with_computed_changes(self, revision: Revision, reader: BlobReader) -> Revision:
@@ -520,10 +517,10 @@ class Store:
                 return mark_not_text(revision, kind, rev, f"{whose} revision")
         if old is None:
             # The document's first revision is its baseline, as for recorded stores.
-            return replace(revision, extra={**revision.extra, "initial": True})
+            return replace(revision, initial=True)
         key = (old_blob[0] if old_blob else "", new_blob[0] if new_blob else "")
         changes = self._diff_pair(key, lambda: (old.decode("utf-8"), new.decode("utf-8")))
-        changes = apply_later(changes, revision.extra.get("_later", []))
+        changes = apply_later(changes, revision.later_notes)
         return _replace_changes(revision, changes)
 
     def _diff_pair(self, key: tuple[str, str], texts) -> list[Change]:
@@ -716,14 +713,13 @@ def _as_git_prints_note(note: bytes | None) -> bytes:
 
 
 def mark_not_text(revision: Revision, kind: str, rev: str, which: str) -> Revision:
-    """The revision with no changes and a ``not_text`` entry saying whose bytes are not
-    text ("binary": NUL bytes; "undecodable": not UTF-8) and what that means."""
+    """The revision with no changes and a ``not_text`` saying whose bytes are not text
+    ("binary": NUL bytes; "undecodable": not UTF-8) and what that means."""
     message = (
         f"{revision.document} in {which} ({rev[:12]}) is {_NOT_TEXT[kind]}: "
         "its changes cannot be shown as text"
     )
-    extra = {**revision.extra, "not_text": {"kind": kind, "rev": rev, "message": message}}
-    return replace(revision, changes=(), extra=extra)
+    return replace(revision, changes=(), not_text=NotText(kind, rev, message))
 
 
 def _mentions(changes: tuple[Change, ...], text: str) -> bool:

@@ -11,10 +11,8 @@ revision; no diff is computed for a recorded revision.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
 
-from tracker.model import Change, Revision
+from tracker.model import BlameUnit, Change, Revision
 from tracker.store import Store
 
 # A sentence ends after . ! ? or … (and any closing quotes or brackets), before whitespace,
@@ -24,29 +22,6 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Inc|Co|Corp|Gen|Sen|Rep)\.)$"
 )
 UNIT_KINDS = ("sentence", "paragraph", "line")
-
-
-@dataclass(frozen=True)
-class Unit:
-    start: int
-    end: int
-    text: str
-    revision: Revision | None
-    change: Change | None
-
-    def to_json(self) -> dict[str, Any]:
-        note = self.change.note.to_json() if self.change and self.change.note else None
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "rev": self.revision.rev if self.revision else None,
-            "author": self.revision.author if self.revision else None,
-            "date": self.revision.date if self.revision else None,
-            "summary": self.revision.summary if self.revision else None,
-            "change": self.change.index if self.change else None,
-            "note": note,
-        }
 
 
 def units(text: str, by: str = "sentence") -> list[tuple[int, int]]:
@@ -78,7 +53,7 @@ def units(text: str, by: str = "sentence") -> list[tuple[int, int]]:
     return result
 
 
-def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[Unit]]:
+def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[BlameUnit]]:
     """The current text (at HEAD) and its units, each with the revision that last changed it.
 
     Walks the history newest first, carrying the units not yet explained back through each
@@ -95,7 +70,7 @@ def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[
     result = []
     for number, (start, end) in enumerate(spans):
         revision, change = found.get(number, (None, None))
-        result.append(Unit(start, end, text[start:end], revision, change))
+        result.append(BlameUnit(start, end, text[start:end], revision, change))
     return text, result
 
 
@@ -114,7 +89,7 @@ def attribute(
             break
         # Text before a revision that is not text, or before a repair of one, cannot be
         # traced further back: the revision that brought the text in is its source.
-        if revision.extra.get("initial") or revision.parent is None or _no_text(revision):
+        if revision.initial or revision.parent is None or _no_text(revision):
             for number, _s, _e in pending:
                 found[number] = (revision, None)
             break
@@ -145,7 +120,7 @@ def attribute(
 
 
 def _no_text(revision: Revision) -> bool:
-    return bool(revision.extra.get("not_text"))
+    return revision.not_text is not None
 
 
 def _before(change: Change, start: int) -> bool:

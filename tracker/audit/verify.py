@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from tracker.diff import diff_texts
 from tracker.errors import NotTextError, TrackerError
@@ -33,6 +31,7 @@ from tracker.git import cmd as gitcmd
 from tracker.git.journal import JOURNAL_REF, read_journal
 from tracker.git.read import BlobReader
 from tracker.identity import is_future
+from tracker.model import Finding, VerifyReport
 from tracker.notes import NOTES_REF
 from tracker.store import CONFIG_PATH, Store, StoreConfig
 from tracker.text.decode import decode_document
@@ -40,50 +39,8 @@ from tracker.text.decode import decode_document
 REVIEWS_REF = "refs/notes/tracker-reviews"
 
 
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    message: str
-    revision: str | None = None
-    change: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "revision": self.revision,
-            "change": self.change,
-            "message": self.message,
-        }
-
-
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    checked_revisions: int = 0
-    changes: int = 0
-    explained: int = 0
-    signed: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    def add(self, kind: str, message: str, revision: str | None = None, change: int | None = None):
-        self.findings.append(Finding(kind, message, revision, change))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "findings": [f.to_json() for f in self.findings],
-            "revisions": self.checked_revisions,
-            "changes": self.changes,
-            "explained": self.explained,
-            "signed": self.signed,
-        }
-
-
-def verify(store: Store, require_signatures: bool = False) -> Report:
-    report = Report()
+def verify(store: Store, require_signatures: bool = False) -> VerifyReport:
+    report = VerifyReport()
     # git fsck is the slowest single check and needs nothing from the others: it runs in
     # its own process while the records are compared with the texts.
     fsck = _start_fsck(store)
@@ -141,7 +98,7 @@ def _shallow(store: Store) -> bool:
     return proc.stdout.decode("ascii", "replace").strip() == "true"
 
 
-def _check_nothing_to_check(store: Store, report: Report) -> None:
+def _check_nothing_to_check(store: Store, report: VerifyReport) -> None:
     """The branch has no commit here: an empty repository, or a clone whose branch was
     never checked out. Passing would claim a history was checked that was not read."""
     branch = gitcmd.run(store.root, "symbolic-ref", "-q", "HEAD", check=False)
@@ -176,7 +133,7 @@ def _start_fsck(store: Store) -> subprocess.Popen[bytes]:
     )
 
 
-def _finish_fsck(proc: subprocess.Popen[bytes], report: Report) -> None:
+def _finish_fsck(proc: subprocess.Popen[bytes], report: VerifyReport) -> None:
     output, _ = proc.communicate()
     problems = [
         line
@@ -189,7 +146,7 @@ def _finish_fsck(proc: subprocess.Popen[bytes], report: Report) -> None:
         report.findings[:0] = found or [Finding("integrity", "git fsck failed")]
 
 
-def _check_config(store: Store, journal, report: Report) -> None:
+def _check_config(store: Store, journal, report: VerifyReport) -> None:
     """The settings (require_notes, categories) are part of the record: if HEAD lost or
     loosened them, say so and audit by the settings the store was set up with."""
     setup = next((e["commit"] for e in journal if e.get("event") == "setup"), None)
@@ -224,13 +181,13 @@ def _first_parent_chain(store: Store) -> list[tuple[str, list[str], str, str]]:
     return chain
 
 
-def _check_linear(store: Store, chain, report: Report) -> None:
+def _check_linear(store: Store, chain, report: VerifyReport) -> None:
     for commit, parents, _a, _c in chain:
         if len(parents) > 1:
             report.add("history", "a merge commit on the branch: the history is not linear", commit)
 
 
-def _check_dates(store: Store, chain, report: Report) -> None:
+def _check_dates(store: Store, chain, report: VerifyReport) -> None:
     previous = None
     for number, (commit, _parents, adate, cdate) in enumerate(chain):
         when = datetime.fromisoformat(cdate)
@@ -257,7 +214,7 @@ def _check_dates(store: Store, chain, report: Report) -> None:
         previous = None if setup_only else when
 
 
-def _check_document(store: Store, document: str, report: Report) -> None:
+def _check_document(store: Store, document: str, report: VerifyReport) -> None:
     config = store.config
     reader = BlobReader(store.root)
     previous: tuple[str, str] | None = None  # (commit, text): the next revision's old text
@@ -288,7 +245,7 @@ def _check_document(store: Store, document: str, report: Report) -> None:
                 # repairs it; any other revision's changes cannot be checked against it.
                 old = None
             previous = (revision.rev, new)
-            if revision.extra.get("initial"):
+            if revision.initial:
                 continue
             if old is None:
                 if revision.recorded or config.created_by_tracker:
@@ -316,15 +273,14 @@ def _check_document(store: Store, document: str, report: Report) -> None:
                 continue
             if actual is not None:
                 _compare_record(revision, actual, old, new, report)
-            for entry in revision.extra.get("_later", []):
-                anchor = (*entry.get("old", ()), *entry.get("new", ()))
-                if not any(c.anchor == tuple(anchor) for c in revision.changes):
+            for later in revision.later_notes:
+                if not any(c.anchor == later.anchor for c in revision.changes):
                     report.add(
                         "orphan-note",
                         f"a later note points at text that is not a change of this revision "
-                        f"({entry.get('old')} -> {entry.get('new')})",
+                        f"({later.old} -> {later.new})",
                         revision.rev,
-                        entry.get("change"),
+                        later.change,
                     )
             for change in revision.changes:
                 report.changes += 1
@@ -363,7 +319,7 @@ def _record_accounts(old: str, new: str, changes) -> bool:
     return old[old_pos:] == new[new_pos:]
 
 
-def _compare_record(revision, actual, old: str, new: str, report: Report) -> None:
+def _compare_record(revision, actual, old: str, new: str, report: VerifyReport) -> None:
     recorded = {c.anchor: c for c in revision.changes}
     real = {c.anchor: c for c in actual}
     for anchor, change in recorded.items():
@@ -391,7 +347,7 @@ def _compare_record(revision, actual, old: str, new: str, report: Report) -> Non
             )
 
 
-def _check_journal(store: Store, journal, chain, report: Report) -> None:
+def _check_journal(store: Store, journal, chain, report: VerifyReport) -> None:
     if not journal:
         if store.config.created_by_tracker:
             report.add("journal", f"{JOURNAL_REF} is missing: the tracker's journal was deleted")
@@ -474,7 +430,7 @@ def _after_detached_head(store: Store, journal) -> dict[str, str]:
     return later
 
 
-def _check_signatures(store: Store, chain, journal, require: bool, report: Report) -> None:
+def _check_signatures(store: Store, chain, journal, require: bool, report: VerifyReport) -> None:
     commits = [commit for commit, *_ in chain]
     commits += [e["commit"] for e in journal if e.get("event") in ("note", "review")]
     if not commits:

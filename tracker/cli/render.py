@@ -8,16 +8,13 @@ marks wherever styles are not shown (NO_COLOR, a pipe or a file).
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.diff import describe_whitespace_change
-from tracker.hunks import Piece, hunks
-from tracker.model import Change, Note, Revision
-from tracker.porcelain import DiffResult
+from tracker import present
+from tracker.model import Blame, Change, DiffResult, Note, Revision, VerifyReport
+from tracker.rows import Piece, hunks
 from tracker.text.escape import one_line, show_whitespace, visible
 
 DELETED = "strike red"
@@ -50,9 +47,33 @@ def _short(rev: str) -> str:
     return rev[:10]
 
 
-def _categories(revision: Revision) -> str:
-    counts = Counter(c.note.category for c in revision.changes if c.note)
-    return ", ".join(one_line(f"{cat} {n}" if n > 1 else cat) for cat, n in sorted(counts.items()))
+# How each role of the presenter's parts looks on a terminal.
+STYLES = {
+    "deleted": DELETED,
+    "inserted": INSERTED,
+    "whitespace": "magenta",
+    "category": "bold magenta",
+    "source": "blue",
+    "dim": "dim",
+    "absent": "dim italic",
+    "approved": "green",
+    "flagged": "bold red",
+    "warning": "yellow",
+    "error": "bold red",
+    "ok": "bold green",
+}
+
+
+def _text(line: present.Line, prefix: str = "") -> Text:
+    """A presenter line as rich Text: parts are text, never markup."""
+    text = Text(prefix)
+    for part in line:
+        text.append(part.text, style=STYLES.get(part.role))
+    return text
+
+
+def _line(text: str, role: str = "") -> Text:
+    return Text(text, style=STYLES.get(role, ""))
 
 
 def log(revisions: list[Revision], document: str, header: str | None = None) -> None:
@@ -71,58 +92,19 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
         if revision.reason:
             for para in visible(revision.reason).splitlines():
                 console.print(Text("    " + para))
-        explained = revision.note_count
-        total = len(revision.changes)
-        if revision.extra.get("initial"):
-            console.print(Text("    (first revision: the baseline text)", style="dim"))
-        elif revision.extra.get("not_text"):
-            console.print(Text("    " + one_line(revision.extra["not_text"]["message"]), "yellow"))
-        elif total:
-            summary = f"    {total} change(s), {explained} with a note"
-            cats = _categories(revision)
-            console.print(Text(summary + (f": {cats}" if cats else ""), style="dim"))
-        review = revision.extra.get("review")
-        if review:
-            style = "green" if review["status"] == "approved" else "bold red"
-            # Every field is untrusted text: the reviews ref can be written with plain git.
-            status = one_line(review["status"])
-            line = Text(f"    {status} by {one_line(review['author'])}", style=style)
-            if review.get("comment"):
-                line.append(": " + one_line(review["comment"]))
-            console.print(line)
+        outline = present.revision_outline(revision)
+        if outline:
+            console.print(_text(outline, "    "))
+        if revision.review:
+            console.print(_text(present.review_label(revision.review), "    "))
 
 
 def _change_line(change: Change) -> Text:
-    text = Text(f"  {change.index:>3} {change.kind:<8}")
-    ws = describe_whitespace_change(change.old.text, change.new.text)
-    if ws:
-        text.append(f"⟨{ws}⟩", style="magenta")
-        return text
-    # Invisible characters (a BOM, a zero-width space) are the whole change when they
-    # change: mark them.
-    if change.old.text:
-        text.append("−" + " ".join(visible(change.old.text, True).split()), style=DELETED)
-    if change.old.text and change.new.text:
-        text.append(" → ")
-    if change.new.text:
-        text.append("+" + " ".join(visible(change.new.text, True).split()), style=INSERTED)
-    return text
+    return _text(present.change_head(change) + present.change_summary(change))
 
 
-def _note_lines(note: Note | None, indent: str = "      ") -> list[Text]:
-    if note is None:
-        return [Text(indent + "(no note)", style="dim italic")]
-    head = Text(indent)
-    head.append(f"[{visible(note.category)}] ", style="bold magenta")
-    head.append(one_line(note.text))
-    lines = [head]
-    if note.source:
-        lines.append(Text(indent + "source: " + one_line(note.source), style="blue"))
-    by = f"{indent}by {one_line(note.author)} {one_line(note.date)}".rstrip()
-    if note.edited:
-        by += f" (edited; {len(note.history)} earlier wording(s), see notes-history)"
-    lines.append(Text(by, style="dim"))
-    return lines
+def _note_lines(note: Note | None) -> list[Text]:
+    return [_text(line) for line in present.note_lines(note)]
 
 
 def show(revision: Revision) -> None:
@@ -139,10 +121,12 @@ def show(revision: Revision) -> None:
     for para in visible(revision.reason).splitlines():
         console.print(Text("    " + para))
     console.print()
-    if revision.extra.get("initial"):
+    if revision.initial:
         console.print(Text("First revision of the document: the baseline, no changes."))
-    if revision.extra.get("not_text"):
-        console.print(Text(one_line(revision.extra["not_text"]["message"]), style="yellow"))
+    if revision.not_text:
+        console.print(_line(one_line(revision.not_text.message), "warning"))
+    if revision.unchanged:
+        console.print(Text(present.unchanged(revision)))
     for change in revision.changes:
         console.print(_change_line(change))
         for line in _note_lines(change.note):
@@ -276,33 +260,17 @@ def notes_history(history: list[dict]) -> None:
         )
 
 
-def verify(report) -> None:
+def verify(report: VerifyReport) -> None:
     console = _console()
-    if report.ok:
-        console.print(
-            Text("OK: nothing was changed silently and the history is intact.", style="bold green")
-        )
-    else:
-        console.print(Text(f"{len(report.findings)} finding(s):", style="bold red"))
-        for finding in report.findings:
-            where = f"{finding.revision[:12]} " if finding.revision else ""
-            change = f"change {finding.change}: " if finding.change is not None else ""
-            line = Text(f"  [{finding.kind}] ", style="bold red")
-            line.append(one_line(f"{where}{change}{finding.message}"))
-            console.print(line)
-    share = f"{report.explained}/{report.changes}" if report.changes else "0/0"
-    console.print(
-        Text(
-            f"{report.checked_revisions} revision(s) checked; {share} changes explained; "
-            f"{report.signed} signed commit(s).",
-            style="dim",
-        )
-    )
+    console.print(_text(present.verify_verdict(report)))
+    for line in present.finding_lines(report):
+        console.print(_text(line, "  "))
+    console.print(_line(present.verify_counts(report), "dim"))
 
 
-def blame(units) -> None:
+def blame(result: Blame) -> None:
     console = _console()
-    for unit in units:
+    for unit in result.units:
         head = Text()
         if unit.revision is None:
             head.append("?         ", style="dim")
@@ -316,8 +284,8 @@ def blame(units) -> None:
         if unit.change is not None and unit.change.note is not None:
             note = unit.change.note
             line = Text("    why: ", style="dim")
-            line.append(f"[{visible(note.category)}] ", style="bold magenta")
-            line.append(one_line(note.text))
+            why = [present.category_label(note.category), present.Part(one_line(note.text))]
+            line.append(_text(why))
             console.print(line)
-        elif unit.revision is not None and unit.revision.extra.get("initial"):
+        elif unit.revision is not None and unit.revision.initial:
             console.print(Text("    (unchanged since the first revision)", style="dim"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape as _escape
 
 from tracker.export import Report, RevisionReport
+from tracker.model import Review
 from tracker.text.escape import show_whitespace, visible
 
 CSS = """
@@ -47,14 +48,14 @@ def _side(item: RevisionReport, hunk, old: bool) -> str:
     return "".join(out)
 
 
-def _review(status: dict | None) -> str:
+def _review(status: Review | None) -> str:
     if not status:
         return '<span class="review-none">awaiting review</span>'
-    kind = "approved" if status["status"] == "approved" else "flagged"
-    comment = f": {esc(status['comment'])}" if status.get("comment") else ""
+    kind = "approved" if status.approved else "flagged"
+    comment = f": {esc(status.comment)}" if status.comment else ""
     return (
-        f'<span class="review-{kind}">{kind} by {esc(status["author"])}, '
-        f"{esc(status['date'])}{comment}</span>"
+        f'<span class="review-{kind}">{kind} by {esc(status.author)}, '
+        f"{esc(status.date)}{comment}</span>"
     )
 
 
@@ -93,14 +94,14 @@ def _revision(item: RevisionReport) -> str:
         f'<section class="revision" id="r-{r.rev}">',
         f"<h2>{esc(r.summary)}</h2>",
         f'<p class="meta">Revision <code>{r.rev[:12]}</code> by {esc(r.author)}, '
-        f"{esc(r.date)}. Review: {_review(r.extra.get('review'))}</p>",
+        f"{esc(r.date)}. Review: {_review(r.review)}</p>",
     ]
     if r.reason:
         out.append(f'<p class="reason">{esc(r.reason)}</p>')
-    if r.extra.get("initial"):
+    if r.initial:
         out.append("<p>First version of the document: the baseline.</p>")
-    if r.extra.get("not_text"):
-        out.append(f'<p class="not-text">{esc(r.extra["not_text"]["message"])}</p>')
+    if r.not_text:
+        out.append(f'<p class="not-text">{esc(r.not_text.message)}</p>')
     by_change = {}
     for hunk in item.hunks:
         for change in hunk.changes:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tracker.diff import describe_whitespace_change
 from tracker.export import Report
+from tracker.model import Review
+from tracker.present import whitespace_change
 from tracker.text.escape import one_line
 
 # Characters that Markdown (CommonMark, and GitHub's tables) could read as syntax inside
@@ -18,12 +19,12 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(lambda m: "\\" + m.group(), one_line(text))
 
 
-def _review(status: dict | None) -> str:
+def _review(status: Review | None) -> str:
     if not status:
         return "awaiting review"
-    what = "approved" if status["status"] == "approved" else "flagged"
-    comment = f": {escape(status['comment'])}" if status.get("comment") else ""
-    return f"{what} by {escape(status['author'])}, {escape(status['date'][:10])}{comment}"
+    what = "approved" if status.approved else "flagged"
+    comment = f": {escape(status.comment)}" if status.comment else ""
+    return f"{what} by {escape(status.author)}, {escape(status.date[:10])}{comment}"
 
 
 def render_markdown(report: Report) -> str:
@@ -43,16 +44,15 @@ def render_markdown(report: Report) -> str:
         lines += [
             f"## {r.date[:10]}: {escape(r.summary)}",
             "",
-            f"*Revision {r.rev[:12]} by {escape(r.author)}, {r.date}; "
-            f"{_review(r.extra.get('review'))}.*",
+            f"*Revision {r.rev[:12]} by {escape(r.author)}, {r.date}; {_review(r.review)}.*",
             "",
         ]
         if r.reason:
             lines += [escape(r.reason), ""]
-        if r.extra.get("initial"):
+        if r.initial:
             lines += ["First version of the document.", ""]
-        if r.extra.get("not_text"):
-            lines += [escape(r.extra["not_text"]["message"]), ""]
+        if r.not_text:
+            lines += [escape(r.not_text.message), ""]
         for change in r.changes:
             was = f"“{escape(change.old.text)}”" if change.old.text.strip() else "nothing"
             now = f"“{escape(change.new.text)}”" if change.new.text.strip() else "nothing"
@@ -61,7 +61,7 @@ def render_markdown(report: Report) -> str:
             reason = escape(note.text) if note else "No note was recorded."
             # A change of only line endings or spaces prints as nothing: name it instead,
             # or the page would tell its reader that nothing became nothing.
-            ws = describe_whitespace_change(change.old.text, change.new.text)
+            ws = whitespace_change(change)
             what = escape(ws) if ws else f"was {was}; now {now}"
             line = f"- {category}: {what}. {reason}"
             if note and note.source:

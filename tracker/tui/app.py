@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Input
 
-from tracker.session import ReviewSession
-from tracker.store import Store
+from tracker import porcelain
 from tracker.text.escape import one_line
 from tracker.tui.bindings import MAIN_ACTIONS
+
+if TYPE_CHECKING:
+    from tracker.porcelain import ReviewSession, Store
 
 # Keys that edit a text field rather than run a binding.
 TYPING_KEYS = {
@@ -42,7 +45,7 @@ class TrackerApp(App[None]):
         if self.document is not None:
             self.open_document(self.document)
             return
-        documents = self.store.documents()
+        documents = porcelain.documents(self.store)
         if len(documents) == 1:
             self.open_document(documents[0])
         else:
@@ -59,7 +62,7 @@ class TrackerApp(App[None]):
     def open_document(self, document: str) -> None:
         from tracker.tui.screens.main import MainScreen
 
-        self.session = ReviewSession(self.store, document)
+        self.session = porcelain.open_session(self.store, document)
         self.push_screen(MainScreen(self.session))
 
     def on_key(self, event: events.Key) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,10 +14,12 @@ from textual.widgets import Button, Input, Select, Static
 from tracker import porcelain
 from tracker.errors import TrackerError
 from tracker.model import Change, Revision
-from tracker.store import Store
 from tracker.text.escape import one_line
 from tracker.tui.notices import notify
 from tracker.tui.widgets.hand_off_input import TypeAheadInput
+
+if TYPE_CHECKING:
+    from tracker.porcelain import Store
 
 
 class AnnotateScreen(ModalScreen[str | None]):
@@ -39,7 +43,7 @@ class AnnotateScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         note = self.change.note
-        categories = self.store.config.categories
+        categories = porcelain.categories(self.store)
         with Vertical(id="annotate-box"):
             yield Static(
                 Content.assemble(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,12 +14,15 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tracker.audit.blame import Unit, blame
+from tracker import porcelain
 from tracker.errors import TrackerError
-from tracker.session import ReviewSession
+from tracker.model import BlameUnit
 from tracker.text.escape import one_line
 from tracker.tui.notices import notify
 from tracker.tui.widgets.notes_panel import NotesPanel
+
+if TYPE_CHECKING:
+    from tracker.porcelain import ReviewSession
 
 
 class BlameScreen(Screen[tuple[str, int | None] | None]):
@@ -40,7 +45,7 @@ class BlameScreen(Screen[tuple[str, int | None] | None]):
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
-        self.units: list[Unit] = []
+        self.units: list[BlameUnit] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -63,14 +68,15 @@ class BlameScreen(Screen[tuple[str, int | None] | None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         try:
-            _text, units = blame(self.session.store, self.session.document)
+            blamed = porcelain.blame(self.session.store, document=self.session.document)
+            units = list(blamed.units)
         except TrackerError as error:
             self.app.call_from_thread(notify, self, error.one_line(), severity="error")
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, units)
 
-    def _show(self, units: list[Unit]) -> None:
+    def _show(self, units: list[BlameUnit]) -> None:
         self.units = units
         options = []
         for number, unit in enumerate(units):

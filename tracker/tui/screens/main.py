@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
@@ -17,8 +18,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from tracker.errors import NotTextError, TrackerError
-from tracker.model import Revision
-from tracker.session import Comparison, ReviewSession, related_notes
+from tracker.model import Comparison, Revision
 from tracker.text.escape import one_line, visible
 from tracker.tui.bindings import bindings
 from tracker.tui.notices import notify
@@ -26,6 +26,9 @@ from tracker.tui.widgets.diff_view import DiffView
 from tracker.tui.widgets.hand_off_input import HandOffInput
 from tracker.tui.widgets.history_list import HistoryList, revision_prompt
 from tracker.tui.widgets.notes_panel import NotesPanel
+
+if TYPE_CHECKING:
+    from tracker.porcelain import ReviewSession
 
 FIRST_PAGE = 200  # revisions read before the first frame
 HEAD_POLL = 1.0  # seconds between looks for a revision recorded elsewhere
@@ -269,7 +272,7 @@ class MainScreen(Screen):
         view = self.query_one(DiffView)
         related = None
         if view.comparison is not None and view.comparison.notes_between:
-            related = related_notes(view.comparison, event.change)
+            related = view.comparison.related_notes(event.change)
         self.query_one(NotesPanel).show_change(event.change, related)
 
     # -- actions -------------------------------------------------------------------------------
@@ -474,7 +477,6 @@ class MainScreen(Screen):
 
     def action_export(self) -> None:
         from tracker import porcelain
-        from tracker.export import build_report, render
 
         name = Path(self.session.document).name
         try:
@@ -488,7 +490,7 @@ class MainScreen(Screen):
             )
             return
         try:
-            html = render(build_report(self.session.store, self.session.document), "html")
+            html = porcelain.export(self.session.store, document=self.session.document, fmt="html")
             # Whole or nothing, and never over a FIFO or through a symlink.
             porcelain.write_report(target, html)
         except TrackerError as error:
@@ -508,7 +510,7 @@ class MainScreen(Screen):
         if revision is None or change is None or (self.mark_a and self.mark_b):
             notify(self, "Select a revision and a change first (n to move)", severity="warning")
             return
-        if not revision.recorded and not revision.changes and revision.extra.get("initial"):
+        if not revision.recorded and not revision.changes and revision.initial:
             return
         from tracker.tui.screens.annotate import AnnotateScreen
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,31 +12,23 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static
 
-from tracker import porcelain
-from tracker.diff import describe_whitespace_change
+from tracker import porcelain, present
 from tracker.errors import TrackerError
-from tracker.model import Change
-from tracker.session import Comparison, ReviewSession
+from tracker.model import Change, Comparison
 from tracker.text.escape import one_line
 from tracker.tui.notices import notify
+from tracker.tui.styles import content
 from tracker.tui.widgets.hand_off_input import TypeAheadInput
+
+if TYPE_CHECKING:
+    from tracker.porcelain import ReviewSession
 
 # A note's category when the editor does not choose one, as in the CLI (docs/cli.md).
 DEFAULT_CATEGORY = "other"
 
 
 def change_summary(change: Change) -> Content:
-    ws = describe_whitespace_change(change.old.text, change.new.text)
-    if ws:
-        body = Content.styled(f"⟨{ws}⟩", "italic")
-    else:
-        old = one_line(change.old.text)[:120]
-        new = one_line(change.new.text)[:120]
-        body = Content.assemble(
-            ("− " + old, "strike $text-error") if old else "",
-            "   " if old and new else "",
-            ("+ " + new, "underline $text-success") if new else "",
-        )
+    body = content(present.change_summary(change, limit=120))
     return Content.assemble(
         (f"Change {change.index} ", "bold"), (f"({change.kind})  ", "dim"), body
     )
@@ -125,7 +118,7 @@ class RecordScreen(Screen[str | None]):
         self.orphans: list[tuple[porcelain.ChangeKey, Draft]] = []
 
     def compose(self) -> ComposeResult:
-        config = self.session.store.config
+        categories = porcelain.categories(self.session.store)
         count = len(self.pending.changes)
         with Vertical(id="record-head"):
             yield Static(self._heading(count), id="record-title", markup=False)
@@ -143,7 +136,7 @@ class RecordScreen(Screen[str | None]):
         # stop between "reason" and the first note sent typing nowhere.
         with VerticalScroll(id="changes", can_focus=False):
             for change in self.pending.changes:
-                yield ChangeForm(change, config.categories)
+                yield ChangeForm(change, categories)
         with Horizontal(id="record-buttons"):
             yield Button("Record (ctrl+s)", variant="primary", id="record")
             yield Button("Cancel (esc)", id="cancel")
@@ -152,7 +145,7 @@ class RecordScreen(Screen[str | None]):
     def _heading(self, count: int) -> Content:
         rule = (
             "This store requires a note on every change."
-            if self.session.store.config.require_notes
+            if porcelain.requires_notes(self.session.store)
             else "Notes are optional here, but every change deserves its reason."
         )
         return Content.assemble(
@@ -243,7 +236,7 @@ class RecordScreen(Screen[str | None]):
             )
             uncategorised[0].query_one(".category", Select).focus()
             return
-        if self.session.store.config.require_notes and missing:
+        if porcelain.requires_notes(self.session.store) and missing:
             for form in missing:
                 form.set_class(True, "missing")
             numbers = ", ".join(str(form.change.index) for form in missing)
@@ -299,7 +292,7 @@ class RecordScreen(Screen[str | None]):
         self.orphans += [(key, draft) for key, draft in drafts.items()]
         container = self.query_one("#changes", VerticalScroll)
         await container.remove_children()
-        categories = self.session.store.config.categories
+        categories = porcelain.categories(self.session.store)
         await container.mount_all(
             ChangeForm(change, categories, placed.get(change.index)) for change in changes
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,12 +12,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tracker import porcelain
-from tracker.audit.verify import Report, verify
+from tracker import porcelain, present
 from tracker.errors import TrackerError
-from tracker.store import Store
+from tracker.model import VerifyReport
 from tracker.text.escape import one_line
 from tracker.tui.notices import notify
+from tracker.tui.styles import content
+
+if TYPE_CHECKING:
+    from tracker.porcelain import Store
 
 
 class VerifyScreen(ModalScreen[None]):
@@ -25,7 +30,7 @@ class VerifyScreen(ModalScreen[None]):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.report: Report | None = None
+        self.report: VerifyReport | None = None
         self.pending: dict[str, int] = {}  # unrecorded changes per document
 
     def compose(self) -> ComposeResult:
@@ -38,7 +43,7 @@ class VerifyScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_verify(self) -> None:
         try:
-            report = verify(self.store)
+            report = porcelain.verify(self.store)
         except TrackerError as error:
             self.app.call_from_thread(notify, self, error.one_line(), severity="error")
             return
@@ -51,7 +56,7 @@ class VerifyScreen(ModalScreen[None]):
             self.app.call_from_thread(notify, self, error.one_line(), severity="warning")
         self.app.call_from_thread(self._show, report, pending)
 
-    def _show(self, report: Report, pending: dict[str, int] | None = None) -> None:
+    def _show(self, report: VerifyReport, pending: dict[str, int] | None = None) -> None:
         self.report = report
         self.pending = pending or {}
         lines = []
@@ -66,16 +71,9 @@ class VerifyScreen(ModalScreen[None]):
                     "bold $text-warning",
                 )
             )
-        elif report.ok:
-            lines.append(Content.styled("OK: nothing was changed silently; history intact.",
-                                        "bold $text-success"))  # fmt: skip
         else:
-            lines.append(Content.styled(f"{len(report.findings)} finding(s)", "bold $text-error"))
-            for finding in report.findings:
-                where = f"{finding.revision[:12]} " if finding.revision else ""
-                change = f"change {finding.change}: " if finding.change is not None else ""
-                text = one_line(where + change + finding.message)
-                lines.append(Content.assemble((f"[{finding.kind}] ", "bold $text-error"), text))
+            lines.append(content(present.verify_verdict(report)))
+            lines.extend(content(line) for line in present.finding_lines(report))
         for document, count in self.pending.items():
             lines.append(
                 Content.assemble(
@@ -84,14 +82,7 @@ class VerifyScreen(ModalScreen[None]):
                     f": {count} unrecorded change(s); close this and press r to record them",
                 )
             )
-        lines.append(
-            Content.styled(
-                f"{report.checked_revisions} revision(s) checked; {report.explained}/"
-                f"{report.changes} changes explained; {report.signed} signed commit(s).  "
-                "(esc to close)",
-                "dim",
-            )
-        )
+        lines.append(Content.styled(present.verify_counts(report) + "  (esc to close)", "dim"))
         self.query_one("#verify-result", Static).update(Content("\n").join(lines))
 
     def action_close(self) -> None:

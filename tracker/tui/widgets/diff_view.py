@@ -17,9 +17,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker.model import Change
+from tracker.model import Change, Comparison
 from tracker.rows import DELETED, INSERTED, Cell, Row, inline, side_by_side
-from tracker.session import Comparison
 from tracker.text.cells import text_width
 
 DIVIDER = " │ "

@@ -8,8 +8,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tracker.model import Revision
-from tracker.session import Churn
+from tracker.model import Churn, Revision
 from tracker.text.escape import one_line
 
 BAR_WIDTH = 10
@@ -52,16 +51,16 @@ def revision_prompt(
         (one_line(revision.author.split(" <")[0])[:14], "$text-primary"),
     )
     second = Content(one_line(revision.summary)[:200])
-    status = revision.extra.get("review")
+    status = revision.review
     if status:
         mark = (
             ("✓ approved ", "$text-success")
-            if status["status"] == "approved"
+            if status.approved
             else ("⚑ flagged ", "bold $text-error")
         )
         second = Content.assemble(mark, second)
     third = Content.assemble(*parts, churn_bar(churn, largest))
-    if revision.extra.get("initial"):
+    if revision.initial:
         third = Content.styled("first revision (baseline)", "dim")
     return Content("\n").join([first, second, third])
 

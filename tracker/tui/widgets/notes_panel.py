@@ -5,26 +5,13 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from tracker.diff import describe_whitespace_change
+from tracker import present
 from tracker.model import Change, Note, Revision
-from tracker.text.escape import one_line, visible
+from tracker.tui.styles import content, lines
 
 
 def _note_lines(note: Note, label: str = "") -> list[Content]:
-    head = Content.assemble(
-        (label, "dim") if label else "",
-        (f" {visible(note.category)} ", "reverse bold"),
-        " ",
-        visible(note.text),
-    )
-    lines = [head]
-    if note.source:
-        lines.append(Content.assemble(("Source: ", "dim"), visible(note.source)))
-    by = f"by {one_line(note.author)}" if note.author else ""
-    when = f", {one_line(note.date)}" if note.date else ""
-    origin = "  (added later)" if note.origin == "later" else ""
-    lines.append(Content.styled(f"{by}{when}{origin}", "dim"))
-    return lines
+    return lines(present.note_lines(note, indent="", label=label, origin=True))
 
 
 class NotesPanel(Static):
@@ -83,15 +70,7 @@ class NotesPanel(Static):
 
     @staticmethod
     def _change_line(change: Change) -> Content:
-        ws = describe_whitespace_change(change.old.text, change.new.text)
-        if ws:
-            body = Content.styled(f"⟨{ws}⟩", "italic")
-        else:
-            # The whole change, wrapped: a cut at a fixed width left words like "descri",
-            # and the panel scrolls when a long change and its note need more rows.
-            body = Content.assemble(
-                (one_line(change.old.text), "strike") if change.old.text else "",
-                " → " if change.old.text and change.new.text else "",
-                (one_line(change.new.text), "underline") if change.new.text else "",
-            )
+        # The whole change, wrapped: a cut at a fixed width left words like "descri",
+        # and the panel scrolls when a long change and its note need more rows.
+        body = content(present.change_summary(change))
         return Content.assemble((f"Change {change.index} ({change.kind}): ", "bold"), body)

@@ -1,0 +1,304 @@
+"""Provides the CLI's commands: one small adapter each, parse → porcelain → render.
+
+Each adapter takes the parsed arguments and returns the exit code. It calls the front
+door (tracker.porcelain) for the work and prints the result: JSON straight from the
+model's ``to_json``, text through tracker.cli.render (rich loads only for text output).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+from tracker import porcelain
+from tracker.errors import TrackerError
+from tracker.model import APPROVED, EVERY_OTHER_CHANGE, FLAGGED, NoteInput
+from tracker.text.escape import one_line  # every name printed is shown, never obeyed
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+    from tracker.porcelain import Store
+
+Adapter = Callable[["argparse.Namespace"], int]
+COMMANDS: dict[str, Adapter] = {}
+# Commands that write: Ctrl-C after their commit point must not report a failure.
+WRITING = frozenset({"init", "add", "record", "note", "review"})
+
+
+def command(name: str) -> Callable[[Adapter], Adapter]:
+    def register(adapter: Adapter) -> Adapter:
+        COMMANDS[name] = adapter
+        return adapter
+
+    return register
+
+
+def run(args: argparse.Namespace) -> int:
+    adapter = COMMANDS.get(args.command)
+    if adapter is None:
+        raise TrackerError(f"unknown command {args.command!r}", "see 'tracker --help'")
+    if args.command not in WRITING:
+        return adapter(args)
+    with porcelain.interrupts_deferred():
+        return adapter(args)
+
+
+def _open(args: argparse.Namespace) -> Store:
+    """The store of ``-C DIR``; paths on the command line are then relative to DIR, as
+    with git."""
+    store = porcelain.open_store(args.directory)
+    if args.directory != ".":
+        os.chdir(args.directory)
+    return store
+
+
+def _print_json(data: Any) -> None:
+    # ASCII-only JSON cannot carry a raw control or bidi character to the terminal.
+    # Compact: with indent, json falls back to its pure-Python encoder (10x slower).
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=True) + "\n")
+
+
+def _warn(warnings: list[str]) -> None:
+    """Problems after the commit point: the command succeeded, but the user should know."""
+    for warning in warnings:  # a file name in it must not reach the terminal raw
+        sys.stderr.write(f"tracker: warning: {one_line(warning)}\n")
+
+
+def _numbered(values: list[str], flag: str) -> dict[int, str]:
+    """``N=VALUE`` flags by change number; ``*=VALUE`` is for every change without its own."""
+    result = {}
+    for value in values:
+        number, sep, text = value.partition("=")
+        number = number.strip()
+        if number == "*" and sep:
+            result[EVERY_OTHER_CHANGE] = text
+            continue
+        if not sep or not number.isdigit() or int(number) < 1:
+            raise TrackerError(f"{flag} {value!r} is not N=VALUE", f"write {flag} 2=... or *=...")
+        result[int(number)] = text
+    return result
+
+
+def _open_app(store: Store, document: str | None) -> int:
+    if not sys.stdout.isatty() and not os.environ.get("TRACKER_FORCE_TUI"):
+        raise TrackerError(
+            "the review app needs a terminal", "run it in a terminal, or use 'tracker log'"
+        )
+    from tracker.tui.app import TrackerApp
+
+    TrackerApp(store, document).run()
+    return 0
+
+
+@command("open")
+def open_app(args: argparse.Namespace) -> int:
+    store = _open(args)
+    return _open_app(store, porcelain.document(store, args.file) if args.file else None)
+
+
+@command("demo")
+def demo(args: argparse.Namespace) -> int:
+    # Like every path on the command line, --path is relative to -C DIR.
+    path = args.path and os.path.abspath(os.path.join(args.directory, args.path))
+    store, built = porcelain.demo(path, reset=args.reset)
+    where = one_line(str(store.root))
+    if not built:
+        # Reopened as it was: the corrections made in it are the user's work.
+        sys.stderr.write(
+            f"tracker: reopened the demo store at {where} (tracker demo --reset starts afresh)\n"
+        )
+    if args.no_tui:
+        print(where)  # alone on stdout, for scripts: cd "$(tracker demo --no-tui)"
+        return 0
+    print(f"Demo store: {where}")
+    sys.stdout.flush()  # before the app takes the screen, so it stays in the scrollback
+    return _open_app(store, None)
+
+
+@command("init")
+def init(args: argparse.Namespace) -> int:
+    target = os.path.join(args.directory, args.path) if args.path else args.directory
+    after_setup: list[str] = []
+    store = porcelain.init(target, args.require_notes, args.author, after_setup)
+    print(f"Initialised tracker store in {one_line(str(store.root))}")
+    _warn(after_setup)
+    return 0
+
+
+@command("add")
+def add(args: argparse.Namespace) -> int:
+    store = _open(args)
+    warnings: list[str] = []
+    rev = porcelain.add_document(store, args.file, args.summary, args.author, args.date, warnings)
+    print(f"Tracking {one_line(porcelain.relpath(store, args.file))} (revision {rev[:12]})")
+    _warn(warnings)
+    return 0
+
+
+@command("status")
+def status(args: argparse.Namespace) -> int:
+    pending = porcelain.status(_open(args), args.file)
+    if args.json:
+        documents = [
+            {"document": d, "missing": cs is None, "changes": [c.to_json() for c in cs or []]}
+            for d, cs in pending.items()
+        ]
+        _print_json({"documents": documents})
+        return 0
+    from tracker.cli import render
+
+    render.status(pending)
+    return 0
+
+
+@command("record")
+def record(args: argparse.Namespace) -> int:
+    store = _open(args)
+    porcelain.require_tracker_store(store)  # before naming the document: the store is wrong
+    notes = _numbered(args.note, "--note")
+    categories = _numbered(args.category, "--category")
+    sources = _numbered(args.source, "--source")
+    for index in set(categories) | set(sources):
+        if index not in notes:
+            raise TrackerError(
+                f"change {index} has a category or source but no note", f"add --note {index}=TEXT"
+            )
+    inputs = {
+        i: NoteInput(text, categories.get(i, "other"), sources.get(i, ""))
+        for i, text in notes.items()
+    }
+    warnings: list[str] = []
+    revision = porcelain.record_revision(
+        store, porcelain.document(store, args.file), args.summary, args.reason, inputs,
+        args.author, args.date, warnings,
+    )  # fmt: skip
+    if args.json:
+        _print_json(revision.to_json())
+    else:
+        print(
+            f"Recorded {revision.rev[:12]}: {len(revision.changes)} change(s),"
+            f" {revision.note_count} note(s)"
+        )
+    _warn(warnings)
+    return 0
+
+
+@command("log")
+def log(args: argparse.Namespace) -> int:
+    store = _open(args)
+    options = {"search": args.search, "limit": args.limit, "unreviewed": args.unreviewed}
+    if args.json:  # the hot path of scripts: streamed, and loads as little as it can
+        sys.stdout.writelines(porcelain.log_json(store, args.file, **options))
+        return 0
+    revisions = porcelain.log(store, args.file, **options)
+    from tracker.cli import render
+
+    render.log(revisions, porcelain.document(store, args.file))
+    return 0
+
+
+@command("show")
+def show(args: argparse.Namespace) -> int:
+    revision = porcelain.show(_open(args), args.rev, args.file)
+    if args.json:
+        _print_json(revision.to_json())
+        return 0
+    from tracker.cli import render
+
+    render.show(revision)
+    return 0
+
+
+@command("diff")
+def diff(args: argparse.Namespace) -> int:
+    result = porcelain.diff_words(_open(args), args.args)
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    from tracker.cli import render
+
+    render.diff(result, args.layout or "side", args.width)
+    return 0
+
+
+@command("note")
+def note(args: argparse.Namespace) -> int:
+    commit = porcelain.note(
+        _open(args), args.rev, args.index, args.text, args.category, args.source,
+        args.author, args.date,
+    )  # fmt: skip
+    if args.json:
+        _print_json({"notes_commit": commit})
+    else:
+        print(f"Noted change {args.index} of {one_line(args.rev)} (notes commit {commit[:12]})")
+    return 0
+
+
+@command("verify")
+def verify(args: argparse.Namespace) -> int:
+    report = porcelain.verify(_open(args), require_signatures=args.require_signatures)
+    try:
+        if args.json:
+            _print_json(report.to_json())
+        else:
+            from tracker.cli import render
+
+            render.verify(report)
+    except BrokenPipeError:
+        from tracker.cli.process import silence_stdout
+
+        silence_stdout()  # verify | head: the findings go unread, the verdict stands
+    return 0 if report.ok else 3
+
+
+@command("blame")
+def blame(args: argparse.Namespace) -> int:
+    result = porcelain.blame(_open(args), args.file, by=args.by)
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    from tracker.cli import render
+
+    render.blame(result)
+    return 0
+
+
+@command("review")
+def review(args: argparse.Namespace) -> int:
+    store = _open(args)
+    status = APPROVED if args.approve else FLAGGED
+    comment = args.comment if args.approve else args.flag
+    commit = porcelain.review(store, args.rev, status, comment, args.author, args.date)
+    rev = porcelain.resolve(store, args.rev)
+    print(f"{status.capitalize()} {rev[:12]} (reviews commit {commit[:12]})")
+    return 0
+
+
+@command("export")
+def export(args: argparse.Namespace) -> int:
+    text = porcelain.export(_open(args), args.document, rev_range=args.range, fmt=args.format)
+    if args.output and args.output != "-":
+        porcelain.write_report(args.output, text)  # whole or nothing; regular files only
+        print(f"Wrote {one_line(args.output)}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+@command("notes-history")
+def notes_history(args: argparse.Namespace) -> int:
+    store = _open(args)
+    history = porcelain.notes_history(store, args.rev)
+    if args.json:
+        _print_json({"rev": porcelain.resolve(store, args.rev), "history": history})
+        return 0
+    from tracker.cli import render
+
+    render.notes_history(history)
+    return 0

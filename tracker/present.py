@@ -1,0 +1,172 @@
+"""Provides the words both faces show for the tracker's concepts, as plain text parts.
+
+A change's one-line summary, a note's lines, a review's label, a revision's outline and
+verify's verdict are each worded here once; the CLI (rich) and the app (Textual) only
+style the parts, by their role. Every part is already safe to show: untrusted text
+(document text, notes, names) has passed through ``visible``/``one_line``, so it can
+neither be read as markup (parts are never markup) nor move the cursor.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import NamedTuple
+
+from tracker.model import APPROVED, Change, Note, Review, Revision, VerifyReport
+from tracker.text.escape import one_line, visible
+
+
+class Part(NamedTuple):
+    """A piece of a line and what it is, for the face to style.
+
+    Roles: "" (plain), "deleted", "inserted", "whitespace", "category", "source", "dim",
+    "absent" (no note), "approved", "flagged", "warning", "error", "ok".
+    """
+
+    text: str
+    role: str = ""
+
+
+Line = list[Part]
+
+
+def plain(line: Line) -> str:
+    """The line's text without styles (for a report, a test, a log)."""
+    return "".join(part.text for part in line)
+
+
+# -- changes ------------------------------------------------------------------------------
+
+
+def whitespace_change(change: Change) -> str | None:
+    """What a change of whitespace alone did ("line ending: CRLF → LF"), else None."""
+    from tracker.diff import describe_whitespace_change  # the diff engine loads on demand
+
+    return describe_whitespace_change(change.old.text, change.new.text)
+
+
+def change_summary(change: Change, limit: int | None = None) -> Line:
+    """The change in one line: ``⟨what whitespace did⟩``, or ``−old → +new``.
+
+    Invisible characters (a BOM, a zero-width space) are marked, since they may be the
+    whole change. ``limit`` cuts each side to that many characters."""
+    ws = whitespace_change(change)
+    if ws:
+        return [Part(f"⟨{ws}⟩", "whitespace")]
+    old = " ".join(visible(change.old.text, True).split())
+    new = " ".join(visible(change.new.text, True).split())
+    if limit is not None:
+        old, new = old[:limit], new[:limit]
+    line: Line = []
+    if change.old.text:
+        line.append(Part("−" + old, "deleted"))
+    if change.old.text and change.new.text:
+        line.append(Part(" → "))
+    if change.new.text:
+        line.append(Part("+" + new, "inserted"))
+    return line
+
+
+def change_head(change: Change) -> Line:
+    """``  3 replace `` : the change's number and kind, in columns."""
+    return [Part(f"  {change.index:>3} {change.kind:<8}")]
+
+
+# -- notes --------------------------------------------------------------------------------
+
+
+def category_label(category: str) -> Part:
+    return Part(f"[{visible(category)}] ", "category")
+
+
+def note_lines(
+    note: Note | None, indent: str = "      ", label: str = "", origin: bool = False
+) -> list[Line]:
+    """A note as its category and text, its source, and who wrote it when.
+
+    ``label`` heads the first line (whose note it is); ``origin`` says "added later" of a
+    note added after its revision (where the reader cannot tell it otherwise)."""
+    if note is None:
+        return [[Part(indent + "(no note)", "absent")]]
+    head = [Part(indent), category_label(note.category), Part(one_line(note.text))]
+    if label:
+        head.insert(1, Part(one_line(label), "dim"))
+    lines: list[Line] = [head]
+    if note.source:
+        lines.append([Part(indent + "source: " + one_line(note.source), "source")])
+    by = f"{indent}by {one_line(note.author)} {one_line(note.date)}".rstrip()
+    if origin and note.origin == "later":
+        by += " (added later)"
+    if note.edited:
+        by += f" (edited; {len(note.history)} earlier wording(s), see notes-history)"
+    lines.append([Part(by, "dim")])
+    return lines
+
+
+def categories(revision: Revision) -> str:
+    """The categories of a revision's notes, with counts: ``factual 2, style``."""
+    counts = Counter(c.note.category for c in revision.changes if c.note)
+    return ", ".join(one_line(f"{cat} {n}" if n > 1 else cat) for cat, n in sorted(counts.items()))
+
+
+# -- revisions and reviews ----------------------------------------------------------------
+
+
+def review_label(review: Review | None) -> Line:
+    """``approved by NAME: comment`` (or flagged); ``awaiting review`` when there is none."""
+    if review is None:
+        return [Part("awaiting review", "dim")]
+    # Every field is untrusted text: the reviews ref can be written with plain git.
+    role = "approved" if review.status == APPROVED else "flagged"
+    line = [Part(f"{one_line(review.status)} by {one_line(review.author)}", role)]
+    if review.comment:
+        line.append(Part(": " + one_line(review.comment), role))
+    return line
+
+
+def revision_outline(revision: Revision) -> Line | None:
+    """What a revision did, in a line: the baseline, not text, or its changes and notes."""
+    if revision.initial:
+        return [Part("(first revision: the baseline text)", "dim")]
+    if revision.not_text is not None:
+        return [Part(one_line(revision.not_text.message), "warning")]
+    if revision.changes:
+        summary = f"{len(revision.changes)} change(s), {revision.note_count} with a note"
+        cats = categories(revision)
+        return [Part(summary + (f": {cats}" if cats else ""), "dim")]
+    return None
+
+
+def unchanged(revision: Revision) -> str:
+    """Said of a revision that leaves its document as its parent had it."""
+    return (
+        f"{revision.rev[:12]} leaves {one_line(revision.document)} unchanged: "
+        "the text is the same as in its parent"
+    )
+
+
+# -- verify -------------------------------------------------------------------------------
+
+
+def verify_verdict(report: VerifyReport) -> Line:
+    if report.ok:
+        return [Part("OK: nothing was changed silently and the history is intact.", "ok")]
+    return [Part(f"{len(report.findings)} finding(s):", "error")]
+
+
+def finding_lines(report: VerifyReport) -> list[Line]:
+    lines = []
+    for finding in report.findings:
+        where = f"{finding.revision[:12]} " if finding.revision else ""
+        change = f"change {finding.change}: " if finding.change is not None else ""
+        text = one_line(f"{where}{change}{finding.message}")
+        lines.append([Part(f"[{finding.kind}] ", "error"), Part(text)])
+    return lines
+
+
+def verify_counts(report: VerifyReport) -> str:
+    share = f"{report.explained}/{report.changes}" if report.changes else "0/0"
+    return (
+        f"{report.checked_revisions} revision(s) checked; {share} changes explained; "
+        f"{report.signed} signed commit(s)."
+    )
