@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from tracker.git.read import BlobReader
-from tracker.model import CHANGE_KINDS
+from tracker.logcache import ForeignChanges
+from tracker.model import CHANGE_KINDS, Revision
 from tracker.notes import RECORD_TRAILER
-from tracker.store import Store
+from tracker.store import Store, payload_of, with_merged_branch, with_payload
 
 _encode = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 _CHANGES_KEY = '"changes": '
@@ -40,27 +40,44 @@ def log_json(
             yield entry if index == 0 else ", " + entry
         yield "]}\n"
         return
-    from tracker.reviews import reviews_of
-
-    reviews = reviews_of(store)
-    reader: BlobReader | None = None
+    # One cat-file process (started when first needed) reads the reviews, the texts of
+    # unrecorded revisions and merged branches.
+    foreign: ForeignChanges | None = store.foreign_changes()
+    reviews = store.reviews(foreign.read_object)  # once, for both paths below
+    blobs = not store.written_by_tracker(foreign.read_object)
     try:
-        for raw in store.log_records(document, limit):
+        for raw in store.log_records(document, limit, blobs):
             entry = _fast_entry(raw, document_json, reviews)
             if entry is None:
                 revision = store.parse_log_record(raw, document)
                 if revision is None:
                     continue
-                if not revision.recorded:
-                    reader = reader or BlobReader(store.root)
-                    revision = store.with_computed_changes(revision, reader)
-                entry = json.dumps(revision.to_json(), ensure_ascii=True)
+                if revision.recorded:
+                    entry = json.dumps(revision.to_json(), ensure_ascii=True)
+                else:
+                    foreign = foreign or store.foreign_changes()
+                    revision = with_merged_branch(revision, raw, foreign)
+                    entry = _foreign_entry(revision, payload_of(revision, raw, foreign))
             yield entry if first else ", " + entry
             first = False
     finally:
-        if reader is not None:
-            reader.close()
+        if foreign is not None:
+            foreign.close()
     yield "]}\n"
+
+
+_NO_CHANGES = '"changes": []}'
+
+
+def _foreign_entry(revision: Revision, payload: str) -> str:
+    """The entry of an unrecorded revision: its changes list (cached or just computed,
+    and already in the printed form) goes into the text as it is, unless later notes
+    must be merged into it."""
+    if payload.startswith("[") and not revision.later_notes:
+        text = json.dumps(revision.to_json(), ensure_ascii=True)
+        if text.endswith(_NO_CHANGES):  # the changes are the last key (Revision.to_json)
+            return text[: -len(_NO_CHANGES)] + '"changes": ' + payload + "}"
+    return json.dumps(with_payload(revision, payload).to_json(), ensure_ascii=True)
 
 
 _TRAILER = b"\n" + RECORD_TRAILER.encode()
@@ -69,7 +86,7 @@ _scan = json.JSONDecoder().scan_once  # one JSON value from a position, in C
 
 def _fast_entry(fields: list[bytes], document_json: str, reviews: dict) -> str | None:
     """The entry's JSON text straight from a well-formed record, or None to go the slow way."""
-    if len(fields) != 7 or fields[6].strip():
+    if len(fields) < 7 or fields[6].strip():
         return None  # malformed, or later notes to merge: the ordinary path handles it
     message = fields[5]
     at = message.rfind(_TRAILER)

@@ -200,6 +200,49 @@ class NotText:
 
 
 @dataclass(frozen=True)
+class MergedCommit:
+    """A commit of a merged branch that changed the document."""
+
+    rev: str
+    author: str
+    date: str
+    summary: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rev": self.rev,
+            "author": self.author,
+            "date": self.date,
+            "summary": self.summary,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Merge:
+    """What a merge commit on the first-parent line brought in (a pull request): who
+    merged it, the merge's own message, and the branch's commits that changed the
+    document. ``attribution`` says whose the revision's author and reason are:
+    "merged-branch", or "merge" when no branch commit changed the document."""
+
+    merged_by: str
+    reason: str
+    commits: tuple[MergedCommit, ...]
+
+    @property
+    def attribution(self) -> str:
+        return "merged-branch" if self.commits else "merge"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "merged_by": self.merged_by,
+            "reason": self.reason,
+            "commits": [commit.to_json() for commit in self.commits],
+        }
+
+
+@dataclass(frozen=True)
 class Revision:
     """One commit that changed a document, as the tracker reads it."""
 
@@ -221,6 +264,8 @@ class Revision:
     not_text: NotText | None = None
     # Set by ``show`` when the revision leaves the document as its parent had it.
     unchanged: bool = False
+    # Set by ``log`` on a merged pull request of a history the tracker did not write.
+    merge: Merge | None = None
 
     @property
     def note_count(self) -> int:
@@ -253,6 +298,9 @@ class Revision:
             data["not_text"] = self.not_text.to_json()
         if self.unchanged:
             data["unchanged"] = True
+        if self.merge is not None:
+            data["attribution"] = self.merge.attribution
+            data["merge"] = self.merge.to_json()
         data["changes"] = [change.to_json() for change in self.changes]
         return data
 

@@ -9,6 +9,7 @@ the revision's status; the earlier ones are its history.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,18 +27,31 @@ class _Located(Protocol):
     root: Path
 
 
-def reviews_of(store: _Located) -> dict[str, list[dict[str, Any]]]:
-    """Every revision's review entries (oldest first), read with two git processes."""
+def reviews_of(
+    store: _Located, read: Callable[[str], bytes | None] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every revision's review entries (oldest first), read with two git processes, or
+    through ``read`` (a ``cat-file --batch`` reader a command already has) with none."""
+    if read is not None:
+        from tracker.logcache import hash_size, notes_pairs
+
+        return _parse(notes_pairs(read, REVIEWS_REF, hash_size(store.root)), read)
     proc = gitcmd.run(store.root, "notes", f"--ref={REVIEWS_REF}", "list", check=False)
     pairs = [line.split() for line in proc.stdout.decode().splitlines() if line.strip()]
-    result: dict[str, list[dict[str, Any]]] = {}
     if not pairs:
-        return result
+        return {}
     with BlobReader(store.root) as reader:
-        for blob, commit in pairs:
-            entries = entries_of(reader.read(blob) or b"{}")
-            if entries is not None:
-                result[commit] = entries
+        return _parse(pairs, reader.read)
+
+
+def _parse(
+    pairs: list[list[str]] | list[tuple[str, str]], read: Callable[[str], bytes | None]
+) -> dict[str, list[dict[str, Any]]]:
+    result: dict[str, list[dict[str, Any]]] = {}
+    for blob, commit in pairs:
+        entries = entries_of(read(blob) or b"{}")
+        if entries is not None:
+            result[commit] = entries
     return result
 
 

@@ -21,7 +21,7 @@ import os
 import stat
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,7 +34,23 @@ from tracker.errors import (
 )
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader, Commit, stream_records
-from tracker.model import DEFAULT_CATEGORIES, Change, LaterNote, NotText, Review, Revision
+from tracker.logcache import (
+    ForeignChanges,
+    changes_from_payload,
+    diff_json_ready,
+    merge_payload,
+    stream_log,
+)
+from tracker.model import (
+    DEFAULT_CATEGORIES,
+    Change,
+    LaterNote,
+    Merge,
+    MergedCommit,
+    NotText,
+    Review,
+    Revision,
+)
 from tracker.notes import (
     NOTES_REF,
     apply_later,
@@ -187,6 +203,15 @@ class Store:
         a note is read under the store lock before another is added to it."""
         tree = self.reader.oid_of(ref, "tree")
         return None if tree is None else self.reader.note_in(tree, rev)
+
+    def reviews(self, read: Callable[[str], bytes | None] | None = None) -> dict:
+        """Every revision's review entries, read once until refresh() (through ``read``,
+        a ``cat-file --batch`` reader the caller has, when given)."""
+        from tracker.reviews import reviews_of
+
+        if self._reviews is None:
+            self._reviews = reviews_of(self, read)
+        return self._reviews
 
     def git(self, *args: str, **kwargs) -> str:
         return gitcmd.output(self.root, *args, **kwargs)
@@ -397,17 +422,38 @@ class Store:
 
     # -- history ------------------------------------------------------------------------
 
-    def log_records(self, document: str, limit: int | None = None) -> Iterator[list[bytes]]:
+    def log_records(
+        self, document: str, limit: int | None = None, blobs: bool = True
+    ) -> Iterator[list[bytes]]:
         """The raw ``git log`` records of a document's revisions, newest first, streamed
-        from one git process (first-parent history, later notes included)."""
+        from one git process (first-parent history, later notes included): the
+        ``LOG_FIELDS`` fields and, with ``blobs``, the document's old and new blob ids
+        (``b""`` where it did not exist), by which unrecorded changes are cached."""
         if self.head() is None:
             return
         args = ["log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}"]
+        if blobs:
+            # The document's blobs against the first parent, the root commit included.
+            args += ["-z", "--raw", "--no-abbrev", "--root", "--diff-merges=first-parent"]
+            args.append("--no-renames")
         if limit is not None:
             args.append(f"--max-count={limit}")  # -n 0 means none, as with git
-        yield from stream_records(
-            self.root, *args, *gitcmd.NO_DRIVERS, "HEAD", "--", document, fields=LOG_FIELDS
-        )
+        tail = (*gitcmd.NO_DRIVERS, "HEAD", "--", document)
+        if blobs:
+            yield from stream_log(self.root, *args, *tail, fields=LOG_FIELDS)
+        else:
+            yield from stream_records(self.root, *args, *tail, fields=LOG_FIELDS)
+
+    def written_by_tracker(self, read: Callable[[str], bytes | None]) -> bool:
+        """Whether ``tracker init`` made this store (its revisions carry their changes, so
+        a listing needs no blob ids), asked through a reader the caller has."""
+        if self._config is not None:
+            return self._config.created_by_tracker
+        return read(f"HEAD:{CONFIG_PATH}") is not None
+
+    def foreign_changes(self) -> ForeignChanges:
+        """What computes (and caches) the changes of unrecorded revisions for one listing."""
+        return ForeignChanges(self.root, self.git_dir)
 
     def pickaxe(self, document: str, text: str) -> set[str]:
         """Commits where the number of occurrences of ``text`` changed (git log -S)."""
@@ -435,13 +481,19 @@ class Store:
         sentence to another (the count stays the same, so ``-S`` alone misses it).
         """
         found = self.pickaxe(document, search) if search else set()
-        reader: BlobReader | None = None
+        foreign: ForeignChanges | None = None
         count = 0
         try:
+            blobs = True
+            if with_changes:
+                # One cat-file process for the reviews, the texts and the merged branches.
+                foreign = self.foreign_changes()
+                self.reviews(foreign.read_object)
+                blobs = not self.written_by_tracker(foreign.read_object)
             filtered = search or unreviewed
             if limit is not None and limit <= 0:
                 return
-            for raw in self.log_records(document, None if filtered else limit):
+            for raw in self.log_records(document, None if filtered else limit, blobs):
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
@@ -451,15 +503,16 @@ class Store:
                 if search and revision.rev not in found and not mentioned:
                     continue
                 if with_changes and not revision.recorded:
-                    reader = reader or BlobReader(self.root)
-                    revision = self.with_computed_changes(revision, reader)
+                    foreign = foreign or self.foreign_changes()
+                    revision = with_merged_branch(revision, raw, foreign)
+                    revision = with_payload(revision, payload_of(revision, raw, foreign))
                 yield revision
                 count += 1
                 if limit is not None and count >= limit:
                     return
         finally:
-            if reader is not None:
-                reader.close()
+            if foreign is not None:
+                foreign.close()
 
     def parse_log_record(self, fields: list[bytes], document: str) -> Revision | None:
         if len(fields) < LOG_FIELDS:
@@ -527,9 +580,8 @@ class Store:
         """The changes between two blobs (by their ids), each pair diffed once."""
         cached = self._diffs.get(key)
         if cached is None:
-            from tracker.diff import diff_texts  # the diff engine loads only when needed
-
-            cached = diff_texts(*texts())
+            # Exactly diff_texts' changes, computed without the lines shared at both ends.
+            cached = diff_json_ready(*texts())
             self._diffs[key] = cached
             while len(self._diffs) > _DIFFS_KEPT:
                 self._diffs.popitem(last=False)
@@ -720,6 +772,48 @@ def mark_not_text(revision: Revision, kind: str, rev: str, which: str) -> Revisi
         "its changes cannot be shown as text"
     )
     return replace(revision, changes=(), not_text=NotText(kind, rev, message))
+
+
+def with_merged_branch(revision: Revision, raw: list[bytes], foreign: ForeignChanges) -> Revision:
+    """A merge of a pull request (an unrecorded merge commit on the first-parent line) is
+    the merged branch's work: its author and messages become the revision's author and
+    reason; ``merge`` keeps who merged it, the merge commit's own message and the
+    branch's commits (none when they did not change the document: the merge did)."""
+    parents = raw[1].decode("ascii", "replace").split()
+    if len(parents) < 2:
+        return revision
+    found = json.loads(merge_payload(foreign, revision.rev, parents, revision.document))
+    commits = tuple(MergedCommit(**c) for c in found)
+    merge = Merge(merged_by=revision.author, reason=revision.reason, commits=commits)
+    if not commits:
+        return replace(revision, merge=merge)
+    reason = "\n\n".join(c.summary + ("\n\n" + c.reason if c.reason else "") for c in commits)
+    return replace(revision, author=commits[0].author, reason=reason, merge=merge)
+
+
+def payload_of(revision: Revision, raw: list[bytes], foreign: ForeignChanges) -> str:
+    """The changes payload of an unrecorded revision: by blob ids when the listing has
+    them, else by reading the texts by name."""
+    if len(raw) >= LOG_FIELDS + 2:
+        return foreign.payload(raw[-2], raw[-1])
+    return foreign.payload_by_name(revision.rev, revision.parent, revision.document)
+
+
+def with_payload(revision: Revision, payload: str) -> Revision:
+    """The revision with the changes a ``ForeignChanges`` payload describes, later notes
+    applied on top (see ``ForeignChanges`` for the three kinds of payload)."""
+    if payload.startswith("["):
+        changes = changes_from_payload(payload) or []
+        return _replace_changes(revision, apply_later(changes, revision.later_notes))
+    marker = json.loads(payload)
+    if "initial" in marker:
+        # The document's first revision is its baseline, as for recorded stores.
+        return replace(revision, initial=True)
+    if marker["which"] == "this":
+        return mark_not_text(revision, marker["not_text"], revision.rev, "this revision")
+    return mark_not_text(
+        revision, marker["not_text"], revision.parent or "", "the previous revision"
+    )
 
 
 def _mentions(changes: tuple[Change, ...], text: str) -> bool:
