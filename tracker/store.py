@@ -453,7 +453,7 @@ class Store:
 
     def foreign_changes(self) -> ForeignChanges:
         """What computes (and caches) the changes of unrecorded revisions for one listing."""
-        return ForeignChanges(self.root, self.git_dir)
+        return ForeignChanges(self.root, self.git_dir, self.reader)
 
     def pickaxe(self, document: str, text: str) -> set[str]:
         """Commits where the number of occurrences of ``text`` changed (git log -S)."""
