@@ -403,10 +403,12 @@ class ForeignChanges:
     not text. Call ``close()`` to stop the reader and write the new cache entries.
     """
 
-    def __init__(self, root: Path, git_dir: Path) -> None:
+    def __init__(self, root: Path, git_dir: Path, reader=None) -> None:
         self.root = root
         self.cache = ChangeCache(git_dir)
-        self._reader = None
+        # The store's own reader when given (one cat-file per command), closed by the store.
+        self._reader = reader
+        self._owned = reader is None
         self._blobs: dict[bytes, bytes | None] = {}  # the last few texts read, by id
         self.blobs_read = 0
 
@@ -455,9 +457,9 @@ class ForeignChanges:
         return self._reader.read(name)
 
     def close(self) -> None:
-        if self._reader is not None:
+        if self._reader is not None and self._owned:
             self._reader.close()
-            self._reader = None
+        self._reader = None
         self.cache.save()
 
     def __enter__(self) -> ForeignChanges:

@@ -22,7 +22,7 @@ from tracker.errors import (
 from tracker.git.read import BlobReader
 from tracker.model import Blame, Change, DiffResult, NoteInput, Revision, VerifyReport
 from tracker.notes import NOTES_REF, parse_later
-from tracker.store import WORKTREE, Store, require_tracker_store
+from tracker.store import WORKTREE, Store, require_tracker_store, require_work_tree
 from tracker.text.decode import not_text_kind
 
 if TYPE_CHECKING:
@@ -142,6 +142,7 @@ def add_document(
 
 def status(store: Store, path: str | None = None) -> dict[str, list[Change] | None]:
     """Pending (unrecorded) changes per document; None for a document missing on disk."""
+    require_work_tree(store, "list pending changes")
     docs = [store.document(path)] if path is not None else store.documents()
     result: dict[str, list[Change] | None] = {}
     for doc in docs:
@@ -282,7 +283,9 @@ def diff(
         # "Binary files differ", say why there is nothing to show, and succeed.
         return DiffResult(doc, old_rev, new_rev, "", "", [], f"{error.message}: no text diff")
     changes = store.diff(old_rev, new_rev, doc)
-    if new_rev != WORKTREE:
+    # Only a child of the first revision can carry notes for this pair: asking the
+    # parent first spares diffing any other revision against its own parent.
+    if new_rev != WORKTREE and store.first_parent(new_rev) == old_rev:
         revision = store.revision(new_rev, doc)
         if revision.parent == old_rev and revision.recorded:
             changes = list(revision.changes)

@@ -39,7 +39,13 @@ from tracker.notes import (
     validate_note,
 )
 from tracker.reviews import REVIEWS_REF, reviews_of
-from tracker.store import CONFIG_PATH, Store, StoreConfig, require_tracker_store
+from tracker.store import (
+    CONFIG_PATH,
+    Store,
+    StoreConfig,
+    require_tracker_store,
+    require_work_tree,
+)
 from tracker.text.decode import decode_document, not_text_kind
 
 # -- init --------------------------------------------------------------------------------
@@ -63,6 +69,14 @@ def init_store(
         # Before anything is made: a refused init must leave no half-made store behind.
         identity = default_identity(root if root.is_dir() else Path.cwd())
     made_folder = not root.exists()
+    if not (root / ".git").exists() and (root / "HEAD").is_file() and (root / "objects").is_dir():
+        # A bare repository (or a .git folder): refused before git init touches it.
+        try:
+            existing: Store | None = Store.open(root)
+        except TrackerError:
+            existing = None  # not a repository after all: init makes one inside it
+        if existing is not None:
+            require_work_tree(existing, "make it a store")
     root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
         try:
@@ -78,6 +92,7 @@ def init_store(
                     root.rmdir()
             raise
     store = Store.open(root)
+    require_work_tree(store, "make it a store")
     signing(store)  # refuse signing settings it cannot honour before changing anything
     # A power loss must not leave empty object files behind.
     gitcmd.run(store.root, "config", "core.fsync", "all")

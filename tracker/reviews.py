@@ -49,14 +49,23 @@ def _parse(
 ) -> dict[str, list[dict[str, Any]]]:
     result: dict[str, list[dict[str, Any]]] = {}
     for blob, commit in pairs:
-        data = read(blob)
-        try:
-            entries = json.loads(data or b"{}").get("entries", [])
-        except (ValueError, AttributeError):
-            continue
-        if isinstance(entries, list):
-            result[commit] = [_as_text(e) for e in entries if isinstance(e, dict)]
+        entries = entries_of(read(blob) or b"{}")
+        if entries is not None:
+            result[commit] = entries
     return result
+
+
+def entries_of(data: bytes | None) -> list[dict[str, Any]] | None:
+    """The entries of one revision's reviews document (None when absent or unreadable)."""
+    if data is None:
+        return None
+    try:
+        entries = json.loads(data or b"{}").get("entries", [])
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(entries, list):
+        return None
+    return [_as_text(e) for e in entries if isinstance(e, dict)]
 
 
 def _as_text(entry: dict[str, Any]) -> dict[str, Any]:

@@ -2,14 +2,25 @@
 list and show revisions.
 
 A store is any git work tree. One the tracker created has ``.tracker/config.json`` in its
-branch; any other repository of prose is read as it is, with no import step.
+branch; any other repository of prose is read as it is, with no import step. A bare
+repository, or the git directory of a work tree, can be read too (log, show, diff...),
+never written.
+
+Everything a command reads from git goes through one ``git cat-file --batch`` per store
+(``Store.reader``): names are resolved, commits, trees and notes parsed from the objects,
+each object read once. A command such as ``show`` or ``diff`` thus starts three git
+processes: the config snapshot the hardening needs, the ``rev-parse`` that finds the
+repository, and the reader.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +33,7 @@ from tracker.errors import (
     UnknownRevisionError,
 )
 from tracker.git import cmd as gitcmd
-from tracker.git.read import BlobReader, stream_records
+from tracker.git.read import BlobReader, Commit, stream_records
 from tracker.logcache import (
     ForeignChanges,
     changes_from_payload,
@@ -55,6 +66,8 @@ _UNKNOWN = object()  # a cached value not read yet
 
 LOG_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00%N%x00"
 LOG_FIELDS = 7
+_FILE_MODES = (b"100644", b"100755")  # regular files; not links, folders or submodules
+_DIFFS_KEPT = 8
 
 
 @dataclass
@@ -85,12 +98,31 @@ class Store:
     _config: StoreConfig | None = field(default=None, repr=False)
     _head: object = field(default=None, repr=False)
     _reviews: dict | None = field(default=None, repr=False)
-    # HEAD's file names, with the commit they were listed at (a command asks for the
-    # document more than once: one ls-tree is enough until refresh()).
-    _head_names: tuple | None = field(default=None, repr=False)
+    # False for a bare repository or a git directory: nothing on disk to read or write.
+    work_tree: bool = True
 
     def __post_init__(self) -> None:
         self._head = _UNKNOWN
+        self._reader: BlobReader | None = None
+        # Diffs by the blob ids of their sides: a command never diffs the same pair twice
+        # (``diff A B`` diffs the pair, then shows B against its parent A).
+        self._diffs: OrderedDict[tuple[str, str], list[Change]] = OrderedDict()
+        self._notes_trees: dict[str, str | None] = {}  # notes ref -> its tree, until refresh
+
+    @property
+    def reader(self) -> BlobReader:
+        """The store's one ``git cat-file --batch``, started on first use and closed by
+        close() or at exit; other modules read objects through it too."""
+        if self._reader is None:
+            self._reader = BlobReader(self.root)
+            weakref.finalize(self, self._reader.close)
+        return self._reader
+
+    def close(self) -> None:
+        """Stop the store's reader (a later read starts another)."""
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
 
     # -- opening ----------------------------------------------------------------------
 
@@ -99,14 +131,26 @@ class Store:
         where = Path(path)
         if not where.is_dir():
             raise NotAStoreError(f"{where} is not a directory", "pass -C with a store's folder")
-        # One process finds the work tree, the git directory and HEAD (absent when the
-        # branch has no commit yet, which makes rev-parse fail after the first two lines).
+        # One process finds the git directory, whether there is a work tree, and where
+        # (in a bare repository or a git directory --show-toplevel fails: it comes last).
+        # HEAD is read later, through the store's reader.
         proc = gitcmd.run(
-            where, "rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD", check=False
+            where,
+            "rev-parse",
+            "--absolute-git-dir",
+            "--is-inside-work-tree",
+            "--show-toplevel",
+            check=False,
         )
         # fsdecode, not "replace": a folder whose name is not UTF-8 must name the same
         # folder again (as a lone surrogate), or every later git call runs nowhere.
         lines = [os.fsdecode(line) for line in proc.stdout.splitlines()]
+        if len(lines) >= 2 and lines[1] == "false":
+            # A bare repository (repo.git) or the .git folder itself: readable, with no
+            # work tree. Paths on the command line are taken from the folder named.
+            return cls(where.resolve(), Path(lines[0]), work_tree=False)
+        if len(lines) >= 3:
+            lines = [lines[2], lines[0]]
         if len(lines) < 2 and b"dubious ownership" in proc.stderr:
             # git's safe.directory check: a repository another user owns (a copy from a
             # USB stick, a shared folder). Only the user may decide to trust it.
@@ -129,22 +173,36 @@ class Store:
                 f"{where.resolve()} is not in a git repository",
                 "run 'tracker init' there, or pass -C with a store's folder",
             )
-        store = cls(Path(lines[0]), Path(lines[1]))
-        store._head = lines[2] if proc.returncode == 0 and len(lines) > 2 else None
-        return store
+        return cls(Path(lines[0]), Path(lines[1]))
 
     def refresh(self) -> None:
         """Forget what was read from the branch: call after anything moves it."""
         self._head = _UNKNOWN
         self._config = None
         self._reviews = None
-        self._head_names = None
+        self._notes_trees.clear()
 
     def review_status(self, rev: str) -> Review | None:
         """The latest review of a revision (approved or flagged), or None."""
-        from tracker.reviews import status_of
+        from tracker.reviews import REVIEWS_REF, entries_of, status_of
 
-        return status_of(self.reviews().get(rev))
+        if self._reviews is not None:
+            return status_of(self._reviews.get(rev))
+        # One lookup in the reviews ref's tree, through the reader: no process of its own.
+        # The tree is read once until refresh(), as all reviews were before: a log asks
+        # for every revision's status.
+        if REVIEWS_REF not in self._notes_trees:
+            self._notes_trees[REVIEWS_REF] = self.reader.oid_of(REVIEWS_REF, "tree")
+        tree = self._notes_trees[REVIEWS_REF]
+        return status_of(entries_of(tree and self.reader.note_in(tree, rev)))
+
+    def note(self, ref: str, rev: str) -> bytes | None:
+        """The note a notes ref holds now for a commit (given by its full id), or None.
+
+        The ref is read afresh on every call (the reader sees refs as they are on disk):
+        a note is read under the store lock before another is added to it."""
+        tree = self.reader.oid_of(ref, "tree")
+        return None if tree is None else self.reader.note_in(tree, rev)
 
     def reviews(self, read: Callable[[str], bytes | None] | None = None) -> dict:
         """Every revision's review entries, read once until refresh() (through ``read``,
@@ -168,7 +226,7 @@ class Store:
     def head(self) -> str | None:
         """The branch's newest commit (None before the first), read once until refresh()."""
         if self._head is _UNKNOWN:
-            self._head = self.ref("HEAD")
+            self._head = self.reader.oid_of("HEAD", "commit")
         return self._head  # type: ignore[return-value]
 
     def resolve(self, name: str) -> str:
@@ -178,17 +236,9 @@ class Store:
                 f"{name!r} is not a revision name",
                 "name a commit id, a branch, a tag or HEAD~N",
             )
-        proc = gitcmd.run(
-            self.root,
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            f"{name}^{{commit}}",
-            check=False,
-        )
-        rev = proc.stdout.decode().strip()
-        if proc.returncode != 0 or not rev:
+        # As ``git rev-parse --verify NAME^{commit}``, through the store's reader.
+        rev = self.reader.oid_of(name, "commit")
+        if not rev:
             raise UnknownRevisionError(
                 f"unknown revision {name!r}", "see 'tracker log' for the revisions"
             )
@@ -257,32 +307,40 @@ class Store:
     def _tree_names(self, rev: str) -> tuple[list[str], list[str]]:
         if self.head() is None:
             return [], []
-        if rev == "HEAD" and self._head_names is not None and self._head_names[0] == self.head():
-            return list(self._head_names[1]), list(self._head_names[2])
-        names, undecodable = self._list_tree(rev)
-        if rev == "HEAD":
-            self._head_names = (self.head(), tuple(names), tuple(undecodable))
-        return names, undecodable
-
-    def _list_tree(self, rev: str) -> tuple[list[str], list[str]]:
-        # Blobs only: a submodule (a gitlink) or a symbolic link is not a text to diff.
-        listing = gitcmd.run(self.root, "ls-tree", "-r", "-z", "--end-of-options", rev).stdout
+        commit = self._commit(rev)
         names, undecodable = [], []
-        for entry in filter(None, listing.split(b"\x00")):
-            info, _tab, raw = entry.partition(b"\t")
-            if info.split(b" ", 1)[0] not in (b"100644", b"100755"):
+        # Blobs only: a submodule (a gitlink) or a symbolic link is not a text to diff.
+        for entry in self.reader.files(commit.tree):
+            if entry.mode not in _FILE_MODES:
                 continue
             try:
-                names.append(raw.decode("utf-8"))
+                names.append(entry.name.decode("utf-8"))
             except UnicodeDecodeError:
-                undecodable.append(raw.decode("utf-8", "backslashreplace"))
+                undecodable.append(entry.name.decode("utf-8", "backslashreplace"))
         return names, undecodable
+
+    def _commit(self, rev: str) -> Commit:
+        commit = self.reader.commit(rev)
+        if commit is None:
+            raise UnknownRevisionError(
+                f"unknown revision {rev!r}", "see 'tracker log' for the revisions"
+            )
+        return commit
+
+    def _is_document(self, rel: str) -> bool:
+        """Whether ``rel`` is a document of the branch: one tree lookup, not a listing."""
+        if rel.startswith(".tracker/") or self.head() is None:
+            return False
+        entry = self.reader.entry(self._commit("HEAD").tree, rel)
+        return entry is not None and entry.mode in _FILE_MODES
 
     def document(self, path: str | None) -> str:
         """Pick the document a command is about: the one named, or the only one there is."""
-        docs = self.documents()
         if path is not None:
             rel = self.relpath(path)
+            if self._is_document(rel):
+                return rel
+            docs = self.documents()
             if rel not in docs:
                 raise UnknownDocumentError(
                     f"{rel} is not a document of this store",
@@ -290,6 +348,7 @@ class Store:
                     + (", ".join(docs[:5]) or "(none yet)"),
                 )
             return rel
+        docs = self.documents()
         if len(docs) == 1:
             return docs[0]
         if not docs:
@@ -303,8 +362,9 @@ class Store:
     # -- reading text -------------------------------------------------------------------
 
     def read_blob(self, rev: str, path: str) -> bytes | None:
-        proc = gitcmd.run(self.root, "cat-file", "blob", f"{rev}:{path}", check=False)
-        return proc.stdout if proc.returncode == 0 else None
+        """The file's bytes at a revision (a commit or any name of one), or None."""
+        found = self.reader.blob_at(rev, path)
+        return None if found is None else found[1]
 
     def text_at(self, rev: str, path: str) -> str:
         """The document's text at a revision ('' where it did not exist yet)."""
@@ -320,6 +380,12 @@ class Store:
         could make the tracker read (and record) a file from outside the store. The file
         is opened without following a final symlink and without blocking, then checked.
         """
+        if not self.work_tree:
+            raise UnknownDocumentError(
+                f"{self.root} is a bare repository (or a git folder): it has no work tree,"
+                f" so there is no {path} on disk",
+                "name two revisions (tracker diff A B FILE), or run it in a clone",
+            )
         location = self.root / path
         try:
             real = location.resolve()
@@ -387,7 +453,7 @@ class Store:
 
     def foreign_changes(self) -> ForeignChanges:
         """What computes (and caches) the changes of unrecorded revisions for one listing."""
-        return ForeignChanges(self.root, self.git_dir)
+        return ForeignChanges(self.root, self.git_dir, self.reader)
 
     def pickaxe(self, document: str, text: str) -> set[str]:
         """Commits where the number of occurrences of ``text`` changed (git log -S)."""
@@ -461,6 +527,8 @@ class Store:
             record = None
             reason = message.partition("\n")[2].strip()
         author = f"{name} <{email}>"
+        if date.endswith("Z"):
+            date = date[:-1] + "+00:00"  # git 2.45+ writes UTC as "Z", older git as this
         changes: list[Change] = []
         if record is not None:
             try:
@@ -488,8 +556,10 @@ class Store:
         )
 
     def with_computed_changes(self, revision: Revision, reader: BlobReader) -> Revision:
-        new = reader.read(f"{revision.rev}:{revision.document}") or b""
-        old = reader.read(f"{revision.parent}:{revision.document}") if revision.parent else None
+        new_blob = reader.blob_at(revision.rev, revision.document)
+        old_blob = reader.blob_at(revision.parent, revision.document) if revision.parent else None
+        new = new_blob[1] if new_blob else b""
+        old = old_blob[1] if old_blob else None
         # Bytes that are not text (a plain-git commit with a NUL or Latin-1 byte) have no
         # changes to show: the revision says so, and the rest of the history reads on.
         for data, rev, whose in (
@@ -501,32 +571,93 @@ class Store:
         if old is None:
             # The document's first revision is its baseline, as for recorded stores.
             return replace(revision, initial=True)
-        changes = diff_json_ready(old.decode("utf-8"), new.decode("utf-8"))
+        key = (old_blob[0] if old_blob else "", new_blob[0] if new_blob else "")
+        changes = self._diff_pair(key, lambda: (old.decode("utf-8"), new.decode("utf-8")))
         changes = apply_later(changes, revision.later_notes)
         return _replace_changes(revision, changes)
+
+    def _diff_pair(self, key: tuple[str, str], texts) -> list[Change]:
+        """The changes between two blobs (by their ids), each pair diffed once."""
+        cached = self._diffs.get(key)
+        if cached is None:
+            # Exactly diff_texts' changes, computed without the lines shared at both ends.
+            cached = diff_json_ready(*texts())
+            self._diffs[key] = cached
+            while len(self._diffs) > _DIFFS_KEPT:
+                self._diffs.popitem(last=False)
+        else:
+            self._diffs.move_to_end(key)
+        return list(cached)
 
     def revision(self, name: str, document: str | None = None) -> Revision:
         """One revision with its changes and notes."""
         rev = self.resolve(name)
-        doc = document or self._document_of(rev)
-        fmt = LOG_FORMAT
-        raw = gitcmd.run(
-            self.root, "show", "-s", f"--notes={NOTES_REF}", f"--format={fmt}", rev
-        ).stdout
-        revision = self.parse_log_record(raw.split(b"\x00")[:LOG_FIELDS], doc)
+        commit = self._commit(rev)
+        doc = document or self._document_of(rev, commit)
+        fields = self._log_fields(commit)
+        if fields is None:  # a commit only git can interpret: let it print the fields
+            raw = gitcmd.run(
+                self.root, "show", "-s", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}", rev
+            ).stdout
+            fields = raw.split(b"\x00")[:LOG_FIELDS]
+        revision = self.parse_log_record(fields, doc)
         if revision is None:
             raise GitError(f"cannot read revision {name}")
         if not revision.recorded:
-            with BlobReader(self.root) as reader:
-                revision = self.with_computed_changes(revision, reader)
+            revision = self.with_computed_changes(revision, self.reader)
         return revision
 
-    def _document_of(self, rev: str) -> str:
+    def first_parent(self, rev: str) -> str | None:
+        """A commit's first parent as ``git log`` shows it (None for a root commit)."""
+        if self._grafted():  # the parents git shows are not the object's own
+            out = self.git("rev-list", "--parents", "-n", "1", rev).split()
+            return out[1] if len(out) > 1 else None
+        parents = self._commit(rev).parents
+        return parents[0] if parents else None
+
+    def _log_fields(self, commit: Commit) -> list[bytes] | None:
+        """The fields ``git show -s --format=LOG_FORMAT`` prints for a commit, made from the
+        commit object and its note; None where git would print something else (another
+        encoding, an unusual author line, a shallow or grafted history)."""
+        author = commit.author()
+        if author is None or not commit.plain() or self._grafted():
+            return None
+        note = self.note(NOTES_REF, commit.oid)
+        if note is not None and b"\x00" in note:
+            return None
+        name, email, date = author
+        return [
+            commit.oid.encode(),
+            " ".join(commit.parents).encode(),
+            name,
+            email,
+            date.encode(),
+            commit.message,
+            _as_git_prints_note(note),
+        ]
+
+    def _grafted(self) -> bool:
+        """Whether git rewrites parents here (a shallow clone, grafts): then only git's
+        own listing has the parents it shows."""
+        common = self.git_dir
+        with contextlib.suppress(OSError):  # a linked worktree keeps them in the common dir
+            common = self.git_dir / (self.git_dir / "commondir").read_text().strip()
+        return (common / "shallow").exists() or (common / "info" / "grafts").exists()
+
+    def _document_of(self, rev: str, commit: Commit | None = None) -> str:
         """The document a commit changed: from its record, or the one it touched."""
-        message = self.git("show", "-s", "--format=%B", rev)
+        commit = commit or self._commit(rev)
+        if commit.plain():
+            message = commit.message.decode("utf-8", "replace").rstrip("\n")
+        else:
+            message = self.git("show", "-s", "--format=%B", rev)
         _s, _r, doc, _rec = parse_message(message)
         if doc:
             return doc
+        if not self._grafted():
+            touched = self._touched_documents(commit)
+            if touched is not None and len(touched) == 1:
+                return touched[0]
         parents = self.git("rev-list", "--parents", "-n", "1", rev).split()[1:]
         if parents:  # against the first parent, so that a merge names what it brought in
             listing = self.git("diff", "--name-only", "-z", *gitcmd.NO_DRIVERS, parents[0], rev)
@@ -548,11 +679,56 @@ class Store:
             f"revision {rev[:12]} changes {len(touched)} files", "name the document"
         )
 
+    def _touched_documents(self, commit: Commit) -> list[str] | None:
+        """The documents a commit changed against its first parent, from the two trees;
+        None where ``git diff --name-only`` could list other names (a deletion, which
+        rename detection may pair; a submodule; a name that is not UTF-8)."""
+        old = self._commit(commit.parents[0]).tree if commit.parents else None
+        changed: list[str] = []
+        if not self._changed_paths(old, commit.tree, b"", changed):
+            return None
+        changed = [c for c in changed if not c.startswith(".tracker/")]
+        docs = set(self.documents())
+        return [c for c in changed if c in docs] or changed
+
+    def _changed_paths(self, old: str | None, new: str, prefix: bytes, out: list[str]) -> bool:
+        """Append the files that differ between two trees; False where git may differ."""
+        if old == new:
+            return True
+        before = {e.name: e for e in self.reader.tree(old)} if old else {}
+        for entry in self.reader.tree(new):
+            was = before.pop(entry.name, None)
+            if was is not None and (was.oid, was.mode) == (entry.oid, entry.mode):
+                continue
+            if b"160000" in (entry.mode, was.mode if was else b""):
+                return False
+            name = prefix + entry.name
+            if entry.mode == b"40000":
+                if was is not None and was.mode != b"40000":
+                    return False  # a file became a folder: leave it to git
+                inner = was.oid if was is not None else None
+                if not self._changed_paths(inner, entry.oid, name + b"/", out):
+                    return False
+                continue
+            if was is not None and was.mode == b"40000":
+                return False
+            try:
+                out.append(name.decode("utf-8"))
+            except UnicodeDecodeError:
+                return False
+        return not before  # anything left was deleted
+
     def diff(self, old_rev: str, new_rev: str, document: str) -> list[Change]:
         """Changes between two revisions (or the work tree) of one document."""
-        from tracker.diff import diff_texts
+        if WORKTREE in (old_rev, new_rev):
+            from tracker.diff import diff_texts
 
-        return diff_texts(self.text_at(old_rev, document), self.text_at(new_rev, document))
+            return diff_texts(self.text_at(old_rev, document), self.text_at(new_rev, document))
+        old, new = self.reader.blob_at(old_rev, document), self.reader.blob_at(new_rev, document)
+        key = (old[0] if old else "", new[0] if new else "")
+        return self._diff_pair(
+            key, lambda: (self.text_at(old_rev, document), self.text_at(new_rev, document))
+        )
 
     def pending(self, document: str) -> list[Change]:
         """Changes in the work tree that are not recorded yet."""
@@ -571,11 +747,21 @@ class Store:
         return diff_texts(old, self.text_at(WORKTREE, document))
 
     def later_notes(self, rev: str) -> list[dict]:
-        proc = gitcmd.run(self.root, "notes", f"--ref={NOTES_REF}", "show", rev, check=False)
-        return parse_later(proc.stdout.decode("utf-8", "replace")) if proc.returncode == 0 else []
+        """The later notes of a revision (a commit id or any name of one)."""
+        commit = self.reader.oid_of(rev, "commit")
+        data = self.note(NOTES_REF, commit) if commit else None
+        return parse_later(data.decode("utf-8", "replace")) if data is not None else []
 
 
 _NOT_TEXT = {"binary": "a binary file (it contains NUL bytes)", "undecodable": "not valid UTF-8"}
+
+
+def _as_git_prints_note(note: bytes | None) -> bytes:
+    """A note as git's %N prints it: each line ended by one newline."""
+    if not note:
+        return b""
+    body = note[:-1] if note.endswith(b"\n") else note
+    return b"".join(line + b"\n" for line in body.split(b"\n"))
 
 
 def mark_not_text(revision: Revision, kind: str, rev: str, which: str) -> Revision:
@@ -638,12 +824,32 @@ def _replace_changes(revision: Revision, changes: list[Change]) -> Revision:
     return replace(revision, changes=tuple(changes))
 
 
+def require_work_tree(store: Store, what: str) -> None:
+    """Refuse, in one line, what needs a work tree in a bare repository or a git folder."""
+    if store.work_tree:
+        return
+    if gitcmd.config_value(store.root, "core.bare") == "true":
+        raise NotAStoreError(
+            f"{store.root} is a bare repository: the tracker reads it but cannot {what}"
+            " (there is no work tree)",
+            f"clone it and run the command in the clone: git clone {store.root}",
+        )
+    home = store.git_dir.parent if store.git_dir.name == ".git" else "its work tree"
+    raise NotAStoreError(
+        f"{store.root} is inside a git folder, not a work tree: the tracker reads it but"
+        f" cannot {what} there",
+        f"run the command in {home}",
+    )
+
+
 def require_tracker_store(store: Store) -> None:
     """Refuse to write into a repository that ``tracker init`` did not make a store.
 
     Reading any git repository is fine, but a folder inside someone's project must not
     have revisions, notes or reviews committed into that project's repository.
+    A bare repository (or a git folder) is refused first: it has no work tree to record.
     """
+    require_work_tree(store, "write to it")
     if store.config.created_by_tracker:
         return
     try:
