@@ -14,7 +14,7 @@ import re
 from bisect import bisect_right
 from dataclasses import replace
 
-from tracker.git.read import BlobReader
+from tracker.git.read import BlobReader, RecentReads
 from tracker.model import BlameUnit, Change, Revision
 from tracker.notes import apply_later
 from tracker.region import changed_region, changes_between
@@ -69,21 +69,18 @@ def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[
     diffed only when the lines it changed hold a unit still unexplained; otherwise the
     units are only moved by its change in length (see ``changed_region``).
     """
-    reader = _Texts(store.root)
-    try:
-        walk = _Walk(reader, document)
-        for revision in store.log(document, with_changes=False):  # newest first
-            if walk.spans is None:
-                walk.begin(revision, by)
-            if not walk.pending:
+    reader = RecentReads(store.reader)
+    walk = _Walk(reader, document)
+    for revision in store.log(document, with_changes=False):  # newest first
+        if walk.spans is None:
+            walk.begin(revision, by)
+        if not walk.pending:
+            break
+        if revision.recorded or not walk.skip(revision):
+            if not revision.recorded:
+                revision = walk.exact(store, revision)
+            if not walk.step(revision):
                 break
-            if revision.recorded or not walk.skip(revision):
-                if not revision.recorded:
-                    revision = walk.exact(store, revision)
-                if not walk.step(revision):
-                    break
-    finally:
-        reader.close()
     if walk.spans is None:
         return "", []
     text, found = walk.text, walk.found
@@ -92,23 +89,6 @@ def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[
         revision, change = found.get(number, (None, None))
         result.append(BlameUnit(start, end, text[start:end], revision, change))
     return text, result
-
-
-class _Texts(BlobReader):
-    """One ``cat-file --batch`` that keeps the texts of the last two revisions read: a
-    revision's old text is its parent's, read again as the next (older) revision's new
-    text, and the exact diff reads both again."""
-
-    def __init__(self, cwd) -> None:
-        super().__init__(cwd)
-        self._kept: dict[str, bytes | None] = {}
-
-    def read(self, name: str) -> bytes | None:
-        if name not in self._kept:
-            if len(self._kept) > 4:
-                self._kept.pop(next(iter(self._kept)))
-            self._kept[name] = super().read(name)
-        return self._kept[name]
 
 
 class _Walk:

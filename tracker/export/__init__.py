@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from tracker.errors import GitError, NotTextError, TrackerError, UnknownRevisionError
 from tracker.git import cmd as gitcmd
-from tracker.git.read import BlobReader, stream_records
+from tracker.git.read import BlobReader, RecentReads, stream_records
 from tracker.hunks import Hunk, hunks
 from tracker.model import Revision
 from tracker.notes import NOTES_REF, apply_later
@@ -72,46 +72,27 @@ def build_report(store: Store, document: str, rev_range: str | None = None) -> R
         range=rev_range or "all",
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    with _TextReader(store.root) as reader:
-        if single:
-            rev = store.resolve(words[0])
-            # The document's newest revision at REV: REV itself, or REV did not touch it.
-            chosen = [r for r in _history(store, document, [rev], reader, 1) if r.rev == rev]
-            if not chosen:
-                raise TrackerError(
-                    f"{rev_range} is not a revision of {document}", "see 'tracker log'"
-                )
-        else:
-            chosen = list(_history(store, document, words or ["HEAD"], reader))
-            if words and not chosen:
-                raise TrackerError(
-                    f"{rev_range} selects no revisions of {document}",
-                    "write the older revision first (OLDER..NEWER), or widen the range;"
-                    " see 'tracker log'",
-                )
-        for revision in reversed(chosen):  # oldest first
-            old, new = _texts(reader, revision)
-            report.revisions.append(
-                RevisionReport(revision, old, new, tuple(hunks(old, new, revision.changes)))
+    reader = RecentReads(store.reader)
+    if single:
+        rev = store.resolve(words[0])
+        # The document's newest revision at REV: REV itself, or REV did not touch it.
+        chosen = [r for r in _history(store, document, [rev], reader, 1) if r.rev == rev]
+        if not chosen:
+            raise TrackerError(f"{rev_range} is not a revision of {document}", "see 'tracker log'")
+    else:
+        chosen = list(_history(store, document, words or ["HEAD"], reader))
+        if words and not chosen:
+            raise TrackerError(
+                f"{rev_range} selects no revisions of {document}",
+                "write the older revision first (OLDER..NEWER), or widen the range;"
+                " see 'tracker log'",
             )
+    for revision in reversed(chosen):  # oldest first
+        old, new = _texts(reader, revision)
+        report.revisions.append(
+            RevisionReport(revision, old, new, tuple(hunks(old, new, revision.changes)))
+        )
     return report
-
-
-class _TextReader(BlobReader):
-    """One ``cat-file --batch`` that remembers the texts of the revision in hand, so the
-    texts the changes were computed from are not read again for the report, and a
-    revision's text is not read again as its child's old text."""
-
-    def __init__(self, cwd) -> None:
-        super().__init__(cwd)
-        self._kept: dict[str, bytes | None] = {}
-
-    def read(self, name: str) -> bytes | None:
-        if name not in self._kept:
-            if len(self._kept) > 4:  # the texts of about two revisions: enough, and small
-                self._kept.pop(next(iter(self._kept)))
-            self._kept[name] = super().read(name)
-        return self._kept[name]
 
 
 def _history(

@@ -379,3 +379,27 @@ class Commit(NamedTuple):
         if encoding is not None and encoding.lower() not in (b"utf-8", b"utf8"):
             return False
         return b"\x00" not in self.message
+
+
+class RecentReads:
+    """Reads through another reader (the store's one ``cat-file --batch``), keeping the
+    last few objects read: walking a history newest first, a revision's old text is read
+    again as the next revision's new text, and an exact diff reads both once more.
+
+    Everything but ``read`` goes to the reader underneath; closing is the owner's job.
+    """
+
+    def __init__(self, reader: BlobReader, keep: int = 5) -> None:
+        self._reader = reader
+        self._keep = keep
+        self._kept: dict[str, bytes | None] = {}
+
+    def read(self, name: str) -> bytes | None:
+        if name not in self._kept:
+            if len(self._kept) >= self._keep:  # about two revisions' texts: enough, and small
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[name] = self._reader.read(name)
+        return self._kept[name]
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
