@@ -319,11 +319,13 @@ def test_the_merges_of_a_real_history_name_their_branch_authors(tmp_path):
     """The system-design-primer corpus rebuilt with its five merges as real merges."""
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    try:
-        from bench_log_foreign import corpus_with_merges
-    except FileNotFoundError:
-        pytest.skip("the shared corpus is not here")
+    repo_root = Path(__file__).resolve().parent.parent
+    corpus = repo_root.parent / "shared" / "corpora" / "system-design-primer.README.jsonl.gz"
+    if not corpus.is_file():
+        pytest.skip(f"the shared corpus is not here: {corpus} (../shared absent)")
+    sys.path.insert(0, str(repo_root / "bench"))
+    from bench_log_foreign import corpus_with_merges
+
     repo, doc, expected = corpus_with_merges("system-design-primer.README", tmp_path / "sdp")
     revisions = json.loads(run_cli_ok("-C", str(repo), "log", "--json", doc).out)["revisions"]
     merges = [r for r in revisions if "merge" in r]
