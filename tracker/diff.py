@@ -27,6 +27,7 @@ from functools import lru_cache
 from diff_match_patch import diff_match_patch
 
 from tracker.model import Change, Span
+from tracker.text.ends import common_prefix, common_suffix
 from tracker.text.tokens import is_word, tokenize
 
 _EQUAL = diff_match_patch.DIFF_EQUAL
@@ -245,14 +246,14 @@ def _word_edits(old: str, new: str) -> Iterator[Edit]:
     # Tokenizing is the costly part in Python: skip the common start and end first. The
     # cuts fall only where whitespace meets a non-space character inside the common part,
     # which is a token boundary in both texts, so no word or whitespace run is split.
-    head = _common_prefix(old, new)
+    head = common_prefix(old, new)
     if head:
         head -= 1
         while head > 0 and not (old[head - 1].isspace() and not old[head].isspace()):
             head -= 1
     tail = 0
     if head < min(len(old), len(new)):
-        common = _common_suffix(old, new, min(len(old), len(new)) - head)
+        common = common_suffix(old, new, min(len(old), len(new)) - head)
         start = len(old) - common + 1
         while start < len(old) and not (old[start - 1].isspace() and not old[start].isspace()):
             start += 1
@@ -263,30 +264,6 @@ def _word_edits(old: str, new: str) -> Iterator[Edit]:
             yield os_ + head, oe + head, ns + head, ne + head
         return
     yield from _word_edits_core(old, new)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common start of two strings, by halving (slice compares run in C)."""
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[:mid] == b[:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """Length of the common end of two strings, at most ``limit``."""
-    low, high = 0, limit
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def _word_edits_core(old: str, new: str) -> Iterator[Edit]:

@@ -116,83 +116,10 @@ def _raw_blobs(raw: bytes) -> tuple[bytes, bytes]:
 
 def diff_json_ready(old: str, new: str) -> list:
     """The word-level changes from ``old`` to ``new``, exactly as ``diff_texts`` finds
-    them, computed on the texts without the whole lines they share at start and end.
+    them, computed on the lines between what the texts share at both ends (region.py)."""
+    from tracker.region import changes_between  # loads the engine only when needed
 
-    The engine's first step drops equal lines at both ends before anchoring anything,
-    and a cut just after a newline is a line boundary for ``str.splitlines`` too, so the
-    middle parts give the same edits, shifted by the length of the shared start.
-    """
-    from tracker.diff import diff_texts  # loads only when something must be diffed
-    from tracker.model import Change, Span
-
-    if old == new:
-        return []
-    limit = min(len(old), len(new))
-    head = _common_prefix(old, new, limit)
-    head = old.rfind("\n", 0, head) + 1  # just after a newline both texts share (or 0)
-    tail = _common_suffix(old, new, limit - head)
-    if tail:
-        # Start the shared end just after a newline inside it, so it is whole lines.
-        cut = old.find("\n", len(old) - tail)
-        tail = len(old) - cut - 1 if cut >= 0 else 0
-    if not head and not tail:
-        return diff_texts(old, new)
-    middle = diff_texts(old[head : len(old) - tail], new[head : len(new) - tail])
-    if not head:
-        return middle
-    return [
-        Change(
-            c.index,
-            c.kind,
-            Span(c.old.start + head, c.old.end + head, c.old.text),
-            Span(c.new.start + head, c.new.end + head, c.new.text),
-            c.note,
-        )
-        for c in middle
-    ]
-
-
-def _common_prefix(a: str, b: str, limit: int) -> int:
-    """Length of the common start of two strings (at most ``limit``): compared a block at
-    a time (each comparison one slice pair, in C), then halved inside the first block that
-    differs. Halving the whole length instead copies the whole text at every step."""
-    start, step = 0, 256
-    while start < limit:
-        end = min(start + step, limit)
-        if a[start:end] != b[start:end]:
-            break
-        start, step = end, min(step * 2, 16384)
-    else:
-        return limit
-    low, high = start, end - 1  # the answer is in [start, end)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[start:mid] == b[start:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """Length of the common end of two strings, at most ``limit`` (as _common_prefix)."""
-    la, lb = len(a), len(b)
-    start, step = 0, 256
-    while start < limit:
-        end = min(start + step, limit)
-        if a[la - end : la - start] != b[lb - end : lb - start]:
-            break
-        start, step = end, min(step * 2, 16384)
-    else:
-        return limit
-    low, high = start, end - 1
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[la - mid : la - start] == b[lb - mid : lb - start]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
+    return [] if old == new else changes_between(old, new)
 
 
 # -- the cache ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ skips splitting and indexing all of its lines for every revision.
 from __future__ import annotations
 
 from tracker.model import Change, Span
+from tracker.text.ends import common_prefix, common_suffix
 
 
 def changed_region(old: str, new: str) -> tuple[int, int]:
@@ -24,10 +25,10 @@ def changed_region(old: str, new: str) -> tuple[int, int]:
     too. Both are line boundaries in both texts, so ``changes_between`` can diff the
     lines between them alone and get the same changes.
     """
-    prefix = _common_prefix(old, new)
+    prefix = common_prefix(old, new)
     start = new.rfind("\n", 0, prefix) + 1
     grown = len(new) - len(old)
-    suffix = _common_suffix(old, new, min(len(old), len(new)))
+    suffix = common_suffix(old, new, min(len(old), len(new)))
     newline = new.find("\n", max(len(new) - suffix, prefix + max(grown, 0) - 1))
     return start, newline + 1 if newline >= 0 else len(new)
 
@@ -51,42 +52,3 @@ def changes_between(old: str, new: str) -> list[Change]:
         )
         for c in changes
     ]
-
-
-_CHUNK = 4096
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common start of two strings: compared a chunk at a time, then by
-    halving inside the first chunk that differs (slice compares run in C, and no more is
-    copied than the common start itself)."""
-    limit = min(len(a), len(b))
-    low = 0
-    while low + _CHUNK <= limit and a[low : low + _CHUNK] == b[low : low + _CHUNK]:
-        low += _CHUNK
-    high = min(low + _CHUNK, limit)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[low:mid] == b[low:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """Length of the common end of two strings, at most ``limit``, the same way."""
-    la, lb = len(a), len(b)
-    low = 0
-    while (
-        low + _CHUNK <= limit and a[la - low - _CHUNK : la - low] == b[lb - low - _CHUNK : lb - low]
-    ):
-        low += _CHUNK
-    high = min(low + _CHUNK, limit)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[la - mid : la - low] == b[lb - mid : lb - low]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
