@@ -124,6 +124,19 @@ def review_label(review: Review | None) -> Line:
     return line
 
 
+def review_badge(review: Review | None) -> Line:
+    """The short mark a list of revisions shows before a reviewed revision's summary
+    (``✓ approved`` or ``⚑ flagged``); nothing when it awaits review."""
+    if review is None:
+        return []
+    if review.status == APPROVED:
+        return [Part("✓ approved ", "approved")]
+    return [Part("⚑ flagged ", "flagged")]
+
+
+BASELINE = "first revision (baseline)"
+
+
 def revision_outline(revision: Revision) -> Line | None:
     """What a revision did, in a line: the baseline, not text, or its changes and notes."""
     if revision.initial:

@@ -8,8 +8,10 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tracker import present
 from tracker.model import Churn, Revision
 from tracker.text.escape import one_line
+from tracker.tui import styles
 
 BAR_WIDTH = 10
 
@@ -51,17 +53,11 @@ def revision_prompt(
         (one_line(revision.author.split(" <")[0])[:14], "$text-primary"),
     )
     second = Content(one_line(revision.summary)[:200])
-    status = revision.review
-    if status:
-        mark = (
-            ("✓ approved ", "$text-success")
-            if status.approved
-            else ("⚑ flagged ", "bold $text-error")
-        )
-        second = Content.assemble(mark, second)
+    if revision.review:
+        second = Content.assemble(styles.content(present.review_badge(revision.review)), second)
     third = Content.assemble(*parts, churn_bar(churn, largest))
     if revision.initial:
-        third = Content.styled("first revision (baseline)", "dim")
+        third = Content.styled(present.BASELINE, "dim")
     return Content("\n").join([first, second, third])
 
 
