@@ -221,9 +221,9 @@ def test_log_starts_few_git_processes(history, tmp_path):
     for args in (["log", "doc.md"], ["log", "--json", "doc.md"], ["log", "-n", "20", "doc.md"]):
         result, started = git_starts(tmp_path / "bin", *args, cwd=history)
         assert result.code == 0, result.err
-        # config --list (the door's pins), rev-parse, ls-tree (is it a document?), the
-        # listing, and one cat-file for reviews, texts and merged branches.
-        assert len(started) <= 5, started
+        # config --list (the door's pins), rev-parse, the listing, and the store's one
+        # cat-file for the document check, reviews, texts and merged branches.
+        assert len(started) <= 4, started
         assert sum("cat-file" in line for line in started) <= 1
         assert sum(" log " in f" {line} " for line in started) == 1
 
