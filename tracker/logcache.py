@@ -23,13 +23,11 @@ import contextlib
 import json
 import os
 import stat
-import subprocess
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tracker.errors import GitError
-from tracker.git.cmd import _not_started, _subcommand, git_argv, hardened_env
+from tracker.git.read import stream_fields
 
 CACHE_VERSION = "1"
 _ZERO = frozenset(b"0")
@@ -47,59 +45,30 @@ def stream_log(cwd: Path | str, *args: str, fields: int) -> Iterator[list[bytes]
     (two paths for a rename or copy). A commit id never starts with ``:``, so the next
     commit's first field ends the raw part without counting anything in it.
     """
-    try:
-        proc = subprocess.Popen(
-            git_argv(args),
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=hardened_env(cwd),
-        )
-    except FileNotFoundError as exc:
-        raise _not_started(cwd) from exc
-    assert proc.stdout is not None
-    pending: list[bytes] = []  # the unfinished field, joined once its NUL arrives
     record: list[bytes] = []
     blobs: tuple[bytes, bytes] | None = None
     paths_due = 0  # path fields still to come after a raw line
-    try:
-        while chunk := proc.stdout.read1(1 << 16):
-            *complete, rest = chunk.split(b"\x00")
-            if complete and pending:
-                complete[0] = b"".join((*pending, complete[0]))
-                pending = []
-            if rest:
-                pending.append(rest)
-            for field in complete:
-                if len(record) < fields:
-                    record.append(field if record else field.lstrip(b"\n"))
-                    continue
-                if paths_due:
-                    paths_due -= 1
-                    continue
-                raw = field.lstrip(b"\n")
-                if not raw:
-                    continue  # the commit's own terminator
-                if raw.startswith(b":"):
-                    if blobs is None:  # the first file listed is the document
-                        blobs = _raw_blobs(raw)
-                    status = raw.rsplit(b" ", 1)[-1][:1]
-                    paths_due = 2 if status in (b"R", b"C") else 1
-                    continue
-                yield [*record, *(blobs or (b"", b""))]
-                record, blobs = [raw], None
-        if len(record) == fields:
+    with contextlib.closing(stream_fields(cwd, *args)) as listing:
+        for field in listing:
+            if len(record) < fields:
+                record.append(field if record else field.lstrip(b"\n"))
+                continue
+            if paths_due:
+                paths_due -= 1
+                continue
+            raw = field.lstrip(b"\n")
+            if not raw:
+                continue  # the commit's own terminator
+            if raw.startswith(b":"):
+                if blobs is None:  # the first file listed is the document
+                    blobs = _raw_blobs(raw)
+                status = raw.rsplit(b" ", 1)[-1][:1]
+                paths_due = 2 if status in (b"R", b"C") else 1
+                continue
             yield [*record, *(blobs or (b"", b""))]
-    finally:
-        proc.stdout.close()
-        stderr = proc.stderr.read() if proc.stderr else b""
-        code = proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
-    if code != 0:
-        lines = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {_subcommand(args)} failed: {lines[-1] if lines else code}")
+            record, blobs = [raw], None
+    if len(record) == fields:
+        yield [*record, *(blobs or (b"", b""))]
 
 
 def _raw_blobs(raw: bytes) -> tuple[bytes, bytes]:

@@ -26,12 +26,12 @@ from tracker.errors import GitError
 from tracker.git.cmd import _not_started, _subcommand, git_argv, hardened_env, run
 
 
-def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[bytes]]:
-    """Run one git listing whose format ends every field with NUL, and yield its records
-    (lists of ``fields`` fields) as they arrive.
+def stream_fields(cwd: Path | str, *args: str) -> Iterator[bytes]:
+    """Run one git listing whose output ends every field with NUL, and yield the fields
+    as they arrive (a failure of git is raised once its output is read).
 
     NUL is the one byte a commit message cannot hold, so no text in a field can be
-    mistaken for a separator; records are told apart by counting fields.
+    mistaken for a separator.
     """
     try:
         proc = subprocess.Popen(
@@ -49,7 +49,6 @@ def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[by
     # one bytes object chunk by chunk (and splitting it again each time) is quadratic in
     # the size of one huge field.
     pending: list[bytes] = []
-    record: list[bytes] = []
     try:
         while chunk := proc.stdout.read1(1 << 16):
             *complete, rest = chunk.split(b"\x00")
@@ -58,12 +57,7 @@ def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[by
                 pending = []
             if rest:
                 pending.append(rest)
-            for field in complete:
-                # git puts a newline between commits: it lands before the first field.
-                record.append(field if record else field.lstrip(b"\n"))
-                if len(record) == fields:
-                    yield record
-                    record = []
+            yield from complete
     finally:
         proc.stdout.close()
         stderr = proc.stderr.read() if proc.stderr else b""
@@ -73,6 +67,19 @@ def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[by
     if code != 0:
         lines = stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {_subcommand(args)} failed: {lines[-1] if lines else code}")
+
+
+def stream_records(cwd: Path | str, *args: str, fields: int) -> Iterator[list[bytes]]:
+    """Run one git listing whose format ends every field with NUL, and yield its records
+    (lists of ``fields`` fields) as they arrive; records are told apart by counting."""
+    record: list[bytes] = []
+    with contextlib.closing(stream_fields(cwd, *args)) as listing:
+        for field in listing:
+            # git puts a newline between commits: it lands before the first field.
+            record.append(field if record else field.lstrip(b"\n"))
+            if len(record) == fields:
+                yield record
+                record = []
 
 
 class BlobReader:
