@@ -19,7 +19,6 @@ from tracker.errors import (
     TrackerError,
     UnknownDocumentError,
 )
-from tracker.git.read import BlobReader
 from tracker.model import Blame, Change, DiffResult, NoteInput, Revision, VerifyReport
 from tracker.notes import NOTES_REF, parse_later
 from tracker.store import WORKTREE, Store, require_tracker_store, require_work_tree
@@ -385,41 +384,41 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
         else []
     )
     previous: list[dict[str, Any]] = []
-    with BlobReader(store.root) as reader:
-        for commit in commits:
-            blob = reader.read(f"{commit}:{revision.rev}")
-            if blob is None:
-                blob = reader.read(f"{commit}:{revision.rev[:2]}/{revision.rev[2:]}")
-            entries = parse_later(blob.decode("utf-8", "replace") if blob else None)
-            if entries[: len(previous)] != previous:
-                # The tracker only appends; anything else was done to the ref by hand.
-                history.append(
-                    {
-                        "change": None,
-                        "text": "earlier entries were changed or removed in this notes commit",
-                        "category": "",
-                        "source": None,
-                        "author": "",
-                        "date": "",
-                        "origin": "rewritten",
-                        "stored_in": commit,
-                    }
-                )
-                previous = []
-            for entry in entries[len(previous) :]:
-                history.append(
-                    {
-                        "change": entry.get("change"),
-                        "text": entry.get("text", ""),
-                        "category": entry.get("category", ""),
-                        "source": entry.get("source") or None,
-                        "author": entry.get("author", ""),
-                        "date": entry.get("date", ""),
-                        "origin": "later",
-                        "stored_in": commit,
-                    }
-                )
-            previous = entries
+    reader = store.reader  # the command's one cat-file --batch
+    for commit in commits:
+        blob = reader.read(f"{commit}:{revision.rev}")
+        if blob is None:
+            blob = reader.read(f"{commit}:{revision.rev[:2]}/{revision.rev[2:]}")
+        entries = parse_later(blob.decode("utf-8", "replace") if blob else None)
+        if entries[: len(previous)] != previous:
+            # The tracker only appends; anything else was done to the ref by hand.
+            history.append(
+                {
+                    "change": None,
+                    "text": "earlier entries were changed or removed in this notes commit",
+                    "category": "",
+                    "source": None,
+                    "author": "",
+                    "date": "",
+                    "origin": "rewritten",
+                    "stored_in": commit,
+                }
+            )
+            previous = []
+        for entry in entries[len(previous) :]:
+            history.append(
+                {
+                    "change": entry.get("change"),
+                    "text": entry.get("text", ""),
+                    "category": entry.get("category", ""),
+                    "source": entry.get("source") or None,
+                    "author": entry.get("author", ""),
+                    "date": entry.get("date", ""),
+                    "origin": "later",
+                    "stored_in": commit,
+                }
+            )
+        previous = entries
     return history
 
 

@@ -31,7 +31,6 @@ class ReviewSession:
         self.store = store
         self.document = document
         self._lock = threading.RLock()
-        self._reader: BlobReader | None = None
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._comparisons: OrderedDict[tuple[str | None, str], Comparison] = OrderedDict()
         self._cache_size = cache_size
@@ -85,9 +84,9 @@ class ReviewSession:
             if rev in self._texts:
                 self._texts.move_to_end(rev)
                 return self._texts[rev]
-            if self._reader is None:
-                self._reader = BlobReader(self.store.root)
-            data = self._reader.read(f"{rev}:{self.document}")
+            # The store's one cat-file --batch (thread-safe): a second would be a second
+            # process reading the same repository.
+            data = self.store.reader.read(f"{rev}:{self.document}")
             text = "" if data is None else decode_document(data, f"{self.document} at {rev[:12]}")
             self._texts[rev] = text
             while len(self._texts) > self._cache_size:
@@ -95,10 +94,8 @@ class ReviewSession:
             return text
 
     def close(self) -> None:
-        with self._lock:
-            if self._reader is not None:
-                self._reader.close()
-                self._reader = None
+        """Stop the store's reader (a later read starts another)."""
+        self.store.close()
 
     # -- diffs ----------------------------------------------------------------------------
 
