@@ -6,10 +6,10 @@ The faces (CLI and TUI) read only these types; none of them carries git or Store
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-CHANGE_KINDS = ("insert", "delete", "replace")
+CHANGE_KINDS = ("insert", "delete", "replace", "move")
 DEFAULT_CATEGORIES = (
     "factual",
     "sourcing",
@@ -95,9 +95,22 @@ class Change:
     old: Span
     new: Span
     note: Note | None = None
+    # A move (kind "move"): ``old`` is the paragraph at its old place and ``new`` the
+    # paragraph at its new place. The two points below make it rebuildable as a deletion
+    # plus an insertion: where its old place falls in the new text, and where its new
+    # place falls in the old text (docs/storage-format.md, "Rebuilding a text").
+    old_place_in_new: int | None = None
+    new_place_in_old: int | None = None
+    # An edit inside a moved paragraph: the index of that move. Its ranges lie inside the
+    # move's ranges; a rebuild skips it, since the move carries the moved text whole.
+    within: int | None = None
 
     def with_note(self, note: Note | None) -> Change:
-        return Change(self.index, self.kind, self.old, self.new, note)
+        return replace(self, note=note)
+
+    @property
+    def is_move(self) -> bool:
+        return self.kind == "move"
 
     @property
     def anchor(self) -> tuple[int, int, int, int]:
@@ -111,6 +124,17 @@ class Change:
             "old": self.old.to_json(),
             "new": self.new.to_json(),
             "note": self.note.to_json() if self.note else None,
+            # Only moves and the edits inside them carry these, so a record without a
+            # move reads exactly as before moves existed.
+            **(
+                {
+                    "old_place_in_new": self.old_place_in_new,
+                    "new_place_in_old": self.new_place_in_old,
+                }
+                if self.is_move
+                else {}
+            ),
+            **({"within": self.within} if self.within is not None else {}),
         }
 
 

@@ -1,0 +1,97 @@
+"""Provides where a change sits in its text: paragraph, line, and a few words around it.
+
+A reader who sees "Los Zetas -> Tren de Aragua" needs to know where in the article that
+is without scrolling for it; the faces and the exports say "¶4" (or "line 12" for text
+made of lines, such as code or a list) and quote a few words on each side.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from tracker.text.tokens import is_word, tokenize
+
+# A blank line (only spaces or tabs) separates paragraphs, whatever the line endings.
+_BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?=\r\n|\r|\n)")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a range of a text sits."""
+
+    paragraph: int  # 1-based: runs of non-blank lines, in order
+    line: int  # 1-based line of the range's start
+    before: str  # up to a few words just before the range, within its paragraph
+    after: str  # up to a few words just after it
+
+
+class Places:
+    """Answers ``Place`` questions about one text; built once per text, so that placing
+    every change of a long document costs a bisect each, not a scan."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._line_starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
+        # Where each paragraph starts: the first non-blank character after a blank line.
+        starts = [0]
+        for match in _BLANK_LINE.finditer(text):
+            end = match.end()
+            while end < len(text) and text[end] in "\r\n \t":
+                end += 1
+            if end < len(text) and end > starts[-1]:
+                starts.append(end)
+        self._paragraph_starts = starts
+        self.paragraphs = len(starts) if text.strip() else 0
+
+    def paragraph_of(self, offset: int) -> int:
+        return max(bisect_right(self._paragraph_starts, offset), 1)
+
+    def line_of(self, offset: int) -> int:
+        return max(bisect_right(self._line_starts, offset), 1)
+
+    def place(self, start: int, end: int, words: int = 4) -> Place:
+        """Where ``text[start:end]`` sits, with up to ``words`` words of context each side.
+
+        The context stops at the paragraph's edges, since words of the next paragraph
+        would say nothing about this one."""
+        paragraph = self.paragraph_of(start)
+        para_start = self._paragraph_starts[paragraph - 1]
+        following = self._paragraph_starts[paragraph : paragraph + 1]
+        para_end = _trim_end(self.text, following[0] if following else len(self.text))
+        before = _last_words(self.text[para_start:start], words)
+        after = _first_words(self.text[end : max(end, para_end)], words)
+        return Place(paragraph, self.line_of(start), before, after)
+
+
+def _trim_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1] in "\r\n \t":
+        end -= 1
+    return end
+
+
+def _first_words(text: str, words: int) -> str:
+    return _take(tokenize(text[: 40 * words]), words)
+
+
+def _last_words(text: str, words: int) -> str:
+    return _take(tokenize(text[-40 * words :])[::-1], words, reverse=True)
+
+
+def _take(tokens: list[str], words: int, reverse: bool = False) -> str:
+    """Leading tokens up to ``words`` words, on one line (context is quoted inline)."""
+    taken: list[str] = []
+    count = 0
+    for token in tokens:
+        if "\n" in token or "\r" in token:
+            break
+        if is_word(token):
+            if count == words:
+                break
+            count += 1
+        taken.append(token)
+    if reverse:
+        taken.reverse()
+    return "".join(taken).strip()
