@@ -144,9 +144,16 @@ def changes_from_record(record: dict[str, Any]) -> list[Change]:
                 Span(int(old["start"]), int(old["end"]), str(old["text"])),
                 Span(int(new["start"]), int(new["end"]), str(new["text"])),
                 note,
+                old_place_in_new=_optional_int(item.get("old_place_in_new")),
+                new_place_in_old=_optional_int(item.get("new_place_in_old")),
+                within=_optional_int(item.get("within")),
             )
         )
     return changes
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 # -- later notes ---------------------------------------------------------------------
