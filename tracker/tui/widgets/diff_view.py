@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.content import Content
 from textual.events import Click, Resize
 from textual.geometry import Size
 from textual.message import Message
@@ -49,6 +50,9 @@ class DiffView(ScrollView, can_focus=True):
             super().__init__()
             self.change = change
 
+    class SearchChanged(Message):
+        """A search began or ended: what ``n``/``N`` do changes with it (the footer says)."""
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.comparison: Comparison | None = None
@@ -57,6 +61,8 @@ class DiffView(ScrollView, can_focus=True):
         self.expanded: frozenset[int] = frozenset()
         self.current: int | None = None  # index of the change in focus
         self.search: str = ""
+        self.matches: list[int] = []  # rows holding the search text, in order
+        self.match: int | None = None  # position in ``matches`` of the match shown
         self._rows: list[Row] = []
         self._width = 0
         self._first_row: dict[int, int] = {}
@@ -73,7 +79,7 @@ class DiffView(ScrollView, can_focus=True):
         self.comparison = comparison
         if not same:
             self.expanded = frozenset()
-            self.search = ""
+            self._set_search("")
         self._rebuild()
         if same and keep_position and self.current is not None:
             self.focus_change(self.current)
@@ -115,10 +121,12 @@ class DiffView(ScrollView, can_focus=True):
         if index is not None and scroll and index in self._first_row:
             row = self._first_row[index]
             self.scroll_to(y=max(0, row - 2), animate=False)
+        self._update_title()
         self.refresh()
         self.post_message(self.ChangeFocused(self.change(index)))
 
     def next_change(self, step: int = 1) -> None:
+        """The next (or previous) change; at either end it stays, as the history does."""
         indices = [c.index for c in self.changes]
         if not indices:
             return
@@ -129,26 +137,167 @@ class DiffView(ScrollView, can_focus=True):
             target = indices[max(0, min(len(indices) - 1, position))]
         self.focus_change(target)
 
+    def first_change(self, last: bool = False) -> None:
+        """The first (or last) change; with none, the top (or bottom) of the text."""
+        if self.changes:
+            self.focus_change(self.changes[-1 if last else 0].index)
+        else:
+            self.scroll_to(y=len(self._rows) if last else 0, animate=False)
+
+    def move_ends(self, index: int | None = None) -> list[int]:
+        """The first row of each end of the move in focus (or that holds the edit in focus),
+        in order: the rows of a move carry its index at both its places."""
+        change = self.change(self.current if index is None else index)
+        if change is None:
+            return []
+        move = change.index if change.is_move else change.within
+        if move is None or not (self.change(move) and self.change(move).is_move):
+            return []
+        ends: list[int] = []
+        previous = False
+        for number, row in enumerate(self._rows):
+            holds = move in row.changes
+            if holds and not previous:
+                ends.append(number)
+            previous = holds
+        return ends
+
+    def other_end(self) -> bool:
+        """Scroll to the other end of the move in focus; False when it is not a move."""
+        ends = self.move_ends()
+        if len(ends) < 2:
+            return False
+        # The end nearest the top of the screen is "here"; the other is where to go.
+        top = self.scroll_offset.y + 2
+        here = min(range(len(ends)), key=lambda i: abs(ends[i] - top))
+        target = ends[(here + 1) % len(ends)]
+        self.scroll_to(y=max(0, target - 2), animate=False)
+        self._update_title()
+        return True
+
+    # -- search --------------------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        """A search with matches is in force: n/N go from match to match."""
+        return bool(self.search and self.matches)
+
+    def _set_search(self, text: str) -> None:
+        was = self.searching
+        self.search = text
+        self.matches = []
+        self.match = None
+        if was:
+            self.post_message(self.SearchChanged())
+
+    def clear_search(self) -> None:
+        self._set_search("")
+        self._update_title()
+        self.refresh()
+
     def find(self, text: str, start_after: int = -1) -> bool:
-        """Scroll to the next row holding ``text`` (case-insensitive); False if none."""
+        """Show the first match of ``text`` (case-insensitive) below row ``start_after``,
+        unfolding the folded stretches that hold it; False if the text is nowhere."""
+        was = self.searching
         self.search = text
         needle = text.casefold()
-        if not needle:
+        self.matches, self.match = [], None
+        if needle:
+            self._unfold_matching(needle)
+            self.matches = [
+                number for number, row in enumerate(self._rows) if needle in row.text.casefold()
+            ]
+        if was != self.searching:
+            self.post_message(self.SearchChanged())
+        if not self.matches:
+            self._update_title()
             self.refresh()
             return False
-        order = list(range(start_after + 1, len(self._rows))) + list(range(0, start_after + 1))
-        for index in order:
-            if needle in self._rows[index].text.casefold():
-                self.scroll_to(y=max(0, index - 2), animate=False)
-                self._last_found = index
-                for change in self._rows[index].changes:
-                    self.current = change
-                    self.post_message(self.ChangeFocused(self.change(change)))
-                    break
-                self.refresh()
-                return True
+        after = [i for i, number in enumerate(self.matches) if number > start_after]
+        self.go_to_match(after[0] if after else 0)
+        return True
+
+    def next_match(self, step: int = 1) -> None:
+        """The next (or previous) match, round to the first after the last."""
+        if not self.matches:
+            return
+        position = 0 if self.match is None else (self.match + step) % len(self.matches)
+        self.go_to_match(position)
+
+    def go_to_match(self, position: int) -> None:
+        self.match = position
+        row = self.matches[position]
+        self._last_found = row
+        self.scroll_to(y=max(0, row - 2), animate=False)
+        changes = self._rows[row].changes
+        if changes:  # the note below follows the match when it is in a change
+            self.current = changes[0]
+            self.post_message(self.ChangeFocused(self.change(changes[0])))
+        self._update_title()
         self.refresh()
-        return False
+
+    def _unfold_matching(self, needle: str) -> None:
+        """Expand the folds whose unchanged text holds ``needle``.
+
+        The rows of a fold are not built while it is folded, so the rows with every fold
+        expanded are built once and laid against the folded ones: what lies between a
+        fold row's neighbours there is that fold's text."""
+        folds = {row.fold for row in self._rows if row.fold is not None}
+        if not folds or self.comparison is None:
+            return
+        every = self.expanded | folds
+        full = self._build(every)
+        found: set[int] = set()
+        at = 0  # position in ``full`` of the row that matches self._rows[number]
+        rows = self._rows
+        for number, row in enumerate(rows):
+            if row.fold is None:
+                while at < len(full) and full[at] != row:
+                    at += 1
+                at += 1
+                continue
+            following = next((r for r in rows[number + 1 :] if r.fold is None), None)
+            while at < len(full) and full[at] != following:
+                if needle in full[at].text.casefold():
+                    found.add(row.fold)
+                at += 1
+        if found:
+            self.expanded = self.expanded | found
+            self._rebuild()
+
+    # -- the diff's title ------------------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._update_title()
+
+    def title_text(self) -> str:
+        """Where the reader is: the change in focus, the rows on screen, the match shown."""
+        parts = []
+        indices = [c.index for c in self.changes]
+        if indices:
+            if self.current in indices:
+                parts.append(f"change {indices.index(self.current) + 1} of {len(indices)}")
+            else:
+                parts.append(f"{len(indices)} change{'s' if len(indices) != 1 else ''}")
+            change = self.change(self.current)
+            if change is not None and (change.is_move or change.within is not None):
+                parts.append("m: other end of the move")
+        total = len(self._rows)
+        if total:
+            first = min(total, self.scroll_offset.y + 1)
+            last = min(total, self.scroll_offset.y + max(1, self.scrollable_content_region.height))
+            parts.append(f"rows {first}–{last} of {total}")
+        if self.search:
+            if self.matches and self.match is not None:
+                parts.append(f"match {self.match + 1} of {len(self.matches)}")
+            else:
+                parts.append("no match")
+        return " · ".join(parts)
+
+    def _update_title(self) -> None:
+        # Plain text: the title is made of numbers and fixed words, never of the document.
+        self.border_title = Content(self.title_text())
 
     def action_expand_here(self) -> None:
         self.toggle_folds()
@@ -182,31 +331,32 @@ class DiffView(ScrollView, can_focus=True):
         if not self._layout_chosen and self.size.width:
             # Two columns narrower than about 34 cells each read worse than one.
             self.layout_mode = "side" if self.size.width >= SIDE_BY_SIDE_MIN else "inline"
-        comparison = self.comparison
-        if comparison is None:
-            self._rows = []
-        elif self.layout_mode == "side":
-            self._rows = side_by_side(
-                comparison.old_text,
-                comparison.new_text,
-                comparison.changes,
-                self._column_width(),
-                self.expanded,
-            )
-        else:
-            self._rows = inline(
-                comparison.old_text,
-                comparison.new_text,
-                comparison.changes,
-                self._column_width(),
-                self.expanded,
-            )
+        self._rows = self._build(self.expanded)
+        if self.search:  # the same search over the rows as they are now
+            needle = self.search.casefold()
+            self.matches = [n for n, row in enumerate(self._rows) if needle in row.text.casefold()]
+            if self.match is not None and self.match >= len(self.matches):
+                self.match = None
         self._first_row = {}
         for number, row in enumerate(self._rows):
             for change in row.changes:
                 self._first_row.setdefault(change, number)
         self.virtual_size = Size(self.size.width, len(self._rows))
+        self._update_title()
         self.refresh()
+
+    def _build(self, expanded: frozenset[int]) -> list[Row]:
+        comparison = self.comparison
+        if comparison is None:
+            return []
+        build = side_by_side if self.layout_mode == "side" else inline
+        return build(
+            comparison.old_text,
+            comparison.new_text,
+            comparison.changes,
+            self._column_width(),
+            expanded,
+        )
 
     # -- drawing (only visible lines) ----------------------------------------------------------
 
