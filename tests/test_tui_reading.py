@@ -295,3 +295,48 @@ def test_grouping_and_churn_words():
     assert str(churn_bar(Churn(0, 0, 3, 1), 10)) == "+3 −1 chars"
     assert str(churn_bar(Churn(0, 0, 0, 0, moved=1), 10)) == "↕1 moved"
     assert str(churn_bar(Churn(2, 1), 3)).startswith("+2 −1 ")
+
+
+def long_comparison() -> Comparison:
+    """Some 80 KB of paragraphs with one word changed in every fifth one ("happened" and
+    "occurred" are as long, so both texts have the change at the same offsets)."""
+    paragraphs = [f"Paragraph {i} says what happened in week {i} here. " * 4 for i in range(300)]
+    edited = list(paragraphs)
+    changes, at = [], 0
+    for i, paragraph in enumerate(paragraphs):
+        if i % 5 == 0:
+            edited[i] = paragraph.replace("happened", "occurred", 1)
+            o = at + paragraph.index("happened")
+            old, new = Span(o, o + 8, "happened"), Span(o, o + 8, "occurred")
+            changes.append(Change(len(changes) + 1, "replace", old, new))
+        at += len(paragraph) + 2
+    return Comparison(
+        "c" * 40, "d" * 40, "\n\n".join(paragraphs), "\n\n".join(edited), tuple(changes)
+    )
+
+
+def test_a_long_comparison_shows_its_first_rows_first_then_every_row(demo):
+    comparison = long_comparison()
+
+    async def scenario(pilot, screen):
+        view = screen.query_one(DiffView)
+        view.show(comparison)
+        # At once: only the first stretch has rows, and the title says there are more.
+        assert view.partial and 0 < len(view.rows) < 200
+        first = list(view.rows)
+        assert f"of {len(first)}+" in title(view)
+        await settle(pilot, lambda: not view.partial)
+        whole = view.rows
+        # The rows before the cut are the rows of the whole text (but the last, a fold
+        # of the unchanged text after the cut, which is longer in the whole).
+        assert len(whole) > len(first) and whole[: len(first) - 1] == first[:-1]
+        assert f"of {len(whole)}" in title(view) and "+" not in title(view).split("of")[-1]
+        # A key that needs rows beyond the first stretch builds them then and there.
+        view.show(None)
+        view.show(comparison)
+        assert view.partial
+        await pilot.press("G")
+        assert not view.partial and view.current == comparison.changes[-1].index
+        assert title(view).startswith(f"change {len(comparison.changes)} of")
+
+    run_app(demo, scenario)

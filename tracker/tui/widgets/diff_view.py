@@ -8,8 +8,11 @@ scroll together. Changes are marked by more than colour: struck-through deletion
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.segment import Segment
 from rich.style import Style
+from textual import work
 from textual.binding import Binding
 from textual.content import Content
 from textual.events import Click, Resize
@@ -24,6 +27,8 @@ from tracker.text.cells import text_width
 
 DIVIDER = " │ "
 SIDE_BY_SIDE_MIN = 76  # cells of diff pane below which inline is the default
+PROGRESSIVE_FROM = 40_000  # characters of new text from which the first stretch comes first
+FIRST_STRETCH = 12_000  # characters of new text in that first stretch (some 200 rows)
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -66,6 +71,9 @@ class DiffView(ScrollView, can_focus=True):
         self._rows: list[Row] = []
         self._width = 0
         self._first_row: dict[int, int] = {}
+        self.partial = False  # only a long text's first stretch has rows yet (_rebuild)
+        self._column = 8  # the width of a column of text, as the rows were built for
+        self._generation = 0  # counts rebuilds: rows built for an older one are dropped
         self.empty_message = "Loading…"
 
     # -- what to show (attributes down) ------------------------------------------------------
@@ -80,7 +88,7 @@ class DiffView(ScrollView, can_focus=True):
         if not same:
             self.expanded = frozenset()
             self._set_search("")
-        self._rebuild()
+        self._rebuild(progressive=not same)
         if same and keep_position and self.current is not None:
             self.focus_change(self.current)
         else:
@@ -117,6 +125,8 @@ class DiffView(ScrollView, can_focus=True):
     # -- moving between changes --------------------------------------------------------------
 
     def focus_change(self, index: int | None, scroll: bool = True) -> None:
+        if index is not None and scroll and index not in self._first_row:
+            self.complete()  # a change beyond the first stretch: its rows are needed now
         self.current = index
         if index is not None and scroll and index in self._first_row:
             row = self._first_row[index]
@@ -139,6 +149,8 @@ class DiffView(ScrollView, can_focus=True):
 
     def first_change(self, last: bool = False) -> None:
         """The first (or last) change; with none, the top (or bottom) of the text."""
+        if last:
+            self.complete()
         if self.changes:
             self.focus_change(self.changes[-1 if last else 0].index)
         else:
@@ -150,6 +162,7 @@ class DiffView(ScrollView, can_focus=True):
         change = self.change(self.current if index is None else index)
         if change is None:
             return []
+        self.complete()
         move = change.index if change.is_move else change.within
         if move is None or not (self.change(move) and self.change(move).is_move):
             return []
@@ -199,6 +212,7 @@ class DiffView(ScrollView, can_focus=True):
         """Show the first match of ``text`` (case-insensitive) below row ``start_after``,
         unfolding the folded stretches that hold it; False if the text is nowhere."""
         was = self.searching
+        self.complete()  # a search looks through every row
         self.search = text
         needle = text.casefold()
         self.matches, self.match = [], None
@@ -287,7 +301,7 @@ class DiffView(ScrollView, can_focus=True):
         if total:
             first = min(total, self.scroll_offset.y + 1)
             last = min(total, self.scroll_offset.y + max(1, self.scrollable_content_region.height))
-            parts.append(f"rows {first}–{last} of {total}")
+            parts.append(f"rows {first}–{last} of {total}{'+' if self.partial else ''}")
         if self.search:
             if self.matches and self.match is not None:
                 parts.append(f"match {self.match + 1} of {len(self.matches)}")
@@ -326,12 +340,93 @@ class DiffView(ScrollView, can_focus=True):
             return max(8, (width - 4 - len(DIVIDER)) // 2)
         return max(8, width - 2)
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, progressive: bool = False) -> None:
+        """Build the rows for the width, layout and folds now in force.
+
+        With ``progressive`` (a new comparison), a long text's first stretch is built at
+        once and shown, and the whole in a thread (_build_rest): building every row of a
+        130 KB comparison took some 300 ms, and the reader sees the first screenful."""
         self._width = self.size.width
         if not self._layout_chosen and self.size.width:
             # Two columns narrower than about 34 cells each read worse than one.
             self.layout_mode = "side" if self.size.width >= SIDE_BY_SIDE_MIN else "inline"
-        self._rows = self._build(self.expanded)
+        self._generation += 1
+        # Read once per build: looking up the scrollbar's size for each line drawn cost
+        # a tenth of the time of a repaint.
+        self._column = self._column_width()
+        cut = self._first_stretch() if progressive else None
+        if cut is None:
+            self.partial = False
+            self._set_rows(self._build(self.expanded))
+            return
+        old_end, new_end, count = cut
+        comparison = self.comparison
+        assert comparison is not None
+        self.partial = True
+        self._set_rows(
+            self._builder()(
+                comparison.old_text[:old_end],
+                comparison.new_text[:new_end],
+                comparison.changes[:count],
+                self._column_width(),
+                self.expanded,
+            )
+        )
+        # Everything the thread needs, read here: the widget may change under it.
+        whole = (comparison.old_text, comparison.new_text, comparison.changes)
+        self._build_rest(
+            self._generation, self._builder(), whole, self._column_width(), self.expanded
+        )
+
+    def _first_stretch(self) -> tuple[int, int, int] | None:
+        """Where a long comparison can be cut for its first screenfuls: the end of both
+        texts' prefixes and how many changes lie before it; None to build it whole.
+
+        The cut is at a paragraph break in unchanged text between two changes, where the
+        rows before it are the same whether the rest follows or not. A move ties two
+        places of the text together (and its mark names a paragraph far away): a
+        comparison with one is built whole."""
+        comparison = self.comparison
+        if comparison is None or len(comparison.new_text) < PROGRESSIVE_FROM:
+            return None
+        changes = comparison.changes
+        if any(c.is_move or c.within is not None for c in changes):
+            return None
+        for count, (before, after) in enumerate(zip(changes, changes[1:], strict=False), 1):
+            if before.new.end < FIRST_STRETCH:
+                continue
+            gap = comparison.new_text[before.new.end : after.new.start]
+            br = gap.find("\n\n")
+            if br < 0 or gap != comparison.old_text[before.old.end : after.old.start]:
+                continue
+            shift = br + 2
+            return before.old.end + shift, before.new.end + shift, count
+        return None
+
+    @work(thread=True, exclusive=True, group="diff-rows", exit_on_error=False)
+    def _build_rest(
+        self, generation: int, builder: Callable, whole: tuple, width: int, expanded: frozenset
+    ) -> None:
+        rows = builder(*whole, width, expanded)
+        if generation == self._generation:
+            self.app.call_from_thread(self._whole_rows, generation, rows)
+
+    def _whole_rows(self, generation: int, rows: list[Row]) -> None:
+        if generation != self._generation:  # the comparison, width or folds changed since
+            return
+        self.partial = False
+        self._set_rows(rows)
+        if self.current is not None and self.current in self._first_row:
+            self.refresh()
+
+    def complete(self) -> None:
+        """Every row now (a key needs rows beyond the first stretch): built here, and
+        the thread's rows, when they come, are dropped as stale."""
+        if self.partial:
+            self._rebuild()
+
+    def _set_rows(self, rows: list[Row]) -> None:
+        self._rows = rows
         if self.search:  # the same search over the rows as they are now
             needle = self.search.casefold()
             self.matches = [n for n, row in enumerate(self._rows) if needle in row.text.casefold()]
@@ -345,12 +440,14 @@ class DiffView(ScrollView, can_focus=True):
         self._update_title()
         self.refresh()
 
+    def _builder(self):
+        return side_by_side if self.layout_mode == "side" else inline
+
     def _build(self, expanded: frozenset[int]) -> list[Row]:
         comparison = self.comparison
         if comparison is None:
             return []
-        build = side_by_side if self.layout_mode == "side" else inline
-        return build(
+        return self._builder()(
             comparison.old_text,
             comparison.new_text,
             comparison.changes,
@@ -382,7 +479,7 @@ class DiffView(ScrollView, can_focus=True):
             text = f"  ⋯ {row.folded_lines} unchanged line{plural} folded (z or click to expand)"
             return Strip([Segment(text, style)]).apply_style(base).adjust_cell_length(width, base)
         if self.layout_mode == "side":
-            column = self._column_width()
+            column = self._column
             segments = [*self._gutter(row.left, DELETED)]
             segments += self._cells(row.left, column)
             segments.append(Segment(DIVIDER, self.get_component_rich_style("diff-view--gutter")))
@@ -393,7 +490,7 @@ class DiffView(ScrollView, can_focus=True):
             sign = "±" if {DELETED, INSERTED} <= kinds else ("−" if DELETED in kinds else "+")
             mark = sign if kinds - {"eq"} else " "
             segments = [Segment(mark + " ", self.get_component_rich_style("diff-view--gutter"))]
-            segments += self._cells(row.left, self._column_width())
+            segments += self._cells(row.left, self._column)
         # The widget's own colours under every segment, so that light themes stay light.
         return Strip(segments).apply_style(base).adjust_cell_length(width, base)
 
