@@ -40,7 +40,7 @@ MAIN_ACTIONS: tuple[Action, ...] = (
         "m",
         "other_end",
         "Other end",
-        "Jump between the two ends of a moved paragraph (when a move is in focus)",
+        "Jump between the two ends of the moved paragraph in focus",
     ),
     Action("s", "toggle_layout", "Side/inline", "Toggle side-by-side and inline diff"),
     Action("z", "toggle_folds", "Unfold", "Expand or fold the unchanged paragraphs", False),

@@ -65,14 +65,20 @@ def context_line(change: Change, old: Places, new: Places) -> Content:
         marks.append(("−" + one_line(change.old.text)[:40], styles.STYLES["deleted"]))
     if change.new.text:
         marks.append(("+" + one_line(change.new.text)[:40], styles.STYLES["inserted"]))
-    before = "… " + one_line(place.before) if place.before else ""
-    after = one_line(place.after) + " …" if place.after else ""
-    return Content.assemble(
-        (f"  {where}: ", "dim"),
-        (before + " ", "dim") if before else "",
-        *[part for mark in marks for part in (mark, " ")],
-        (after, "dim"),
-    )
+    # A space between the words and the change only where the text has one ("TdA),"
+    # stays as it reads, not "TdA) ,").
+    text, start, end = (new.text, change.new.start, change.new.end)
+    if not (change.new.text or change.is_move):
+        text, start, end = (old.text, change.old.start, change.old.end)
+    changed = text[start:end]
+    space_before = " " if (start and text[start - 1].isspace()) or changed[:1].isspace() else ""
+    space_after = " " if text[end : end + 1].isspace() or changed[-1:].isspace() else ""
+    before = "… " + one_line(place.before) + space_before if place.before else ""
+    after = space_after + one_line(place.after) + " …" if place.after else ""
+    parts: list[tuple[str, str] | str] = []
+    for mark in marks:
+        parts += [mark, " "]
+    return Content.assemble((f"  {where}: ", "dim"), (before, "dim"), *parts[:-1], (after, "dim"))
 
 
 @dataclass(frozen=True)
