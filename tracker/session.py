@@ -246,9 +246,10 @@ def _read(path: Path) -> str:
 
 
 def _count(changes) -> Churn:
-    # Characters too: a revision that changed commas or spaces alone counts no word, and
-    # "+0 −0" read as "changed nothing". An edit inside a moved paragraph is counted in
-    # its own right; the move itself only carries words from one place to another.
+    """Words added and removed. A move adds and removes none (its words are the same words
+    at another place); the edits inside it count like any other. Characters too: a
+    revision that changed commas or spaces alone counts no word, and "+0 −0" read as
+    "changed nothing"; and the moves, which the history shows apart."""
     counted = [c for c in changes if not c.is_move]
     return Churn(
         sum(count_words(c.new.text) for c in counted),
