@@ -331,6 +331,8 @@ class DiffView(ScrollView, can_focus=True):
     def on_resize(self, event: Resize) -> None:
         if event.size.width != self._width:
             self._rebuild()
+        else:  # taller or shorter: other rows are on screen
+            self._update_title()
 
     def _column_width(self) -> int:
         # Always leave room for the vertical scrollbar: rows are wrapped once, before
