@@ -37,6 +37,7 @@ framed as ``[-…-]`` and ``{+…+}``, inside the width, so nothing depends on c
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -70,6 +71,10 @@ class Row:
     folded_lines: int = 0
     changes: tuple[int, ...] = ()
     mark: str = ""  # MOVED_FROM or MOVED_TO: this row marks one end of a move
+    # Side by side: the line (0-based, of ``text.split("\n")``) that starts on this row, on
+    # each side; None on a line's later rows, on padding, folds and marks, and inline.
+    old_line: int | None = None
+    new_line: int | None = None
 
     @property
     def text(self) -> str:
@@ -98,27 +103,36 @@ def wrap(pieces: list[Piece], width: int) -> list[list[Cell]]:
     rows: list[list[Cell]] = [[]]
     used = 0
 
-    def put(text: str, kind: str, change: int | None) -> None:
+    def put(text: str, kind: str, change: int | None, size: int = -1) -> None:
         nonlocal used
         row = rows[-1]
         if row and row[-1].kind == kind and row[-1].change == change:
             row[-1] = Cell(row[-1].text + text, kind, change)
         else:
             row.append(Cell(text, kind, change))
-        used += text_width(text)
+        used += text_width(text) if size < 0 else size
 
     def new_row() -> None:
         nonlocal used
+        row = rows[-1]
+        if row and row[-1].kind in (EQUAL, MOVED) and row[-1].text.endswith(" "):
+            # The space where a line wraps is not drawn (nor searched, nor copied).
+            end = row[-1]
+            row[-1] = Cell(end.text.rstrip(" "), end.kind, end.change)
         rows.append(list(lead))
         used = hang if lead else 0
 
     for text, kind, change in pieces:
         if not text:
             continue
+        size = text_width(text)
+        if used + size <= width:  # the common case: the whole piece fits
+            put(text, kind, change, size)
+            continue
         for token in _BREAK.findall(text):
             size = text_width(token)
             if used + size <= width:
-                put(token, kind, change)
+                put(token, kind, change, size)
                 continue
             if token.isspace():
                 new_row()  # a space at the end of a row is not drawn
@@ -252,16 +266,33 @@ def _side_marks(
     return marks
 
 
-def _side_lines(text: str, marks: list[_Mark], frame: bool) -> list[list[Piece]]:
-    """Each line of ``text`` as pieces: unchanged text, and marked runs."""
-    lines: list[list[Piece]] = []
-    m = 0
-    for start, end in line_spans(text):
-        while m < len(marks) and marks[m].end <= start:
-            m += 1
+class _SideLines:
+    """Each line of one side's text as pieces (unchanged text and marked runs), made when
+    first asked for: a folded diff of a long document needs only its changed lines."""
+
+    def __init__(self, text: str, marks: list[_Mark], frame: bool) -> None:
+        self.text = text
+        self.spans = line_spans(text)
+        self._marks = marks
+        self._ends = [m.end for m in marks]
+        self._frame = frame
+        self._made: dict[int, list[Piece]] = {}
+
+    def blank(self, number: int) -> bool:
+        start, end = self.spans[number]
+        return not self.text[start:end].strip()
+
+    def __getitem__(self, number: int) -> list[Piece]:
+        made = self._made.get(number)
+        if made is None:
+            made = self._made[number] = self._make(*self.spans[number])
+        return made
+
+    def _make(self, start: int, end: int) -> list[Piece]:
+        text, marks, frame = self.text, self._marks, self._frame
         pieces: list[Piece] = []
         pos = start
-        j = m
+        j = bisect_right(self._ends, start)  # the first mark that ends after the line starts
         while j < len(marks) and marks[j].start <= end:
             mark = marks[j]
             lo, hi = max(mark.start, start), min(mark.end, end)
@@ -282,8 +313,7 @@ def _side_lines(text: str, marks: list[_Mark], frame: bool) -> list[list[Piece]]
             j += 1
         if end > pos:
             pieces.append((visible(text[pos:end]), EQUAL, None))
-        lines.append(_expand_tabs(pieces))
-    return lines
+        return _expand_tabs(pieces)
 
 
 def _changes_on(cells: list[Cell] | tuple[Cell, ...]) -> set[int]:
@@ -304,39 +334,49 @@ def side_by_side(
     """Rows with the old text on the left and the new text on the right."""
     blocks = align(old, new, changes)
     indents = _indents(old, new, changes)
-    left = _side_lines(old, _side_marks(changes, "old", indents), marks)
-    right = _side_lines(new, _side_marks(changes, "new", indents), marks)
+    left = _SideLines(old, _side_marks(changes, "old", indents), marks)
+    right = _SideLines(new, _side_marks(changes, "new", indents), marks)
     moves = {c.index: c for c in changes if c.is_move and c.within is None}
-    old_spans = line_spans(old) if moves else []
     places = _MovePlaces(old, new)
     rows: list[Row] = []
-    gap: list[int] = []  # old line numbers of the unchanged lines waiting to be shown
+    gap: list[tuple[int, int]] = []  # unchanged lines waiting to be shown: (old, new) numbers
     folds = 0
     first = True
     for block in blocks:
         if block.same:
-            gap.append(block.old.start)
+            gap.append((block.old.start, block.new.start))
             continue
         folds = _side_gap(rows, gap, left, column_width, expanded, folds, first, False)
         gap, first = [], False
         if block.move is not None and block.move in moves:
-            _side_move(rows, block, moves[block.move], left, right, column_width, places,
-                       old_spans)  # fmt: skip
+            _side_move(rows, block, moves[block.move], left, right, column_width, places)
             continue
-        lrows = [r for i in block.old for r in wrap(left[i], column_width)]
-        rrows = [r for k in block.new for r in wrap(right[k], column_width)]
-        _pair(rows, lrows, rrows)
+        _pair(rows, _wrapped(left, block.old, column_width),
+              _wrapped(right, block.new, column_width))  # fmt: skip
     _side_gap(rows, gap, left, column_width, expanded, folds, first, True)
     return rows
 
 
-def _pair(rows: list[Row], lrows: list[list[Cell]], rrows: list[list[Cell]]) -> None:
+Wrapped = list[tuple[list[Cell], "int | None"]]  # a side's rows: cells, and the line it starts
+
+
+def _wrapped(lines: _SideLines, numbers: range | list[int], width: int) -> Wrapped:
+    out: Wrapped = []
+    for number in numbers:
+        for row, cells in enumerate(wrap(lines[number], width)):
+            out.append((cells, None if row else number))
+    return out
+
+
+def _pair(rows: list[Row], lrows: Wrapped, rrows: Wrapped) -> None:
+    """Two sides' rows beside each other, the shorter padded with blank rows."""
     height = max(len(lrows), len(rrows))
-    lrows += [[] for _ in range(height - len(lrows))]
-    rrows += [[] for _ in range(height - len(rrows))]
-    for lcells, rcells in zip(lrows, rrows, strict=True):
+    lrows = lrows + [([], None)] * (height - len(lrows))
+    rrows = rrows + [([], None)] * (height - len(rrows))
+    for (lcells, lline), (rcells, rline) in zip(lrows, rrows, strict=True):
         touched = _changes_on(lcells) | _changes_on(rcells)
-        rows.append(Row(tuple(lcells), tuple(rcells), changes=tuple(sorted(touched))))
+        rows.append(Row(tuple(lcells), tuple(rcells), changes=tuple(sorted(touched)),
+                        old_line=lline, new_line=rline))  # fmt: skip
 
 
 class _MovePlaces:
@@ -365,17 +405,18 @@ def _side_move(
     rows: list[Row],
     block: Block,
     move: Change,
-    left: list[list[Piece]],
-    right: list[list[Piece]],
+    left: _SideLines,
+    right: _SideLines,
     width: int,
     places: _MovePlaces,
-    old_spans: list[tuple[int, int]],
 ) -> None:
     """One end of a move: where it left, a mark; where it went, the paragraph, its old
-    wording beside its new one."""
-    # The blank lines a move takes with it stay blank rows around its mark.
-    lines = [left[i] for i in block.old] if block.old else [right[k] for k in block.new]
-    lead, core, tail = _blank_ends(lines)
+    wording beside its new one. The blank lines it took along stay blank rows."""
+    numbers = list(block.old) if block.old else list(block.new)
+    lines = left if block.old else right
+    core = _core(lines, numbers)
+    lead = numbers.index(core[0]) if core else len(numbers)
+    tail = len(numbers) - lead - len(core)
     rows.extend(Row() for _ in range(lead))
     if block.old:
         cell = Cell(_mark_text(move, MOVED_TO, places), MOVED, move.index)
@@ -384,58 +425,58 @@ def _side_move(
         cell = Cell(_mark_text(move, MOVED_FROM, places), MOVED, move.index)
         rows.append(Row((), (cell,), changes=(move.index,), mark=MOVED_FROM))
         start, end = move.old.start, move.old.end
-        inside = [left[i] for i, (s, e) in enumerate(old_spans) if s >= start and e <= end]
-        _, old_core, _ = _blank_ends(inside)
-        lrows = [r for line in old_core for r in wrap(line, width)]
-        rrows = [r for line in core for r in wrap(line, width)]
-        _pair(rows, lrows, rrows)
+        inside = [i for i, (s, e) in enumerate(left.spans) if s >= start and e <= end]
+        _pair(rows, _wrapped(left, _core(left, inside), width), _wrapped(right, core, width))
     rows.extend(Row() for _ in range(tail))
 
 
-def _blank_ends(lines: list[list[Piece]]) -> tuple[int, list[list[Piece]], int]:
-    """How many blank lines lead, the lines between, and how many blank lines trail."""
+def _blank(line: list[Piece]) -> bool:
+    return all(not text.strip() for text, _, _ in line)
 
-    def blank(line: list[Piece]) -> bool:
-        return all(not text.strip() for text, _, _ in line)
 
-    start, stop = 0, len(lines)
-    while start < stop and blank(lines[start]):
+def _core(lines: _SideLines, numbers: list[int]) -> list[int]:
+    """The line numbers without the blank lines at either end."""
+    start, stop = 0, len(numbers)
+    while start < stop and lines.blank(numbers[start]):
         start += 1
-    while stop > start and blank(lines[stop - 1]):
+    while stop > start and lines.blank(numbers[stop - 1]):
         stop -= 1
-    return start, lines[start:stop], len(lines) - stop
+    return numbers[start:stop]
 
 
 def _side_gap(
     rows: list[Row],
-    gap: list[int],
-    left: list[list[Piece]],
+    gap: list[tuple[int, int]],
+    left: _SideLines,
     width: int,
     expanded: frozenset[int],
     folds: int,
     first: bool,
     last: bool,
 ) -> int:
-    """Unchanged lines (the same on both sides): folded to one row, or each shown."""
-    lines = [left[i] for i in gap]
-    shown = _trim(lines, first, last)
+    """Unchanged lines (the same on both sides): folded to one row, or each shown. Blank
+    lines at the document's ends are left out; a stretch of blank lines alone (between
+    two changed paragraphs) is never folded."""
+    shown = _trim(gap, left, first, last)
     if not shown:
         return folds
-    if all(not line for line in shown) or folds in expanded:
-        for line in shown:
-            for cells in wrap(line, width):
-                rows.append(Row(tuple(cells), tuple(cells)))
+    if folds in expanded or all(left.blank(i) for i, _ in shown):
+        for i, k in shown:
+            for row, cells in enumerate(wrap(left[i], width)):
+                lines = (None, None) if row else (i, k)
+                rows.append(Row(tuple(cells), tuple(cells), old_line=lines[0],
+                                new_line=lines[1]))  # fmt: skip
     else:
-        rows.append(Row(fold=folds, folded_lines=len(_trim(shown, True, True))))
+        rows.append(Row(fold=folds, folded_lines=len(_trim(shown, left, True, True))))
     return folds + 1
 
 
-def _trim(lines: list[list[Piece]], first: bool, last: bool) -> list[list[Piece]]:
-    """A stretch of unchanged lines without its blank lines at the document's ends, and
-    folded without its blank lines next to changes (the fold row stands for them)."""
+def _trim(lines: list, text: _SideLines | None, first: bool, last: bool) -> list:
+    """``lines`` without the blank ones at the start (``first``) and end (``last``);
+    ``text`` says which are blank when ``lines`` are numbers (old, new)."""
 
-    def blank(line: list[Piece]) -> bool:
-        return all(not text.strip() for text, _, _ in line)
+    def blank(line: tuple[int, int] | list[Piece]) -> bool:
+        return text.blank(line[0]) if text is not None else _blank(line)  # type: ignore[index,arg-type]
 
     start, stop = 0, len(lines)
     if first:
@@ -444,7 +485,7 @@ def _trim(lines: list[list[Piece]], first: bool, last: bool) -> list[list[Piece]
     if last:
         while stop > start and blank(lines[stop - 1]):
             stop -= 1
-    return [line if not blank(line) else [] for line in lines[start:stop]]
+    return lines[start:stop]
 
 
 # -- inline ---------------------------------------------------------------------------------------
@@ -490,15 +531,15 @@ def _inline_gap(
     first: bool,
     last: bool,
 ) -> int:
-    shown = _trim(gap, first, last)
+    shown = _trim(gap, None, first, last)
     if not shown:
         return folds
-    if all(not line for line in shown) or folds in expanded:
+    if folds in expanded or all(_blank(line) for line in shown):
         for line in shown:
             for cells in wrap(line, width):
                 rows.append(Row(tuple(cells)))
     else:
-        rows.append(Row(fold=folds, folded_lines=len(_trim(shown, True, True))))
+        rows.append(Row(fold=folds, folded_lines=len(_trim(shown, None, True, True))))
     return folds + 1
 
 
