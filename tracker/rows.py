@@ -512,7 +512,7 @@ def inline(
             continue
         folds = _inline_gap(rows, gap, width, expanded, folds, first, False)
         gap, first = [], False
-        if mark is not None:
+        if mark:
             cell = Cell(line[0][0], MOVED, move)
             rows.append(Row((cell,), changes=(move,) if move is not None else (), mark=mark))
             continue
@@ -567,10 +567,13 @@ def _inline_lines(
     events.sort(key=lambda e: (e[0], e[1], e[2].index))
     out: list[tuple[list[Piece], str | None, int | None]] = []
     line: list[Piece] = []
+    # A line begun by an added line break (a paragraph split) is never folded away: it is
+    # the other half of the changed paragraph. A mark of "" says so.
+    keep: str | None = None
 
     def add(text: str, kind: str, change: int | None, whitespace: bool = False) -> None:
         """Text onto the stream; a line break starts a new line, except a deleted one."""
-        nonlocal line
+        nonlocal line, keep
         parts = text.split("\n")
         for number, part in enumerate(parts):
             last = number == len(parts) - 1
@@ -582,14 +585,14 @@ def _inline_lines(
                     shown = _FRAMES[kind][0] + shown + _FRAMES[kind][1]
                 line.append((shown, kind, change))
             if not last and not (kind == DELETED and whitespace):
-                out.append((_expand_tabs(line), None, None))
-                line = []
+                out.append((_expand_tabs(line), keep, None))
+                line, keep = [], "" if kind == INSERTED and whitespace else None
 
     def own_row(text: str, mark: str, move: int) -> None:
-        nonlocal line
+        nonlocal line, keep
         if line:
-            out.append((_expand_tabs(line), None, None))
-            line = []
+            out.append((_expand_tabs(line), keep, None))
+            line, keep = [], None
         out.append(([(text, MOVED, move)], mark, move))
 
     pos = 0
@@ -623,7 +626,7 @@ def _inline_lines(
         pos = max(pos, c.new.end)
     if pos < len(new):
         add(new[pos:], EQUAL, None)
-    out.append((_expand_tabs(line), None, None))
+    out.append((_expand_tabs(line), keep, None))
     return out
 
 
