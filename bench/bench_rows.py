@@ -44,11 +44,31 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def _render_once(saved: Path) -> None:
+    """In a child process: draw a saved diff to a pipe, print the milliseconds it took."""
+    import contextlib
+    import io
+    import pickle
+
+    from tracker.cli import render
+
+    result = pickle.loads(saved.read_bytes())
+    sink = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(sink):
+        render.diff(result, "side", 160)
+    print((time.perf_counter() - start) * 1000)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", type=Path)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--render-once", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.render_once:
+        _render_once(args.render_once)
+        return
     repo, doc = markdown_history()
     first, last = _revs(repo, doc)
     with tempfile.TemporaryDirectory() as tmp:
@@ -72,10 +92,23 @@ def main() -> None:
             for name, env in envs.items():
                 times[name].append(_run(argv, repo, env))
             times["git word diff"].append(_run(git, repo, plain_git_env()))
-    from tracker.porcelain import diff, open_store
+        from tracker.porcelain import diff, open_store
+
+        os.chdir(repo)  # a document is named relative to where the command runs
+        result = diff(open_store(repo), first, last, doc)
+        # The drawing alone (the engine's time is the same on both sides): the same
+        # DiffResult, drawn by each version's render.diff in a fresh process.
+        import pickle
+
+        saved = Path(tmp) / "result.pickle"
+        saved.write_bytes(pickle.dumps(result))
+        me = [sys.executable, str(Path(__file__).resolve()), "--render-once", str(saved)]
+        for _ in range(args.runs):
+            for name, env in envs.items():
+                out = subprocess.run(me, capture_output=True, text=True, check=True, env=env)
+                times.setdefault(f"{name}: drawing", []).append(float(out.stdout))
     from tracker.rows import side_by_side
 
-    result = diff(open_store(repo), first, last, doc)
     build = []
     for _ in range(args.runs):
         start = time.perf_counter()

@@ -129,11 +129,18 @@ def wrap(pieces: list[Piece], width: int) -> list[list[Cell]]:
         if used + size <= width:  # the common case: the whole piece fits
             put(text, kind, change, size)
             continue
+        # Words that fit are gathered and put as one run: a put per word was most of the
+        # time of a long diff.
+        run: list[str] = []
         for token in _BREAK.findall(text):
-            size = text_width(token)
+            size = len(token) if token.isascii() else text_width(token)
             if used + size <= width:
-                put(token, kind, change, size)
+                run.append(token)
+                used += size
                 continue
+            if run:
+                put("".join(run), kind, change, 0)  # already counted in ``used``
+                run = []
             if token.isspace():
                 new_row()  # a space at the end of a row is not drawn
                 continue
@@ -150,6 +157,8 @@ def wrap(pieces: list[Piece], width: int) -> list[list[Cell]]:
                 token = token[cut:]
             if token:
                 put(token, kind, change)
+        if run:
+            put("".join(run), kind, change, 0)
     return rows
 
 
