@@ -24,7 +24,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
+if "--render-once" not in sys.argv:  # a drawing child imports the version PYTHONPATH names
+    sys.path.insert(0, str(ROOT))
 
 from histories import markdown_history  # noqa: E402
 from timing import plain_git_env  # noqa: E402
@@ -50,8 +51,10 @@ def _render_once(saved: Path) -> None:
     import io
     import pickle
 
+    import tracker
     from tracker.cli import render
 
+    assert Path(tracker.__file__).parents[1] == Path(os.environ["PYTHONPATH"]), tracker.__file__
     result = pickle.loads(saved.read_bytes())
     sink = io.StringIO()
     start = time.perf_counter()
