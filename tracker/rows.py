@@ -583,6 +583,12 @@ def _inline_lines(
     def add(text: str, kind: str, change: int | None, whitespace: bool = False) -> None:
         """Text onto the stream; a line break starts a new line, except a deleted one."""
         nonlocal line, keep
+        if kind == DELETED and whitespace:
+            # Deleted blanks break no line: their breaks show as ↵, framed once.
+            shown = _shown(text.replace("\n", "↵"), kind, whitespace)
+            line.append((_FRAMES[kind][0] + shown + _FRAMES[kind][1] if frame else shown,
+                         kind, change))  # fmt: skip
+            return
         parts = text.split("\n")
         for number, part in enumerate(parts):
             last = number == len(parts) - 1
@@ -593,7 +599,7 @@ def _inline_lines(
                 if frame and kind in _FRAMES:
                     shown = _FRAMES[kind][0] + shown + _FRAMES[kind][1]
                 line.append((shown, kind, change))
-            if not last and not (kind == DELETED and whitespace):
+            if not last:
                 out.append((_expand_tabs(line), keep, None))
                 line, keep = [], "" if kind == INSERTED and whitespace else None
 
