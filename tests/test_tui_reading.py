@@ -8,6 +8,7 @@ steps of one reading session belong together anyway."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 from textual.widgets import Input
@@ -340,3 +341,29 @@ def test_a_long_comparison_shows_its_first_rows_first_then_every_row(demo):
         assert title(view).startswith(f"change {len(comparison.changes)} of")
 
     run_app(demo, scenario)
+
+
+def test_a_long_comparison_is_never_cut_between_the_two_places_of_a_move():
+    from types import SimpleNamespace
+
+    from tracker.tui.widgets.diff_view import FIRST_STRETCH
+
+    comparison = long_comparison()
+    plain = DiffView._first_stretch(SimpleNamespace(comparison=comparison))
+    assert plain is not None and FIRST_STRETCH <= plain[1] < FIRST_STRETCH + 2_000
+    # A paragraph moved from near the top to 50,000 characters down (the texts need not
+    # hold it here: only where the cut may fall is asked).
+    index = len(comparison.changes) + 1
+    move = Change(index, "move", Span(300, 400, "x"), Span(50_000, 50_100, "x"), 50_000, 300)
+    cut = DiffView._first_stretch(
+        SimpleNamespace(comparison=replace(comparison, changes=(*comparison.changes, move)))
+    )
+    assert cut is not None and cut[1] > 50_100 and move in cut[2]
+    # A move beyond the first stretch leaves the cut where it was, the move after it.
+    late = Change(
+        index, "move", Span(50_000, 50_100, "x"), Span(55_000, 55_100, "x"), 55_000, 50_000
+    )
+    cut = DiffView._first_stretch(
+        SimpleNamespace(comparison=replace(comparison, changes=(*comparison.changes, late)))
+    )
+    assert cut is not None and cut[:2] == plain[:2] and late not in cut[2]
