@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracker.model import Change, Comparison
-from tracker.rows import DELETED, INSERTED, Cell, Row, inline, side_by_side
+from tracker.rows import DELETED, INSERTED, MOVED, Cell, Row, inline, side_by_side
 from tracker.text.cells import text_width
 
 DIVIDER = " │ "
@@ -37,6 +37,7 @@ class DiffView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "diff-view--deleted",
         "diff-view--inserted",
+        "diff-view--moved",
         "diff-view--focus",
         "diff-view--fold",
         "diff-view--gutter",
@@ -528,6 +529,8 @@ class DiffView(ScrollView, can_focus=True):
             style = self.get_component_rich_style("diff-view--deleted")
         elif cell.kind == INSERTED:
             style = self.get_component_rich_style("diff-view--inserted")
+        elif cell.kind == MOVED:  # a moved paragraph's words and its marks, at both ends
+            style = self.get_component_rich_style("diff-view--moved")
         if cell.change is not None and cell.change == self.current:
             style += self.get_component_rich_style("diff-view--focus")
         return style
