@@ -227,11 +227,27 @@ def compare() -> None:
                 view = screen.query_one(DiffView)
                 await pilot.press("end", "A", "home")
                 old, new = screen.shown[-1].rev, screen.shown[0].rev
+                # The first repaint with the comparison's rows on screen (issue 9): the
+                # loop below only looks once the app has done everything queued after it.
+                from textual.screen import Screen
+
+                painted: list[float] = []
+                refresh = Screen._compositor_refresh
+
+                def refreshed(this, refresh=refresh, painted=painted, view=view, key=(old, new)):
+                    refresh(this)
+                    if not painted and view.comparison and view.comparison.key == key:
+                        painted.append(time.perf_counter())
+
+                Screen._compositor_refresh = refreshed
                 started = time.perf_counter()
-                await pilot.press("B")
-                while view.comparison is None or view.comparison.key != (old, new):
-                    await asyncio.sleep(0.001)
-                took = (time.perf_counter() - started) * 1000
+                try:
+                    await pilot.press("B")
+                    while not painted:
+                        await asyncio.sleep(0.001)
+                finally:
+                    Screen._compositor_refresh = refresh
+                took = (painted[0] - started) * 1000
                 # Issue 9: a long text's first rows show first, the rest come from a thread.
                 while getattr(view, "partial", False):
                     await asyncio.sleep(0.001)
@@ -276,7 +292,7 @@ def compare() -> None:
             notes = len(fresh.compare(first, last).notes_between)
             totals.append((time.perf_counter() - started) * 1000)
         print(f"A/B compare, first vs last, {name} ({len(old_text) // 1000} KB, {notes} notes):")
-        print(f"  load {os.getloadavg()[0]:.1f}; in the app, B key to comparison shown:")
+        print(f"  load {os.getloadavg()[0]:.1f}; in the app, B key to the first repaint with it:")
         print(
             f"    every row built first (issue 8)      median {statistics.median(at_once):7.1f} ms"
         )

@@ -243,13 +243,18 @@ def test_a_b_notes_scroll_and_say_where_their_change_was(demo):
         labels = [line for line in notes.splitlines() if " change " in line]
         assert len(panel.related) == 60 and len(labels) == RELATED_SHOWN
         assert all(", ¶" in line for line in labels)
-        assert f"… and {60 - RELATED_SHOWN} more" in notes
+        assert f"… and {60 - RELATED_SHOWN} more: }} lists them" in notes
         scroll = screen.query_one("#notes-scroll")
         assert scroll.max_scroll_y > 0
         await pilot.press("right_curly_bracket")
         assert scroll.scroll_y > 0
         await pilot.press("left_curly_bracket")
         assert scroll.scroll_y == 0
+        # } at the end of the list lists more, until every note is there.
+        await pilot.press(*["right_curly_bracket"] * 12)
+        await settle(pilot, lambda: "more: }" not in str(panel.render()))
+        notes = str(panel.render()).split("Notes made between A and B")[1]
+        assert len([line for line in notes.splitlines() if " change " in line]) == 60
 
     run_app(demo, scenario)
 
