@@ -109,21 +109,13 @@ class _Engine(diff_match_patch):
         return [(self.DIFF_DELETE, text1), (self.DIFF_INSERT, text2)]
 
 
-class _BoundedEngine(_Engine):
-    """The engine for a large gap in which no rare token is shared: its search stops
-    after ``max_d`` edit steps and takes the gap as one deletion and one insertion. A
-    bound on steps, not on time, so the answer is the same on every machine; such a
-    gap shares only common words and punctuation, which the cleanup would fold into
-    one replacement anyway."""
-
-    max_d = 64
-
-    def diff_bisect(self, text1, text2, deadline):  # type: ignore[no-untyped-def]
-        if (len(text1) + len(text2) + 1) // 2 > self.max_d and not _within_steps(
-            text1, text2, self.max_d
-        ):
-            return [(self.DIFF_DELETE, text1), (self.DIFF_INSERT, text2)]
-        return super().diff_bisect(text1, text2, deadline)
+def _few_steps_apart(a: str, b: str) -> bool:
+    """A quick test that can rule out ``_within_steps(a, b, _FEW_STEPS)``: every token
+    beyond what the two sides could share must be deleted or inserted."""
+    if abs(len(a) - len(b)) > _FEW_STEPS:
+        return False
+    shared = sum((Counter(a) & Counter(b)).values())
+    return len(a) + len(b) - 2 * shared <= _FEW_STEPS
 
 
 def _within_steps(a: str, b: str, steps: int) -> bool:
@@ -149,19 +141,21 @@ def _within_steps(a: str, b: str, steps: int) -> bool:
     return False
 
 
-def _engine(cls: type[_Engine] = _Engine) -> diff_match_patch:
-    engine = cls()
+def _engine() -> diff_match_patch:
+    engine = _Engine()
     # No time-out: with one, a slow machine returns a coarser diff than a fast one.
     engine.Diff_Timeout = 0
     return engine
 
 
 _DMP = _engine()
-_BOUNDED = _engine(_BoundedEngine)
 
 # A gap of n by m tokens with n * m at most this always goes to diff-match-patch whole:
 # its search is cheap, and a one-word edit stays exactly what it was.
 _SMALL_PIECE = 1 << 12
+# A larger piece with no anchor is diffed exactly only when at most this many tokens
+# are deleted and inserted in it.
+_FEW_STEPS = 64
 # Larger gaps do too while the diff's total n * m stays within this budget: the search
 # costs up to about n * m steps, so one diff spends at most a few hundred milliseconds
 # in it however many paragraphs were rewritten. Every adjacent pair of revisions in the
@@ -170,7 +164,7 @@ _SMALL_PIECE = 1 << 12
 _EXACT_BUDGET = 1 << 19
 # Tokens that occur at most this often on each side may anchor a large gap (git's
 # histogram diff uses 64 too); rarer tokens are tried first, as in patience diff.
-_RARE_TIERS = (1, 4, 16, 64)
+_RARE_TIERS = (1, 8, 64)
 
 
 def diff_texts(old: str, new: str) -> list[Change]:
@@ -424,7 +418,15 @@ def _token_diff(a: str, b: str, words: list[bool], budget: _Budget) -> list[tupl
             continue
         runs = _anchor_runs(a, b, words)
         if not runs:
-            out.extend(_BOUNDED.diff_main(a, b, False))
+            # No two words in a row are shared through a rare token: diff the piece
+            # exactly if it is a few edits from the other side, else it was rewritten
+            # and is one replacement (the cleanup would fold the common words it shares
+            # into one anyway). A bound on steps, not on time: the same on every machine.
+            if _few_steps_apart(a, b) and _within_steps(a, b, _FEW_STEPS):
+                out.extend(_DMP.diff_main(a, b, False))
+            else:
+                out.append((_DELETE, a))
+                out.append((_INSERT, b))
             continue
         pieces: list[tuple[int, str] | tuple[str, str]] = []
         pa = pb = 0
