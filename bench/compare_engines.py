@@ -29,23 +29,32 @@ from histories import markdown_history  # noqa: E402
 from tracker import diff as ours  # noqa: E402
 
 
-def load_engine(rev: str):  # type: ignore[no-untyped-def]
-    """``tracker/diff.py`` at ``rev``, imported as a module of its own."""
+def _load(rev: str, path: str, name: str):  # type: ignore[no-untyped-def]
     source = subprocess.run(
-        ["git", "show", f"{rev}:tracker/diff.py"],
+        ["git", "show", f"{rev}:{path}"],
         cwd=HERE.parent,
         capture_output=True,
         check=True,
         text=True,
     ).stdout
-    path = HERE / "out" / f"diff_at_{rev.replace('/', '_')}.py"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(f"diff_at_{rev}", path)
+    file = HERE / "out" / f"{name}_at_{rev.replace('/', '_')}.py"
+    file.parent.mkdir(exist_ok=True)
+    file.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"{name}_at_{rev}", file)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_engine(rev: str):  # type: ignore[no-untyped-def]
+    """``tracker/diff.py`` at ``rev`` with the tokenizer it had then, as modules of
+    their own (the rest of the tracker is the working copy's)."""
+    tokens = _load(rev, "tracker/text/tokens.py", "tokens")
+    engine = _load(rev, "tracker/diff.py", "diff")
+    engine.tokenize = tokens.tokenize
+    engine.is_word = tokens.is_word
+    return engine
 
 
 def histories() -> dict[str, list[str]]:

@@ -164,7 +164,7 @@ _FEW_STEPS = 64
 _EXACT_BUDGET = 1 << 19
 # Tokens that occur at most this often on each side may anchor a large gap (git's
 # histogram diff uses 64 too); rarer tokens are tried first, as in patience diff.
-_RARE_TIERS = (1, 8, 64)
+_RARE_TIERS = (1, 8)
 
 
 def diff_texts(old: str, new: str) -> list[Change]:
