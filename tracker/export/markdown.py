@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tracker.model import Review
-from tracker.present import whitespace_change
+from tracker.present import move_places, whitespace_change
 from tracker.text.escape import one_line
 
 TYPE_CHECKING = False  # the report types only annotate: no import back into the package
@@ -66,6 +66,11 @@ def render_markdown(report: Report) -> str:
             # or the page would tell its reader that nothing became nothing.
             ws = whitespace_change(change)
             what = escape(ws) if ws else f"was {was}; now {now}"
+            if change.is_move:
+                where = move_places(change, item.old_text, item.new_text)
+                what = f"moved from ¶{where[0]} to ¶{where[1]}: {now}"
+            elif change.within is not None:
+                what = f"in the moved paragraph (change {change.within}), {what}"
             line = f"- {category}: {what}. {reason}"
             if note and note.source:
                 line += f" Source: {escape(note.source)}."
