@@ -3,7 +3,8 @@
     python bench/bench_diff.py [CASE ...]      (default: every case; -k lists them)
 
 Each case is timed in turns (ours, git, ours, git ...), so a machine that slows down
-during the run weighs on both alike; medians of ``RUNS``. The engine runs in this
+during the run weighs on both alike; medians of ``RUNS``, of wall time and of CPU time
+(which a loaded machine disturbs less; git's from its process's rusage). The engine runs in this
 process with its cache cleared; git runs as a whole process on the same two files. The
 cases are built in bench/diffcases.py and bench/prose.py (fixed seeds); the corpus
 cases need ../shared and are skipped without it. Prints a Markdown table.
@@ -12,6 +13,7 @@ cases need ../shared and are skipped without it. Prints a Markdown table.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -101,21 +103,31 @@ def case(name: str, label: str, old: str, new: str) -> None:
     a.write_text(old, encoding="utf-8")
     b.write_text(new, encoding="utf-8")
     changes = tracker_diff(old, new)
-    ours, git = [], []
+    ours, git, ours_cpu, git_cpu = [], [], [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         tracker_diff(old, new)
         ours.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
+        ours_cpu.append((time.process_time() - cpu) * 1000)
+        start, cpu = time.perf_counter(), _children_cpu()
         git_word_diff(a, b)
         git.append((time.perf_counter() - start) * 1000)
+        git_cpu.append((_children_cpu() - cpu) * 1000)
     mine, theirs = statistics.median(ours), statistics.median(git)
+    mine_cpu, theirs_cpu = statistics.median(ours_cpu), statistics.median(git_cpu)
     print(
         f"| {label} | {len(old) / 1000:.0f} -> {len(new) / 1000:.0f} KB "
         f"| {diffcases.word_count(old):,} | {changes:,} | {mine:.1f} | {theirs:.1f} "
-        f"| {mine / theirs:.2f} |",
+        f"| {mine / theirs:.2f} | {mine_cpu:.0f} / {theirs_cpu:.0f} "
+        f"| {mine_cpu / max(theirs_cpu, 1):.1f} |",
         flush=True,
     )
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -125,12 +137,15 @@ def main() -> None:
         return
     print(f"medians of {RUNS} interleaved runs; tracker in-process, git as a whole process")
     print(f"load average at start: {os.getloadavg()[0]:.2f}\n")
-    print("| case | size | words (old) | changes | tracker (ms) | git (ms) | ratio |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| case | size | words (old) | changes | tracker (ms) | git (ms) | ratio "
+        "| CPU ms, tracker / git | CPU ratio |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in chosen:
         label, build, shared = CASES[name]
         if shared and not diffcases.SHARED.is_dir():
-            print(f"| {label} | skipped: {diffcases.SHARED} is absent | | | | | |")
+            print(f"| {label} | skipped: {diffcases.SHARED} is absent | | | | | | | |")
             continue
         case(name, label, *build())
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
