@@ -40,14 +40,26 @@ _INSERT = diff_match_patch.DIFF_INSERT
 Edit = tuple[int, int, int, int]
 
 
+class _OverBudget(Exception):
+    """An exact search went past the steps its diff had left."""
+
+
 class _Engine(diff_match_patch):
     """diff-match-patch with its middle-snake search (where a long history's diff time
     goes) written for speed: the same steps in the same order, so the same diffs, with
     no clock read per step (there is no time-out), the texts' lengths and the arrays in
     local names, and the reverse path reading reversed copies instead of negative
-    indices. tests/test_log_foreign.py checks it against the library on random texts."""
+    indices. tests/test_log_foreign.py checks it against the library on random texts.
+
+    With ``allowance`` set, it counts its steps (diagonals visited, summed over every
+    search of one ``diff_main``) in ``steps`` and gives up with :class:`_OverBudget`
+    past the allowance: a bound on work, not on time, so the same on every machine."""
+
+    allowance: int | None = None
+    steps = 0
 
     def diff_bisect(self, text1, text2, deadline):  # type: ignore[no-untyped-def]
+        allowance = self.allowance
         n1 = len(text1)
         n2 = len(text2)
         max_d = (n1 + n2 + 1) // 2
@@ -62,6 +74,10 @@ class _Engine(diff_match_patch):
         rev2 = text2[::-1]
         k1start = k1end = k2start = k2end = 0
         for d in range(max_d):
+            if allowance is not None:
+                self.steps += 2 * d + 2
+                if self.steps > allowance:
+                    raise _OverBudget
             for k1 in range(-d + k1start, d + 1 - k1end, 2):
                 k1_offset = v_offset + k1
                 if k1 == -d or (k1 != d and v1[k1_offset - 1] < v1[k1_offset + 1]):
@@ -157,12 +173,14 @@ _SMALL_PIECE = 1 << 12
 # A larger piece with no anchor is diffed exactly only when at most this many tokens
 # are deleted and inserted in it.
 _FEW_STEPS = 64
-# Larger gaps do too while the diff's total n * m stays within this budget: the search
-# costs up to about n * m steps, so one diff spends at most a few hundred milliseconds
-# in it however many paragraphs were rewritten. Every adjacent pair of revisions in the
-# shared corpora and the PEP 8 fixture needs at most 336,297 (bench/compare_engines.py
-# checks that their changes are unchanged); past the budget, gaps are anchored.
-_EXACT_BUDGET = 1 << 19
+# Larger gaps do too while the diff's exact search has steps left (a step is one
+# diagonal visited in diff-match-patch's search). Rewritten paragraphs spend the most,
+# lightly edited ones almost nothing, so a long document with scattered edits stays
+# exact. The adjacent pairs of revisions of the PEP 8 fixture need at most 127,494 steps,
+# of the System Design Primer 17,412, of markdown_history() 27,906 (tests and
+# bench/compare_engines.py check that their changes are unchanged); past the budget,
+# gaps are anchored, so one diff spends at most some tens of milliseconds on exact search.
+_EXACT_BUDGET = 200_000
 # Tokens that occur at most this often on each side may anchor a large gap (git's
 # histogram diff uses 64 too); rarer tokens are tried first, as in patience diff.
 _RARE_TIERS = (1, 8)
@@ -377,11 +395,28 @@ def _word_edits_core(old: str, new: str, budget: _Budget) -> Iterator[Edit]:
 
 
 class _Budget:
-    """How much exact search one diff may still spend: the sum of n * m over the gaps
-    that diff-match-patch searches whole. Shared by every gap of one ``diff_texts``."""
+    """How many steps of exact search one diff may still spend, with its own counting
+    engine (so that diffs in different threads never share a count). Shared by every
+    gap of one ``word_changes``."""
 
     def __init__(self) -> None:
         self.left = _EXACT_BUDGET
+        self.engine = _engine()
+
+    def exact(self, a: str, b: str) -> list[tuple[int, str]] | None:
+        """diff-match-patch's diff of a and b if it fits in the steps left, else None
+        (and no steps are left: the gaps after this one are anchored)."""
+        if self.left <= 0:
+            return None
+        self.engine.allowance = self.left
+        self.engine.steps = 0
+        try:
+            diffs = self.engine.diff_main(a, b, False)
+        except _OverBudget:
+            self.left = 0
+            return None
+        self.left -= self.engine.steps
+        return diffs
 
 
 def _token_diff(a: str, b: str, words: list[bool], budget: _Budget) -> list[tuple[int, str]]:
@@ -393,12 +428,11 @@ def _token_diff(a: str, b: str, words: list[bool], budget: _Budget) -> list[tupl
     it is anchored on runs of shared rare tokens, and each piece between the anchors is
     diffed the same way, iteratively and in reading order.
     """
-    size = len(a) * len(b)
-    if size <= _SMALL_PIECE:
+    if len(a) * len(b) <= _SMALL_PIECE:
         return _DMP.diff_main(a, b, False)
-    if size <= budget.left:
-        budget.left -= size
-        return _DMP.diff_main(a, b, False)
+    exact = budget.exact(a, b)
+    if exact is not None:
+        return exact
     out: list[tuple[int, str]] = []
     todo: list[tuple[int, str] | tuple[str, str]] = [(a, b)]
     while todo:

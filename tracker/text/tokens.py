@@ -53,7 +53,7 @@ def _clustered() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dic
     makes ``re`` test every character range by range: 30 times slower."""
     extend = MARKS + OTHER_EXTEND
     bmp = re.compile(f"[{char_class(tuple(r for r in extend if r[1] < 0x10000))}]")
-    astral = re.compile("[\U00010000-\U0010FFFF]")
+    astral = re.compile("[\U00010000-\U0010ffff]")
     table = {
         code: 0x300
         for first, last in extend
