@@ -2,12 +2,14 @@
 
     python bench/bench_diff.py [CASE ...]      (default: every case; -k lists them)
 
-Each case is timed in turns (ours, git, ours, git ...), so a machine that slows down
-during the run weighs on both alike; medians of ``RUNS``, of wall time and of CPU time
-(which a loaded machine disturbs less; git's from its process's rusage). The engine runs in this
-process with its cache cleared; git runs as a whole process on the same two files. The
-cases are built in bench/diffcases.py and bench/prose.py (fixed seeds); the corpus
-cases need ../shared and are skipped without it. Prints a Markdown table.
+The engine is ``word_changes`` (the word diff); the last column times ``diff_texts``,
+which adds the moved paragraphs found after it (tracker/moves.py, not the engine). Each
+case is timed in turns (ours, git, ours, git ...), so a machine that slows down during
+the run weighs on both alike; medians of ``RUNS``, of wall time and of CPU time (which a
+loaded machine disturbs less; git's from its process's rusage). The engine runs in
+this process; git runs as a whole process on the same two files. The cases are built
+in bench/diffcases.py and bench/prose.py (fixed seeds); the corpus cases need ../shared
+and are skipped without it. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -82,6 +84,12 @@ CASES: dict[str, tuple[str, Callable[[], tuple[str, str]], bool]] = {
 
 
 def tracker_diff(old: str, new: str) -> int:
+    """The word engine alone (moves are found after it, in tracker/moves.py)."""
+    return len(engine.word_changes(old, new))
+
+
+def tracker_diff_moves(old: str, new: str) -> int:
+    """What ``diff_texts`` returns: the word diff, then moved paragraphs found in it."""
     engine._changes_cached.cache_clear()  # measure the work, not the cache
     return len(engine.diff_texts(old, new))
 
@@ -103,8 +111,11 @@ def case(name: str, label: str, old: str, new: str) -> None:
     a.write_text(old, encoding="utf-8")
     b.write_text(new, encoding="utf-8")
     changes = tracker_diff(old, new)
-    ours, git, ours_cpu, git_cpu = [], [], [], []
+    ours, git, ours_cpu, git_cpu, moves = [], [], [], [], []
     for _ in range(RUNS):
+        start = time.perf_counter()
+        tracker_diff_moves(old, new)
+        moves.append((time.perf_counter() - start) * 1000)
         start, cpu = time.perf_counter(), time.process_time()
         tracker_diff(old, new)
         ours.append((time.perf_counter() - start) * 1000)
@@ -119,7 +130,7 @@ def case(name: str, label: str, old: str, new: str) -> None:
         f"| {label} | {len(old) / 1000:.0f} -> {len(new) / 1000:.0f} KB "
         f"| {diffcases.word_count(old):,} | {changes:,} | {mine:.1f} | {theirs:.1f} "
         f"| {mine / theirs:.2f} | {mine_cpu:.0f} / {theirs_cpu:.0f} "
-        f"| {mine_cpu / max(theirs_cpu, 1):.1f} |",
+        f"| {mine_cpu / max(theirs_cpu, 1):.1f} | {statistics.median(moves):.0f} |",
         flush=True,
     )
 
@@ -139,13 +150,13 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[0]:.2f}\n")
     print(
         "| case | size | words (old) | changes | tracker (ms) | git (ms) | ratio "
-        "| CPU ms, tracker / git | CPU ratio |"
+        "| CPU ms, tracker / git | CPU ratio | with moves (ms) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in chosen:
         label, build, shared = CASES[name]
         if shared and not diffcases.SHARED.is_dir():
-            print(f"| {label} | skipped: {diffcases.SHARED} is absent | | | | | | | |")
+            print(f"| {label} | skipped: {diffcases.SHARED} is absent | | | | | | | | |")
             continue
         case(name, label, *build())
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
