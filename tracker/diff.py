@@ -344,6 +344,24 @@ def _word_edits(old: str, new: str, budget: _Budget | None = None) -> Iterator[E
     yield from _word_edits_core(old, new, budget or _Budget())
 
 
+def _one_for_one(old_tokens: list[str], new_tokens: list[str]) -> Edit | None:
+    """The edit, when the two token lists differ in one token only (most edits of a
+    long document, once the common ends are cut): diff-match-patch and the cleanup can
+    only answer that token for that token, so they are skipped. Else None."""
+    if len(old_tokens) != len(new_tokens) or len(old_tokens) > 8:
+        return None
+    differ = [k for k, (a, b) in enumerate(zip(old_tokens, new_tokens, strict=True)) if a != b]
+    if len(differ) != 1:
+        return None
+    start = sum(map(len, old_tokens[: differ[0]]))
+    return (
+        start,
+        start + len(old_tokens[differ[0]]),
+        start,
+        start + len(new_tokens[differ[0]]),
+    )
+
+
 def _cut_here(text: str, at: int) -> bool:
     """Whether the common start or end may be cut at ``at``: where whitespace meets a
     character that starts a token (not a mark that joins the space before it)."""
@@ -356,6 +374,10 @@ def _word_edits_core(old: str, new: str, budget: _Budget) -> Iterator[Edit]:
         return
     old_tokens = tokenize(old)
     new_tokens = tokenize(new)
+    one = _one_for_one(old_tokens, new_tokens)
+    if one is not None:
+        yield one
+        return
     codes: dict[str, str] = {}
     old_chars = _encode(old_tokens, codes)
     new_chars = _encode(new_tokens, codes)
