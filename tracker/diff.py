@@ -173,6 +173,8 @@ _SMALL_PIECE = 1 << 12
 # A larger piece with no anchor is diffed exactly only when at most this many tokens
 # are deleted and inserted in it.
 _FEW_STEPS = 64
+# Anchoring goes at most this deep; the redrafts measured need 6 to 9 levels.
+_MAX_DEPTH = 24
 # Larger gaps do too while the diff's exact search has steps left (a step is one
 # diagonal visited in diff-match-patch's search). Rewritten paragraphs spend the most,
 # lightly edited ones almost nothing, so a long document with scattered edits stays
@@ -471,13 +473,17 @@ def _token_diff(a: str, b: str, words: list[bool], budget: _Budget) -> list[tupl
     if exact is not None:
         return exact
     out: list[tuple[int, str]] = []
-    todo: list[tuple[int, str] | tuple[str, str]] = [(a, b)]
+    # (op, codes) to emit, or (old codes, new codes, depth) to diff. The pieces of one
+    # depth are disjoint, so each depth costs time linear in the gap, and the depth is
+    # bounded: a pathological order (anchors that cut off one run at a time) cannot
+    # make the anchoring quadratic.
+    todo: list[tuple[int, str] | tuple[str, str, int]] = [(a, b, 0)]
     while todo:
-        first, second = todo.pop()
-        if isinstance(first, int):
-            out.append((first, second))
+        item = todo.pop()
+        if len(item) == 2:
+            out.append(item)  # type: ignore[arg-type]
             continue
-        a, b = first, second
+        a, b, depth = item  # type: ignore[misc]
         head = common_prefix(a, b)
         tail = common_suffix(a, b, min(len(a), len(b)) - head)
         if head:
@@ -494,7 +500,7 @@ def _token_diff(a: str, b: str, words: list[bool], budget: _Budget) -> list[tupl
         if len(a) * len(b) <= _SMALL_PIECE:
             out.extend(_DMP.diff_main(a, b, False))
             continue
-        runs = _anchor_runs(a, b, words)
+        runs = _anchor_runs(a, b, words) if depth < _MAX_DEPTH else []
         if not runs:
             # No two words in a row are shared through a rare token: diff the piece
             # exactly if it is a few edits from the other side, else it was rewritten
@@ -506,15 +512,15 @@ def _token_diff(a: str, b: str, words: list[bool], budget: _Budget) -> list[tupl
                 out.append((_DELETE, a))
                 out.append((_INSERT, b))
             continue
-        pieces: list[tuple[int, str] | tuple[str, str]] = []
+        pieces: list[tuple[int, str] | tuple[str, str, int]] = []
         pa = pb = 0
         for i, j, length in runs:
             if i > pa or j > pb:
-                pieces.append((a[pa:i], b[pb:j]))
+                pieces.append((a[pa:i], b[pb:j], depth + 1))
             pieces.append((_EQUAL, a[i : i + length]))
             pa, pb = i + length, j + length
         if pa < len(a) or pb < len(b):
-            pieces.append((a[pa:], b[pb:]))
+            pieces.append((a[pa:], b[pb:], depth + 1))
         todo.extend(reversed(pieces))
     return _merge(out)
 
