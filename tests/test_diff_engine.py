@@ -305,3 +305,29 @@ def test_the_linear_cleanup_gives_what_the_quadratic_walk_gave(diffs):
         return sum(1 for c in chars if c.islower())  # lower-case letters are "words"
 
     assert engine._semantic_cleanup(merged, weight) == _reference_cleanup(merged, weight)
+
+
+def _adversarial(shape: str) -> tuple[str, str]:
+    rng = random.Random(5)
+    if shape == "reversed pairs":  # every anchor crosses every other
+        pairs = [f"w{2 * i} w{2 * i + 1}" for i in range(800)]
+        return " ".join(pairs), " ".join(reversed(pairs))
+    if shape == "twenty words":  # no token rare enough to anchor on
+        vocabulary = [f"w{i}" for i in range(20)]
+        return (
+            " ".join(rng.choice(vocabulary) for _ in range(3000)),
+            " ".join(rng.choice(vocabulary) for _ in range(3000)),
+        )
+    return "a b " * 1500, "b a " * 1500  # a shift by one word: two edits
+
+
+@pytest.mark.parametrize("shape", ["reversed pairs", "twenty words", "shift"])
+def test_gaps_with_no_good_anchor_still_rebuild(shape):
+    old, new = _adversarial(shape)
+    changes = word_changes(old, new)
+    assert rebuild(old, new, changes) == (old, new)
+    if shape == "shift":
+        assert [(c.kind, c.old.text, c.new.text) for c in changes] == [
+            ("delete", "a ", ""),
+            ("insert", "", "a "),
+        ]
