@@ -397,9 +397,24 @@ class BlameUnit:
     text: str
     revision: Revision | None
     change: Change | None
+    # The newest revision that moved the unit (and its move), when one did after
+    # ``revision`` last changed its words: blame credits the words, and says it moved.
+    moved_in: Revision | None = None
+    move: Change | None = None
 
     def to_json(self) -> dict[str, Any]:
         note = self.change.note.to_json() if self.change and self.change.note else None
+        moved = {}
+        if self.moved_in is not None:
+            moved = {
+                "moved": {
+                    "rev": self.moved_in.rev,
+                    "author": self.moved_in.author,
+                    "date": self.moved_in.date,
+                    "change": self.move.index if self.move else None,
+                    "note": self.move.note.to_json() if self.move and self.move.note else None,
+                }
+            }
         return {
             "text": self.text,
             "start": self.start,
@@ -410,6 +425,7 @@ class BlameUnit:
             "summary": self.revision.summary if self.revision else None,
             "change": self.change.index if self.change else None,
             "note": note,
+            **moved,  # only for a unit that moved: every other unit reads as before
         }
 
 

@@ -45,6 +45,32 @@ class Places:
                 starts.append(end)
         self._paragraph_starts = starts
         self.paragraphs = len(starts) if text.strip() else 0
+        self._blocks: list[Block] | None = None  # structure(text), made when first asked
+        self._block_starts: list[int] = []
+
+    def kind_of(self, offset: int) -> str:
+        """The kind of block (``structure``) that holds ``offset``; "prose" between blocks."""
+        if self._blocks is None:
+            self._blocks = structure(self.text)
+            self._block_starts = [block.start for block in self._blocks]
+        index = bisect_right(self._block_starts, offset) - 1
+        if index >= 0 and offset <= self._blocks[index].end:
+            return self._blocks[index].kind
+        return "prose"
+
+    def by_line(self, offset: int) -> bool:
+        """Whether a change at ``offset`` is best found by its line rather than its
+        paragraph: in code, a list or a table, or in a text of several lines and no
+        blank line (a paragraph number would say nothing there)."""
+        if self.kind_of(offset) in LINE_KINDS:
+            return True
+        return self.paragraphs <= 1 and len(self._line_starts) > 2
+
+    def label(self, offset: int) -> str:
+        """ "¶N", or "line N" where the text is made of lines (``by_line``)."""
+        if self.by_line(offset):
+            return f"line {self.line_of(offset)}"
+        return f"¶{self.paragraph_of(offset)}"
 
     def paragraph_of(self, offset: int) -> int:
         return max(bisect_right(self._paragraph_starts, offset), 1)
@@ -95,3 +121,119 @@ def _take(tokens: list[str], words: int, reverse: bool = False) -> str:
     if reverse:
         taken.reverse()
     return "".join(taken).strip()
+
+
+# -- the document's structure ----------------------------------------------------------------
+
+# Markdown's line-level markers (CommonMark's, loosely: up to three spaces of indent).
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+_BULLET = re.compile(r"[ \t]*[-*+][ \t]+\S")
+_NUMBERED = re.compile(r"[ \t]*\d{1,9}[.)][ \t]+\S")
+_ROW = re.compile(r" {0,3}\|")
+_INDENTED = re.compile(r"(?: {4}|\t)")
+_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
+# What a block is: its lines are units of their own ("code", "item", "row", "heading"), or
+# prose, which blame cuts into sentences. "code", "item" and "row" are line-structured:
+# a change in them is placed by line rather than by paragraph.
+LINE_KINDS = ("code", "item", "row")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of the document's structure: ``text[start:end]``, trimmed of edge spaces."""
+
+    start: int
+    end: int
+    kind: str  # "code" (one line of a code block), "heading", "item", "row" or "prose"
+
+
+def structure(text: str) -> list[Block]:
+    """The text's blocks in order: a fenced or indented code block gives one block per
+    line, a heading, list item or table row one block each, and the other runs of lines
+    (prose) one block per paragraph. Blank lines belong to no block."""
+    lines = [
+        (m.start(), m.end() - len(m.group(1)))  # (start, end without its line ending)
+        for m in re.finditer(r"[^\r\n]*(\r\n|\r|\n|$)", text)
+        if m.end() > m.start()
+    ]
+    blocks: list[Block] = []
+    fence: str | None = None  # the opening fence while inside a fenced block
+    paragraph: list[tuple[int, int]] = []
+    in_list = False  # the last paragraph held list items: an indented one continues them
+
+    def flush() -> None:
+        nonlocal in_list
+        if paragraph:
+            in_list = _paragraph_blocks(text, paragraph, in_list, blocks)
+            paragraph.clear()
+
+    for start, end in lines:
+        line = text[start:end]
+        if fence is not None:
+            stripped = line.strip()
+            if stripped:
+                blocks.append(Block(start, end, "code"))
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            flush()
+            fence = opening.group(1)
+            blocks.append(Block(start, end, "code"))
+            continue
+        if not line.strip():
+            flush()
+            continue
+        paragraph.append((start, end))
+    flush()
+    return [_trimmed(text, block) for block in blocks if text[block.start : block.end].strip()]
+
+
+def _paragraph_blocks(
+    text: str, lines: list[tuple[int, int]], in_list: bool, blocks: list[Block]
+) -> bool:
+    """The blocks of one run of non-blank lines, appended; True when it holds list items."""
+    first = text[lines[0][0] : lines[0][1]]
+    if all(_INDENTED.match(text[s:e]) for s, e in lines) and not in_list:
+        blocks.extend(Block(s, e, "code") for s, e in lines)
+        return False
+    has_items = False
+    current: Block | None = None  # the item or prose run that the next line may continue
+    for index, (start, end) in enumerate(lines):
+        line = text[start:end]
+        after_item = current is not None and current.kind == "item"
+        if current is not None and current.kind == "prose" and _UNDERLINE.match(line):
+            blocks.append(Block(current.start, end, "heading"))  # a setext heading
+            current = None
+        elif _HEADING.match(line) or _ROW.match(line):
+            kind = "heading" if _HEADING.match(line) else "row"
+            if current:
+                blocks.append(current)
+            blocks.append(Block(start, end, kind))
+            current = None
+        elif _BULLET.match(line) or (
+            # A number starts an item only where a list can be (not "in\n1990. The").
+            _NUMBERED.match(line) and (index == 0 or after_item or in_list)
+        ):
+            if current:
+                blocks.append(current)
+            current = Block(start, end, "item")
+            has_items = True
+        elif current is not None:
+            current = Block(current.start, end, current.kind)
+        else:
+            # An indented paragraph after a list is the list item's next paragraph.
+            continued = in_list and index == 0 and _INDENTED.match(first)
+            current = Block(start, end, "item" if continued else "prose")
+    if current:
+        blocks.append(current)
+    return has_items or (in_list and bool(_INDENTED.match(first)))
+
+
+def _trimmed(text: str, block: Block) -> Block:
+    chunk = text[block.start : block.end]
+    lead = len(chunk) - len(chunk.lstrip())
+    trail = len(chunk) - len(chunk.rstrip())
+    return Block(block.start + lead, block.end - trail, block.kind)
