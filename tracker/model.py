@@ -7,7 +7,10 @@ The faces (CLI and TUI) read only these types; none of them carries git or Store
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.where import Place
 
 CHANGE_KINDS = ("insert", "delete", "replace", "move")
 DEFAULT_CATEGORIES = (
@@ -104,6 +107,10 @@ class Change:
     # An edit inside a moved paragraph: the index of that move. Its ranges lie inside the
     # move's ranges; a rebuild skips it, since the move carries the moved text whole.
     within: int | None = None
+    # Where the change sits in the new text (¶N or line N, and a few words around it),
+    # given by the commands that show changes to a reader (show, diff). Never recorded:
+    # a record holds what changed, and where is worked out from the text.
+    place: Place | None = None
 
     def with_note(self, note: Note | None) -> Change:
         return replace(self, note=note)
@@ -135,6 +142,7 @@ class Change:
                 else {}
             ),
             **({"within": self.within} if self.within is not None else {}),
+            **({"place": self.place.to_json()} if self.place is not None else {}),
         }
 
 

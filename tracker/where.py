@@ -26,6 +26,21 @@ class Place:
     line: int  # 1-based line of the range's start
     before: str  # up to a few words just before the range, within its paragraph
     after: str  # up to a few words just after it
+    by_line: bool = False  # the text there is made of lines (code, a list, a table)
+
+    @property
+    def label(self) -> str:
+        """ "¶N", or "line N" where the text is made of lines (``Places.by_line``)."""
+        return f"line {self.line}" if self.by_line else f"¶{self.paragraph}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "paragraph": self.paragraph,
+            "line": self.line,
+            "before": self.before,
+            "after": self.after,
+        }
 
 
 class Places:
@@ -45,17 +60,23 @@ class Places:
                 starts.append(end)
         self._paragraph_starts = starts
         self.paragraphs = len(starts) if text.strip() else 0
-        self._blocks: list[Block] | None = None  # structure(text), made when first asked
-        self._block_starts: list[int] = []
 
     def kind_of(self, offset: int) -> str:
-        """The kind of block (``structure``) that holds ``offset``; "prose" between blocks."""
-        if self._blocks is None:
-            self._blocks = structure(self.text)
-            self._block_starts = [block.start for block in self._blocks]
-        index = bisect_right(self._block_starts, offset) - 1
-        if index >= 0 and offset <= self._blocks[index].end:
-            return self._blocks[index].kind
+        """The kind of block (``structure``) that holds ``offset``; "prose" between blocks.
+
+        Worked out from the offset's own paragraph (and the fences before it), not the
+        whole text, so that placing a change in a long document stays cheap."""
+        line_start = self._line_starts[self.line_of(offset) - 1]
+        fences = len(_FENCE_LINE.findall(self.text, 0, line_start))
+        if fences % 2:
+            return "code"  # inside a fenced block (or on its closing fence)
+        paragraph = self.paragraph_of(offset)
+        start = self._paragraph_starts[paragraph - 1]
+        following = self._paragraph_starts[paragraph : paragraph + 1]
+        end = _trim_end(self.text, following[0] if following else len(self.text))
+        for block in structure(self.text[start:end]):
+            if block.start <= offset - start <= block.end:
+                return block.kind
         return "prose"
 
     def by_line(self, offset: int) -> bool:
@@ -64,7 +85,9 @@ class Places:
         blank line (a paragraph number would say nothing there)."""
         if self.kind_of(offset) in LINE_KINDS:
             return True
-        return self.paragraphs <= 1 and len(self._line_starts) > 2
+        last = self._line_starts[-1]
+        lines = len(self._line_starts) - (1 if last == len(self.text) else 0)
+        return self.paragraphs <= 1 and lines > 1
 
     def label(self, offset: int) -> str:
         """ "¶N", or "line N" where the text is made of lines (``by_line``)."""
@@ -89,7 +112,7 @@ class Places:
         para_end = _trim_end(self.text, following[0] if following else len(self.text))
         before = _last_words(self.text[para_start:start], words)
         after = _first_words(self.text[end : max(end, para_end)], words)
-        return Place(paragraph, self.line_of(start), before, after)
+        return Place(paragraph, self.line_of(start), before, after, self.by_line(start))
 
 
 def _trim_end(text: str, end: int) -> int:
@@ -132,6 +155,7 @@ _BULLET = re.compile(r"[ \t]*[-*+][ \t]+\S")
 _NUMBERED = re.compile(r"[ \t]*\d{1,9}[.)][ \t]+\S")
 _ROW = re.compile(r" {0,3}\|")
 _INDENTED = re.compile(r"(?: {4}|\t)")
+_FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.MULTILINE)
 _UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 # What a block is: its lines are units of their own ("code", "item", "row", "heading"), or
 # prose, which blame cuts into sentences. "code", "item" and "row" are line-structured:

@@ -7,6 +7,7 @@ import re
 from tracker.model import Review
 from tracker.present import whitespace_change
 from tracker.text.escape import one_line
+from tracker.where import Places
 
 TYPE_CHECKING = False  # the report types only annotate: no import back into the package
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def render_markdown(report: Report) -> str:
             lines += ["First version of the document.", ""]
         if r.not_text:
             lines += [escape(r.not_text.message), ""]
+        places = Places(item.new_text) if r.changes else None
         for change in r.changes:
             was = f"“{escape(change.old.text)}”" if change.old.text.strip() else "nothing"
             now = f"“{escape(change.new.text)}”" if change.new.text.strip() else "nothing"
@@ -66,9 +68,16 @@ def render_markdown(report: Report) -> str:
             # or the page would tell its reader that nothing became nothing.
             ws = whitespace_change(change)
             what = escape(ws) if ws else f"was {was}; now {now}"
-            line = f"- {category}: {what}. {reason}"
+            place = places.place(change.new.start, change.new.end) if places else None
+            label = f", {escape(place.label)}" if place else ""
+            line = f"- {category}{label}: {what}. {reason}"
             if note and note.source:
                 line += f" Source: {escape(note.source)}."
+            if place and (place.before or place.after):
+                # Where in the paragraph: a few words either side of the change.
+                before = f"… {escape(place.before)} " if place.before else ""
+                after = f" {escape(place.after)} …" if place.after else ""
+                line += f" Context: “{before}\\[here\\]{after}”."
             lines.append(line)
         lines.append("")
     return "\n".join(lines)
