@@ -69,15 +69,17 @@ def render_markdown(report: Report) -> str:
             ws = whitespace_change(change)
             what = escape(ws) if ws else f"was {was}; now {now}"
             place = places.place(change.new.start, change.new.end) if places else None
-            label = f", {escape(place.label)}" if place else ""
-            line = f"- {category}{label}: {what}. {reason}"
+            where = ""
+            if place:
+                # Where: ¶N (or line N), and a few words either side of the change.
+                where = f", {escape(place.label)}"
+                if place.before or place.after:
+                    before = f"… {escape(place.before)} " if place.before else ""
+                    after = f" {escape(place.after)} …" if place.after else ""
+                    where += f", “{before}\\[here\\]{after}”"
+            line = f"- {category}{where}: {what}. {reason}"
             if note and note.source:
                 line += f" Source: {escape(note.source)}."
-            if place and (place.before or place.after):
-                # Where in the paragraph: a few words either side of the change.
-                before = f"… {escape(place.before)} " if place.before else ""
-                after = f" {escape(place.after)} …" if place.after else ""
-                line += f" Context: “{before}\\[here\\]{after}”."
             lines.append(line)
         lines.append("")
     return "\n".join(lines)
