@@ -242,3 +242,89 @@ def test_places_say_line_for_lines_and_paragraph_for_prose():
     assert places.label(text.index("two")) == "line 4"
     assert places.label(text.index("code")) == "line 7"
     assert Places("a poem\nin lines\nno blank").label(9) == "line 2"
+
+
+sentences = st.lists(st.sampled_from(["alpha", "beta", "gamma", "one", "two"]), min_size=1,
+                     max_size=4).map(lambda words: " ".join(words) + ".")  # fmt: skip
+paragraphs = st.lists(sentences, min_size=1, max_size=3).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(paragraphs, min_size=3, max_size=6),
+    st.data(),
+)
+def test_moves_credit_the_words_and_say_who_moved_them(paras, data):
+    """A random history: a baseline, an edit, then a move of one paragraph (with or
+    without an edit inside it). Every unit of the moved paragraph that the inner edit did
+    not touch is credited to the revision that wrote its words and marked as moved."""
+    v0 = "\n\n".join(paras) + "\n"
+    edited = list(paras)
+    k = data.draw(st.integers(0, len(paras) - 1))
+    edited[k] = edited[k].replace(".", " new.", 1)
+    v1 = "\n\n".join(edited) + "\n"
+    i = data.draw(st.integers(0, len(paras) - 2))  # the moved paragraph (not the last)
+    j = data.draw(st.integers(0, len(paras) - 1).filter(lambda j: j not in (i, i + 1)))
+    inner = data.draw(st.booleans())
+    blocks = [p + "\n\n" for p in edited[:-1]] + [edited[-1] + "\n"]
+    moved_old = blocks[i]
+    moved_new = moved_old.replace(".", "!", 1) if inner else moved_old
+    old_start = sum(len(b) for b in blocks[:i])
+    order = [n for n in range(len(blocks)) if n != i]
+    at = order.index(j)
+    new_blocks = [blocks[n] for n in order[:at]] + [moved_new] + [blocks[n] for n in order[at:]]
+    v2 = "".join(new_blocks)
+    new_start = sum(len(b) for b in new_blocks[:at])
+    # Where the old place falls in the new text, and the new place in the old text.
+    old_place_in_new = sum(
+        len(b) for b in new_blocks[: order.index(i + 1) + (at <= order.index(i + 1))]
+    )
+    new_place_in_old = sum(len(b) for b in blocks[:j])
+    move = Change(1, "move", Span(old_start, old_start + len(moved_old), moved_old),
+                  Span(new_start, new_start + len(moved_new), moved_new), None,
+                  old_place_in_new=old_place_in_new,
+                  new_place_in_old=new_place_in_old)  # fmt: skip
+    changes2 = [move]
+    if inner:
+        dot = moved_old.index(".")
+        changes2.append(Change(2, "replace", Span(old_start + dot, old_start + dot + 1, "."),
+                               Span(new_start + dot, new_start + dot + 1, "!"), None,
+                               within=1))  # fmt: skip
+    # The oracle: character identities through the edit, then through the move.
+    origins1, positions1 = _replay([v0, v1], _diffs([v0, v1]))
+    ids1 = list(positions1[-1])
+    origin = dict(zip(ids1, origins1, strict=True))
+    old_ids = {
+        n: ids1[sum(len(b) for b in blocks[:n]) :][: len(blocks[n])] for n in range(len(blocks))
+    }
+    moved_ids = list(old_ids[i])
+    if inner:
+        moved_ids[moved_old.index(".")] = -1
+        origin[-1] = 2
+    ids2 = [x for n in order[:at] for x in old_ids[n]] + moved_ids
+    ids2 += [x for n in order[at:] for x in old_ids[n]]
+    assert len(ids2) == len(v2)
+    history = [_rev(2, changes2), _rev(1, _diffs([v0, v1])[1]), _rev(0, [])]
+    moved: dict = {}
+    found = attribute(history, v2, moved=moved)
+    for number, (start, end) in enumerate(units(v2)):
+        revision, change = found[number]
+        credited = int(revision.rev[1:])
+        unit_ids = ids2[start:end]
+        assert max(origin[x] for x in unit_ids) <= credited
+        inside = new_start <= start and end <= new_start + len(moved_new)
+        touched = inner and start <= new_start + moved_old.index(".") < end
+        if inside and not touched:
+            assert credited < 2, v2[start:end]  # the move never claims words it carried
+        if credited == 2:
+            assert change is not None and change.new.start < end and change.new.end > start
+            assert number not in moved
+        elif inside:
+            assert moved[number][1] is move  # words from earlier, place from r2
+        else:
+            assert number not in moved
+        if credited == 1:
+            where = sorted(positions1[-1][x] for x in unit_ids)
+            assert change is not None
+            if change.new.end > change.new.start:
+                assert any(change.new.start <= p < change.new.end for p in where)

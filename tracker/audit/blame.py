@@ -369,14 +369,15 @@ def _plain_edits(changes: tuple[Change, ...] | list[Change]) -> list[_Edit]:
 
 class _Cuts:
     """Whether a cut (a pure deletion) claims a unit it touches: only when it took words
-    out of that unit, not whole units or the break between two.
+    out of that unit, not whole units next to it.
 
-    A cut strictly inside a unit claims it unless it holds a boundary (``_BOUNDARIES``);
-    one at the unit's start or end is read with the unit's first or last character, which
-    no change has touched while the unit is still unexplained: "Extra " cut before "two."
-    made "Extra two." into "two." (claims), but " Two." cut after "One." took a sentence
-    (the "." and the space make a boundary: does not claim). A cut of spaces alone at an
-    edge only changed the gap between units."""
+    A cut strictly inside a unit claims it, even one that held a boundary: the unit is
+    then two joined into one, which that revision made. A cut at the unit's start or end
+    is read with the unit's first or last character, which no change has touched while the
+    unit is still unexplained, and claims it only when that holds no boundary
+    (``_BOUNDARIES``): "Extra " cut before "two." made "Extra two." into "two." (claims),
+    but " Two." cut after "One." took a sentence (the "." and the space make a boundary:
+    does not claim). A cut of spaces alone at an edge only changed the gap between units."""
 
     def __init__(self, text: str, found: list[tuple[int, int, bool]], by: str) -> None:
         self.firsts = [text[start : start + 1] for start, _end, _line in found]
@@ -386,13 +387,10 @@ class _Cuts:
 
     def claims(self, number: int, cut: str, at: int, start: int, end: int) -> bool:
         if start < at < end:
-            probe = cut
-        elif not cut.strip():
+            return True
+        if not cut.strip():
             return False
-        elif at == start:
-            probe = cut + self.firsts[number]
-        else:
-            probe = self.lasts[number] + cut
+        probe = cut + self.firsts[number] if at == start else self.lasts[number] + cut
         if self.one_line[number] and _BOUNDARIES["line"].search(cut):
             return False
         return not self.boundary.search(probe)
