@@ -23,7 +23,7 @@ from tracker.model import Change, Note, Revision, Span
 from tracker.notes import compose_message
 from tracker.where import Places
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_cli
 
 # -- the oracle ------------------------------------------------------------------------------
 
@@ -233,6 +233,10 @@ def test_a_store_with_a_recorded_move_blames_through_it(tmp_path):
     assert isinstance(unit, BlameUnit) and unit.moved_in is not None
     assert unit.to_json()["moved"]["rev"] == head.rev
     assert "moved" not in next(u for u in found if u.text == "End.").to_json()
+    # The CLI says it under the unit, with the move's note.
+    out = run_cli("blame", "doc.txt", cwd=root).out
+    assert f"Moved words stay.\n    moved in {head.rev[:10]}" in out
+    assert "[structure] structure: the point goes up" in out
 
 
 def test_places_say_line_for_lines_and_paragraph_for_prose():
