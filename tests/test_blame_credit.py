@@ -30,22 +30,45 @@ from conftest import REPO_ROOT, run_cli
 
 def _replay(texts: list[str], changes: list[list[Change]]) -> tuple[list[int], list[dict]]:
     """Forward replay: the origin (revision number) of each character of the last text,
-    and for each revision a map from character identity to its position in that text."""
+    and for each revision a map from character identity to its position in that text. A
+    move carries its characters (their identities) to its new place; the edits inside it
+    write new ones."""
     ids = list(range(len(texts[0])))
     origin = dict.fromkeys(ids, 0)
     positions = [{i: n for n, i in enumerate(ids)}]
-    fresh = len(ids)
+    fresh = [len(ids)]
+
+    def new_ids(count: int, number: int) -> list[int]:
+        made = list(range(fresh[0], fresh[0] + count))
+        fresh[0] += count
+        origin.update(dict.fromkeys(made, number))
+        return made
+
     for number in range(1, len(texts)):
-        new_ids: list[int] = []
+        inner: dict[int, list[Change]] = {}
+        ops = []  # (old start, old end, new position, change, what)
+        for c in changes[number]:
+            if c.within is not None:
+                inner.setdefault(c.within, []).append(c)
+            elif c.is_move:
+                ops.append((c.old.start, c.old.end, c.old_place_in_new, c, "cut"))
+                ops.append((c.new_place_in_old, c.new_place_in_old, c.new.start, c, "paste"))
+            else:
+                ops.append((c.old.start, c.old.end, c.new.start, c, "edit"))
+        made: list[int] = []
         pos = 0
-        for change in sorted(changes[number], key=lambda c: c.old.start):
-            new_ids += ids[pos : change.old.start]
-            for _ in range(change.new.end - change.new.start):
-                origin[fresh] = number
-                new_ids.append(fresh)
-                fresh += 1
-            pos = change.old.end
-        ids = new_ids + ids[pos:]
+        for start, end, _at, c, what in sorted(ops, key=lambda op: op[:3]):
+            made += ids[pos:start]
+            if what == "edit":
+                made += new_ids(c.new.end - c.new.start, number)
+            elif what == "paste":
+                at = c.old.start
+                for e in sorted(inner.get(c.index, []), key=lambda e: e.old.start):
+                    made += ids[at : e.old.start] + new_ids(e.new.end - e.new.start, number)
+                    at = e.old.end
+                made += ids[at : c.old.end]
+            pos = max(pos, end)
+        ids = made + ids[pos:]
         assert len(ids) == len(texts[number])  # the changes rebuild the text
         positions.append({i: n for n, i in enumerate(ids)})
     return [origin[i] for i in ids], positions

@@ -27,6 +27,7 @@ from functools import lru_cache
 from diff_match_patch import diff_match_patch
 
 from tracker.model import Change, Span
+from tracker.moves import find_moves
 from tracker.text.ends import common_prefix, common_suffix
 from tracker.text.tokens import is_word, tokenize
 
@@ -125,6 +126,12 @@ def diff_texts(old: str, new: str) -> list[Change]:
 
 @lru_cache(maxsize=64)
 def _changes_cached(old: str, new: str) -> list[Change]:
+    # Moved paragraphs are found in the word diff's result (tracker/moves.py).
+    return find_moves(old, new, word_changes(old, new), word_changes)
+
+
+def word_changes(old: str, new: str) -> list[Change]:
+    """The word diff alone, without moves."""
     changes = []
     for index, (os_, oe, ns, ne) in enumerate(_edits(old, new), start=1):
         kind = "replace" if oe > os_ and ne > ns else ("delete" if oe > os_ else "insert")

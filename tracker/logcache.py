@@ -99,7 +99,7 @@ def _engine_tag() -> str:
     so changes computed by an older one are never served."""
     here = Path(__file__).resolve().parent
     crc = 0
-    for name in ("diff.py", "text/tokens.py", "model.py"):
+    for name in ("diff.py", "moves.py", "where.py", "text/tokens.py", "model.py"):
         try:
             crc = zlib.crc32((here / name).read_bytes(), crc)
         except OSError:
@@ -264,11 +264,18 @@ def changes_from_payload(payload: str) -> list | None:
                     item["kind"],
                     Span(int(old["start"]), int(old["end"]), str(old["text"])),
                     Span(int(new["start"]), int(new["end"]), str(new["text"])),
+                    old_place_in_new=_int_or_none(item.get("old_place_in_new")),
+                    new_place_in_old=_int_or_none(item.get("new_place_in_old")),
+                    within=_int_or_none(item.get("within")),
                 )
             )
     except (ValueError, KeyError, TypeError):
         return None
     return changes
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
 
 
 # -- changes of revisions the tracker did not record ---------------------------------------
@@ -390,14 +397,22 @@ def valid_payload(payload: str) -> bool:
     return (
         end == len(payload)
         and type(value) is list
-        and all(type(c) is dict and list(c) == _CHANGE_KEYS for c in value)
+        and all(type(c) is dict and list(c) in _CHANGE_KEYS for c in value)
         and all(c["note"] is None and c["kind"] in _KINDS for c in value)
+        and all(type(c.get(k, 0)) is int for c in value for k in [*_PLACE_KEYS, "within"])
     )
 
 
 _scan = json.JSONDecoder().scan_once
-_CHANGE_KEYS = ["index", "kind", "old", "new", "note"]
-_KINDS = ("insert", "delete", "replace")  # model.CHANGE_KINDS, without importing the model
+_PLACE_KEYS = ["old_place_in_new", "new_place_in_old"]
+# The keys of a change as Change.to_json writes them: a move adds its two places, an edit
+# inside a move the move's index.
+_CHANGE_KEYS = [
+    ["index", "kind", "old", "new", "note"],
+    ["index", "kind", "old", "new", "note", *_PLACE_KEYS],
+    ["index", "kind", "old", "new", "note", "within"],
+]
+_KINDS = ("insert", "delete", "replace", "move")  # model.CHANGE_KINDS, without the model
 
 
 # -- notes, through the same reader --------------------------------------------------------

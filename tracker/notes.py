@@ -31,7 +31,13 @@ from tracker.errors import NoteError
 from tracker.model import CHANGE_KINDS, Change, LaterNote, Note, Span
 
 NOTES_REF = "refs/notes/tracker"
+# The record's layout: 1 for every record without a move, so stores written before moves
+# existed (and records written since without one) stay byte for byte what they were;
+# 2 for a record that holds a move (its changes may carry "old_place_in_new",
+# "new_place_in_old" and "within"). docs/storage-format.md has both.
 RECORD_VERSION = 1
+MOVES_VERSION = 2
+READ_VERSIONS = (1, 2)
 DOCUMENT_TRAILER = "Tracker-Document: "
 RECORD_TRAILER = "Tracker-Record: "
 
@@ -65,7 +71,8 @@ def compose_message(
         parts.append("\n".join(lines))
     # Key order matters: "changes" comes last, and the record is ASCII-only JSON, so that
     # a reader can pass the changes array through verbatim (see tracker/logjson.py).
-    record: dict[str, Any] = {"v": RECORD_VERSION, "reason": reason.strip()}
+    version = MOVES_VERSION if any(c.is_move or c.within is not None for c in changes) else 1
+    record: dict[str, Any] = {"v": version, "reason": reason.strip()}
     if initial:
         record["initial"] = True
     # A change's place is for the reader of show and diff, never part of the record.
@@ -86,6 +93,13 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _quote_change(change: Change) -> str:
+    if change.is_move:
+        return f"moved {_short(change.old.text.strip())}"
+    prefix = f"(in change {change.within}) " if change.within is not None else ""
+    return prefix + _quote_edit(change)
+
+
+def _quote_edit(change: Change) -> str:
     if change.kind == "insert":
         return f"inserted {_short(change.new.text)}"
     if change.kind == "delete":
@@ -120,8 +134,20 @@ def parse_message(message: str) -> tuple[str, str, str | None, dict[str, Any] | 
     return summary.strip(), str(record.get("reason", "")), document, record
 
 
+class UnknownRecordVersion(ValueError):
+    """A record of a layout this tracker cannot read (written by a newer tracker)."""
+
+
+def record_version(record: dict[str, Any]) -> Any:
+    """The record's layout version as stored; a record without one is version 1."""
+    return record.get("v", 1)
+
+
 def changes_from_record(record: dict[str, Any]) -> list[Change]:
     """The changes (with their notes) stored in a revision's record."""
+    version = record_version(record)
+    if version not in READ_VERSIONS or type(version) is not int:
+        raise UnknownRecordVersion(f"record version {version!r}")
     changes = []
     for item in record.get("changes", []):
         old, new, raw = item["old"], item["new"], item.get("note")

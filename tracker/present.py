@@ -45,11 +45,31 @@ def whitespace_change(change: Change) -> str | None:
     return describe_whitespace_change(change.old.text, change.new.text)
 
 
-def change_summary(change: Change, limit: int | None = None) -> Line:
-    """The change in one line: ``⟨what whitespace did⟩``, or ``−old → +new``.
+def move_places(change: Change, old_text: str, new_text: str) -> tuple[int, int]:
+    """A move's paragraph numbers: where it was in the old text, where it is in the new."""
+    from tracker.where import Places
+
+    return (
+        Places(old_text).paragraph_of(change.old.start),
+        Places(new_text).paragraph_of(change.new.start),
+    )
+
+
+def change_summary(
+    change: Change, limit: int | None = None, places: tuple[int, int] | None = None
+) -> Line:
+    """The change in one line: ``⟨what whitespace did⟩``, or ``−old → +new``, or for a
+    move ``moved from ¶3 to ¶7: “its first words…”`` (``places`` from ``move_places``;
+    without them, ``moved: …``).
 
     Invisible characters (a BOM, a zero-width space) are marked, since they may be the
     whole change. ``limit`` cuts each side to that many characters."""
+    if change.is_move:
+        where = f" from ¶{places[0]} to ¶{places[1]}" if places else ""
+        words = " ".join(visible(change.new.text, True).split())
+        cut = limit if limit is not None else 60
+        quoted = words if len(words) <= cut else words[: max(cut - 1, 1)] + "…"
+        return [Part(f"moved{where}: ", "category"), Part(f"“{quoted}”")]
     ws = whitespace_change(change)
     if ws:
         return [Part(f"⟨{ws}⟩", "whitespace")]
@@ -73,6 +93,8 @@ def change_place(change: Change) -> Line:
     place = change.place
     if place is None:
         return []
+    if change.is_move:
+        return [Part(f"now at {place.label}", "dim")]  # the paragraph at its new place
     if not place.before and not place.after:
         return [Part(place.label, "dim")]  # a whole paragraph or line: its number says it
     line: Line = [Part(f"{place.label}: ", "dim")]
@@ -90,8 +112,12 @@ def _context(words: str) -> str:
 
 
 def change_head(change: Change) -> Line:
-    """``  3 replace `` : the change's number and kind, in columns."""
-    return [Part(f"  {change.index:>3} {change.kind:<8}")]
+    """``  3 replace `` : the change's number and kind, in columns; an edit inside a
+    move says which (``  4 replace in 3``)."""
+    head = [Part(f"  {change.index:>3} {change.kind:<8}")]
+    if change.within is not None:
+        head.append(Part(f"in {change.within} ", "dim"))
+    return head
 
 
 # -- notes --------------------------------------------------------------------------------

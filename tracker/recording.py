@@ -346,6 +346,8 @@ def _brief(change: Change) -> str:
         flat = " ".join(text.split()) or repr(text)[1:-1]  # whitespace alone: show escapes
         return flat if len(flat) <= 30 else flat[:27] + "..."
 
+    if change.is_move:
+        return f"moved {cut(change.old.text)!r}"
     if change.kind == "insert":
         return f"+{cut(change.new.text)!r}"
     if change.kind == "delete":

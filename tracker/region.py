@@ -34,12 +34,20 @@ def changed_region(old: str, new: str) -> tuple[int, int]:
 
 
 def changes_between(old: str, new: str) -> list[Change]:
-    """``diff_texts(old, new)``, computed on the lines of ``changed_region`` only."""
-    from tracker.diff import diff_texts  # the diff engine loads only when needed
+    """``diff_texts(old, new)``, computed on the lines of ``changed_region`` only.
+
+    Moves are found afterwards on the whole texts, since a paragraph is a unit of the
+    whole text (the region may start inside one)."""
+    from tracker.diff import word_changes  # the diff engine loads only when needed
+    from tracker.moves import find_moves
 
     start, end = changed_region(old, new)
     old_end = end - (len(new) - len(old))
-    changes = diff_texts(old[start:old_end], new[start:end])
+    changes = word_changes(old[start:old_end], new[start:end])
+    return find_moves(old, new, _shifted(changes, start), word_changes)
+
+
+def _shifted(changes: list[Change], start: int) -> list[Change]:
     if not start:
         return changes
     return [
@@ -49,6 +57,10 @@ def changes_between(old: str, new: str) -> list[Change]:
             Span(c.old.start + start, c.old.end + start, c.old.text),
             Span(c.new.start + start, c.new.end + start, c.new.text),
             c.note,
+            # A move's two places are points of the texts: they move with the region.
+            old_place_in_new=None if c.old_place_in_new is None else c.old_place_in_new + start,
+            new_place_in_old=None if c.new_place_in_old is None else c.new_place_in_old + start,
+            within=c.within,
         )
         for c in changes
     ]

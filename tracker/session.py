@@ -247,9 +247,12 @@ def _read(path: Path) -> str:
 
 
 def _count(changes) -> Churn:
+    """Words added and removed. A move adds and removes none (its words are the same words
+    at another place); the edits inside it count like any other."""
+    counted = [c for c in changes if not c.is_move]
     return Churn(
-        sum(count_words(c.new.text) for c in changes),
-        sum(count_words(c.old.text) for c in changes),
+        sum(count_words(c.new.text) for c in counted),
+        sum(count_words(c.old.text) for c in counted),
     )
 
 

@@ -108,6 +108,19 @@ class Places:
             return f"line {self.line_of(offset)}"
         return f"¶{self.paragraph_of(offset)}"
 
+    def units(self) -> list[tuple[int, int]]:
+        """The text's paragraphs as (start, end) spans, each ending where the next starts
+        (or at the text's end), so a span carries the blank line after it.
+
+        A text with no blank line at all (a list, code, prose with one paragraph per line)
+        is cut into its lines instead, since one "paragraph" would be the whole text."""
+        if self.paragraphs <= 1 and len(self._line_starts()) > 2:
+            starts = [s for s in self._line_starts() if s < len(self.text)]
+        else:
+            starts = self._paragraph_starts if self.paragraphs else []
+        ends = starts[1:] + [len(self.text)]
+        return list(zip(starts, ends, strict=True))
+
     def paragraph_of(self, offset: int) -> int:
         return max(bisect_right(self._paragraph_starts, offset), 1)
 

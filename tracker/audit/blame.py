@@ -414,16 +414,20 @@ class _Edits:
 
     def claim(self, number: int, start: int, end: int, cuts: _Cuts) -> Change | None:
         """The change that claims unit ``number`` at ``[start, end)`` (new text), if any:
-        the last that does (any would do: all are this revision's)."""
+        the last that does and has a note, else the last that does."""
         hit = None
         # Every edit that touches the unit: ends at or after its start, starts at or
         # before its end.
         for index in range(bisect_left(self.ends, start), bisect_right(self.starts, end)):
             e = self.edits[index]
             if e.new_end > e.new_start:
-                if e.new_start < end and e.new_end > start:
-                    hit = e.change
-            elif e.claims and cuts.claims(number, e.change.old.text, e.new_start, start, end):
+                claimed = e.new_start < end and e.new_end > start
+            else:
+                claimed = e.claims and cuts.claims(
+                    number, e.change.old.text, e.new_start, start, end
+                )
+            # Any would do (all are this revision's); one with a note tells the reader why.
+            if claimed and (hit is None or hit.note is None or e.change.note is not None):
                 hit = e.change
         return hit
 

@@ -30,7 +30,8 @@ from tracker.git import cmd as gitcmd
 from tracker.git.journal import JOURNAL_REF, read_journal
 from tracker.identity import is_future
 from tracker.model import Finding, VerifyReport
-from tracker.notes import NOTES_REF
+from tracker.moves import accounts, rebuild_problem
+from tracker.notes import NOTES_REF, READ_VERSIONS, parse_message, record_version
 from tracker.store import CONFIG_PATH, Store, StoreConfig
 from tracker.text.decode import decode_document
 
@@ -281,7 +282,16 @@ def _check_document(store: Store, document: str, report: VerifyReport) -> None:
             actual = diff_texts(old, new)
         if not revision.recorded:
             report.changes += len(actual)
-            if config.created_by_tracker:
+            newer = _unreadable_version(store, revision.rev, document)
+            if newer is not None:
+                report.add(
+                    "record",
+                    f"its record is version {newer}, which this tracker cannot read (it "
+                    f"reads versions {', '.join(map(str, READ_VERSIONS))}): upgrade the "
+                    "tracker to check this revision",
+                    revision.rev,
+                )
+            elif config.created_by_tracker:
                 report.add(
                     "unrecorded",
                     f"changes {document} without the tracker's record "
@@ -290,6 +300,15 @@ def _check_document(store: Store, document: str, report: VerifyReport) -> None:
                 )
             continue
         if actual is not None:
+            if any(c.is_move or c.within is not None for c in revision.changes):
+                # A record with moves carries its own rebuild rule: say which part of it
+                # fails, besides the changes that do not match the text.
+                report.add(
+                    "record",
+                    "its moves do not rebuild the text: "
+                    + (rebuild_problem(old, new, revision.changes) or "unknown"),
+                    revision.rev,
+                )
             _compare_record(revision, actual, old, new, report)
         for later in revision.later_notes:
             if not any(c.anchor == later.anchor for c in revision.changes):
@@ -318,21 +337,28 @@ def _record_accounts(old: str, new: str, changes) -> bool:
 
     Linear (slice comparisons run in C), so verifying ten thousand revisions does not
     mean diffing them all; only a record that fails this is diffed to say what is wrong.
+    The rule (docs/storage-format.md, "Rebuilding a text") takes the changes outside
+    moves in old order, a move as a deletion at one place and an insertion at another,
+    and checks that each move's inner edits turn its old text into its new text.
     """
-    old_pos = new_pos = 0
-    for change in sorted(changes, key=lambda c: c.old.start):
-        if change.old.start < old_pos or change.new.start < new_pos:
-            return False
-        if old[old_pos : change.old.start] != new[new_pos : change.new.start]:
-            return False
-        if old[change.old.start : change.old.end] != change.old.text:
-            return False
-        if new[change.new.start : change.new.end] != change.new.text:
-            return False
-        if change.old.start - old_pos != change.new.start - new_pos:
-            return False
-        old_pos, new_pos = change.old.end, change.new.end
-    return old[old_pos:] == new[new_pos:]
+    return accounts(old, new, changes)
+
+
+def _unreadable_version(store: Store, rev: str, document: str) -> object | None:
+    """The version of a record this tracker cannot read (a newer tracker wrote it), or
+    None: such a revision reads as unrecorded, and should be said to be neither forged
+    nor made with plain git."""
+    try:
+        message = store.reader.commit(rev)
+    except TrackerError:
+        return None
+    if message is None:
+        return None
+    _s, _r, recorded_for, record = parse_message(message.message.decode("utf-8", "replace"))
+    if record is None or recorded_for != document:
+        return None
+    version = record_version(record)
+    return None if version in READ_VERSIONS and type(version) is int else version
 
 
 def _compare_record(revision, actual, old: str, new: str, report: VerifyReport) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape as _escape
 
 from tracker.model import Review
+from tracker.present import move_places
 from tracker.text.escape import show_whitespace, visible
 
 TYPE_CHECKING = False  # the report types only annotate: no import back into the package
@@ -114,6 +115,11 @@ def _revision(item: RevisionReport) -> str:
         hunk = by_change.get(change.index)
         out.append(f'<div class="change" id="r-{r.rev}-c{change.index}">')
         out.append(f"<h3>Change {change.index} ({esc(change.kind)})</h3>")
+        if change.is_move:
+            was, now = move_places(change, item.old_text, item.new_text)
+            out.append(f'<p class="move">Moved from ¶{was} to ¶{now}.</p>')
+        elif change.within is not None:
+            out.append(f'<p class="move">Inside the moved paragraph of change {change.within}.</p>')
         if hunk is not None and id(hunk) not in shown_hunks:
             shown_hunks.add(id(hunk))
             out.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tracker.model import Review
-from tracker.present import whitespace_change
+from tracker.present import move_places, whitespace_change
 from tracker.text.escape import one_line
 from tracker.where import Places
 
@@ -68,10 +68,18 @@ def render_markdown(report: Report) -> str:
             # or the page would tell its reader that nothing became nothing.
             ws = whitespace_change(change)
             what = escape(ws) if ws else f"was {was}; now {now}"
-            place = places.place(change.new.start, change.new.end) if places else None
+            if change.is_move:
+                ends = move_places(change, item.old_text, item.new_text)
+                what = f"moved from ¶{ends[0]} to ¶{ends[1]}: {now}"
+            elif change.within is not None:
+                what = f"in the moved paragraph (change {change.within}), {what}"
+            # Where: ¶N (or line N), and a few words either side of the change; a move
+            # already names both of its ends.
+            place = None
+            if places and not change.is_move:
+                place = places.place(change.new.start, change.new.end)
             where = ""
             if place:
-                # Where: ¶N (or line N), and a few words either side of the change.
                 where = f", {escape(place.label)}"
                 if place.before or place.after:
                     before = f"… {escape(place.before)} " if place.before else ""

@@ -1,0 +1,265 @@
+"""Moved paragraphs: found deterministically, rebuilt exactly, recorded and verified."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.diff import diff_texts, word_changes
+from tracker.model import Span
+from tracker.moves import accounts, rebuild_problem
+from tracker.notes import changes_from_record, compose_message, parse_message
+from tracker.region import changes_between
+
+from conftest import git, run_cli
+
+# Paragraphs of distinct words (so that only a moved paragraph is similar to its source).
+_VOCAB = [f"{a}{b}" for a in ("ka", "lo", "mu", "ne", "pi", "ro", "su", "te") for b in "aeiou"]
+
+
+def paragraph(seed: int, words: int = 14) -> str:
+    rng = random.Random(seed)
+    body = " ".join(rng.choice(_VOCAB) + str(seed) for _ in range(words))
+    return body[0].upper() + body[1:] + "."
+
+
+def article(paragraphs: list[str]) -> str:
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def edit_words(text: str, share: float, seed: int) -> str:
+    """``text`` with ``share`` of its words replaced by new ones."""
+    rng = random.Random(seed)
+    words = text.split(" ")
+    for at in rng.sample(range(len(words)), round(share * len(words))):
+        words[at] = f"new{at}x"
+    return " ".join(words)
+
+
+def moves_of(changes):
+    return [c for c in changes if c.is_move]
+
+
+# -- detection ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("share", [0.0, 0.15, 0.3])
+def test_a_moved_and_edited_paragraph_is_one_move_with_its_edits_inside(share):
+    paras = [paragraph(n) for n in range(8)]
+    moved = edit_words(paras[1], share, 7)
+    old = article(paras)
+    new = article(paras[:1] + paras[2:5] + [moved] + paras[5:])
+    changes = diff_texts(old, new)
+    assert accounts(old, new, changes)
+    [move] = moves_of(changes)
+    assert move.old.text.startswith(paras[1]) and move.new.text.startswith(moved)
+    # The old place falls where the second paragraph began; the new one after ¶5.
+    assert move.old_place_in_new == len(paras[0]) + 2
+    assert move.new_place_in_old == old.index(paras[5])
+    inner = [c for c in changes if c.within == move.index]
+    assert len(inner) == len(changes) - 1  # nothing else changed
+    assert all(move.new.start <= c.new.start <= c.new.end <= move.new.end for c in inner)
+    assert bool(inner) == (share > 0)
+    assert [c.index for c in changes] == list(range(1, len(changes) + 1))
+
+
+def test_an_edit_in_place_is_not_a_move():
+    paras = [paragraph(n) for n in range(6)]
+    old = article(paras)
+    new = article(paras[:2] + [edit_words(paras[2], 0.4, 3)] + paras[3:])
+    changes = diff_texts(old, new)
+    assert not moves_of(changes) and changes == word_changes(old, new)
+
+
+def test_a_short_heading_never_moves():
+    """A heading of two words at two places is a deletion and an insertion, not a move."""
+    paras = [paragraph(n) for n in range(5)]
+    old = article(["## Background", *paras])
+    new = article([*paras[:3], "## Background", *paras[3:]])
+    changes = diff_texts(old, new)
+    assert not moves_of(changes)
+    assert accounts(old, new, changes)
+
+
+def test_unrelated_paragraphs_deleted_and_inserted_are_not_a_move():
+    paras = [paragraph(n) for n in range(6)]
+    old = article(paras)
+    new = article(paras[:1] + paras[2:4] + [paragraph(99)] + paras[4:])
+    assert not moves_of(diff_texts(old, new))
+
+
+def test_best_first_pairing_gives_each_paragraph_its_closest_partner():
+    """Two similar paragraphs deleted, their edited copies inserted in the other order: each
+    pairs with its closer copy (a first-come scan would take the first above threshold)."""
+    a = paragraph(1, 20)
+    b = edit_words(a, 0.3, 5)  # a near twin of ``a``, itself a different paragraph
+    a_moved, b_moved = edit_words(a, 0.1, 8), edit_words(b, 0.1, 9)
+    rest = [paragraph(n) for n in range(10, 14)]
+    old = article([a, b, *rest])
+    new = article([*rest[:2], b_moved, a_moved, *rest[2:]])
+    changes = diff_texts(old, new)
+    assert accounts(old, new, changes)
+    pairs = {(m.old.text.strip(), m.new.text.strip()) for m in moves_of(changes)}
+    assert pairs == {(a, a_moved), (b, b_moved)}
+
+
+def test_equal_candidates_tie_by_reading_order():
+    """The same paragraph deleted once and inserted twice, unchanged: the first insertion
+    in reading order is the move, the second stays an insertion."""
+    paras = [paragraph(n) for n in range(6)]
+    twin = paras[1]
+    old = article(paras)
+    new = article([paras[0], *paras[2:4], twin, paras[4], twin, paras[5]])
+    changes = diff_texts(old, new)
+    [move] = moves_of(changes)
+    assert move.new.start == new.index(twin)
+    assert accounts(old, new, changes)
+
+
+def test_the_region_diff_finds_the_same_moves():
+    paras = [paragraph(n) for n in range(9)]
+    old = article(paras)
+    new = article(paras[:2] + paras[3:7] + [edit_words(paras[2], 0.2, 1)] + paras[7:])
+    assert changes_between(old, new) == diff_texts(old, new)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 30), min_size=1, max_size=9),
+    st.randoms(use_true_random=False),
+    st.sampled_from(["\n\n", "\n", "\r\n\r\n"]),
+)
+def test_shuffled_and_edited_paragraphs_rebuild_exactly(seeds, rng, sep):
+    paras = [paragraph(s, 3 + s % 17) for s in seeds]
+    shuffled = paras[:]
+    rng.shuffle(shuffled)
+    for k in range(len(shuffled)):
+        if rng.random() < 0.3:
+            shuffled[k] = edit_words(shuffled[k], 0.3 * rng.random(), k)
+    if rng.random() < 0.3:
+        shuffled.insert(rng.randint(0, len(shuffled)), paragraph(rng.randint(40, 60)))
+    old, new = sep.join(paras) + "\n", sep.join(shuffled)
+    changes = diff_texts(old, new)
+    assert rebuild_problem(old, new, changes) is None
+    # Deterministic: the same texts give the same changes, and so does the region diff.
+    assert changes_between(old, new) == changes
+    assert [c.index for c in changes] == list(range(1, len(changes) + 1))
+    for change in changes:
+        if change.within is not None:
+            move = changes[change.within - 1]
+            assert move.is_move and move.index < change.index
+
+
+# -- the rebuild rule ---------------------------------------------------------------------
+
+
+def _moved_example():
+    paras = [paragraph(n) for n in range(7)]
+    old = article(paras)
+    new = article(paras[:1] + paras[2:6] + [edit_words(paras[1], 0.2, 4)] + paras[6:])
+    return old, new, diff_texts(old, new)
+
+
+def test_tampered_moves_do_not_rebuild():
+    old, new, changes = _moved_example()
+    [move] = moves_of(changes)
+    at = changes.index(move)
+    inner = next(c for c in changes if c.within == move.index)
+
+    def swap(old_change, new_change):
+        return [new_change if c is old_change else c for c in changes]
+
+    assert rebuild_problem(old, new, changes) is None
+    tampered = [
+        swap(move, replace(move, new_place_in_old=move.new_place_in_old - 1)),
+        swap(move, replace(move, old_place_in_new=None)),
+        swap(inner, replace(inner, within=None)),
+        swap(inner, replace(inner, within=at + 99)),
+        swap(move, replace(move, old=Span(move.old.start + 1, move.old.end, move.old.text[1:]))),
+        [c for c in changes if c is not inner],
+    ]
+    for changes_ in tampered:
+        assert rebuild_problem(old, new, changes_) is not None
+
+
+def test_a_record_with_a_move_is_version_2_and_reads_back():
+    old, new, changes = _moved_example()
+    message = compose_message("Move", "", "a.txt", changes)
+    record = parse_message(message)[3]
+    assert record is not None and record["v"] == 2
+    assert changes_from_record(record) == changes
+    plain = compose_message("Edit", "", "a.txt", word_changes(old, new))
+    assert parse_message(plain)[3]["v"] == 1
+    assert "moved " in message.split("\n\n")[1]
+
+
+# -- through a real store -----------------------------------------------------------------
+
+
+def tracker(root, *args: str):
+    """The real command in the store, as an editor runs it."""
+    if args[0] == "record":
+        args = (*args, "--author", "Ann Editor <ann@example.org>")
+    return run_cli(*args, cwd=root)
+
+
+def _verify(root) -> dict:
+    return json.loads(tracker(root, "verify", "--json").out)
+
+
+def test_record_show_and_verify_a_move_with_notes(store):
+    old, new, _ = _moved_example()
+    doc = store.root / "a.txt"
+    doc.write_text(old, encoding="utf-8")
+    assert tracker(store.root, "add", "a.txt").code == 0
+    doc.write_text(new, encoding="utf-8")
+    recorded = tracker(
+        store.root, "record", "a.txt", "-m", "Move the designation up",
+        "--note", "1=Moved the designation up to the lede.", "--category", "1=structure",
+        "--note", "2=The agency's own wording.", "--category", "2=factual",
+    )  # fmt: skip
+    assert recorded.code == 0, recorded.err
+    shown = json.loads(tracker(store.root, "show", "HEAD", "--json").out)
+    move, inner = shown["changes"][0], shown["changes"][1]
+    assert move["kind"] == "move" and move["note"]["category"] == "structure"
+    assert {"old_place_in_new", "new_place_in_old"} <= set(move)
+    assert inner["within"] == 1 and inner["note"]["text"] == "The agency's own wording."
+    assert '"v": 2' in git(store.root, "log", "-1", "--format=%B")
+    assert _verify(store.root)["ok"], _verify(store.root)
+
+
+def test_a_forged_move_is_a_record_finding(store):
+    old, new, changes = _moved_example()
+    doc = store.root / "a.txt"
+    doc.write_text(old, encoding="utf-8")
+    assert tracker(store.root, "add", "a.txt").code == 0
+    doc.write_text(new, encoding="utf-8")
+    [move] = moves_of(changes)
+    forged = [
+        replace(c, new_place_in_old=c.new_place_in_old + 3) if c is move else c for c in changes
+    ]
+    git(store.root, "commit", "-qam", compose_message("Move", "", "a.txt", forged))
+    found = _verify(store.root)["findings"]
+    record = [f for f in found if f["kind"] == "record"]
+    assert record and "do not rebuild" in record[0]["message"]
+
+
+def test_a_record_of_a_newer_version_is_refused_with_a_finding(store):
+    doc = store.root / "a.txt"
+    doc.write_text("One two three.\n", encoding="utf-8")
+    assert tracker(store.root, "add", "a.txt").code == 0
+    doc.write_text("One two four.\n", encoding="utf-8")
+    record = '{"v": 9, "reason": "", "changes": []}'
+    message = f"Edit\n\nTracker-Document: a.txt\nTracker-Record: {record}"
+    git(store.root, "commit", "-qam", message)
+    result = tracker(store.root, "verify", "--json")
+    assert "Traceback" not in result.err
+    found = json.loads(result.out)["findings"]
+    assert any(f["kind"] == "record" and "version 9" in f["message"] for f in found)
+    shown = tracker(store.root, "show", "HEAD", "--json")
+    assert shown.code == 0 and json.loads(shown.out)["recorded_by_tracker"] is False
