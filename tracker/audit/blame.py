@@ -1,11 +1,14 @@
-"""Provides ``blame``: for each sentence (or paragraph, or line) of a document, the
-revision that last changed it, and the note that says why.
+"""Provides ``blame``: for each unit of a document (a sentence, heading, list item, table
+row or line of code; or a paragraph, or a line), the revision that last changed its
+words, and the note that says why.
 
-The document's history is replayed oldest first as a list of attributed segments: each
-revision's changes replace the segments they cover with a new one of their own, and a
-deletion leaves a zero-width mark where text went missing, so the sentence around it is
-attributed to the revision that cut it. One pass, linear in segments plus changes per
-revision; no diff is computed for a recorded revision.
+The history is walked newest first, carrying each unit not yet explained back through
+every revision's changes, until a change claims it: one whose new text overlaps it, or a
+cut that took words out of it (a cut of whole units next to it never does: ``_Cuts``).
+A moved paragraph is followed to its old place, so its units are credited to the
+revision that wrote their words, and remember the move. One pass, linear in units plus
+changes per revision; no diff is computed for a recorded revision. The rules are in
+docs/auditing.md ("Blame: which change a unit is credited to").
 """
 
 from __future__ import annotations
@@ -108,8 +111,8 @@ def blame(store: Store, document: str, by: str = "sentence") -> tuple[str, list[
     """The current text (at HEAD) and its units, each with the revision that last changed it.
 
     Walks the history newest first, carrying the units not yet explained back through each
-    revision's changes: a unit is the last revision's whose change overlaps it (or cut
-    text inside it); otherwise its position is mapped to the text before that revision.
+    revision's changes: a unit is the revision's whose change claims it (``_step``);
+    otherwise its position is mapped to the text before that revision.
     The walk stops when every unit is explained. A revision the tracker did not record is
     diffed only when the lines it changed hold a unit still unexplained; otherwise the
     units are only moved by its change in length (see ``changed_region``).
