@@ -390,10 +390,24 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Churn:
-    """Words a revision added and removed."""
+    """Words a revision added and removed, and the characters, for a revision that
+    changed punctuation or spacing alone (no word added or removed, yet not nothing)."""
 
     added: int
     removed: int
+    chars_added: int = 0
+    chars_removed: int = 0
+    moved: int = 0  # paragraphs moved (their words are neither added nor removed)
+
+    @property
+    def words_unchanged(self) -> bool:
+        """True when no word changed but some character did."""
+        return not (self.added or self.removed) and bool(self.chars_added or self.chars_removed)
+
+    @property
+    def words(self) -> int:
+        """Words added and removed: the size of a revision, for scaling churn bars."""
+        return self.added + self.removed
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from tracker.text.decode import not_text_kind
 if TYPE_CHECKING:
     from tracker.identity import Identity
     from tracker.session import ReviewSession
+    from tracker.where import Places
 
 __all__ = [
     "WORKTREE",
@@ -52,6 +53,7 @@ __all__ = [
     "notes_history",
     "open_session",
     "open_store",
+    "places",
     "relpath",
     "record_bound",
     "record_revision",
@@ -594,6 +596,14 @@ def open_session(store: Store, document: str) -> ReviewSession:
     from tracker.session import ReviewSession as Session
 
     return Session(store, document)
+
+
+def places(text: str) -> Places:
+    """Where changes sit in ``text``: paragraph, line and a few words around them
+    (tracker.where), for a face to say "¶4" beside a change."""
+    from tracker.where import Places as Where
+
+    return Where(text)
 
 
 def interrupts_deferred() -> AbstractContextManager[None]:

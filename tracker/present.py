@@ -198,6 +198,24 @@ def review_badge(review: Review | None) -> Line:
     return [Part("⚑ flagged ", "flagged")]
 
 
+def review_detail(review: Review | None) -> Line:
+    """The review in full, for a reader deciding whether to trust a revision: the mark,
+    who reviewed it and when, the whole comment, and how many reviews came before."""
+    if review is None:
+        return [Part("awaiting review", "dim")]
+    role = "approved" if review.status == APPROVED else "flagged"
+    mark = "✓" if review.status == APPROVED else "⚑"
+    line = [Part(f"{mark} {one_line(review.status)} by {one_line(review.author)}", role)]
+    if review.date:
+        line.append(Part(f" on {one_line(review.date)}", "dim"))
+    if review.comment:
+        line.append(Part(": " + visible(review.comment).strip()))
+    if review.history:
+        earlier = f"{review.history} earlier review{'s' if review.history != 1 else ''}"
+        line.append(Part(f" ({earlier})", "dim"))
+    return line
+
+
 BASELINE = "first revision (baseline)"
 
 
