@@ -264,7 +264,19 @@ def show(store: Store, rev: str, path: str | None = None) -> Revision:
         # No changes against the parent: the texts are the same (a diff of two different
         # texts has at least one change), whatever the commit did elsewhere.
         revision = replace(revision, unchanged=True)
+    if revision.changes:
+        text = store.text_at(revision.rev, revision.document)
+        revision = replace(revision, changes=tuple(_placed(text, revision.changes)))
     return revision
+
+
+def _placed(text: str, changes: Sequence[Change]) -> list[Change]:
+    """The changes, each with where it sits in ``text`` (the newer text): ¶N or line N,
+    and a few words either side, so that a reader can find it without scrolling."""
+    from tracker.where import Places
+
+    places = Places(text)
+    return [replace(c, place=places.place(c.new.start, c.new.end)) for c in changes]
 
 
 def diff(
@@ -290,7 +302,7 @@ def diff(
         revision = store.revision(new_rev, doc)
         if revision.parent == old_rev and revision.recorded:
             changes = list(revision.changes)
-    return DiffResult(doc, old_rev, new_rev, *texts, changes)
+    return DiffResult(doc, old_rev, new_rev, *texts, _placed(texts[1], changes))
 
 
 def note(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from tracker.model import APPROVED, Change, Note, Review, Revision, VerifyReport
+from tracker.model import APPROVED, BlameUnit, Change, Note, Review, Revision, VerifyReport
 from tracker.text.escape import one_line, visible
 
 
@@ -87,6 +87,30 @@ def change_summary(
     return line
 
 
+def change_place(change: Change) -> Line:
+    """Where the change is: ``¶3: … words before [here] words after …`` (or ``line 12``
+    in code, a list or a table); empty when the change carries no place."""
+    place = change.place
+    if place is None:
+        return []
+    if change.is_move:
+        return [Part(f"now at {place.label}", "dim")]  # the paragraph at its new place
+    if not place.before and not place.after:
+        return [Part(place.label, "dim")]  # a whole paragraph or line: its number says it
+    line: Line = [Part(f"{place.label}: ", "dim")]
+    if place.before:
+        line.append(Part(f"… {_context(place.before)} "))
+    line.append(Part("[here]", "dim"))
+    if place.after:
+        line.append(Part(f" {_context(place.after)} …"))
+    return line
+
+
+def _context(words: str) -> str:
+    """Context words on one line, invisible characters marked as in the change itself."""
+    return " ".join(visible(words, True).split())
+
+
 def change_head(change: Change) -> Line:
     """``  3 replace `` : the change's number and kind, in columns; an edit inside a
     move says which (``  4 replace in 3``)."""
@@ -134,6 +158,22 @@ def categories(revision: Revision) -> str:
 
 
 # -- revisions and reviews ----------------------------------------------------------------
+
+
+def blame_moved(unit: BlameUnit) -> Line:
+    """``moved in 1a2b3c4d5e 2025-03-12 Ann Editor``: the revision that last moved a unit
+    whose words an older revision wrote (blame credits the words); empty if none did."""
+    if unit.moved_in is None:
+        return []
+    who = one_line(unit.moved_in.author.split(" <")[0][:18])
+    line: Line = [Part(f"moved in {unit.moved_in.rev[:10]} {unit.moved_in.date[:10]} {who}", "dim")]
+    if unit.move is not None and unit.move.note is not None:
+        line += [
+            Part(": "),
+            category_label(unit.move.note.category),
+            Part(one_line(unit.move.note.text)),
+        ]
+    return line
 
 
 def review_label(review: Review | None) -> Line:
