@@ -60,12 +60,13 @@ def _inside_cluster(text: str, at: int) -> bool:
         return False  # GB4
     if _extends(char):
         return True  # GB9, GB9a
-    if before == _ZWJ and unicodedata.category(char) == "So":
-        # GB11: an emoji, its extenders, ZWJ, an emoji (every emoji below is So).
+    if before == _ZWJ and unicodedata.category(char) == "So" and not _regional(char):
+        # GB11: an emoji, its extenders, ZWJ, an emoji (every emoji below is So; a
+        # regional indicator is So too but not Extended_Pictographic, so GB11 skips it).
         k = at - 2
         while k >= 0 and _extends(text[k]) and text[k] != _ZWJ:
             k -= 1
-        return k >= 0 and unicodedata.category(text[k]) == "So"
+        return k >= 0 and unicodedata.category(text[k]) == "So" and not _regional(text[k])
     if _regional(char) and _regional(before):
         run = 0
         while at - run - 1 >= 0 and _regional(text[at - run - 1]):
