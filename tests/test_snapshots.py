@@ -102,7 +102,7 @@ class TestReading:
         async def run_before(pilot):
             screen = await ready(pilot)
             view = screen.query_one(DiffView)
-            await pilot.press(*["j"] * 7)  # "Correct who is who"
+            await pilot.press("end", "k", "k")  # "Correct who is who", 8th of 10
             await settle(pilot, lambda: view.comparison.new_rev == screen.shown[7].rev)
             await pilot.press("slash")
             screen.query_one("#search").value = "ICE"
