@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from tracker.text.tokens import is_word, tokenize
 
-# A blank line (only spaces or tabs) separates paragraphs, whatever the line endings.
-_BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?=\r\n|\r|\n)")
+# A blank line (only spaces or tabs) separates paragraphs, whatever the line endings; the
+# next paragraph starts at the first character after it that is not a space or a line end.
+_PARAGRAPH_START = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)[\r\n \t]*+(?=[^\r\n \t])")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -34,17 +35,18 @@ class Places:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._line_starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
+        self._lines: list[int] | None = None
         # Where each paragraph starts: the first non-blank character after a blank line.
-        starts = [0]
-        for match in _BLANK_LINE.finditer(text):
-            end = match.end()
-            while end < len(text) and text[end] in "\r\n \t":
-                end += 1
-            if end < len(text) and end > starts[-1]:
-                starts.append(end)
+        # One regex pass (run in C): move detection places every diff's changes.
+        starts = [0] + [m.end() for m in _PARAGRAPH_START.finditer(text)]
         self._paragraph_starts = starts
         self.paragraphs = len(starts) if text.strip() else 0
+
+    @property
+    def _line_starts(self) -> list[int]:
+        if self._lines is None:  # only on demand: most questions are about paragraphs
+            self._lines = [0] + [m.end() for m in _LINE_END.finditer(self.text)]
+        return self._lines
 
     def units(self) -> list[tuple[int, int]]:
         """The text's paragraphs as (start, end) spans, each ending where the next starts
@@ -52,7 +54,7 @@ class Places:
 
         A text with no blank line at all (a list, code, prose with one paragraph per line)
         is cut into its lines instead, since one "paragraph" would be the whole text."""
-        if self.paragraphs <= 1 and len(self._line_starts) > 2:
+        if self.paragraphs <= 1 and _LINE_END.search(self.text.rstrip("\r\n")):
             starts = [s for s in self._line_starts if s < len(self.text)]
         else:
             starts = self._paragraph_starts if self.paragraphs else []
