@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -256,3 +260,56 @@ def test_a_forged_move_and_a_newer_record_are_record_findings(store):
     assert "do not rebuild" in found[0]["message"] and "version 9" in found[1]["message"]
     shown = tracker(store.root, "show", "HEAD", "--json")
     assert shown.code == 0 and json.loads(shown.out)["recorded_by_tracker"] is False
+
+
+def test_the_same_moves_in_every_process():
+    """No set or hash order decides a pair: two processes with different hash seeds find
+    the same changes for a redraft with several moves and near-twin paragraphs."""
+    script = (
+        "import json, random, sys; sys.path.insert(0, 'tests');"
+        "from test_moves import paragraph, edit_words, article;"
+        "from tracker.diff import diff_texts;"
+        "rng = random.Random(4); paras = [paragraph(n % 7, 12) for n in range(14)];"
+        "new = [edit_words(p, 0.2, k) for k, p in enumerate(paras)]; rng.shuffle(new);"
+        "print(json.dumps([c.to_json() for c in diff_texts(article(paras), article(new))]))"
+    )
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        root = Path(__file__).resolve().parent.parent
+        proc = subprocess.run(
+            [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, check=True
+        )
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1 and b'"move"' in outputs.pop()
+
+
+_SENTENCES = [
+    "The committee met on Tuesday to review the budget figures again.",
+    "Its chair said the numbers would be published within a week.",
+    "Several members asked for an outside audit of the accounts first.",
+]
+
+
+@pytest.mark.parametrize("case", ["between paragraphs", "split off", "merged"])
+def test_a_sentence_that_moved_is_a_move(case):
+    p = [paragraph(n) for n in range(4)]
+    one, two, three = _SENTENCES
+    if case == "between paragraphs":
+        old = article([p[0], f"{one} {two} {three}", p[1], p[2], p[3] + " Closing words here."])
+        new = article([p[0], f"{one} {three}", p[1], p[2], f"{p[3]} {two} Closing words here."])
+        moved = two
+    elif case == "split off":
+        old = article([p[0], f"{one} {two} {three}", p[1], p[2]])
+        new = article([p[0], f"{one} {two}", p[1], three, p[2]])
+        moved = three
+    else:
+        old = article([p[0], one, p[1], p[2], p[3]])
+        new = article([p[0], p[1], p[2], f"{p[3]} {one}"])
+        moved = one
+    changes = diff_texts(old, new)
+    assert accounts(old, new, changes)
+    [move] = moves_of(changes)
+    assert move.old.text.strip() == move.new.text.strip() == moved
+    # Only the spaces around it changed inside it; nothing else changed anywhere.
+    assert all(c.within == move.index and not c.old.text.strip() for c in changes[1:])

@@ -17,6 +17,12 @@ from tracker.text.tokens import is_word, tokenize
 # next paragraph starts at the first character after it that is not a space or a line end.
 _PARAGRAPH_START = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)[\r\n \t]*+(?=[^\r\n \t])")
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# A sentence ends after . ! ? or … (and any closing quotes or brackets), before spaces,
+# unless the period ends an abbreviation such as "U.S." or "Dr." (blame's rule).
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*(?=[ \t]+\S)")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Inc|Co|Corp|Gen|Sen|Rep)\.)$"
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,25 @@ class Places:
             starts = self._paragraph_starts if self.paragraphs else []
         ends = starts[1:] + [len(self.text)]
         return list(zip(starts, ends, strict=True))
+
+    def sentences(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences of ``text[start:end]`` (one paragraph) as (start, end) spans
+        without the spaces between them; one span when it holds a single sentence."""
+        spans = []
+        at = start
+        for match in _SENTENCE_END.finditer(self.text, start, end):
+            if _ABBREVIATION.search(self.text, max(at, match.start() - 12), match.start()):
+                continue
+            spans.append((at, match.end()))
+            at = match.end()
+            while at < end and self.text[at] in " \t":
+                at += 1
+        stop = end
+        while stop > at and self.text[stop - 1] in "\r\n \t":
+            stop -= 1
+        if stop > at:
+            spans.append((at, stop))
+        return spans
 
     def paragraph_of(self, offset: int) -> int:
         return max(bisect_right(self._paragraph_starts, offset), 1)
