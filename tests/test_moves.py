@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tracker.diff import diff_texts, word_changes
 from tracker.model import Span
-from tracker.moves import accounts, rebuild_problem
+from tracker.moves import accounts, flattened, rebuild_problem
 from tracker.notes import changes_from_record, compose_message, parse_message
 from tracker.region import changes_between
 
@@ -313,3 +313,19 @@ def test_a_sentence_that_moved_is_a_move(case):
     assert move.old.text.strip() == move.new.text.strip() == moved
     # Only the spaces around it changed inside it; nothing else changed anywhere.
     assert all(c.within == move.index and not c.old.text.strip() for c in changes[1:])
+
+
+def test_flattened_changes_are_in_order_in_both_texts():
+    """The view for a face that draws no moves yet: each move a deletion and an insertion
+    under its own index, the inner edits left out, in the order of both texts."""
+    old, new, changes = _moved_example()
+    flat = flattened(changes)
+    assert all(c.within is None and not c.is_move for c in flat)
+    for a, b in zip(flat, flat[1:], strict=False):
+        assert a.old.end <= b.old.start and a.new.end <= b.new.start
+    assert accounts(old, new, flat)
+    [move] = moves_of(changes)
+    assert [c.kind for c in flat if c.index == move.index] in (
+        ["delete", "insert"],
+        ["insert", "delete"],
+    )

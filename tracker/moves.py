@@ -12,9 +12,10 @@ How a pair is chosen, and why:
 
 * **Units.** Paragraphs (runs of non-blank lines; lines, for a text with no blank line),
   from ``where.Places``, then the sentences of the changed paragraphs left unpaired (a
-  sentence moved between paragraphs, split off into its own, or merged into another). A unit is a candidate when it has at least ``MIN_WORDS`` words
-  and the word diff changed at least ``CHANGED_SHARE`` of its word characters: a heading
-  of two words or a blank line never moves.
+  sentence moved between paragraphs, split off into its own, or merged into another).
+  A unit is a candidate when it has at least ``MIN_WORDS`` words and the word diff
+  changed at least ``CHANGED_SHARE`` of its word characters: a heading of two words or a
+  blank line never moves.
 * **Similarity.** Dice's coefficient on the multisets of lower-cased words: 2·shared /
   (words of both). ``THRESHOLD`` = 0.5 keeps a paragraph with 30% of its words replaced
   (about 0.7) and rejects two unrelated paragraphs of one article (below 0.35 on the
@@ -574,6 +575,24 @@ def _unchanged_word(text: str, lo: int, hi: int, covered: list[tuple[int, int]])
 
 
 # -- the rebuild rule ---------------------------------------------------------------------
+
+
+def flattened(changes: Sequence[Change]) -> list[Change]:
+    """The changes as a view that knows no moves draws them: each move as a deletion at its
+    old place and an insertion at its new place (both keeping the move's index, so its
+    note stays theirs), the edits inside it left out, in the order of both texts."""
+    out = []
+    for change in changes:
+        if change.within is not None:
+            continue
+        if change.is_move and change.old_place_in_new is not None:
+            p, q = change.old_place_in_new, change.new_place_in_old or 0
+            out.append(replace(change, kind="delete", new=Span(p, p, "")))
+            out.append(replace(change, kind="insert", old=Span(q, q, "")))
+        else:
+            out.append(change)
+    out.sort(key=lambda c: (c.old.start, c.old.end, c.new.start))
+    return out
 
 
 def accounts(old: str, new: str, changes: Sequence[Change]) -> bool:
