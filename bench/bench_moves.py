@@ -195,7 +195,8 @@ def costs(text: str, rng: random.Random, runs: int) -> list[tuple[str, float, fl
     for what, new in cases.items():
         alone: list[float] = []
         with_moves: list[float] = []
-        for _ in range(runs):  # interleaved: A B A B ...
+        # The redraft takes seconds a diff (issue 9, part 1): fewer runs of it.
+        for _ in range(runs if "redraft" not in what else max(3, runs // 3)):  # A B A B ...
             alone += timed(lambda new=new: engine.word_changes(text, new), 1)
             with_moves += timed(lambda new=new: engine.diff_texts(text, new), 1)
         found = len(moves_of(engine.diff_texts(text, new)))

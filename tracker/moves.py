@@ -28,7 +28,8 @@ How a pair is chosen, and why:
   per unit, so a redraft of hundreds of paragraphs costs near-linear time.
 * **In place is not a move.** A pair the word diff already aligned (its old paragraph
   lines up with its new one) is an edit in place; so is a move that crosses neither an
-  unchanged word nor another moved paragraph, which the result is checked for at the end.
+  unchanged line (or six unchanged words in a row) nor another moved paragraph, which the
+  result is checked for at the end.
 
 The text around the moves is diffed again without the moved paragraphs (only in windows
 around them, the rest of the diff is kept), so the changes outside a move are exactly
@@ -62,6 +63,7 @@ RARE = 24
 _ROUNDS = 4
 
 _WORD = re.compile(r"\w+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # (old_start, old_end, new_start, new_end)
 Edit = tuple[int, int, int, int]
@@ -540,8 +542,8 @@ def _numbered(top: list[Change], old: str, new: str, plain: PlainDiff) -> list[C
 
 
 def _in_place(new: str, changes: list[Change], pairs: list[_Pair]) -> set[int]:
-    """Numbers of the pairs whose move crosses neither an unchanged word of the new text
-    nor another moved paragraph (in a redraft, moves cross only each other)."""
+    """Numbers of the pairs whose move crosses neither unchanged text of the new text nor
+    another moved paragraph (in a redraft, moves cross only each other)."""
     covered = sorted(
         (c.new.start, c.new.end)
         for c in changes
@@ -555,22 +557,49 @@ def _in_place(new: str, changes: list[Change], pairs: list[_Pair]) -> set[int]:
         lo, hi = sorted((change.old_place_in_new or 0, change.new.start))
         if change.old_place_in_new is not None and change.old_place_in_new > change.new.start:
             lo = change.new.end
-        if not _unchanged_word(new, lo, hi, covered):
+        if not _unchanged_stretch(new, lo, hi, covered):
             found.add(by_start[change.new.start])
     return found
 
 
-def _unchanged_word(text: str, lo: int, hi: int, covered: list[tuple[int, int]]) -> bool:
+def _unchanged_stretch(text: str, lo: int, hi: int, covered: list[tuple[int, int]]) -> bool:
+    """Whether text[lo:hi] holds unchanged text that a reader would see the move cross:
+    a whole line (a heading, a paragraph) or ``MIN_WORDS`` words in a row outside every
+    change. A few words the diff kept equal inside a rewritten paragraph do not count."""
     at = lo
-    k = bisect_left(covered, (lo, lo))
-    k = max(k - 1, 0)
+    k = max(bisect_left(covered, (lo, lo)) - 1, 0)
     while at < hi:
         while k < len(covered) and covered[k][1] <= at:
             k += 1
         stop = min(covered[k][0], hi) if k < len(covered) else hi
-        if stop > at and _WORD.search(text, at, stop):
+        if stop > at and (
+            len(_WORD.findall(text, at, stop)) >= MIN_WORDS or _whole_line(text, at, stop)
+        ):
             return True
         at = max(stop, covered[k][1] if k < len(covered) else hi)
+    return False
+
+
+def _whole_line(text: str, start: int, end: int) -> bool:
+    """text[start:end] holds a whole line with a word in it."""
+    line = start if start == 0 or text[start - 1] in "\r\n" else None
+    at = start
+    while at < end:
+        if line is None:
+            newline = _LINE_BREAK.search(text, at, end)
+            if newline is None:
+                return False
+            line = at = newline.end()
+            continue
+        newline = _LINE_BREAK.search(text, line, end)
+        stop = newline.start() if newline else (end if end == len(text) else None)
+        if stop is None:
+            return False
+        if _WORD.search(text, line, stop):
+            return True
+        if newline is None:
+            return False
+        line = at = newline.end()
     return False
 
 
