@@ -93,11 +93,13 @@ def find_moves(old: str, new: str, changes: list[Change], plain: PlainDiff) -> l
     ``plain`` is the word diff without move detection, used inside windows and pairs."""
     if not _may_move(changes):
         return changes
-    old_units = _candidates(old, changes, old_side=True)
-    new_units = _candidates(new, changes, old_side=False)
+    # One Places per text: placing a 100 KB text is most of what a diff without moves pays.
+    places = (Places(old), Places(new))
+    old_units = _candidates(places[0], changes, old_side=True)
+    new_units = _candidates(places[1], changes, old_side=False)
     align = _Alignment(changes)
     pairs = _pair(old_units, new_units, align) if old_units and new_units else []
-    pairs = _with_sentences(old, new, changes, align, pairs, old_units, new_units)
+    pairs = _with_sentences(places, changes, align, pairs, old_units, new_units)
     for round_ in range(_ROUNDS + 1):
         if not pairs:
             return changes
@@ -118,7 +120,7 @@ def find_moves(old: str, new: str, changes: list[Change], plain: PlainDiff) -> l
     return changes
 
 
-def _with_sentences(old, new, changes, align, pairs, old_units, new_units) -> list[_Pair]:
+def _with_sentences(places, changes, align, pairs, old_units, new_units) -> list[_Pair]:
     """``pairs`` and the sentences that moved: split off a paragraph into one of their
     own, merged into another paragraph, or moved from one paragraph into another.
 
@@ -128,8 +130,8 @@ def _with_sentences(old, new, changes, align, pairs, old_units, new_units) -> li
     new."""
     paired_old = {p.old.start for p in pairs}
     paired_new = {p.new.start for p in pairs}
-    old_sentences = _sentence_units(old, changes, True, paired_old)
-    new_sentences = _sentence_units(new, changes, False, paired_new)
+    old_sentences = _sentence_units(places[0], changes, True, paired_old)
+    new_sentences = _sentence_units(places[1], changes, False, paired_new)
     if not old_sentences and not new_sentences:
         return pairs
     olds = [u for u in old_units if u.start not in paired_old] + old_sentences
@@ -140,12 +142,12 @@ def _with_sentences(old, new, changes, align, pairs, old_units, new_units) -> li
 
 
 def _sentence_units(
-    text: str, changes: list[Change], old_side: bool, paired: set[int]
+    places: Places, changes: list[Change], old_side: bool, paired: set[int]
 ) -> list[_Unit]:
     """Sentences with enough words, most of them changed, in paragraphs of more than one
     sentence that a change touches. A sentence's span takes the spaces after it, the last
     one the spaces before it, so cutting it out leaves its neighbours as they read."""
-    places = Places(text)
+    text = places.text
     units = places.units()
     starts = [s for s, _ in units]
     ranges = _ranges(changes, old_side)
@@ -206,12 +208,13 @@ def _may_move(changes: list[Change]) -> bool:
     return False
 
 
-def _candidates(text: str, changes: list[Change], old_side: bool) -> list[_Unit]:
+def _candidates(places: Places, changes: list[Change], old_side: bool) -> list[_Unit]:
     """Units of ``text`` with enough words, most of them changed by the word diff."""
     ranges = _ranges(changes, old_side)
     if not ranges:
         return []
-    units = Places(text).units()
+    text = places.text
+    units = places.units()
     starts = [s for s, _ in units]
     picked: dict[int, None] = {}
     for lo, hi in ranges:
