@@ -161,12 +161,9 @@ def test_a_store_without_other_asks_for_a_category_before_recording(tmp_path):
     assert Store.open(store.root).revision("HEAD").changes[0].note.category == "style"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9: beside the deleted title, the next unchanged paragraph starts on "
-    "row 1 on the right but row 4 on the left; when this passes, make it a plain test",
-)
 def test_each_unchanged_paragraph_starts_on_the_same_row_on_both_sides(demo):
+    # Issue 9: beside the deleted title, the next unchanged paragraph started on row 1 on
+    # the right but row 4 on the left. Checked folded, then with every fold open (z).
     async def scenario(pilot, screen):
         view = screen.query_one(DiffView)
         first_correction = len(screen.shown) - 2  # the oldest is the baseline
@@ -178,17 +175,25 @@ def test_each_unchanged_paragraph_starts_on_the_same_row_on_both_sides(demo):
         assert view.layout_mode == "side"
         old = comparison.old_text.split("\n\n")
         unchanged = [p for p in comparison.new_text.split("\n\n") if p.strip() and p in old]
-        rows = view.rows
-        left = ["".join(cell.text for cell in row.left).strip() for row in rows]
-        right = ["".join(cell.text for cell in row.right).strip() for row in rows]
-        checked = 0
-        for paragraph in unchanged:
-            start = paragraph.strip()[:24]
-            on_left = [i for i, text in enumerate(left) if text.startswith(start)]
-            on_right = [i for i, text in enumerate(right) if text.startswith(start)]
-            if on_left and on_right:  # shown (not folded away) on both sides
-                checked += 1
-                assert on_left[0] == on_right[0], paragraph[:40]
-        assert checked, "no unchanged paragraph is shown on both sides"
+
+        def check() -> int:
+            rows = view.rows
+            left = ["".join(cell.text for cell in row.left).strip() for row in rows]
+            right = ["".join(cell.text for cell in row.right).strip() for row in rows]
+            checked = 0
+            for paragraph in unchanged:
+                start = paragraph.strip()[:24]
+                on_left = [i for i, text in enumerate(left) if text.startswith(start)]
+                on_right = [i for i, text in enumerate(right) if text.startswith(start)]
+                if on_left and on_right:  # shown (not folded away) on both sides
+                    checked += 1
+                    assert on_left[0] == on_right[0], paragraph[:40]
+            return checked
+
+        check()
+        assert any(row.fold is not None for row in view.rows)
+        await pilot.press("z")
+        await settle(pilot, lambda: not any(row.fold is not None for row in view.rows))
+        assert check() == len(unchanged), "every unchanged paragraph shows once unfolded"
 
     run_app(demo, scenario, size=SIZE)

@@ -239,9 +239,10 @@ class DiffView(ScrollView, can_focus=True):
             segments += self._gutter(row.right, INSERTED)
             segments += self._cells(row.right, column)
         else:
-            kinds = {c.kind for c in row.left}
+            # Only deleted and inserted words sign a row (not moved text, nor a wrap mark).
+            kinds = {c.kind for c in row.left} & {DELETED, INSERTED}
             sign = "±" if {DELETED, INSERTED} <= kinds else ("−" if DELETED in kinds else "+")
-            mark = sign if kinds - {"eq"} else " "
+            mark = sign if kinds else " "
             segments = [Segment(mark + " ", self.get_component_rich_style("diff-view--gutter"))]
             segments += self._cells(row.left, self._column_width())
         # The widget's own colours under every segment, so that light themes stay light.
