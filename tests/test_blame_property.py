@@ -52,7 +52,7 @@ def forward_oracle(versions: list[str], spans) -> tuple[list[int], bool]:
 @given(st.lists(texts, min_size=1, max_size=6))
 def test_backward_blame_matches_forward_replay(versions):
     spans = units(versions[-1], "sentence")
-    found = attribute(history_of(versions), spans)
+    found = attribute(history_of(versions), versions[-1])
     got = [int(found[n][0].rev[1:]) for n in range(len(spans))]
     newest_text, cuts = forward_oracle(versions, spans)
     # Blame never credits a sentence to a revision older than the newest that wrote one
@@ -102,7 +102,7 @@ def test_blame_of_a_plain_git_history_matches_the_full_replay(tmp_path_factory, 
     store = Store.open(root)
     for by in ("sentence", "line"):
         text, found = blame(store, "doc.txt", by)
-        expected = attribute(list(store.log("doc.txt")), units(text, by))
+        expected = attribute(list(store.log("doc.txt")), text, by)
         assert [(u.revision.rev if u.revision else None, u.change) for u in found] == [
             (expected[n][0].rev, expected[n][1]) if n in expected else (None, None)
             for n in range(len(found))

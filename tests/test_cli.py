@@ -74,7 +74,12 @@ def test_init_add_status_record_log_show_diff(edited):
     assert first["changes"] == []
 
     shown = load(run_cli("show", newest["rev"][:8], "--json", cwd=root))
+    # show adds where each change is (a "place"); every other key is the record's.
+    places = [change.pop("place") for change in shown["changes"]]
     assert shown["rev"] == newest["rev"] and shown["changes"] == newest["changes"]
+    assert places[0] == {
+        "label": "¶1", "paragraph": 1, "line": 1, "before": "The", "after": "fox leaps over the",
+    }  # fmt: skip
     assert "Fix the fox" in run_cli("show", "HEAD", cwd=root).out
 
     diff = load(run_cli("diff", "HEAD~1", "HEAD", "--json", cwd=root))

@@ -60,7 +60,7 @@ def _history(versions: list[str]) -> list[Revision]:
 
 def _who(versions: list[str], by: str = "sentence") -> list[str]:
     spans = units(versions[-1], by)
-    found = attribute(_history(versions), spans)
+    found = attribute(_history(versions), versions[-1], by)
     return [found[n][0].rev for n in range(len(spans))]
 
 
@@ -93,7 +93,7 @@ def test_a_revision_with_no_changes_is_skipped_and_text_traces_to_the_baseline()
     history = _history(["Same. Text.", "Same. Text! More."])
     empty = Revision("rx", "r1", "a", "d", "empty", "", changes=(), recorded=True)
     history.insert(0, empty)
-    found = attribute(history, units("Same. Text! More.", "sentence"))
+    found = attribute(history, "Same. Text! More.")
     assert [found[n][0].rev for n in range(3)] == ["r0", "r1", "r1"]
     assert found[0][1] is None and found[1][1].new.text == "! More"
 

@@ -131,12 +131,21 @@ def test_markdown_report_reads_as_a_corrections_page(store):
     # Each revision ends with a blank line, so the next heading starts a new block.
     assert all(lines[i - 1] == "" for i, ln in enumerate(lines) if ln.startswith("## "))
     assert (
-        "- **factual**: was “red”; now “green”. Colour \\<fixed\\> \\& \\*checked\\*"
-        " Source: https://src.example/a?b=1." in lines
+        "- **factual**, ¶1, “… The \\[here\\] fox leaps. …”: was “red”; now “green”. Colour"
+        " \\<fixed\\> \\& \\*checked\\* Source: https://src.example/a?b=1." in lines
     )
-    assert "- **unexplained**: was “jumps”; now “leaps”. No note was recorded." in lines
-    assert "- **style**: was “quiet”; now nothing. Shorter" in lines
-    assert "- **unexplained**: was nothing; now “More.”. No note was recorded." in lines
+    assert (
+        "- **unexplained**, ¶1, “… The green fox \\[here\\] . …”: was “jumps”; now “leaps”."
+        " No note was recorded." in lines
+    )
+    assert (
+        "- **style**, ¶2, “… A \\[here\\] dog sleeps. …”: was “quiet”; now nothing. Shorter"
+        in lines
+    )
+    assert (
+        "- **unexplained**, ¶2, “… A dog sleeps. \\[here\\]”: was nothing; now “More.”."
+        " No note was recorded." in lines
+    )
 
 
 def test_html_report_marks_changes_notes_and_reviews(store):

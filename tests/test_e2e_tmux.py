@@ -170,7 +170,7 @@ def test_find_the_note_of_the_change_that_removed_los_zetas(terminal):
     keys("j", "j")
     wait_for("84cbc9dc Correct who is who")
     keys("n", "N")  # jump to the next change and back to the first: the removal
-    shown = wait_for("Change 1 (delete)")
+    shown = wait_for("Change 1 (delete, ")
     assert "Los Zetas is a Mexican criminal organization" in shown.replace("\n", " ")
     assert "factual" in shown
     quit_app()  # q quits the app
@@ -271,3 +271,72 @@ def test_keys_typed_in_one_burst_after_e_land_in_their_fields(terminal, tmp_path
     message = git(terminal, "log", "-1", "--format=%B")
     assert message.startswith("Add a closing sentence\n\nIt ended abruptly")
     assert "Adds one" in message
+
+
+def moved_paragraph_store(root: Path) -> tuple[Path, int]:
+    """A store whose second revision moved a paragraph from near the top to near the end
+    (thirty paragraphs apart, so its two ends are never on one screen) and edited it on
+    the way; the move has its own note, and so has the edit inside it. Returns the store
+    and how many changes come before the move in reading order."""
+    from tracker import porcelain
+    from tracker.model import NoteInput
+
+    filler = [f"Paragraph {i} of the port's report says what berth {i} handles." for i in range(30)]
+    designation = (
+        "The terminal was designated a strategic national asset by the transport ministry "
+        "last year, which allowed its construction to bypass the usual planning review."
+    )
+    edited = designation.replace("transport ministry last year", "infrastructure ministry in 2023")
+    head = ["Port Authority Opens New Container Terminal", "The port authority opened it."]
+    store = porcelain.init(root)
+    article = root / "article.txt"
+    article.write_text("\n\n".join([*head, designation, *filler]) + "\n", encoding="utf-8")
+    porcelain.add_document(store, str(article), "First draft")
+    article.write_text("\n\n".join([*head, *filler, edited]) + "\n", encoding="utf-8")
+    pending = porcelain.open_session(store, "article.txt").pending().changes
+    move = next(c for c in pending if c.is_move)
+    inner = next(c for c in pending if c.within == move.index)
+    notes = {
+        move.index: NoteInput("Moved the designation to the end: it is background.", "structure"),
+        inner.index: NoteInput("The infrastructure ministry made the designation.", "factual"),
+    }
+    revision = porcelain.record_revision(
+        store, "article.txt", "Move the designation down", "", notes
+    )
+    return root, [c.index for c in revision.changes].index(move.index)
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("tracker.rows").rows, "MOVED_FROM"),
+    reason="needs the move-aware row builder (rows marking both ends of a move)",
+)
+def test_jump_between_the_two_ends_of_a_moved_paragraph_and_read_its_note(tmp_path):
+    """The app on a store with a moved and edited paragraph: the move in focus, its note
+    on screen, and m going from its new place to its old place and back."""
+    global SESSION
+    SESSION = f"tracker-e2e-{os.getpid()}-{next(_numbers)}"
+    root, before_move = moved_paragraph_store(tmp_path / "port")
+    tmux(
+        "new-session", "-d", "-s", SESSION, "-x", "160", "-y", "45", "-c", str(tmp_path),
+        pane_command(f"{pane_env(tmp_path)} tracker -C {root}"),
+    )  # fmt: skip
+    try:
+        wait_for("Move the designation down")
+        wait_for("change 1 of")
+        # Every paragraph shown (z), so that the two ends are thirty paragraphs apart;
+        # then n to the move, in one burst.
+        keys("z", *["n"] * before_move)
+        shown = wait_for("Moved the designation to the end: it is background.")
+        assert "(move, moved from ¶3 to ¶33)" in shown.replace("\n", " ")
+        keys("m")
+        shown = wait_for("in 2023")  # its new place, thirty paragraphs down
+        assert "moved from ¶3" in shown and "moved to ¶33" not in shown
+        keys("m")
+        shown = wait_for("moved to ¶33")  # back at the old place
+        assert "in 2023" not in shown
+        # The edit inside the move has its own note.
+        keys("n")
+        wait_for("The infrastructure ministry made the designation.")
+        quit_app()
+    finally:
+        subprocess.run(["tmux", "-L", SESSION, "kill-server"], capture_output=True, check=False)

@@ -88,7 +88,69 @@ class TestMainScreen:
         assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
 
 
+class TestReading:
+    """Issue 9: where the reader is, the search in force, and the review in full."""
+
+    def test_search_in_force_title_and_footer(self, demo, snap_compare):
+        async def run_before(pilot):
+            screen = await ready(pilot)
+            view = screen.query_one(DiffView)
+            await pilot.press(*["j"] * 7)  # "Correct who is who"
+            await settle(pilot, lambda: view.comparison.new_rev == screen.shown[7].rev)
+            await pilot.press("slash")
+            screen.query_one("#search").value = "ICE"
+            await pilot.press("enter", "escape", "n")  # the box closed, the second match
+            # The title says the match; the footer offers "n Next match", not the change.
+            assert view.searching and view.match == 1
+            assert "match 2 of" in str(view.border_title)
+
+        assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
+
+    def test_whole_reason_and_review(self, demo, tmp_path, snap_compare):
+        import shutil
+
+        from tracker import porcelain
+
+        copy = tmp_path / "copy"
+        shutil.copytree(demo, copy)
+        store = Store.open(copy)
+        second = store.revision("HEAD~1").rev
+        comment = (
+            "The copy edit cut [b]scare quotes[/b] that were the source's own words; "
+            "restore the two quotations in the fourth paragraph and attribute them."
+        )
+        porcelain.review(store, second, "flagged", comment, "Rita Reviewer <rita@desk.example>",
+                         "2025-03-14T16:20:00-05:00")  # fmt: skip
+
+        async def run_before(pilot):
+            screen = await ready(pilot)
+            await pilot.press("j")
+            view = screen.query_one(DiffView)
+            await settle(pilot, lambda: view.comparison.new_rev == second)
+            assert screen.selected.review is not None
+
+        assert snap_compare(TrackerApp(Store.open(copy)), terminal_size=SIZE, run_before=run_before)
+
+
 class TestRecordScreen:
+    def test_identical_edits_grouped_with_context(self, demo, tmp_path, snap_compare):
+        import shutil
+
+        copy = tmp_path / "copy"
+        shutil.copytree(demo, copy)
+        article = copy / "article.txt"
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("Tren de Aragua", "Tren de Aragua (TdA)", 5), "utf-8")
+
+        async def run_before(pilot):
+            await ready(pilot)
+            await pilot.press("r")
+            await settle(pilot, lambda: not isinstance(pilot.app.screen, MainScreen))
+            # One form for the five identical insertions, three of them quoted in context.
+            assert len(pilot.app.screen.query(".change-form")) == 1
+
+        assert snap_compare(TrackerApp(Store.open(copy)), terminal_size=SIZE, run_before=run_before)
+
     def test_refused_change_is_highlighted(self, demo, tmp_path, snap_compare):
         import shutil
 

@@ -7,7 +7,10 @@ The faces (CLI and TUI) read only these types; none of them carries git or Store
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.where import Place
 
 CHANGE_KINDS = ("insert", "delete", "replace", "move")
 DEFAULT_CATEGORIES = (
@@ -104,6 +107,10 @@ class Change:
     # An edit inside a moved paragraph: the index of that move. Its ranges lie inside the
     # move's ranges; a rebuild skips it, since the move carries the moved text whole.
     within: int | None = None
+    # Where the change sits in the new text (¶N or line N, and a few words around it),
+    # given by the commands that show changes to a reader (show, diff). Never recorded:
+    # a record holds what changed, and where is worked out from the text.
+    place: Place | None = None
 
     def with_note(self, note: Note | None) -> Change:
         return replace(self, note=note)
@@ -135,6 +142,7 @@ class Change:
                 else {}
             ),
             **({"within": self.within} if self.within is not None else {}),
+            **({"place": self.place.to_json()} if self.place is not None else {}),
         }
 
 
@@ -382,10 +390,24 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Churn:
-    """Words a revision added and removed."""
+    """Words a revision added and removed, and the characters, for a revision that
+    changed punctuation or spacing alone (no word added or removed, yet not nothing)."""
 
     added: int
     removed: int
+    chars_added: int = 0
+    chars_removed: int = 0
+    moved: int = 0  # paragraphs moved (their words are neither added nor removed)
+
+    @property
+    def words_unchanged(self) -> bool:
+        """True when no word changed but some character did."""
+        return not (self.added or self.removed) and bool(self.chars_added or self.chars_removed)
+
+    @property
+    def words(self) -> int:
+        """Words added and removed: the size of a revision, for scaling churn bars."""
+        return self.added + self.removed
 
 
 @dataclass(frozen=True)
@@ -397,9 +419,24 @@ class BlameUnit:
     text: str
     revision: Revision | None
     change: Change | None
+    # The newest revision that moved the unit (and its move), when one did after
+    # ``revision`` last changed its words: blame credits the words, and says it moved.
+    moved_in: Revision | None = None
+    move: Change | None = None
 
     def to_json(self) -> dict[str, Any]:
         note = self.change.note.to_json() if self.change and self.change.note else None
+        moved = {}
+        if self.moved_in is not None:
+            moved = {
+                "moved": {
+                    "rev": self.moved_in.rev,
+                    "author": self.moved_in.author,
+                    "date": self.moved_in.date,
+                    "change": self.move.index if self.move else None,
+                    "note": self.move.note.to_json() if self.move and self.move.note else None,
+                }
+            }
         return {
             "text": self.text,
             "start": self.start,
@@ -410,6 +447,7 @@ class BlameUnit:
             "summary": self.revision.summary if self.revision else None,
             "change": self.change.index if self.change else None,
             "note": note,
+            **moved,  # only for a unit that moved: every other unit reads as before
         }
 
 

@@ -75,7 +75,8 @@ def compose_message(
     record: dict[str, Any] = {"v": version, "reason": reason.strip()}
     if initial:
         record["initial"] = True
-    record["changes"] = [change.to_json() for change in changes]
+    # A change's place is for the reader of show and diff, never part of the record.
+    record["changes"] = [replace(c, place=None).to_json() for c in changes]
     trailers = DOCUMENT_TRAILER + json.dumps(document, ensure_ascii=False)[1:-1]
     trailers += "\n" + RECORD_TRAILER + json.dumps(record, ensure_ascii=True)
     parts.append(trailers)

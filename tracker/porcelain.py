@@ -27,6 +27,7 @@ from tracker.text.decode import not_text_kind
 if TYPE_CHECKING:
     from tracker.identity import Identity
     from tracker.session import ReviewSession
+    from tracker.where import Places
 
 __all__ = [
     "WORKTREE",
@@ -52,6 +53,7 @@ __all__ = [
     "notes_history",
     "open_session",
     "open_store",
+    "places",
     "relpath",
     "record_bound",
     "record_revision",
@@ -262,7 +264,19 @@ def show(store: Store, rev: str, path: str | None = None) -> Revision:
         # No changes against the parent: the texts are the same (a diff of two different
         # texts has at least one change), whatever the commit did elsewhere.
         revision = replace(revision, unchanged=True)
+    if revision.changes:
+        text = store.text_at(revision.rev, revision.document)
+        revision = replace(revision, changes=tuple(_placed(text, revision.changes)))
     return revision
+
+
+def _placed(text: str, changes: Sequence[Change]) -> list[Change]:
+    """The changes, each with where it sits in ``text`` (the newer text): ¶N or line N,
+    and a few words either side, so that a reader can find it without scrolling."""
+    from tracker.where import Places
+
+    places = Places(text)
+    return [replace(c, place=places.place(c.new.start, c.new.end)) for c in changes]
 
 
 def diff(
@@ -288,7 +302,7 @@ def diff(
         revision = store.revision(new_rev, doc)
         if revision.parent == old_rev and revision.recorded:
             changes = list(revision.changes)
-    return DiffResult(doc, old_rev, new_rev, *texts, changes)
+    return DiffResult(doc, old_rev, new_rev, *texts, _placed(texts[1], changes))
 
 
 def note(
@@ -582,6 +596,14 @@ def open_session(store: Store, document: str) -> ReviewSession:
     from tracker.session import ReviewSession as Session
 
     return Session(store, document)
+
+
+def places(text: str) -> Places:
+    """Where changes sit in ``text``: paragraph, line and a few words around them
+    (tracker.where), for a face to say "¶4" beside a change."""
+    from tracker.where import Places as Where
+
+    return Where(text)
 
 
 def interrupts_deferred() -> AbstractContextManager[None]:

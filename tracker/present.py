@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from tracker.model import APPROVED, Change, Note, Review, Revision, VerifyReport
+from tracker.model import APPROVED, BlameUnit, Change, Note, Review, Revision, VerifyReport
 from tracker.text.escape import one_line, visible
 
 
@@ -87,6 +87,30 @@ def change_summary(
     return line
 
 
+def change_place(change: Change) -> Line:
+    """Where the change is: ``¶3: … words before [here] words after …`` (or ``line 12``
+    in code, a list or a table); empty when the change carries no place."""
+    place = change.place
+    if place is None:
+        return []
+    if change.is_move:
+        return [Part(f"now at {place.label}", "dim")]  # the paragraph at its new place
+    if not place.before and not place.after:
+        return [Part(place.label, "dim")]  # a whole paragraph or line: its number says it
+    line: Line = [Part(f"{place.label}: ", "dim")]
+    if place.before:
+        line.append(Part(f"… {_context(place.before)} "))
+    line.append(Part("[here]", "dim"))
+    if place.after:
+        line.append(Part(f" {_context(place.after)} …"))
+    return line
+
+
+def _context(words: str) -> str:
+    """Context words on one line, invisible characters marked as in the change itself."""
+    return " ".join(visible(words, True).split())
+
+
 def change_head(change: Change) -> Line:
     """``  3 replace `` : the change's number and kind, in columns; an edit inside a
     move says which (``  4 replace in 3``)."""
@@ -136,6 +160,22 @@ def categories(revision: Revision) -> str:
 # -- revisions and reviews ----------------------------------------------------------------
 
 
+def blame_moved(unit: BlameUnit) -> Line:
+    """``moved in 1a2b3c4d5e 2025-03-12 Ann Editor``: the revision that last moved a unit
+    whose words an older revision wrote (blame credits the words); empty if none did."""
+    if unit.moved_in is None:
+        return []
+    who = one_line(unit.moved_in.author.split(" <")[0][:18])
+    line: Line = [Part(f"moved in {unit.moved_in.rev[:10]} {unit.moved_in.date[:10]} {who}", "dim")]
+    if unit.move is not None and unit.move.note is not None:
+        line += [
+            Part(": "),
+            category_label(unit.move.note.category),
+            Part(one_line(unit.move.note.text)),
+        ]
+    return line
+
+
 def review_label(review: Review | None) -> Line:
     """``approved by NAME: comment`` (or flagged); ``awaiting review`` when there is none."""
     if review is None:
@@ -156,6 +196,24 @@ def review_badge(review: Review | None) -> Line:
     if review.status == APPROVED:
         return [Part("✓ approved ", "approved")]
     return [Part("⚑ flagged ", "flagged")]
+
+
+def review_detail(review: Review | None) -> Line:
+    """The review in full, for a reader deciding whether to trust a revision: the mark,
+    who reviewed it and when, the whole comment, and how many reviews came before."""
+    if review is None:
+        return [Part("awaiting review", "dim")]
+    role = "approved" if review.status == APPROVED else "flagged"
+    mark = "✓" if review.status == APPROVED else "⚑"
+    line = [Part(f"{mark} {one_line(review.status)} by {one_line(review.author)}", role)]
+    if review.date:
+        line.append(Part(f" on {one_line(review.date)}", "dim"))
+    if review.comment:
+        line.append(Part(": " + visible(review.comment).strip()))
+    if review.history:
+        earlier = f"{review.history} earlier review{'s' if review.history != 1 else ''}"
+        line.append(Part(f" ({earlier})", "dim"))
+    return line
 
 
 BASELINE = "first revision (baseline)"

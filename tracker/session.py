@@ -202,11 +202,10 @@ class ReviewSession:
             feeder = threading.Thread(target=_feed, args=(child.stdin, request), daemon=True)
             feeder.start()
             for line in child.stdout:
-                rev, _, counts = line.decode("ascii", "replace").strip().partition(" ")
-                added, _, removed = counts.partition(" ")
+                rev, *counts = line.decode("ascii", "replace").split()
                 revision = by_rev.pop(rev, None)
-                if revision is not None and added.isdigit() and removed.isdigit():
-                    self._churn[rev] = Churn(int(added), int(removed))
+                if revision is not None and len(counts) == 5 and all(map(str.isdigit, counts)):
+                    self._churn[rev] = Churn(*map(int, counts))
                     yield revision
         finally:
             child.stdout.close()
@@ -248,11 +247,16 @@ def _read(path: Path) -> str:
 
 def _count(changes) -> Churn:
     """Words added and removed. A move adds and removes none (its words are the same words
-    at another place); the edits inside it count like any other."""
+    at another place); the edits inside it count like any other. Characters too: a
+    revision that changed commas or spaces alone counts no word, and "+0 −0" read as
+    "changed nothing"; and the moves, which the history shows apart."""
     counted = [c for c in changes if not c.is_move]
     return Churn(
         sum(count_words(c.new.text) for c in counted),
         sum(count_words(c.old.text) for c in counted),
+        sum(len(c.new.text) for c in counted),
+        sum(len(c.old.text) for c in counted),
+        len(changes) - len(counted),
     )
 
 
@@ -264,7 +268,8 @@ def _feed(pipe, data: bytes) -> None:
 
 def _count_in_child(root: str, document: str) -> None:
     """The child of ``count_churn``: reads "REV PARENT" lines (PARENT "-" for none), answers
-    "REV ADDED REMOVED" for each revision it could diff (nothing for one it could not)."""
+    "REV ADDED REMOVED CHARS_ADDED CHARS_REMOVED MOVED" for each revision it could diff
+    (nothing for one it could not)."""
     from tracker.diff import diff_texts
 
     reader = BlobReader(root)
@@ -279,7 +284,8 @@ def _count_in_child(root: str, document: str) -> None:
             churn = _count(diff_texts(*texts))
         except TrackerError:
             continue
-        out.write(f"{rev} {churn.added} {churn.removed}\n".encode("ascii"))
+        counts = (churn.added, churn.removed, churn.chars_added, churn.chars_removed, churn.moved)
+        out.write(f"{rev} {' '.join(map(str, counts))}\n".encode("ascii"))
         out.flush()
     reader.close()
 

@@ -131,9 +131,17 @@ def show(revision: Revision) -> None:
     if revision.unchanged:
         console.print(Text(present.unchanged(revision)))
     for change in revision.changes:
-        console.print(_change_line(change))
-        for line in _note_lines(change.note):
+        for line in _change_lines(change):
             console.print(line)
+
+
+def _change_lines(change: Change) -> list[Text]:
+    """A change's summary, where it is (when known), and its note."""
+    lines = [_change_line(change)]
+    place = present.change_place(change)
+    if place:
+        lines.append(_text(place, "      "))
+    return lines + _note_lines(change.note)
 
 
 def status(pending: dict[str, list[Change]]) -> None:
@@ -290,8 +298,7 @@ def _notes_after(console: Console, changes: list[Change]) -> None:
     console.print()
     console.print(Text("Notes", style="bold"))
     for change in noted:
-        console.print(_change_line(change))
-        for line in _note_lines(change.note):
+        for line in _change_lines(change):
             console.print(line)
 
 
@@ -349,5 +356,8 @@ def blame(result: Blame) -> None:
             lines.append(line)
         elif unit.revision is not None and unit.revision.initial:
             lines.append(Text("    (unchanged since the first revision)", style="dim"))
+        moved = present.blame_moved(unit)
+        if moved:
+            lines.append(_text(moved, "    "))
     if lines:
         _console().print(Text("\n").join(lines))

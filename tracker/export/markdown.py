@@ -7,6 +7,7 @@ import re
 from tracker.model import Review
 from tracker.present import move_places, whitespace_change
 from tracker.text.escape import one_line
+from tracker.where import Places
 
 TYPE_CHECKING = False  # the report types only annotate: no import back into the package
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def render_markdown(report: Report) -> str:
             lines += ["First version of the document.", ""]
         if r.not_text:
             lines += [escape(r.not_text.message), ""]
+        places = Places(item.new_text) if r.changes else None
         for change in r.changes:
             was = f"“{escape(change.old.text)}”" if change.old.text.strip() else "nothing"
             now = f"“{escape(change.new.text)}”" if change.new.text.strip() else "nothing"
@@ -67,11 +69,23 @@ def render_markdown(report: Report) -> str:
             ws = whitespace_change(change)
             what = escape(ws) if ws else f"was {was}; now {now}"
             if change.is_move:
-                where = move_places(change, item.old_text, item.new_text)
-                what = f"moved from ¶{where[0]} to ¶{where[1]}: {now}"
+                ends = move_places(change, item.old_text, item.new_text)
+                what = f"moved from ¶{ends[0]} to ¶{ends[1]}: {now}"
             elif change.within is not None:
                 what = f"in the moved paragraph (change {change.within}), {what}"
-            line = f"- {category}: {what}. {reason}"
+            # Where: ¶N (or line N), and a few words either side of the change; a move
+            # already names both of its ends.
+            place = None
+            if places and not change.is_move:
+                place = places.place(change.new.start, change.new.end)
+            where = ""
+            if place:
+                where = f", {escape(place.label)}"
+                if place.before or place.after:
+                    before = f"… {escape(place.before)} " if place.before else ""
+                    after = f" {escape(place.after)} …" if place.after else ""
+                    where += f", “{before}\\[here\\]{after}”"
+            line = f"- {category}{where}: {what}. {reason}"
             if note and note.source:
                 line += f" Source: {escape(note.source)}."
             lines.append(line)

@@ -20,6 +20,12 @@ class Action:
 MAIN_ACTIONS: tuple[Action, ...] = (
     Action("j,down", "next_revision", "Older", "Select the next (older) revision", False),
     Action("k,up", "previous_revision", "Newer", "Select the previous (newer) revision", False),
+    # While a search is in force, n and N go from match to match (MainScreen.check_action
+    # turns these two off otherwise, and the footer shows which pair is in force).
+    Action("n", "next_match", "Next match", "While a search is in force: the next match"),
+    Action(
+        "N", "previous_match", "Prev match", "While a search is in force: the previous match", False
+    ),
     Action("n,right_square_bracket", "next_change", "Next change", "Jump to the next change"),
     Action(
         "N,left_square_bracket",
@@ -28,11 +34,21 @@ MAIN_ACTIONS: tuple[Action, ...] = (
         "Jump to the previous change",
         False,
     ),
+    Action("g", "first_change", "First change", "Jump to the first change", False),
+    Action("G", "last_change", "Last change", "Jump to the last change", False),
+    Action(
+        "m",
+        "other_end",
+        "Other end",
+        "Jump between the two ends of the moved paragraph in focus",
+    ),
     Action("s", "toggle_layout", "Side/inline", "Toggle side-by-side and inline diff"),
     Action("z", "toggle_folds", "Unfold", "Expand or fold the unchanged paragraphs", False),
     Action(
         "h", "toggle_note_history", "Note history", "Show the earlier wordings of the note", False
     ),
+    Action("right_curly_bracket", "notes_down", "Notes down", "Scroll the notes panel down", False),
+    Action("left_curly_bracket", "notes_up", "Notes up", "Scroll the notes panel up", False),
     Action("A", "mark_a", "Mark A", "Mark the selected revision as A (compare from)", False),
     Action("B", "mark_b", "Mark B", "Mark the selected revision as B (compare to)", False),
     Action(
@@ -65,5 +81,7 @@ def key_label(keys: str) -> str:
         "slash": "/",
         "question_mark": "?",
         "escape": "esc",
+        "right_curly_bracket": "}",
+        "left_curly_bracket": "{",
     }
     return " / ".join(names.get(k, k) for k in keys.split(","))

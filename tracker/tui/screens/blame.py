@@ -88,9 +88,11 @@ class BlameScreen(Screen[tuple[str, int | None] | None]):
                 badge = ("  no note  ", "italic $text-warning")
             else:
                 badge = (f" {unit.change.note.category} ", "reverse")
+            # A unit whose words are older than its place says so: blame credits the words.
+            moved = (" moved ", "italic $text-accent") if unit.moved_in is not None else ""
             prompt = Content.assemble(
                 (rev, "$text-warning"), f" {date} ",
-                badge,
+                badge, moved,
                 "  ", one_line(unit.text)[:400],
             )  # fmt: skip
             options.append(Option(prompt, id=str(number)))

@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,18 +21,21 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
+from tracker import porcelain, present
 from tracker.errors import NotTextError, TrackerError
-from tracker.model import Comparison, Revision
+from tracker.model import Change, Comparison, Revision
 from tracker.text.escape import one_line, visible
 from tracker.tui.bindings import bindings
 from tracker.tui.notices import notify
+from tracker.tui.places import change_where
+from tracker.tui.styles import content
 from tracker.tui.widgets.diff_view import DiffView
 from tracker.tui.widgets.hand_off_input import HandOffInput
 from tracker.tui.widgets.history_list import HistoryList, revision_prompt
 from tracker.tui.widgets.notes_panel import NotesPanel
 
 if TYPE_CHECKING:
-    from tracker.porcelain import ReviewSession
+    from tracker.porcelain import Places, ReviewSession
 
 FIRST_PAGE = 30  # revisions read before the first frame: more than a tall terminal shows
 ROW_BUDGET = 0.008  # seconds of row building between looks at the keys (see _sync_rows)
@@ -60,6 +64,11 @@ class MainScreen(Screen):
         self._painted = False  # whether the first frame is on the screen
         self._row_worker: Worker | None = None  # brings the rows up to date (_sync_rows)
         self._rows_dirty = False  # rows changed while it ran: it looks again
+        # Where changes are ("¶4"): the texts' paragraph maps, and for notes made between
+        # A and B (in other revisions' texts) the places found in the background.
+        self._places: OrderedDict[str, Places] = OrderedDict()
+        self._related_where: dict[tuple[str, int], str] = {}
+        self._wanted: dict[tuple[str, int], tuple[Revision, Change]] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -81,6 +90,7 @@ class MainScreen(Screen):
             Content.assemble(("History of ", "dim"), (one_line(self.session.document), "bold"))
         )
         self.query_one(HistoryList).focus()
+        self.query_one(NotesPanel).locate = self._locate
         self._head_seen = self.session.head_stamp()
         self.set_interval(HEAD_POLL, self._watch_head)
         self.call_after_refresh(self._first_paint_done)
@@ -345,15 +355,20 @@ class MainScreen(Screen):
     def _select(self, revision: Revision) -> None:
         self._selected_rev = revision.rev
         title = self.query_one("#diff-title", Static)
+        made_with = "" if revision.recorded else "  (made with plain git: no notes recorded)"
         title.update(
             Content.assemble(
                 (revision.rev[:8], "bold $text-warning"),
                 " ",
                 (one_line(revision.summary), "bold"),
+                (made_with, "dim italic"),
                 "\n",
                 # The reason in full, its paragraphs kept: the title grows to a few rows
                 # and scrolls beyond them (main.tcss), instead of cutting it to one row.
                 (visible(revision.reason).strip() or "(no reason given)", "italic"),
+                "\n",
+                # The review in full too: who, when and the whole comment, not only ✓/⚑.
+                content(present.review_detail(revision.review)),
             )
         )
         self.query_one("#diff-title-scroll").scroll_home(animate=False)
@@ -415,6 +430,62 @@ class MainScreen(Screen):
         if view.comparison is not None and view.comparison.notes_between:
             related = view.comparison.related_notes(event.change)
         self.query_one(NotesPanel).show_change(event.change, related)
+        self.refresh_bindings()  # m is offered only on a move
+
+    # -- where changes are ---------------------------------------------------------------------
+
+    def _text_places(self, text: str) -> Places:
+        found = self._places.get(text)
+        if found is None:
+            found = self._places[text] = porcelain.places(text)
+            while len(self._places) > 6:
+                self._places.popitem(last=False)
+        return found
+
+    def _locate(self, revision: Revision | None, change: Change) -> str:
+        """Where ``change`` is: in the diff shown, or (``revision``) in the text of the
+        revision that made it, found in the background the first time it is asked."""
+        if revision is None:
+            comparison = self.query_one(DiffView).comparison
+            if comparison is None:
+                return ""
+            old = None
+            if change.is_move or not change.new.text:
+                old = self._text_places(comparison.old_text)
+            return change_where(change, old, self._text_places(comparison.new_text))
+        key = (revision.rev, change.index)
+        if key in self._related_where:
+            return self._related_where[key]
+        if not self._wanted:
+            self.call_after_refresh(self._locate_wanted)
+        self._wanted[key] = (revision, change)
+        return ""
+
+    def _locate_wanted(self) -> None:
+        wanted, self._wanted = list(self._wanted.values()), {}
+        if wanted:
+            self.locate_related(wanted)
+
+    @work(thread=True, group="places", exit_on_error=False)
+    def locate_related(self, wanted: list[tuple[Revision, Change]]) -> None:
+        """Place the notes made between A and B in their own revisions' texts: reading
+        those texts takes a few milliseconds each, which the keys must not wait for."""
+        found: dict[tuple[str, int], str] = {}
+        for revision, change in wanted:
+            try:
+                new = porcelain.places(self.session.text(revision.rev))
+                old = None
+                if change.is_move or not change.new.text:
+                    old = porcelain.places(self.session.text(revision.parent))
+            except TrackerError:
+                found[(revision.rev, change.index)] = ""
+                continue
+            found[(revision.rev, change.index)] = change_where(change, old, new)
+        self.app.call_from_thread(self._located, found)
+
+    def _located(self, found: dict[tuple[str, int], str]) -> None:
+        self._related_where.update(found)
+        self.query_one(NotesPanel).redraw()
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -429,6 +500,44 @@ class MainScreen(Screen):
 
     def action_previous_change(self) -> None:
         self.query_one(DiffView).next_change(-1)
+
+    def action_next_match(self) -> None:
+        self.query_one(DiffView).next_match(1)
+
+    def action_previous_match(self) -> None:
+        self.query_one(DiffView).next_match(-1)
+
+    def action_first_change(self) -> None:
+        self.query_one(DiffView).first_change()
+
+    def action_last_change(self) -> None:
+        self.query_one(DiffView).first_change(last=True)
+
+    def action_other_end(self) -> None:
+        if not self.query_one(DiffView).other_end():
+            notify(self, "The change in focus is not a move: it has one place")
+
+    def action_notes_down(self) -> None:
+        self.query_one("#notes-scroll", VerticalScroll).scroll_page_down(animate=False)
+
+    def action_notes_up(self) -> None:
+        self.query_one("#notes-scroll", VerticalScroll).scroll_page_up(animate=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n/N mean "next match" only while a search is in force, and m only when the
+        change in focus is a move (or an edit inside one): otherwise the key falls through
+        to what it does then, and the footer shows what it does now."""
+        if action in ("next_match", "previous_match"):
+            return self.query_one(DiffView).searching
+        if action == "other_end":
+            view = self.query_one(DiffView)
+            change = view.change(view.current)
+            return change is not None and (change.is_move or change.within is not None)
+        return True
+
+    @on(DiffView.SearchChanged)
+    def _search_changed(self) -> None:
+        self.refresh_bindings()
 
     def action_toggle_layout(self) -> None:
         view = self.query_one(DiffView)
@@ -484,6 +593,10 @@ class MainScreen(Screen):
             target = DiffView if focused.id == "search" else HistoryList
             self.query_one(target).focus()
             return
+        view = self.query_one(DiffView)
+        if view.search:  # the search ends first: n and N go back to the changes
+            view.clear_search()
+            return
         if self.mark_a or self.mark_b:
             self.mark_a = self.mark_b = None
             self._refresh_marks()
@@ -500,8 +613,9 @@ class MainScreen(Screen):
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
         view = self.query_one(DiffView)
-        start = getattr(view, "_last_found", -1) if view.search == event.value else -1
-        if not view.find(event.value, start):
+        if view.searching and view.search == event.value:  # enter again: the next match
+            view.next_match(1)
+        elif not view.find(event.value, view.scroll_offset.y - 1):
             notify(self, f"Not found: {one_line(event.value)}", severity="warning")
 
     async def _input(self, name: str, placeholder: str, anchor: type, above: bool = False) -> Input:
@@ -582,7 +696,6 @@ class MainScreen(Screen):
         self.app.push_screen(PromptScreen("Flag this revision: what is wrong?"), flagged)
 
     def _review(self, status: str, comment: str) -> None:
-        from tracker import porcelain
 
         revision = self.selected
         if revision is None:
@@ -623,7 +736,6 @@ class MainScreen(Screen):
     def export_report(self, target: Path) -> None:
         """Write the report in the background: on a long history it takes seconds, and
         the app froze for all of them. Progress shows above the history meanwhile."""
-        from tracker import porcelain
 
         # Reading the history, then each revision's two texts: three steps per revision.
         total = 3 * max(1, len(self.session.revisions))

@@ -16,22 +16,69 @@ from tracker import porcelain, present
 from tracker.errors import TrackerError
 from tracker.model import Change, Comparison
 from tracker.text.escape import one_line
+from tracker.tui import styles
 from tracker.tui.notices import notify
+from tracker.tui.places import change_where
 from tracker.tui.styles import content
 from tracker.tui.widgets.hand_off_input import TypeAheadInput
 
 if TYPE_CHECKING:
-    from tracker.porcelain import ReviewSession
+    from tracker.porcelain import Places, ReviewSession
 
 # A note's category when the editor does not choose one, as in the CLI (docs/cli.md).
 DEFAULT_CATEGORY = "other"
 
 
-def change_summary(change: Change) -> Content:
+CONTEXT_SHOWN = 3  # places quoted under a group of identical edits; the rest are counted
+
+
+def change_summary(change: Change, count: int = 1) -> Content:
     body = content(present.change_summary(change, limit=120))
-    return Content.assemble(
-        (f"Change {change.index} ", "bold"), (f"({change.kind})  ", "dim"), body
-    )
+    numbers = f"Change {change.index} " if count == 1 else f"{count} identical changes "
+    return Content.assemble((numbers, "bold"), (f"({change.kind})  ", "dim"), body)
+
+
+def group_changes(changes: tuple[Change, ...] | list[Change]) -> list[list[Change]]:
+    """The pending changes, identical edits together (the same kind, old and new words),
+    in the order each first appears: sixteen "+ (TdA)" are one thing to explain.
+    Each change keeps its own key, so the one note is recorded on each of them."""
+    groups: dict[tuple[str, str, str], list[Change]] = {}
+    for change in changes:
+        # " (TdA)" and "(TdA) " are the same edit to a reader (the diff put the space on
+        # either side); a change of spacing alone is grouped by its exact characters.
+        old, new = " ".join(change.old.text.split()), " ".join(change.new.text.split())
+        if not (old or new):
+            old, new = change.old.text, change.new.text
+        groups.setdefault((change.kind, old, new), []).append(change)
+    return list(groups.values())
+
+
+def context_line(change: Change, old: Places, new: Places) -> Content:
+    """Where a change is and a few words around it: ``¶4 … the remit of [−old +new] …``."""
+    if change.new.text or change.is_move:
+        place = new.place(change.new.start, change.new.end)
+    else:  # a deletion: its words are in the old text only
+        place = old.place(change.old.start, change.old.end)
+    where = change_where(change, old, new)
+    marks: list[tuple[str, str] | str] = []
+    if change.old.text and not change.is_move:
+        marks.append(("−" + one_line(change.old.text)[:40], styles.STYLES["deleted"]))
+    if change.new.text:
+        marks.append(("+" + one_line(change.new.text)[:40], styles.STYLES["inserted"]))
+    # A space between the words and the change only where the text has one ("TdA),"
+    # stays as it reads, not "TdA) ,").
+    text, start, end = (new.text, change.new.start, change.new.end)
+    if not (change.new.text or change.is_move):
+        text, start, end = (old.text, change.old.start, change.old.end)
+    changed = text[start:end]
+    space_before = " " if (start and text[start - 1].isspace()) or changed[:1].isspace() else ""
+    space_after = " " if text[end : end + 1].isspace() or changed[-1:].isspace() else ""
+    before = "… " + one_line(place.before) + space_before if place.before else ""
+    after = space_after + one_line(place.after) + " …" if place.after else ""
+    parts: list[tuple[str, str] | str] = []
+    for mark in marks:
+        parts += [mark, " "]
+    return Content.assemble((f"  {where}: ", "dim"), (before, "dim"), *parts[:-1], (after, "dim"))
 
 
 @dataclass(frozen=True)
@@ -47,19 +94,42 @@ class Draft:
 
 
 class ChangeForm(Vertical):
-    """One pending change and the note it needs."""
+    """One pending change, or a group of identical ones, and the note it needs (recorded
+    on each change of the group)."""
 
     def __init__(
-        self, change: Change, categories: tuple[str, ...], draft: Draft | None = None
+        self,
+        changes: list[Change] | Change,
+        categories: tuple[str, ...],
+        draft: Draft | None = None,
+        places: tuple[Places, Places] | None = None,
     ) -> None:
         super().__init__(classes="change-form")
-        self.change = change
-        self.key = porcelain.change_key(change)  # what its note is bound to (not the number)
+        self.changes = changes if isinstance(changes, list) else [changes]
+        self.change = self.changes[0]
+        # What each note is bound to (the words and place, not the number).
+        self.keys = [porcelain.change_key(change) for change in self.changes]
+        self.key = self.keys[0]
         self.categories = categories
         self.draft = draft or Draft()
+        self.places = places
 
     def compose(self) -> ComposeResult:
-        yield Static(change_summary(self.change), markup=False)
+        yield Static(change_summary(self.change, len(self.changes)), markup=False)
+        if self.places is not None:
+            old, new = self.places
+            lines = [context_line(c, old, new) for c in self.changes[:CONTEXT_SHOWN]]
+            if len(self.changes) > CONTEXT_SHOWN:
+                more = len(self.changes) - CONTEXT_SHOWN
+                numbers = ", ".join(str(c.index) for c in self.changes)
+                lines.append(
+                    Content.styled(
+                        f"  and {more} more (changes {numbers}); one note for all", "dim"
+                    )
+                )
+            elif len(self.changes) > 1:
+                lines.append(Content.styled("  one note for all of them", "dim"))
+            yield Static(Content("\n").join(lines), classes="context", markup=False)
         # The note comes first: the field a tab from above lands in, and the one that is
         # typed into. The category is a dropdown, where typed words would be lost.
         with Horizontal(classes="note-row"):
@@ -121,7 +191,8 @@ class RecordScreen(Screen[str | None]):
         categories = porcelain.categories(self.session.store)
         count = len(self.pending.changes)
         with Vertical(id="record-head"):
-            yield Static(self._heading(count), id="record-title", markup=False)
+            groups = len(group_changes(self.pending.changes))
+            yield Static(self._heading(count, groups), id="record-title", markup=False)
             yield TypeAheadInput(
                 placeholder="summary: what this revision does (one line)", id="summary"
             )
@@ -135,14 +206,20 @@ class RecordScreen(Screen[str | None]):
         # Not a tab stop itself: focusing a field scrolls it into view, and an unseen
         # stop between "reason" and the first note sent typing nowhere.
         with VerticalScroll(id="changes", can_focus=False):
-            for change in self.pending.changes:
-                yield ChangeForm(change, categories)
+            places = self._places(self.pending)
+            for group in group_changes(self.pending.changes):
+                yield ChangeForm(group, categories, places=places)
         with Horizontal(id="record-buttons"):
             yield Button("Record (ctrl+s)", variant="primary", id="record")
             yield Button("Cancel (esc)", id="cancel")
         yield Footer()
 
-    def _heading(self, count: int) -> Content:
+    @staticmethod
+    def _places(pending: Comparison) -> tuple[Places, Places]:
+        return porcelain.places(pending.old_text), porcelain.places(pending.new_text)
+
+    def _heading(self, count: int, groups: int | None = None) -> Content:
+        grouped = f", {groups} to explain" if groups is not None and groups < count else ""
         rule = (
             "This store requires a note on every change."
             if porcelain.requires_notes(self.session.store)
@@ -151,7 +228,7 @@ class RecordScreen(Screen[str | None]):
         return Content.assemble(
             ("Record a revision of ", "bold"),
             (one_line(self.session.document), "bold $accent"),
-            f"  ({count} pending change{'s' if count != 1 else ''}). ",
+            f"  ({count} pending change{'s' if count != 1 else ''}{grouped}). ",
             (rule, "italic"),
         )
 
@@ -222,13 +299,13 @@ class RecordScreen(Screen[str | None]):
             form.set_class(False, "missing")
             if note is None:
                 missing.append(form)
-            else:
-                notes[form.key] = note
+            else:  # a group's one note, on each of its changes
+                notes.update(dict.fromkeys(form.keys, note))
         uncategorised = [form for form in forms if form.key in notes and not form.category()]
         if uncategorised:
             for form in uncategorised:
                 form.set_class(True, "missing")
-            numbers = ", ".join(str(form.change.index) for form in uncategorised)
+            numbers = _numbers(uncategorised)
             notify(
                 self,
                 f"Not recorded: choose a category for the note of change(s) {numbers}",
@@ -239,7 +316,7 @@ class RecordScreen(Screen[str | None]):
         if porcelain.requires_notes(self.session.store) and missing:
             for form in missing:
                 form.set_class(True, "missing")
-            numbers = ", ".join(str(form.change.index) for form in missing)
+            numbers = _numbers(missing)
             notify(
                 self,
                 f"Not recorded: this store requires a note on every change; "
@@ -250,6 +327,7 @@ class RecordScreen(Screen[str | None]):
             return
         summary = self.query_one("#summary", Input).value
         reason = self.query_one("#reason", Input).value
+        changes = [change for form in forms for change in form.changes]
         warnings: list[str] = []
         try:
             revision = porcelain.record_bound(
@@ -258,7 +336,7 @@ class RecordScreen(Screen[str | None]):
                 summary,
                 reason,
                 notes,
-                [form.key for form in forms],
+                [porcelain.change_key(c) for c in sorted(changes, key=lambda c: c.index)],
                 warnings=warnings,
             )
         except porcelain.ChangesMovedError as error:
@@ -275,8 +353,11 @@ class RecordScreen(Screen[str | None]):
     async def _changes_moved(self, changes: list[Change]) -> None:
         """Show the changes as they are now, each typed note on the change it was written
         for; notes whose change is gone are listed, and recording asks about them."""
-        drafts = {form.key: form.current() for form in self.query(ChangeForm)}
-        drafts = {key: draft for key, draft in drafts.items() if draft.typed()}
+        drafts = {}
+        for form in self.query(ChangeForm):
+            draft = form.current()
+            if draft.typed():  # a group's note is on each of its changes
+                drafts.update(dict.fromkeys(form.keys, draft))
         placed: dict[int, Draft] = {}
         for change in changes:  # the same words at the same place
             draft = drafts.pop(porcelain.change_key(change), None)
@@ -289,14 +370,23 @@ class RecordScreen(Screen[str | None]):
             matches = [key for key in drafts if key[:3] == words]
             if len(matches) == 1:
                 placed[change.index] = drafts.pop(matches[0])
-        self.orphans += [(key, draft) for key, draft in drafts.items()]
+        # A note lost only when no change of its group found it again, and listed once.
+        kept = set(map(id, placed.values()))
+        lost: dict[int, tuple[porcelain.ChangeKey, Draft]] = {}
+        for key, draft in drafts.items():
+            if id(draft) not in kept:
+                lost.setdefault(id(draft), (key, draft))
+        self.orphans += list(lost.values())
         container = self.query_one("#changes", VerticalScroll)
         await container.remove_children()
         categories = porcelain.categories(self.session.store)
-        await container.mount_all(
-            ChangeForm(change, categories, placed.get(change.index)) for change in changes
-        )
-        self.query_one("#record-title", Static).update(self._heading(len(changes)))
+        places = self._places(self.session.pending())
+        forms = []
+        for group in group_changes(changes):
+            draft = next((placed[c.index] for c in group if c.index in placed), None)
+            forms.append(ChangeForm(group, categories, draft, places))
+        await container.mount_all(forms)
+        self.query_one("#record-title", Static).update(self._heading(len(changes), len(forms)))
         if len(changes) > 1 and not self.query("#note-all"):
             await self.query_one("#record-head").mount(
                 TypeAheadInput(
@@ -339,6 +429,10 @@ class RecordScreen(Screen[str | None]):
                 )
             )
         box.update(Content("\n").join(lines))
+
+
+def _numbers(forms: list[ChangeForm]) -> str:
+    return ", ".join(str(change.index) for form in forms for change in form.changes)
 
 
 def _listing(items: list[str]) -> str:

@@ -8,9 +8,13 @@ scroll together. Changes are marked by more than colour: struck-through deletion
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.segment import Segment
 from rich.style import Style
+from textual import work
 from textual.binding import Binding
+from textual.content import Content
 from textual.events import Click, Resize
 from textual.geometry import Size
 from textual.message import Message
@@ -23,6 +27,8 @@ from tracker.text.cells import text_width
 
 DIVIDER = " │ "
 SIDE_BY_SIDE_MIN = 76  # cells of diff pane below which inline is the default
+PROGRESSIVE_FROM = 40_000  # characters of new text from which the first stretch comes first
+FIRST_STRETCH = 12_000  # characters of new text in that first stretch (some 200 rows)
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -49,6 +55,9 @@ class DiffView(ScrollView, can_focus=True):
             super().__init__()
             self.change = change
 
+    class SearchChanged(Message):
+        """A search began or ended: what ``n``/``N`` do changes with it (the footer says)."""
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.comparison: Comparison | None = None
@@ -57,9 +66,14 @@ class DiffView(ScrollView, can_focus=True):
         self.expanded: frozenset[int] = frozenset()
         self.current: int | None = None  # index of the change in focus
         self.search: str = ""
+        self.matches: list[int] = []  # rows holding the search text, in order
+        self.match: int | None = None  # position in ``matches`` of the match shown
         self._rows: list[Row] = []
         self._width = 0
         self._first_row: dict[int, int] = {}
+        self.partial = False  # only a long text's first stretch has rows yet (_rebuild)
+        self._column = 8  # the width of a column of text, as the rows were built for
+        self._generation = 0  # counts rebuilds: rows built for an older one are dropped
         self.empty_message = "Loading…"
 
     # -- what to show (attributes down) ------------------------------------------------------
@@ -73,8 +87,8 @@ class DiffView(ScrollView, can_focus=True):
         self.comparison = comparison
         if not same:
             self.expanded = frozenset()
-            self.search = ""
-        self._rebuild()
+            self._set_search("")
+        self._rebuild(progressive=not same)
         if same and keep_position and self.current is not None:
             self.focus_change(self.current)
         else:
@@ -111,14 +125,18 @@ class DiffView(ScrollView, can_focus=True):
     # -- moving between changes --------------------------------------------------------------
 
     def focus_change(self, index: int | None, scroll: bool = True) -> None:
+        if index is not None and scroll and index not in self._first_row:
+            self.complete()  # a change beyond the first stretch: its rows are needed now
         self.current = index
         if index is not None and scroll and index in self._first_row:
             row = self._first_row[index]
             self.scroll_to(y=max(0, row - 2), animate=False)
+        self._update_title()
         self.refresh()
         self.post_message(self.ChangeFocused(self.change(index)))
 
     def next_change(self, step: int = 1) -> None:
+        """The next (or previous) change; at either end it stays, as the history does."""
         indices = [c.index for c in self.changes]
         if not indices:
             return
@@ -129,26 +147,171 @@ class DiffView(ScrollView, can_focus=True):
             target = indices[max(0, min(len(indices) - 1, position))]
         self.focus_change(target)
 
+    def first_change(self, last: bool = False) -> None:
+        """The first (or last) change; with none, the top (or bottom) of the text."""
+        if last:
+            self.complete()
+        if self.changes:
+            self.focus_change(self.changes[-1 if last else 0].index)
+        else:
+            self.scroll_to(y=len(self._rows) if last else 0, animate=False)
+
+    def move_ends(self, index: int | None = None) -> list[int]:
+        """The first row of each end of the move in focus (or that holds the edit in focus),
+        in order: the rows of a move carry its index at both its places."""
+        change = self.change(self.current if index is None else index)
+        if change is None:
+            return []
+        self.complete()
+        move = change.index if change.is_move else change.within
+        if move is None or not (self.change(move) and self.change(move).is_move):
+            return []
+        ends: list[int] = []
+        previous = False
+        for number, row in enumerate(self._rows):
+            holds = move in row.changes
+            if holds and not previous:
+                ends.append(number)
+            previous = holds
+        return ends
+
+    def other_end(self) -> bool:
+        """Scroll to the other end of the move in focus; False when it is not a move."""
+        ends = self.move_ends()
+        if len(ends) < 2:
+            return False
+        # The end nearest the top of the screen is "here"; the other is where to go.
+        top = self.scroll_offset.y + 2
+        here = min(range(len(ends)), key=lambda i: abs(ends[i] - top))
+        target = ends[(here + 1) % len(ends)]
+        self.scroll_to(y=max(0, target - 2), animate=False)
+        self._update_title()
+        return True
+
+    # -- search --------------------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        """A search with matches is in force: n/N go from match to match."""
+        return bool(self.search and self.matches)
+
+    def _set_search(self, text: str) -> None:
+        was = self.searching
+        self.search = text
+        self.matches = []
+        self.match = None
+        if was:
+            self.post_message(self.SearchChanged())
+
+    def clear_search(self) -> None:
+        self._set_search("")
+        self._update_title()
+        self.refresh()
+
     def find(self, text: str, start_after: int = -1) -> bool:
-        """Scroll to the next row holding ``text`` (case-insensitive); False if none."""
+        """Show the first match of ``text`` (case-insensitive) below row ``start_after``,
+        unfolding the folded stretches that hold it; False if the text is nowhere."""
+        was = self.searching
+        self.complete()  # a search looks through every row
         self.search = text
         needle = text.casefold()
-        if not needle:
+        self.matches, self.match = [], None
+        if needle:
+            self._unfold_matching(needle)
+            self.matches = [
+                number for number, row in enumerate(self._rows) if needle in row.text.casefold()
+            ]
+        if was != self.searching:
+            self.post_message(self.SearchChanged())
+        if not self.matches:
+            self._update_title()
             self.refresh()
             return False
-        order = list(range(start_after + 1, len(self._rows))) + list(range(0, start_after + 1))
-        for index in order:
-            if needle in self._rows[index].text.casefold():
-                self.scroll_to(y=max(0, index - 2), animate=False)
-                self._last_found = index
-                for change in self._rows[index].changes:
-                    self.current = change
-                    self.post_message(self.ChangeFocused(self.change(change)))
-                    break
-                self.refresh()
-                return True
+        after = [i for i, number in enumerate(self.matches) if number > start_after]
+        self.go_to_match(after[0] if after else 0)
+        return True
+
+    def next_match(self, step: int = 1) -> None:
+        """The next (or previous) match, round to the first after the last."""
+        if not self.matches:
+            return
+        position = 0 if self.match is None else (self.match + step) % len(self.matches)
+        self.go_to_match(position)
+
+    def go_to_match(self, position: int) -> None:
+        self.match = position
+        row = self.matches[position]
+        self._last_found = row
+        self.scroll_to(y=max(0, row - 2), animate=False)
+        changes = self._rows[row].changes
+        if changes:  # the note below follows the match when it is in a change
+            self.current = changes[0]
+            self.post_message(self.ChangeFocused(self.change(changes[0])))
+        self._update_title()
         self.refresh()
-        return False
+
+    def _unfold_matching(self, needle: str) -> None:
+        """Expand the folds whose unchanged text holds ``needle``.
+
+        The rows of a fold are not built while it is folded, so the rows with every fold
+        expanded are built once and laid against the folded ones: what lies between a
+        fold row's neighbours there is that fold's text."""
+        folds = {row.fold for row in self._rows if row.fold is not None}
+        if not folds or self.comparison is None:
+            return
+        every = self.expanded | folds
+        full = self._build(every)
+        found: set[int] = set()
+        at = 0  # position in ``full`` of the row that matches self._rows[number]
+        rows = self._rows
+        for number, row in enumerate(rows):
+            if row.fold is None:
+                while at < len(full) and full[at] != row:
+                    at += 1
+                at += 1
+                continue
+            following = next((r for r in rows[number + 1 :] if r.fold is None), None)
+            while at < len(full) and full[at] != following:
+                if needle in full[at].text.casefold():
+                    found.add(row.fold)
+                at += 1
+        if found:
+            self.expanded = self.expanded | found
+            self._rebuild()
+
+    # -- the diff's title ------------------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._update_title()
+
+    def title_text(self) -> str:
+        """Where the reader is: the change in focus, the rows on screen, the match shown."""
+        parts = []
+        indices = [c.index for c in self.changes]
+        if indices:
+            if self.current in indices:
+                parts.append(f"change {indices.index(self.current) + 1} of {len(indices)}")
+            else:
+                parts.append(f"{len(indices)} change{'s' if len(indices) != 1 else ''}")
+            change = self.change(self.current)
+            if change is not None and (change.is_move or change.within is not None):
+                parts.append("m: other end of the move")
+        total = len(self._rows)
+        if total:
+            first = min(total, self.scroll_offset.y + 1)
+            last = min(total, self.scroll_offset.y + max(1, self.scrollable_content_region.height))
+            parts.append(f"rows {first}–{last} of {total}{'+' if self.partial else ''}")
+        if self.search:
+            if self.matches and self.match is not None:
+                parts.append(f"match {self.match + 1} of {len(self.matches)}")
+            else:
+                parts.append("no match")
+        return " · ".join(parts)
+
+    def _update_title(self) -> None:
+        # Plain text: the title is made of numbers and fixed words, never of the document.
+        self.border_title = Content(self.title_text())
 
     def action_expand_here(self) -> None:
         self.toggle_folds()
@@ -168,6 +331,8 @@ class DiffView(ScrollView, can_focus=True):
     def on_resize(self, event: Resize) -> None:
         if event.size.width != self._width:
             self._rebuild()
+        else:  # taller or shorter: other rows are on screen
+            self._update_title()
 
     def _column_width(self) -> int:
         # Always leave room for the vertical scrollbar: rows are wrapped once, before
@@ -177,36 +342,120 @@ class DiffView(ScrollView, can_focus=True):
             return max(8, (width - 4 - len(DIVIDER)) // 2)
         return max(8, width - 2)
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, progressive: bool = False) -> None:
+        """Build the rows for the width, layout and folds now in force.
+
+        With ``progressive`` (a new comparison), a long text's first stretch is built at
+        once and shown, and the whole in a thread (_build_rest): building every row of a
+        130 KB comparison took some 300 ms, and the reader sees the first screenful."""
         self._width = self.size.width
         if not self._layout_chosen and self.size.width:
             # Two columns narrower than about 34 cells each read worse than one.
             self.layout_mode = "side" if self.size.width >= SIDE_BY_SIDE_MIN else "inline"
+        self._generation += 1
+        # Read once per build: looking up the scrollbar's size for each line drawn cost
+        # a tenth of the time of a repaint.
+        self._column = self._column_width()
+        cut = self._first_stretch() if progressive else None
+        if cut is None:
+            self.partial = False
+            self._set_rows(self._build(self.expanded))
+            return
+        old_end, new_end, count = cut
         comparison = self.comparison
-        if comparison is None:
-            self._rows = []
-        elif self.layout_mode == "side":
-            self._rows = side_by_side(
-                comparison.old_text,
-                comparison.new_text,
-                comparison.changes,
+        assert comparison is not None
+        self.partial = True
+        self._set_rows(
+            self._builder()(
+                comparison.old_text[:old_end],
+                comparison.new_text[:new_end],
+                comparison.changes[:count],
                 self._column_width(),
                 self.expanded,
             )
-        else:
-            self._rows = inline(
-                comparison.old_text,
-                comparison.new_text,
-                comparison.changes,
-                self._column_width(),
-                self.expanded,
-            )
+        )
+        # Everything the thread needs, read here: the widget may change under it.
+        whole = (comparison.old_text, comparison.new_text, comparison.changes)
+        self._build_rest(
+            self._generation, self._builder(), whole, self._column_width(), self.expanded
+        )
+
+    def _first_stretch(self) -> tuple[int, int, int] | None:
+        """Where a long comparison can be cut for its first screenfuls: the end of both
+        texts' prefixes and how many changes lie before it; None to build it whole.
+
+        The cut is at a paragraph break in unchanged text between two changes, where the
+        rows before it are the same whether the rest follows or not. A move ties two
+        places of the text together (and its mark names a paragraph far away): a
+        comparison with one is built whole."""
+        comparison = self.comparison
+        if comparison is None or len(comparison.new_text) < PROGRESSIVE_FROM:
+            return None
+        changes = comparison.changes
+        if any(c.is_move or c.within is not None for c in changes):
+            return None
+        for count, (before, after) in enumerate(zip(changes, changes[1:], strict=False), 1):
+            if before.new.end < FIRST_STRETCH:
+                continue
+            gap = comparison.new_text[before.new.end : after.new.start]
+            br = gap.find("\n\n")
+            if br < 0 or gap != comparison.old_text[before.old.end : after.old.start]:
+                continue
+            shift = br + 2
+            return before.old.end + shift, before.new.end + shift, count
+        return None
+
+    @work(thread=True, exclusive=True, group="diff-rows", exit_on_error=False)
+    def _build_rest(
+        self, generation: int, builder: Callable, whole: tuple, width: int, expanded: frozenset
+    ) -> None:
+        rows = builder(*whole, width, expanded)
+        if generation == self._generation:
+            self.app.call_from_thread(self._whole_rows, generation, rows)
+
+    def _whole_rows(self, generation: int, rows: list[Row]) -> None:
+        if generation != self._generation:  # the comparison, width or folds changed since
+            return
+        self.partial = False
+        self._set_rows(rows)
+        if self.current is not None and self.current in self._first_row:
+            self.refresh()
+
+    def complete(self) -> None:
+        """Every row now (a key needs rows beyond the first stretch): built here, and
+        the thread's rows, when they come, are dropped as stale."""
+        if self.partial:
+            self._rebuild()
+
+    def _set_rows(self, rows: list[Row]) -> None:
+        self._rows = rows
+        if self.search:  # the same search over the rows as they are now
+            needle = self.search.casefold()
+            self.matches = [n for n, row in enumerate(self._rows) if needle in row.text.casefold()]
+            if self.match is not None and self.match >= len(self.matches):
+                self.match = None
         self._first_row = {}
         for number, row in enumerate(self._rows):
             for change in row.changes:
                 self._first_row.setdefault(change, number)
         self.virtual_size = Size(self.size.width, len(self._rows))
+        self._update_title()
         self.refresh()
+
+    def _builder(self):
+        return side_by_side if self.layout_mode == "side" else inline
+
+    def _build(self, expanded: frozenset[int]) -> list[Row]:
+        comparison = self.comparison
+        if comparison is None:
+            return []
+        return self._builder()(
+            comparison.old_text,
+            comparison.new_text,
+            comparison.changes,
+            self._column_width(),
+            expanded,
+        )
 
     # -- drawing (only visible lines) ----------------------------------------------------------
 
@@ -232,7 +481,7 @@ class DiffView(ScrollView, can_focus=True):
             text = f"  ⋯ {row.folded_lines} unchanged line{plural} folded (z or click to expand)"
             return Strip([Segment(text, style)]).apply_style(base).adjust_cell_length(width, base)
         if self.layout_mode == "side":
-            column = self._column_width()
+            column = self._column
             segments = [*self._gutter(row.left, DELETED)]
             segments += self._cells(row.left, column)
             segments.append(Segment(DIVIDER, self.get_component_rich_style("diff-view--gutter")))
@@ -244,7 +493,7 @@ class DiffView(ScrollView, can_focus=True):
             sign = "±" if {DELETED, INSERTED} <= kinds else ("−" if DELETED in kinds else "+")
             mark = sign if kinds else " "
             segments = [Segment(mark + " ", self.get_component_rich_style("diff-view--gutter"))]
-            segments += self._cells(row.left, self._column_width())
+            segments += self._cells(row.left, self._column)
         # The widget's own colours under every segment, so that light themes stay light.
         return Strip(segments).apply_style(base).adjust_cell_length(width, base)
 

@@ -17,10 +17,23 @@ BAR_WIDTH = 10
 
 
 def churn_bar(churn: Churn | None, largest: int) -> Content:
-    """Words added and removed, as numbers and a bar scaled to the largest revision."""
+    """Words added and removed, as numbers and a bar scaled to the largest revision.
+
+    A revision that changed punctuation or spacing alone shows its characters ("+3 −1
+    chars"), never "+0 −0", which reads as a revision that changed nothing."""
     if churn is None:
         return Content.styled("+? −?", "dim")
-    total = churn.added + churn.removed
+    moved = f" ↕{churn.moved} moved" if churn.moved else ""
+    if churn.words_unchanged:
+        return Content.assemble(
+            (f"+{churn.chars_added}", "$text-success"),
+            " ",
+            (f"−{churn.chars_removed}", "$text-error"),
+            (" chars" + moved, "dim"),
+        )
+    if not churn.words and churn.moved:
+        return Content.styled(moved.strip(), "$text-warning")
+    total = churn.words
     cells = 0 if not largest else max(1 if total else 0, round(BAR_WIDTH * total / largest))
     plus = round(cells * churn.added / total) if total else 0
     return Content.assemble(
@@ -30,6 +43,7 @@ def churn_bar(churn: Churn | None, largest: int) -> Content:
         " ",
         ("+" * plus, "$text-success"),
         ("−" * (cells - plus), "$text-error"),
+        (moved, "$text-warning"),
     )
 
 
@@ -55,9 +69,12 @@ def revision_prompt(
     second = Content(one_line(revision.summary)[:200])
     if revision.review:
         second = Content.assemble(styles.content(present.review_badge(revision.review)), second)
-    third = Content.assemble(*parts, churn_bar(churn, largest))
+    # A commit made with plain git carries no reasons of its own: say so, since its
+    # lack of notes is then no editor's omission.
+    foreign = () if revision.recorded else (("plain git ", "italic $text-muted"),)
+    third = Content.assemble(*foreign, *parts, churn_bar(churn, largest))
     if revision.initial:
-        third = Content.styled(present.BASELINE, "dim")
+        third = Content.assemble(*foreign, (present.BASELINE, "dim"))
     return Content("\n").join([first, second, third])
 
 
@@ -66,6 +83,17 @@ class HistoryList(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
+
+    def action_cursor_down(self) -> None:
+        """The next (older) revision; at the oldest it stays (OptionList would wrap round
+        to the newest, and a reader holding j would loop through the history unawares)."""
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """The previous (newer) revision; at the newest it stays."""
+        if self.highlighted is None or self.highlighted > 0:
+            super().action_cursor_up()
 
     def set_revisions(self, options: list[Option]) -> None:
         self.clear_options()

@@ -1,6 +1,8 @@
-"""Provides NotesPanel: the note of the change in focus, and where it came from."""
+"""Provides NotesPanel: the note of the change in focus, where it is, and where it came from."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.content import Content
 from textual.widgets import Static
@@ -8,6 +10,14 @@ from textual.widgets import Static
 from tracker import present
 from tracker.model import Change, Note, Revision
 from tracker.tui.styles import content, lines
+
+# Notes made between A and B listed at most (the panel scrolls through them); more would
+# cost their texts' reading on every change in focus, and a reader narrows with f instead.
+RELATED_SHOWN = 40
+
+# Where a change is ("¶4"), for a change of the diff shown (revision None) or of the
+# revision that made a note between A and B; "" when it cannot be told.
+Locate = Callable[[Revision | None, Change], str]
 
 
 def _note_lines(note: Note, label: str = "") -> list[Content]:
@@ -22,6 +32,7 @@ class NotesPanel(Static):
         self.show_history = False
         self.change: Change | None = None
         self.related: list[tuple[Revision, Change]] = []
+        self.locate: Locate = lambda _revision, _change: ""
 
     def show_change(
         self, change: Change | None, related: list[tuple[Revision, Change]] | None = None
@@ -32,6 +43,10 @@ class NotesPanel(Static):
         if self.parent is not None:  # in a scrolling pane: a new change starts at its top
             self.parent.scroll_home(animate=False)
 
+    def redraw(self) -> None:
+        """Draw again where it is (places learnt since): the reader's scroll stays."""
+        self.update(self._content())
+
     def toggle_history(self) -> None:
         self.show_history = not self.show_history
         self.update(self._content())
@@ -40,14 +55,25 @@ class NotesPanel(Static):
         change = self.change
         if change is None:
             return Content.styled("No change in focus. Press n for the next change.", "dim")
-        lines: list[Content] = [self._change_line(change)]
+        lines: list[Content] = [self._change_line(change, self.locate(None, change))]
         if self.related:
-            # Comparing two revisions: every note made in between, labelled by revision.
-            lines.append(Content.styled("Notes made between A and B:", "bold"))
-            for revision, noted in self.related[:6]:
-                label = f"{revision.rev[:8]} change {noted.index}: "
+            # Comparing two revisions: every note made in between, labelled by revision
+            # and by where its change was in that revision's text. The panel scrolls.
+            count = len(self.related)
+            lines.append(Content.styled(f"Notes made between A and B ({count}):", "bold"))
+            for revision, noted in self.related[:RELATED_SHOWN]:
+                where = self.locate(revision, noted)
+                label = f"{revision.rev[:8]} change {noted.index}{', ' + where if where else ''}: "
                 if noted.note is not None:
                     lines.extend(_note_lines(noted.note, label))
+            if count > RELATED_SHOWN:
+                lines.append(
+                    Content.styled(
+                        f"… and {count - RELATED_SHOWN} more: mark A and B closer together"
+                        " to read them",
+                        "italic",
+                    )
+                )
         elif change.note is None:
             lines.append(
                 Content.styled("No note: this change is unexplained (a to annotate).", "italic")
@@ -69,8 +95,9 @@ class NotesPanel(Static):
         return Content("\n").join(lines)
 
     @staticmethod
-    def _change_line(change: Change) -> Content:
+    def _change_line(change: Change, where: str = "") -> Content:
         # The whole change, wrapped: a cut at a fixed width left words like "descri",
         # and the panel scrolls when a long change and its note need more rows.
         body = content(present.change_summary(change))
-        return Content.assemble((f"Change {change.index} ({change.kind}): ", "bold"), body)
+        head = f"Change {change.index} ({change.kind}{', ' + where if where else ''}): "
+        return Content.assemble((head, "bold"), body)
