@@ -352,7 +352,7 @@ ELSEWHERE = {
     "detached": "test_review_b.py::test_verify_on_a_detached_older_revision_says_so_not_rewritten",
     "shallow": "test_review_b.py::test_verify_on_a_shallow_clone_says_it_cannot_check",
     "name": "test_review_b.py::test_a_file_name_that_is_not_utf8_is_reported_not_called_missing",
-    "record": "test_moves.py::test_a_forged_move_is_a_record_finding",
+    "record": "test_moves.py::test_a_forged_move_and_a_newer_record_are_record_findings",
 }
 HERE = {
     "history", "dates", "unexplained", "text", "notes-rewritten", "orphan-note",

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +16,7 @@ from hypothesis import strategies as st
 
 from tracker.diff import diff_texts, word_changes
 from tracker.model import Span
-from tracker.moves import accounts, rebuild_problem
+from tracker.moves import accounts, flattened, rebuild_problem
 from tracker.notes import changes_from_record, compose_message, parse_message
 from tracker.region import changes_between
 
@@ -233,7 +237,9 @@ def test_record_show_and_verify_a_move_with_notes(store):
     assert _verify(store.root)["ok"], _verify(store.root)
 
 
-def test_a_forged_move_is_a_record_finding(store):
+def test_a_forged_move_and_a_newer_record_are_record_findings(store):
+    """A record whose move does not rebuild the text is a finding; so is a record of a
+    version this tracker cannot read, said as such (not forged, not plain git)."""
     old, new, changes = _moved_example()
     doc = store.root / "a.txt"
     doc.write_text(old, encoding="utf-8")
@@ -244,22 +250,82 @@ def test_a_forged_move_is_a_record_finding(store):
         replace(c, new_place_in_old=c.new_place_in_old + 3) if c is move else c for c in changes
     ]
     git(store.root, "commit", "-qam", compose_message("Move", "", "a.txt", forged))
-    found = _verify(store.root)["findings"]
-    record = [f for f in found if f["kind"] == "record"]
-    assert record and "do not rebuild" in record[0]["message"]
-
-
-def test_a_record_of_a_newer_version_is_refused_with_a_finding(store):
-    doc = store.root / "a.txt"
-    doc.write_text("One two three.\n", encoding="utf-8")
-    assert tracker(store.root, "add", "a.txt").code == 0
-    doc.write_text("One two four.\n", encoding="utf-8")
+    doc.write_text(new.replace(".", "!", 1), encoding="utf-8")
     record = '{"v": 9, "reason": "", "changes": []}'
-    message = f"Edit\n\nTracker-Document: a.txt\nTracker-Record: {record}"
-    git(store.root, "commit", "-qam", message)
+    git(store.root, "commit", "-qam", f"Edit\n\nTracker-Document: a.txt\nTracker-Record: {record}")
     result = tracker(store.root, "verify", "--json")
     assert "Traceback" not in result.err
-    found = json.loads(result.out)["findings"]
-    assert any(f["kind"] == "record" and "version 9" in f["message"] for f in found)
+    found = [f for f in json.loads(result.out)["findings"] if f["kind"] == "record"]
+    assert len(found) == 2, found
+    assert "do not rebuild" in found[0]["message"] and "version 9" in found[1]["message"]
     shown = tracker(store.root, "show", "HEAD", "--json")
     assert shown.code == 0 and json.loads(shown.out)["recorded_by_tracker"] is False
+
+
+def test_the_same_moves_in_every_process():
+    """No set or hash order decides a pair: two processes with different hash seeds find
+    the same changes for a redraft with several moves and near-twin paragraphs."""
+    script = (
+        "import json, random, sys; sys.path.insert(0, 'tests');"
+        "from test_moves import paragraph, edit_words, article;"
+        "from tracker.diff import diff_texts;"
+        "rng = random.Random(4); paras = [paragraph(n % 7, 12) for n in range(14)];"
+        "new = [edit_words(p, 0.2, k) for k, p in enumerate(paras)]; rng.shuffle(new);"
+        "print(json.dumps([c.to_json() for c in diff_texts(article(paras), article(new))]))"
+    )
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        root = Path(__file__).resolve().parent.parent
+        proc = subprocess.run(
+            [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, check=True
+        )
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1 and b'"move"' in outputs.pop()
+
+
+_SENTENCES = [
+    "The committee met on Tuesday to review the budget figures again.",
+    "Its chair said the numbers would be published within a week.",
+    "Several members asked for an outside audit of the accounts first.",
+]
+
+
+@pytest.mark.parametrize("case", ["between paragraphs", "split off", "merged"])
+def test_a_sentence_that_moved_is_a_move(case):
+    p = [paragraph(n) for n in range(4)]
+    one, two, three = _SENTENCES
+    if case == "between paragraphs":
+        old = article([p[0], f"{one} {two} {three}", p[1], p[2], p[3] + " Closing words here."])
+        new = article([p[0], f"{one} {three}", p[1], p[2], f"{p[3]} {two} Closing words here."])
+        moved = two
+    elif case == "split off":
+        old = article([p[0], f"{one} {two} {three}", p[1], p[2]])
+        new = article([p[0], f"{one} {two}", p[1], three, p[2]])
+        moved = three
+    else:
+        old = article([p[0], one, p[1], p[2], p[3]])
+        new = article([p[0], p[1], p[2], f"{p[3]} {one}"])
+        moved = one
+    changes = diff_texts(old, new)
+    assert accounts(old, new, changes)
+    [move] = moves_of(changes)
+    assert move.old.text.strip() == move.new.text.strip() == moved
+    # Only the spaces around it changed inside it; nothing else changed anywhere.
+    assert all(c.within == move.index and not c.old.text.strip() for c in changes[1:])
+
+
+def test_flattened_changes_are_in_order_in_both_texts():
+    """The view for a face that draws no moves yet: each move a deletion and an insertion
+    under its own index, the inner edits left out, in the order of both texts."""
+    old, new, changes = _moved_example()
+    flat = flattened(changes)
+    assert all(c.within is None and not c.is_move for c in flat)
+    for a, b in zip(flat, flat[1:], strict=False):
+        assert a.old.end <= b.old.start and a.new.end <= b.new.start
+    assert accounts(old, new, flat)
+    [move] = moves_of(changes)
+    assert [c.kind for c in flat if c.index == move.index] in (
+        ["delete", "insert"],
+        ["insert", "delete"],
+    )

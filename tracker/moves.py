@@ -11,9 +11,11 @@ docs/storage-format.md the rebuild rule that ``accounts`` implements.
 How a pair is chosen, and why:
 
 * **Units.** Paragraphs (runs of non-blank lines; lines, for a text with no blank line),
-  from ``where.Places``. A unit is a candidate when it has at least ``MIN_WORDS`` words
-  and the word diff changed at least ``CHANGED_SHARE`` of its word characters: a heading
-  of two words or a blank line never moves.
+  from ``where.Places``, then the sentences of the changed paragraphs left unpaired (a
+  sentence moved between paragraphs, split off into its own, or merged into another).
+  A unit is a candidate when it has at least ``MIN_WORDS`` words and the word diff
+  changed at least ``CHANGED_SHARE`` of its word characters: a heading of two words or a
+  blank line never moves.
 * **Similarity.** Dice's coefficient on the multisets of lower-cased words: 2·shared /
   (words of both). ``THRESHOLD`` = 0.5 keeps a paragraph with 30% of its words replaced
   (about 0.7) and rejects two unrelated paragraphs of one article (below 0.35 on the
@@ -25,8 +27,9 @@ How a pair is chosen, and why:
   proposed only through words shared with few other candidates, at most ``PROPOSALS``
   per unit, so a redraft of hundreds of paragraphs costs near-linear time.
 * **In place is not a move.** A pair the word diff already aligned (its old paragraph
-  lines up with its new one) is an edit in place; so is a move that crosses no unchanged
-  word, which the result is checked for at the end.
+  lines up with its new one) is an edit in place; so is a move that crosses neither an
+  unchanged line (or six unchanged words in a row) nor another moved paragraph, which the
+  result is checked for at the end.
 
 The text around the moves is diffed again without the moved paragraphs (only in windows
 around them, the rest of the diff is kept), so the changes outside a move are exactly
@@ -36,7 +39,7 @@ what they would be had the paragraph never been there.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -60,6 +63,7 @@ RARE = 24
 _ROUNDS = 4
 
 _WORD = re.compile(r"\w+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # (old_start, old_end, new_start, new_end)
 Edit = tuple[int, int, int, int]
@@ -72,6 +76,7 @@ class _Unit:
     end: int
     words: Counter[str]
     size: int  # number of words
+    sentence: bool = False  # a sentence inside a paragraph, not a whole unit
 
 
 @dataclass(frozen=True)
@@ -88,12 +93,13 @@ def find_moves(old: str, new: str, changes: list[Change], plain: PlainDiff) -> l
     ``plain`` is the word diff without move detection, used inside windows and pairs."""
     if not _may_move(changes):
         return changes
-    old_units = _candidates(old, changes, old_side=True)
-    new_units = _candidates(new, changes, old_side=False) if old_units else []
-    if not new_units:
-        return changes
+    # One Places per text: placing a 100 KB text is most of what a diff without moves pays.
+    places = (Places(old), Places(new))
+    old_units = _candidates(places[0], changes, old_side=True)
+    new_units = _candidates(places[1], changes, old_side=False)
     align = _Alignment(changes)
-    pairs = _pair(old_units, new_units, align)
+    pairs = _pair(old_units, new_units, align) if old_units and new_units else []
+    pairs = _with_sentences(places, changes, align, pairs, old_units, new_units)
     for round_ in range(_ROUNDS + 1):
         if not pairs:
             return changes
@@ -114,6 +120,83 @@ def find_moves(old: str, new: str, changes: list[Change], plain: PlainDiff) -> l
     return changes
 
 
+def _with_sentences(places, changes, align, pairs, old_units, new_units) -> list[_Pair]:
+    """``pairs`` and the sentences that moved: split off a paragraph into one of their
+    own, merged into another paragraph, or moved from one paragraph into another.
+
+    The candidates are the sentences of the paragraphs that changes touch (other than
+    those already paired) and the unpaired candidate paragraphs themselves; a pair of two
+    whole paragraphs was already weighed, so only pairs with a sentence on one side are
+    new."""
+    paired_old = {p.old.start for p in pairs}
+    paired_new = {p.new.start for p in pairs}
+    old_sentences = _sentence_units(places[0], changes, True, paired_old)
+    new_sentences = _sentence_units(places[1], changes, False, paired_new)
+    if not old_sentences and not new_sentences:
+        return pairs
+    olds = [u for u in old_units if u.start not in paired_old] + old_sentences
+    news = [u for u in new_units if u.start not in paired_new] + new_sentences
+    taken = ([(p.old.start, p.old.end) for p in pairs], [(p.new.start, p.new.end) for p in pairs])
+    more = _pair(olds, news, align, taken, sentences=True)
+    return sorted(pairs + more, key=lambda p: p.new.start) if more else pairs
+
+
+def _sentence_units(
+    places: Places, changes: list[Change], old_side: bool, paired: set[int]
+) -> list[_Unit]:
+    """Sentences with enough words, most of them changed, in paragraphs of more than one
+    sentence that a change touches. A sentence's span takes the spaces after it, the last
+    one the spaces before it, so cutting it out leaves its neighbours as they read."""
+    text = places.text
+    units = places.units()
+    starts = [s for s, _ in units]
+    ranges = _ranges(changes, old_side)
+    touched: dict[int, None] = {}
+    for lo, hi in ranges:
+        k = max(bisect_left(starts, lo + 1) - 1, 0)
+        while k < len(units) and units[k][0] < hi:
+            touched[k] = None
+            k += 1
+    found = []
+    for k in sorted(touched):
+        start, end = units[k]
+        if start in paired:
+            continue
+        spans = places.sentences(start, end)
+        if len(spans) < 2:
+            continue
+        for n, (s, e) in enumerate(spans):
+            span = (s, spans[n + 1][0]) if n + 1 < len(spans) else (spans[n - 1][1], e)
+            unit = _unit(text, span[0], span[1], ranges, sentence=True)
+            if unit is not None:
+                found.append(unit)
+    return found
+
+
+def _ranges(changes: list[Change], old_side: bool) -> list[tuple[int, int]]:
+    ranges = [(c.old.start, c.old.end) if old_side else (c.new.start, c.new.end) for c in changes]
+    return [r for r in ranges if r[1] > r[0]]
+
+
+def _unit(text: str, start: int, end: int, ranges, sentence: bool = False) -> _Unit | None:
+    """The unit text[start:end] when it has enough words, most of them changed."""
+    words = _WORD.findall(text, start, end)
+    if len(words) < MIN_WORDS:
+        return None
+    total = sum(map(len, words))
+    changed = 0
+    at = bisect_left(ranges, (start, start))
+    at = max(at - 1, 0)
+    while at < len(ranges) and ranges[at][0] < end:
+        lo, hi = max(ranges[at][0], start), min(ranges[at][1], end)
+        if hi > lo:
+            changed += sum(map(len, _WORD.findall(text, lo, hi)))
+        at += 1
+    if changed < CHANGED_SHARE * total:
+        return None
+    return _Unit(start, end, Counter(word.lower() for word in words), len(words), sentence)
+
+
 def _may_move(changes: list[Change]) -> bool:
     """Cheap test first: a move needs a change deleting and one inserting some words."""
     deletes = inserts = False
@@ -125,13 +208,13 @@ def _may_move(changes: list[Change]) -> bool:
     return False
 
 
-def _candidates(text: str, changes: list[Change], old_side: bool) -> list[_Unit]:
+def _candidates(places: Places, changes: list[Change], old_side: bool) -> list[_Unit]:
     """Units of ``text`` with enough words, most of them changed by the word diff."""
-    ranges = [(c.old.start, c.old.end) if old_side else (c.new.start, c.new.end) for c in changes]
-    ranges = [r for r in ranges if r[1] > r[0]]
+    ranges = _ranges(changes, old_side)
     if not ranges:
         return []
-    units = Places(text).units()
+    text = places.text
+    units = places.units()
     starts = [s for s, _ in units]
     picked: dict[int, None] = {}
     for lo, hi in ranges:
@@ -139,23 +222,11 @@ def _candidates(text: str, changes: list[Change], old_side: bool) -> list[_Unit]
         while k < len(units) and units[k][0] < hi:
             picked[k] = None
             k += 1
-    ends = [e for _, e in ranges]
     found = []
     for k in sorted(picked):
-        start, end = units[k]
-        words = _WORD.findall(text, start, end)
-        if len(words) < MIN_WORDS:
-            continue
-        total = sum(map(len, words))
-        changed = 0
-        at = bisect_left(ends, start + 1)
-        while at < len(ranges) and ranges[at][0] < end:
-            lo, hi = max(ranges[at][0], start), min(ranges[at][1], end)
-            changed += sum(map(len, _WORD.findall(text, lo, hi)))
-            at += 1
-        if changed >= CHANGED_SHARE * total:
-            counted = Counter(word.lower() for word in words)
-            found.append(_Unit(start, end, counted, len(words)))
+        unit = _unit(text, units[k][0], units[k][1], ranges)
+        if unit is not None:
+            found.append(unit)
     return found
 
 
@@ -167,9 +238,16 @@ def similarity(a: Counter[str], b: Counter[str], size_a: int, size_b: int) -> fl
     return 2 * shared / (size_a + size_b)
 
 
-def _pair(old_units: list[_Unit], new_units: list[_Unit], align: _Alignment) -> list[_Pair]:
-    """Best-first pairs above the threshold, each unit in at most one pair, in the order
-    of their new places."""
+def _pair(
+    old_units: list[_Unit],
+    new_units: list[_Unit],
+    align: _Alignment,
+    taken: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], []),
+    sentences: bool = False,
+) -> list[_Pair]:
+    """Best-first pairs above the threshold, each unit in at most one pair and none
+    overlapping a unit already paired (``taken``), in the order of their new places.
+    With ``sentences``, a pair needs a sentence on one side at least."""
     index: dict[str, list[int]] = defaultdict(list)
     for k, unit in enumerate(old_units):
         for word in unit.words:
@@ -187,21 +265,42 @@ def _pair(old_units: list[_Unit], new_units: list[_Unit], align: _Alignment) -> 
             small, large = sorted((other.size, unit.size))
             if 2 * small / (small + large) < THRESHOLD:
                 continue  # too different in length to reach the threshold
+            if sentences and not (other.sentence or unit.sentence):
+                continue
             score = similarity(other.words, unit.words, other.size, unit.size)
             if score >= THRESHOLD and not align.lines_up(other, unit):
                 scored.append((-score, unit.start, other.start, k, j))
     scored.sort()
-    used_old: set[int] = set()
-    used_new: set[int] = set()
+    used_old = _Spans(taken[0])
+    used_new = _Spans(taken[1])
     pairs = []
     for neg, _ns, _os, k, j in scored:
-        if k in used_old or j in used_new:
+        a, b = old_units[k], new_units[j]
+        if used_old.overlaps(a.start, a.end) or used_new.overlaps(b.start, b.end):
             continue
-        used_old.add(k)
-        used_new.add(j)
-        pairs.append(_Pair(old_units[k], new_units[j], -neg))
+        used_old.add(a.start, a.end)
+        used_new.add(b.start, b.end)
+        pairs.append(_Pair(a, b, -neg))
     pairs.sort(key=lambda p: p.new.start)
     return pairs
+
+
+class _Spans:
+    """Disjoint spans of one text, asked whether a span overlaps any of them."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self.spans, (start, start))
+        before = self.spans[k - 1] if k else None
+        after = self.spans[k] if k < len(self.spans) else None
+        return bool(
+            (before is not None and before[1] > start) or (after is not None and after[0] < end)
+        )
+
+    def add(self, start: int, end: int) -> None:
+        insort(self.spans, (start, end))
 
 
 class _Alignment:
@@ -446,9 +545,12 @@ def _numbered(top: list[Change], old: str, new: str, plain: PlainDiff) -> list[C
 
 
 def _in_place(new: str, changes: list[Change], pairs: list[_Pair]) -> set[int]:
-    """Numbers of the pairs whose move crosses no unchanged word of the new text."""
+    """Numbers of the pairs whose move crosses neither unchanged text of the new text nor
+    another moved paragraph (in a redraft, moves cross only each other)."""
     covered = sorted(
-        (c.new.start, c.new.end) for c in changes if c.within is None and c.new.end > c.new.start
+        (c.new.start, c.new.end)
+        for c in changes
+        if c.within is None and not c.is_move and c.new.end > c.new.start
     )
     by_start = {p.new.start: k for k, p in enumerate(pairs)}
     found = set()
@@ -458,26 +560,71 @@ def _in_place(new: str, changes: list[Change], pairs: list[_Pair]) -> set[int]:
         lo, hi = sorted((change.old_place_in_new or 0, change.new.start))
         if change.old_place_in_new is not None and change.old_place_in_new > change.new.start:
             lo = change.new.end
-        if not _unchanged_word(new, lo, hi, covered):
+        if not _unchanged_stretch(new, lo, hi, covered):
             found.add(by_start[change.new.start])
     return found
 
 
-def _unchanged_word(text: str, lo: int, hi: int, covered: list[tuple[int, int]]) -> bool:
+def _unchanged_stretch(text: str, lo: int, hi: int, covered: list[tuple[int, int]]) -> bool:
+    """Whether text[lo:hi] holds unchanged text that a reader would see the move cross:
+    a whole line (a heading, a paragraph) or ``MIN_WORDS`` words in a row outside every
+    change. A few words the diff kept equal inside a rewritten paragraph do not count."""
     at = lo
-    k = bisect_left(covered, (lo, lo))
-    k = max(k - 1, 0)
+    k = max(bisect_left(covered, (lo, lo)) - 1, 0)
     while at < hi:
         while k < len(covered) and covered[k][1] <= at:
             k += 1
         stop = min(covered[k][0], hi) if k < len(covered) else hi
-        if stop > at and _WORD.search(text, at, stop):
+        if stop > at and (
+            len(_WORD.findall(text, at, stop)) >= MIN_WORDS or _whole_line(text, at, stop)
+        ):
             return True
         at = max(stop, covered[k][1] if k < len(covered) else hi)
     return False
 
 
+def _whole_line(text: str, start: int, end: int) -> bool:
+    """text[start:end] holds a whole line with a word in it."""
+    line = start if start == 0 or text[start - 1] in "\r\n" else None
+    at = start
+    while at < end:
+        if line is None:
+            newline = _LINE_BREAK.search(text, at, end)
+            if newline is None:
+                return False
+            line = at = newline.end()
+            continue
+        newline = _LINE_BREAK.search(text, line, end)
+        stop = newline.start() if newline else (end if end == len(text) else None)
+        if stop is None:
+            return False
+        if _WORD.search(text, line, stop):
+            return True
+        if newline is None:
+            return False
+        line = at = newline.end()
+    return False
+
+
 # -- the rebuild rule ---------------------------------------------------------------------
+
+
+def flattened(changes: Sequence[Change]) -> list[Change]:
+    """The changes as a view that knows no moves draws them: each move as a deletion at its
+    old place and an insertion at its new place (both keeping the move's index, so its
+    note stays theirs), the edits inside it left out, in the order of both texts."""
+    out = []
+    for change in changes:
+        if change.within is not None:
+            continue
+        if change.is_move and change.old_place_in_new is not None:
+            p, q = change.old_place_in_new, change.new_place_in_old or 0
+            out.append(replace(change, kind="delete", new=Span(p, p, "")))
+            out.append(replace(change, kind="insert", old=Span(q, q, "")))
+        else:
+            out.append(change)
+    out.sort(key=lambda c: (c.old.start, c.old.end, c.new.start))
+    return out
 
 
 def accounts(old: str, new: str, changes: Sequence[Change]) -> bool:
