@@ -38,13 +38,12 @@ def changes_between(old: str, new: str) -> list[Change]:
 
     Moves are found afterwards on the whole texts, since a paragraph is a unit of the
     whole text (the region may start inside one)."""
-    from tracker.diff import word_changes  # the diff engine loads only when needed
-    from tracker.moves import find_moves
+    from tracker.diff import with_moves, word_changes  # the engine loads only when needed
 
     start, end = changed_region(old, new)
     old_end = end - (len(new) - len(old))
     changes = word_changes(old[start:old_end], new[start:end])
-    return find_moves(old, new, _shifted(changes, start), word_changes)
+    return with_moves(old, new, _shifted(changes, start))
 
 
 def _shifted(changes: list[Change], start: int) -> list[Change]:
