@@ -4,7 +4,7 @@ the first frame on, while the words of that foreign history are counted and whil
 runs; A/B compare of its first and last revisions; and how fast moving to the next revision
 or change repaints on a 1 MB document with 1,000 revisions.
 
-    python bench/bench_tui.py [--startup | --keys | --compare | --export | --repaint]
+    python bench/bench_tui.py [--startup | --keys | --compare [--store-only] | --export | --repaint]
 """
 
 from __future__ import annotations
@@ -215,7 +215,10 @@ def compare() -> None:
 
     guide, doc = markdown_history()
     tracked = build(OUT / "tui-130kb-660", 660, 130_000, seed=8)
-    for name, root in (("660 revs, plain git", guide), ("660 revs, tracker store", tracked)):
+    cases = [("660 revs, plain git", guide), ("660 revs, tracker store", tracked)]
+    if "--store-only" in sys.argv:  # the plain-git case is the diff engine's, and slow
+        cases = cases[1:]
+    for name, root in cases:
 
         async def run(root=root) -> tuple[float, float]:
             app = TrackerApp(Store.open(root))
@@ -224,11 +227,27 @@ def compare() -> None:
                 view = screen.query_one(DiffView)
                 await pilot.press("end", "A", "home")
                 old, new = screen.shown[-1].rev, screen.shown[0].rev
+                # The first repaint with the comparison's rows on screen (issue 9): the
+                # loop below only looks once the app has done everything queued after it.
+                from textual.screen import Screen
+
+                painted: list[float] = []
+                refresh = Screen._compositor_refresh
+
+                def refreshed(this, refresh=refresh, painted=painted, view=view, key=(old, new)):
+                    refresh(this)
+                    if not painted and view.comparison and view.comparison.key == key:
+                        painted.append(time.perf_counter())
+
+                Screen._compositor_refresh = refreshed
                 started = time.perf_counter()
-                await pilot.press("B")
-                while view.comparison is None or view.comparison.key != (old, new):
-                    await asyncio.sleep(0.001)
-                took = (time.perf_counter() - started) * 1000
+                try:
+                    await pilot.press("B")
+                    while not painted:
+                        await asyncio.sleep(0.001)
+                finally:
+                    Screen._compositor_refresh = refresh
+                took = (painted[0] - started) * 1000
                 # Issue 9: a long text's first rows show first, the rest come from a thread.
                 while getattr(view, "partial", False):
                     await asyncio.sleep(0.001)
@@ -273,7 +292,7 @@ def compare() -> None:
             notes = len(fresh.compare(first, last).notes_between)
             totals.append((time.perf_counter() - started) * 1000)
         print(f"A/B compare, first vs last, {name} ({len(old_text) // 1000} KB, {notes} notes):")
-        print(f"  load {os.getloadavg()[0]:.1f}; in the app, B key to comparison shown:")
+        print(f"  load {os.getloadavg()[0]:.1f}; in the app, B key to the first repaint with it:")
         print(
             f"    every row built first (issue 8)      median {statistics.median(at_once):7.1f} ms"
         )

@@ -8,6 +8,7 @@ steps of one reading session belong together anyway."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 from textual.widgets import Input
@@ -242,13 +243,18 @@ def test_a_b_notes_scroll_and_say_where_their_change_was(demo):
         labels = [line for line in notes.splitlines() if " change " in line]
         assert len(panel.related) == 60 and len(labels) == RELATED_SHOWN
         assert all(", ¶" in line for line in labels)
-        assert f"… and {60 - RELATED_SHOWN} more" in notes
+        assert f"… and {60 - RELATED_SHOWN} more: }} lists them" in notes
         scroll = screen.query_one("#notes-scroll")
         assert scroll.max_scroll_y > 0
         await pilot.press("right_curly_bracket")
         assert scroll.scroll_y > 0
         await pilot.press("left_curly_bracket")
         assert scroll.scroll_y == 0
+        # } at the end of the list lists more, until every note is there.
+        await pilot.press(*["right_curly_bracket"] * 12)
+        await settle(pilot, lambda: "more: }" not in str(panel.render()))
+        notes = str(panel.render()).split("Notes made between A and B")[1]
+        assert len([line for line in notes.splitlines() if " change " in line]) == 60
 
     run_app(demo, scenario)
 
@@ -340,3 +346,29 @@ def test_a_long_comparison_shows_its_first_rows_first_then_every_row(demo):
         assert title(view).startswith(f"change {len(comparison.changes)} of")
 
     run_app(demo, scenario)
+
+
+def test_a_long_comparison_is_never_cut_between_the_two_places_of_a_move():
+    from types import SimpleNamespace
+
+    from tracker.tui.widgets.diff_view import FIRST_STRETCH
+
+    comparison = long_comparison()
+    plain = DiffView._first_stretch(SimpleNamespace(comparison=comparison))
+    assert plain is not None and FIRST_STRETCH <= plain[1] < FIRST_STRETCH + 2_000
+    # A paragraph moved from near the top to 50,000 characters down (the texts need not
+    # hold it here: only where the cut may fall is asked).
+    index = len(comparison.changes) + 1
+    move = Change(index, "move", Span(300, 400, "x"), Span(50_000, 50_100, "x"), 50_000, 300)
+    cut = DiffView._first_stretch(
+        SimpleNamespace(comparison=replace(comparison, changes=(*comparison.changes, move)))
+    )
+    assert cut is not None and cut[1] > 50_100 and move in cut[2]
+    # A move beyond the first stretch leaves the cut where it was, the move after it.
+    late = Change(
+        index, "move", Span(50_000, 50_100, "x"), Span(55_000, 55_100, "x"), 55_000, 50_000
+    )
+    cut = DiffView._first_stretch(
+        SimpleNamespace(comparison=replace(comparison, changes=(*comparison.changes, late)))
+    )
+    assert cut is not None and cut[:2] == plain[:2] and late not in cut[2]

@@ -518,7 +518,11 @@ class MainScreen(Screen):
             notify(self, "The change in focus is not a move: it has one place")
 
     def action_notes_down(self) -> None:
-        self.query_one("#notes-scroll", VerticalScroll).scroll_page_down(animate=False)
+        scroll = self.query_one("#notes-scroll", VerticalScroll)
+        # At the end of the notes listed so far, list more (between A and B) first.
+        if scroll.scroll_y >= scroll.max_scroll_y and self.query_one(NotesPanel).show_more():
+            return
+        scroll.scroll_page_down(animate=False)
 
     def action_notes_up(self) -> None:
         self.query_one("#notes-scroll", VerticalScroll).scroll_page_up(animate=False)

@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracker.model import Change, Comparison
-from tracker.rows import DELETED, INSERTED, Cell, Row, inline, side_by_side
+from tracker.rows import DELETED, INSERTED, MOVED, Cell, Row, inline, side_by_side
 from tracker.text.cells import text_width
 
 DIVIDER = " │ "
@@ -37,6 +37,7 @@ class DiffView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "diff-view--deleted",
         "diff-view--inserted",
+        "diff-view--moved",
         "diff-view--focus",
         "diff-view--fold",
         "diff-view--gutter",
@@ -361,7 +362,7 @@ class DiffView(ScrollView, can_focus=True):
             self.partial = False
             self._set_rows(self._build(self.expanded))
             return
-        old_end, new_end, count = cut
+        old_end, new_end, ahead = cut
         comparison = self.comparison
         assert comparison is not None
         self.partial = True
@@ -369,7 +370,7 @@ class DiffView(ScrollView, can_focus=True):
             self._builder()(
                 comparison.old_text[:old_end],
                 comparison.new_text[:new_end],
-                comparison.changes[:count],
+                ahead,
                 self._column_width(),
                 self.expanded,
             )
@@ -380,29 +381,34 @@ class DiffView(ScrollView, can_focus=True):
             self._generation, self._builder(), whole, self._column_width(), self.expanded
         )
 
-    def _first_stretch(self) -> tuple[int, int, int] | None:
+    def _first_stretch(self) -> tuple[int, int, tuple[Change, ...]] | None:
         """Where a long comparison can be cut for its first screenfuls: the end of both
-        texts' prefixes and how many changes lie before it; None to build it whole.
+        texts' prefixes and the changes that lie before it; None to build it whole.
 
         The cut is at a paragraph break in unchanged text between two changes, where the
         rows before it are the same whether the rest follows or not. A move ties two
-        places of the text together (and its mark names a paragraph far away): a
-        comparison with one is built whole."""
+        places together (and its mark names the paragraph at the other end): no cut
+        falls between a move's places, so a move lies wholly before or after it."""
         comparison = self.comparison
         if comparison is None or len(comparison.new_text) < PROGRESSIVE_FROM:
             return None
         changes = comparison.changes
-        if any(c.is_move or c.within is not None for c in changes):
-            return None
-        for count, (before, after) in enumerate(zip(changes, changes[1:], strict=False), 1):
+        tied = [c for c in changes if c.is_move or c.within is not None]
+        tied_indices = {c.index for c in tied}
+        plain = sorted(
+            (c for c in changes if c.index not in tied_indices), key=lambda c: c.new.start
+        )
+        for before, after in zip(plain, plain[1:], strict=False):
             if before.new.end < FIRST_STRETCH:
                 continue
             gap = comparison.new_text[before.new.end : after.new.start]
             br = gap.find("\n\n")
             if br < 0 or gap != comparison.old_text[before.old.end : after.old.start]:
                 continue
-            shift = br + 2
-            return before.old.end + shift, before.new.end + shift, count
+            old_cut, new_cut = before.old.end + br + 2, before.new.end + br + 2
+            ahead = [c for c in changes if _before(c, old_cut, new_cut)]
+            if all(_before(c, old_cut, new_cut) or _after(c, old_cut, new_cut) for c in tied):
+                return old_cut, new_cut, tuple(ahead)
         return None
 
     @work(thread=True, exclusive=True, group="diff-rows", exit_on_error=False)
@@ -523,6 +529,8 @@ class DiffView(ScrollView, can_focus=True):
             style = self.get_component_rich_style("diff-view--deleted")
         elif cell.kind == INSERTED:
             style = self.get_component_rich_style("diff-view--inserted")
+        elif cell.kind == MOVED:  # a moved paragraph's words and its marks, at both ends
+            style = self.get_component_rich_style("diff-view--moved")
         if cell.change is not None and cell.change == self.current:
             style += self.get_component_rich_style("diff-view--focus")
         return style
@@ -540,3 +548,25 @@ class DiffView(ScrollView, can_focus=True):
             pos = found + len(needle)
         out.append(Segment(text[pos:], style))
         return out
+
+
+def _points(change: Change) -> tuple[list[int], list[int]]:
+    """Every point a change touches in the old text and in the new one (a move's other
+    place included)."""
+    old = [change.old.start, change.old.end]
+    new = [change.new.start, change.new.end]
+    if change.new_place_in_old is not None:
+        old.append(change.new_place_in_old)
+    if change.old_place_in_new is not None:
+        new.append(change.old_place_in_new)
+    return old, new
+
+
+def _before(change: Change, old_cut: int, new_cut: int) -> bool:
+    old, new = _points(change)
+    return max(old) <= old_cut and max(new) <= new_cut
+
+
+def _after(change: Change, old_cut: int, new_cut: int) -> bool:
+    old, new = _points(change)
+    return min(old) >= old_cut and min(new) >= new_cut

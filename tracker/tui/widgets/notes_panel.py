@@ -11,9 +11,11 @@ from tracker import present
 from tracker.model import Change, Note, Revision
 from tracker.tui.styles import content, lines
 
-# Notes made between A and B listed at most (the panel scrolls through them); more would
-# cost their texts' reading on every change in focus, and a reader narrows with f instead.
-RELATED_SHOWN = 40
+# Notes made between A and B listed at first (the panel scrolls through them, and } at
+# its end lists more): forty at once cost an A/B comparison some 700 ms of layout under
+# load, and each listed note's place means reading its revision's text.
+RELATED_SHOWN = 12
+RELATED_MORE = 24
 
 # Where a change is ("¶4"), for a change of the diff shown (revision None) or of the
 # revision that made a note between A and B; "" when it cannot be told.
@@ -33,15 +35,25 @@ class NotesPanel(Static):
         self.change: Change | None = None
         self.related: list[tuple[Revision, Change]] = []
         self.locate: Locate = lambda _revision, _change: ""
+        self.related_limit = RELATED_SHOWN
 
     def show_change(
         self, change: Change | None, related: list[tuple[Revision, Change]] | None = None
     ) -> None:
         self.change = change
         self.related = related or []
+        self.related_limit = RELATED_SHOWN
         self.update(self._content())
         if self.parent is not None:  # in a scrolling pane: a new change starts at its top
             self.parent.scroll_home(animate=False)
+
+    def show_more(self) -> bool:
+        """List more of the notes made between A and B; False when all are listed."""
+        if len(self.related) <= self.related_limit:
+            return False
+        self.related_limit += RELATED_MORE
+        self.redraw()
+        return True
 
     def redraw(self) -> None:
         """Draw again where it is (places learnt since): the reader's scroll stays."""
@@ -61,19 +73,14 @@ class NotesPanel(Static):
             # and by where its change was in that revision's text. The panel scrolls.
             count = len(self.related)
             lines.append(Content.styled(f"Notes made between A and B ({count}):", "bold"))
-            for revision, noted in self.related[:RELATED_SHOWN]:
+            for revision, noted in self.related[: self.related_limit]:
                 where = self.locate(revision, noted)
                 label = f"{revision.rev[:8]} change {noted.index}{', ' + where if where else ''}: "
                 if noted.note is not None:
                     lines.extend(_note_lines(noted.note, label))
-            if count > RELATED_SHOWN:
-                lines.append(
-                    Content.styled(
-                        f"… and {count - RELATED_SHOWN} more: mark A and B closer together"
-                        " to read them",
-                        "italic",
-                    )
-                )
+            if count > self.related_limit:
+                more = count - self.related_limit
+                lines.append(Content.styled(f"… and {more} more: }} lists them", "italic"))
         elif change.note is None:
             lines.append(
                 Content.styled("No note: this change is unexplained (a to annotate).", "italic")
