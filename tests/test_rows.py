@@ -112,7 +112,7 @@ def _side(cells: tuple) -> str:
     return "".join(c.text for c in cells if c.kind != CONTINUED)
 
 
-_NOT_TEXT = re.compile(r"\s|[↵·→]|⟨indent [^⟩]*⟩|\[-|-\]|\{\+|\+\}")
+_NOT_TEXT = re.compile(r"⟨indent\s*[^⟩]*⟩|\s|[↵·→]|\[-|-\]|\{\+|\+\}")
 
 
 def _bare(text: str) -> str:

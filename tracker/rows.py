@@ -115,8 +115,9 @@ def wrap(pieces: list[Piece], width: int) -> list[list[Cell]]:
     def new_row() -> None:
         nonlocal used
         row = rows[-1]
-        if row and row[-1].kind in (EQUAL, MOVED) and row[-1].text.endswith(" "):
-            # The space where a line wraps is not drawn (nor searched, nor copied).
+        if row and row[-1].kind != CONTINUED and row[-1].text.endswith(" "):
+            # The space where a line wraps is not drawn (nor struck through, searched or
+            # copied).
             end = row[-1]
             row[-1] = Cell(end.text.rstrip(" "), end.kind, end.change)
         rows.append(list(lead))
@@ -262,7 +263,8 @@ def _side_marks(
                 if s.start > pos:
                     marks.append(_Mark(pos, s.start, MOVED, c.index))
                 if s.end > s.start:
-                    marks.append(_Mark(s.start, s.end, kind, e.index, _is_blank(s.text)))
+                    blank, breaks = _is_blank(s.text), changes_breaks(e)
+                    marks.append(_Mark(s.start, s.end, kind, e.index, blank, False, breaks))
                 pos = max(pos, s.end)
             if span.end > pos:
                 marks.append(_Mark(pos, span.end, MOVED, c.index))
