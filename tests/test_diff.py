@@ -28,10 +28,12 @@ def rebuild(old: str, new: str, changes) -> tuple[str, str]:
     return "".join(old_out), "".join(new_out)
 
 
-# Prose-like text: words, punctuation, all kinds of line endings, non-BMP characters.
+# Prose-like text: words, punctuation, all kinds of line endings, non-BMP characters,
+# grapheme clusters (a combining accent, a ZWJ sequence, a skin tone, a flag).
 _pieces = st.sampled_from(
     ["the", "red", "fox", "green", "ICE’s", "Zetas", " ", "  ", "\n", "\r\n", "\r", "\n\n",
-     ",", ".", "“", "”", "😀", "𝒳", "é", "\u202e", "\t", "\ufeff", "Aragua"]
+     ",", ".", "“", "”", "😀", "𝒳", "é", "\u202e", "\t", "\ufeff", "Aragua",
+     "e\u0301", "\u0301", "👨\u200d👩", "🏽", "🇫🇷"]
 )  # fmt: skip
 prose = st.lists(_pieces, max_size=60).map("".join)
 anything = st.text(max_size=80)

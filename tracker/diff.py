@@ -21,6 +21,7 @@ How a diff is computed, and why:
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
@@ -29,7 +30,7 @@ from diff_match_patch import diff_match_patch
 from tracker.model import Change, Span
 from tracker.moves import find_moves
 from tracker.text.ends import common_prefix, common_suffix
-from tracker.text.tokens import is_word, tokenize
+from tracker.text.tokens import is_word, may_extend, tokenize
 
 _EQUAL = diff_match_patch.DIFF_EQUAL
 _DELETE = diff_match_patch.DIFF_DELETE
@@ -39,14 +40,26 @@ _INSERT = diff_match_patch.DIFF_INSERT
 Edit = tuple[int, int, int, int]
 
 
+class _OverBudget(Exception):
+    """An exact search went past the steps its diff had left."""
+
+
 class _Engine(diff_match_patch):
     """diff-match-patch with its middle-snake search (where a long history's diff time
     goes) written for speed: the same steps in the same order, so the same diffs, with
     no clock read per step (there is no time-out), the texts' lengths and the arrays in
     local names, and the reverse path reading reversed copies instead of negative
-    indices. tests/test_log_foreign.py checks it against the library on random texts."""
+    indices. tests/test_log_foreign.py checks it against the library on random texts.
+
+    With ``allowance`` set, it counts its steps (diagonals visited, summed over every
+    search of one ``diff_main``) in ``steps`` and gives up with :class:`_OverBudget`
+    past the allowance: a bound on work, not on time, so the same on every machine."""
+
+    allowance: int | None = None
+    steps = 0
 
     def diff_bisect(self, text1, text2, deadline):  # type: ignore[no-untyped-def]
+        allowance = self.allowance
         n1 = len(text1)
         n2 = len(text2)
         max_d = (n1 + n2 + 1) // 2
@@ -61,6 +74,10 @@ class _Engine(diff_match_patch):
         rev2 = text2[::-1]
         k1start = k1end = k2start = k2end = 0
         for d in range(max_d):
+            if allowance is not None:
+                self.steps += 2 * d + 2
+                if self.steps > allowance:
+                    raise _OverBudget
             for k1 in range(-d + k1start, d + 1 - k1end, 2):
                 k1_offset = v_offset + k1
                 if k1 == -d or (k1 != d and v1[k1_offset - 1] < v1[k1_offset + 1]):
@@ -109,6 +126,38 @@ class _Engine(diff_match_patch):
         return [(self.DIFF_DELETE, text1), (self.DIFF_INSERT, text2)]
 
 
+def _few_steps_apart(a: str, b: str) -> bool:
+    """A quick test that can rule out ``_within_steps(a, b, _FEW_STEPS)``: every token
+    beyond what the two sides could share must be deleted or inserted."""
+    if abs(len(a) - len(b)) > _FEW_STEPS:
+        return False
+    shared = sum((Counter(a) & Counter(b)).values())
+    return len(a) + len(b) - 2 * shared <= _FEW_STEPS
+
+
+def _within_steps(a: str, b: str, steps: int) -> bool:
+    """Whether ``a`` turns into ``b`` with at most ``steps`` deletions and insertions
+    (Myers' forward search, bounded: at most ``steps`` squared moves)."""
+    n, m = len(a), len(b)
+    if abs(n - m) > steps:
+        return False
+    v = {1: 0}
+    for d in range(steps + 1):
+        for k in range(-d, d + 1, 2):
+            if k == -d or (k != d and v.get(k - 1, -1) < v.get(k + 1, -1)):
+                x = v.get(k + 1, 0)
+            else:
+                x = v.get(k - 1, 0) + 1
+            y = x - k
+            while x < n and y < m and a[x] == b[y]:
+                x += 1
+                y += 1
+            v[k] = x
+            if x >= n and y >= m:
+                return True
+    return False
+
+
 def _engine() -> diff_match_patch:
     engine = _Engine()
     # No time-out: with one, a slow machine returns a coarser diff than a fast one.
@@ -117,6 +166,26 @@ def _engine() -> diff_match_patch:
 
 
 _DMP = _engine()
+
+# A gap of n by m tokens with n * m at most this always goes to diff-match-patch whole:
+# its search is cheap, and a one-word edit stays exactly what it was.
+_SMALL_PIECE = 1 << 12
+# A larger piece with no anchor is diffed exactly only when at most this many tokens
+# are deleted and inserted in it.
+_FEW_STEPS = 64
+# Anchoring goes at most this deep; the redrafts measured need 6 to 9 levels.
+_MAX_DEPTH = 24
+# Larger gaps do too while the diff's exact search has steps left (a step is one
+# diagonal visited in diff-match-patch's search). Rewritten paragraphs spend the most,
+# lightly edited ones almost nothing, so a long document with scattered edits stays
+# exact. The adjacent pairs of revisions of the PEP 8 fixture need at most 127,494 steps,
+# of the System Design Primer 17,412, of markdown_history() 27,906 (tests and
+# bench/compare_engines.py check that their changes are unchanged); past the budget,
+# gaps are anchored, so one diff spends at most some tens of milliseconds on exact search.
+_EXACT_BUDGET = 200_000
+# Tokens that occur at most this often on each side may anchor a large gap (git's
+# histogram diff uses 64 too); rarer tokens are tried first, as in patience diff.
+_RARE_TIERS = (1, 8)
 
 
 def diff_texts(old: str, new: str) -> list[Change]:
@@ -146,6 +215,7 @@ def _edits(old: str, new: str) -> Iterator[Edit]:
     new_lines = new.splitlines(keepends=True)
     old_offsets = _offsets(old_lines)
     new_offsets = _offsets(new_lines)
+    budget = _Budget()
     for a0, a1, b0, b1 in _line_gaps(old_lines, new_lines):
         if a1 - a0 == b1 - b0 > 1:
             # As many lines on each side: paragraphs edited in place. Diffing each pair on
@@ -160,7 +230,7 @@ def _edits(old: str, new: str) -> Iterator[Edit]:
             new_part = new[base_new : new_offsets[d1]]
             if old_part == new_part:
                 continue
-            for os_, oe, ns, ne in _word_edits(old_part, new_part):
+            for os_, oe, ns, ne in _word_edits(old_part, new_part, budget):
                 yield os_ + base_old, oe + base_old, ns + base_new, ne + base_new
 
 
@@ -244,58 +314,83 @@ def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return result
 
 
-def _word_edits(old: str, new: str) -> Iterator[Edit]:
+def _word_edits(old: str, new: str, budget: _Budget | None = None) -> Iterator[Edit]:
     """Diff two stretches of text word by word; yield edits relative to their starts."""
     if not old or not new:
         # Nothing to align: the whole stretch was inserted or deleted.
         yield 0, len(old), 0, len(new)
         return
     # Tokenizing is the costly part in Python: skip the common start and end first. The
-    # cuts fall only where whitespace meets a non-space character inside the common part,
-    # which is a token boundary in both texts, so no word or whitespace run is split.
+    # cuts fall only where whitespace meets a non-space character inside the common part
+    # that does not extend the space's cluster, which is a token boundary in both texts,
+    # so no word, whitespace run or grapheme cluster is split.
     head = common_prefix(old, new)
     if head:
         head -= 1
-        while head > 0 and not (old[head - 1].isspace() and not old[head].isspace()):
+        while head > 0 and not _cut_here(old, head):
             head -= 1
     tail = 0
     if head < min(len(old), len(new)):
         common = common_suffix(old, new, min(len(old), len(new)) - head)
         start = len(old) - common + 1
-        while start < len(old) and not (old[start - 1].isspace() and not old[start].isspace()):
+        while start < len(old) and not _cut_here(old, start):
             start += 1
         tail = len(old) - start if start < len(old) else 0
     if head or tail:
-        inner = _word_edits_core(old[head : len(old) - tail], new[head : len(new) - tail])
+        inner = _word_edits_core(
+            old[head : len(old) - tail], new[head : len(new) - tail], budget or _Budget()
+        )
         for os_, oe, ns, ne in inner:
             yield os_ + head, oe + head, ns + head, ne + head
         return
-    yield from _word_edits_core(old, new)
+    yield from _word_edits_core(old, new, budget or _Budget())
 
 
-def _word_edits_core(old: str, new: str) -> Iterator[Edit]:
+def _one_for_one(old_tokens: list[str], new_tokens: list[str]) -> Edit | None:
+    """The edit, when the two token lists differ in one token only (most edits of a
+    long document, once the common ends are cut): diff-match-patch and the cleanup can
+    only answer that token for that token, so they are skipped. Else None."""
+    if len(old_tokens) != len(new_tokens) or len(old_tokens) > 8:
+        return None
+    differ = [k for k, (a, b) in enumerate(zip(old_tokens, new_tokens, strict=True)) if a != b]
+    if len(differ) != 1:
+        return None
+    start = sum(map(len, old_tokens[: differ[0]]))
+    return (
+        start,
+        start + len(old_tokens[differ[0]]),
+        start,
+        start + len(new_tokens[differ[0]]),
+    )
+
+
+def _cut_here(text: str, at: int) -> bool:
+    """Whether the common start or end may be cut at ``at``: where whitespace meets a
+    character that starts a token (not a mark that joins the space before it)."""
+    return text[at - 1].isspace() and not text[at].isspace() and not may_extend(text[at])
+
+
+def _word_edits_core(old: str, new: str, budget: _Budget) -> Iterator[Edit]:
     if not old or not new:
         yield 0, len(old), 0, len(new)
         return
     old_tokens = tokenize(old)
     new_tokens = tokenize(new)
+    one = _one_for_one(old_tokens, new_tokens)
+    if one is not None:
+        yield one
+        return
     codes: dict[str, str] = {}
     old_chars = _encode(old_tokens, codes)
     new_chars = _encode(new_tokens, codes)
-    diffs = _DMP.diff_main(old_chars, new_chars, False)
     # Per code (dicts keep insertion order, so list position = code): is it a word, and
     # how many characters does it stand for.
     words = [is_word(token) for token in codes]
     sizes = [len(token) for token in codes]
-    # Memoized: the cleanup re-walks from an earlier equality after each one it absorbs,
-    # weighing the same runs again (a third of a long history's diff time without this).
-    weights: dict[str, int] = {}
+    diffs = _token_diff(old_chars, new_chars, words, budget)
 
     def weight(chars: str) -> int:
-        found = weights.get(chars)
-        if found is None:
-            found = weights[chars] = sum(map(words.__getitem__, map(ord, chars)))
-        return found
+        return sum(map(words.__getitem__, map(ord, chars)))
 
     diffs = _semantic_cleanup(diffs, weight)
 
@@ -323,6 +418,242 @@ def _word_edits_core(old: str, new: str) -> Iterator[Edit]:
         yield pending
 
 
+class _Budget:
+    """How many steps of exact search one diff may still spend, with its own counting
+    engine (so that diffs in different threads never share a count). Shared by every
+    gap of one ``word_changes``."""
+
+    def __init__(self) -> None:
+        self.left = _EXACT_BUDGET
+        self.engine = _engine()
+
+    def exact(self, a: str, b: str) -> list[tuple[int, str]] | None:
+        """diff-match-patch's diff of a and b if it fits in the steps left, else None
+        (and no steps are left: the gaps after this one are anchored)."""
+        if self.left <= 0 or self._surely_over(a, b):
+            self.left = 0
+            return None
+        self.engine.allowance = self.left
+        self.engine.steps = 0
+        try:
+            diffs = self.engine.diff_main(a, b, False)
+        except _OverBudget:
+            self.left = 0
+            return None
+        self.left -= self.engine.steps
+        return diffs
+
+    def _surely_over(self, a: str, b: str) -> bool:
+        """Whether the search would surely give up, known without running it: the
+        tokens the sides cannot share must all be deleted or inserted (at least D
+        edits), and the search meets in the middle only after visiting about (D/2)**2
+        diagonals. Skipping such a search gives the answer trying it would, at none
+        of its cost (the few cases diff-match-patch settles without searching are
+        left to it)."""
+        short, long = (a, b) if len(a) <= len(b) else (b, a)
+        if len(short) <= 1 or short in long:
+            return False
+        edits = len(a) + len(b) - 2 * sum((Counter(a) & Counter(b)).values())
+        half = edits // 2
+        return half * (half + 1) > self.left
+
+
+def _token_diff(a: str, b: str, words: list[bool], budget: _Budget) -> list[tuple[int, str]]:
+    """Diff two strings of token codes.
+
+    A gap goes to diff-match-patch whole when it is small, or while the diff's budget
+    of exact search lasts (which every adjacent pair of revisions in the shared corpora
+    stays within, so their changes are those of the engine before issue 9). Otherwise
+    it is anchored on runs of shared rare tokens, and each piece between the anchors is
+    diffed the same way, iteratively and in reading order.
+    """
+    if len(a) * len(b) <= _SMALL_PIECE:
+        return _DMP.diff_main(a, b, False)
+    exact = budget.exact(a, b)
+    if exact is not None:
+        return exact
+    out: list[tuple[int, str]] = []
+    # (op, codes) to emit, or (old codes, new codes, depth) to diff. The pieces of one
+    # depth are disjoint, so each depth costs time linear in the gap, and the depth is
+    # bounded: a pathological order (anchors that cut off one run at a time) cannot
+    # make the anchoring quadratic.
+    todo: list[tuple[int, str] | tuple[str, str, int]] = [(a, b, 0)]
+    while todo:
+        item = todo.pop()
+        if len(item) == 2:
+            out.append(item)  # type: ignore[arg-type]
+            continue
+        a, b, depth = item  # type: ignore[misc]
+        head = common_prefix(a, b)
+        tail = common_suffix(a, b, min(len(a), len(b)) - head)
+        if head:
+            out.append((_EQUAL, a[:head]))
+        if tail:
+            todo.append((_EQUAL, a[len(a) - tail :]))
+        a, b = a[head : len(a) - tail], b[head : len(b) - tail]
+        if not a or not b:
+            if a:
+                out.append((_DELETE, a))
+            if b:
+                out.append((_INSERT, b))
+            continue
+        if len(a) * len(b) <= _SMALL_PIECE:
+            out.extend(_DMP.diff_main(a, b, False))
+            continue
+        runs = _anchor_runs(a, b, words) if depth < _MAX_DEPTH else []
+        if not runs:
+            # No two words in a row are shared through a rare token: diff the piece
+            # exactly if it is a few edits from the other side, else it was rewritten
+            # and is one replacement (the cleanup would fold the common words it shares
+            # into one anyway). A bound on steps, not on time: the same on every machine.
+            if _few_steps_apart(a, b) and _within_steps(a, b, _FEW_STEPS):
+                out.extend(_DMP.diff_main(a, b, False))
+            else:
+                out.append((_DELETE, a))
+                out.append((_INSERT, b))
+            continue
+        pieces: list[tuple[int, str] | tuple[str, str, int]] = []
+        pa = pb = 0
+        for i, j, length in runs:
+            if i > pa or j > pb:
+                pieces.append((a[pa:i], b[pb:j], depth + 1))
+            pieces.append((_EQUAL, a[i : i + length]))
+            pa, pb = i + length, j + length
+        if pa < len(a) or pb < len(b):
+            pieces.append((a[pa:], b[pb:], depth + 1))
+        todo.extend(reversed(pieces))
+    return _merge(out)
+
+
+def _merge(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Join neighbouring equalities, and each run of edits into one deletion followed by
+    one insertion, as diff-match-patch's results are (one linear pass)."""
+    out: list[tuple[int, str]] = []
+    deleted: list[str] = []
+    inserted: list[str] = []
+    equal: list[str] = []
+    for op, chars in diffs:
+        if not chars:
+            continue
+        if op == _EQUAL:
+            if deleted or inserted:
+                if deleted:
+                    out.append((_DELETE, "".join(deleted)))
+                if inserted:
+                    out.append((_INSERT, "".join(inserted)))
+                deleted, inserted = [], []
+            equal.append(chars)
+            continue
+        if equal:
+            out.append((_EQUAL, "".join(equal)))
+            equal = []
+        (deleted if op == _DELETE else inserted).append(chars)
+    if deleted:
+        out.append((_DELETE, "".join(deleted)))
+    if inserted:
+        out.append((_INSERT, "".join(inserted)))
+    if equal:
+        out.append((_EQUAL, "".join(equal)))
+    return out
+
+
+def _anchor_runs(a: str, b: str, words: list[bool]) -> list[tuple[int, int, int]]:
+    """Runs of equal tokens (start in a, start in b, length) to fix as unchanged in a
+    large gap, in order: the chain of runs with the most words among the runs through a
+    token that is rare on both sides, in the rarest tier that has any (unique tokens
+    first, as patience diff does). A run must hold two words or more: one shared word
+    in rewritten text is a coincidence, and anchoring on it would cut one replacement
+    into three changes."""
+    count_a = Counter(a)
+    count_b = Counter(b)
+    budget = 8 * (len(a) + len(b))  # pairs of occurrences looked at: linear in the gap
+    for tier in _RARE_TIERS:
+        seeds = {t for t, c in count_a.items() if c <= tier and 0 < count_b.get(t, 0) <= tier}
+        if not seeds:
+            continue
+        if sum(count_a[t] * count_b[t] for t in seeds) > budget:
+            return []
+        runs = _runs(a, b, seeds, words)
+        if runs:
+            return _heaviest_chain(runs)
+    return []
+
+
+def _runs(a: str, b: str, seeds: set[str], words: list[bool]) -> list[tuple[int, int, int, int]]:
+    """The maximal runs of equal tokens through each pair of seed occurrences that hold
+    two words or more, as (start in a, start in b, length, words), ordered."""
+    where_b: dict[str, list[int]] = {}
+    for j, t in enumerate(b):
+        if t in seeds:
+            where_b.setdefault(t, []).append(j)
+    n, m = len(a), len(b)
+    reached: dict[int, int] = {}  # diagonal (i - j) -> end in a of the last run found on it
+    runs = []
+    for i, t in enumerate(a):
+        if t not in seeds:
+            continue
+        for j in where_b[t]:
+            if reached.get(i - j, -1) > i:
+                continue  # inside a run already found
+            s, u = i, j
+            while s and u and a[s - 1] == b[u - 1]:
+                s -= 1
+                u -= 1
+            e, f = i + 1, j + 1
+            while e < n and f < m and a[e] == b[f]:
+                e += 1
+                f += 1
+            reached[i - j] = e
+            count = sum(map(words.__getitem__, map(ord, a[s:e])))
+            if count >= 2:
+                runs.append((s, u, e - s, count))
+    runs.sort()
+    return runs
+
+
+def _heaviest_chain(runs: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:
+    """The chain of runs, each after the last in both texts, with the most words.
+
+    Runs are taken in order of their start in a; a run's best chain ends with a run that
+    ends before it starts in both texts, found with a Fenwick tree of best scores by end
+    in b (a run enters the tree once runs start at or after its end in a). Ties go to
+    the run found first, so the answer is deterministic.
+    """
+    if not runs:
+        return []
+    size = max(u + length for _, u, length, _ in runs) + 1
+    tree: list[tuple[int, int]] = [(0, -1)] * (size + 1)
+    best: list[tuple[int, int]] = []
+    by_end = sorted(range(len(runs)), key=lambda k: runs[k][0] + runs[k][2])
+    entered = 0
+    for k, (s, u, _, weight) in enumerate(runs):
+        while entered < len(by_end):
+            r = by_end[entered]
+            if runs[r][0] + runs[r][2] > s or r >= k:
+                break
+            score = (best[r][0], -r)
+            pos = runs[r][1] + runs[r][2]
+            while pos <= size:
+                if tree[pos] < score:
+                    tree[pos] = score
+                pos += pos & -pos
+            entered += 1
+        found: tuple[int, int] = (0, 1)
+        pos = u
+        while pos > 0:
+            if tree[pos] > found:
+                found = tree[pos]
+            pos -= pos & -pos
+        best.append((found[0] + weight, -found[1]))
+    end = max(range(len(runs)), key=lambda k: (best[k][0], -k))
+    chain = []
+    while end >= 0:
+        chain.append(runs[end][:3])
+        end = best[end][1]
+    chain.reverse()
+    return chain
+
+
 def _semantic_cleanup(
     diffs: list[tuple[int, str]], weight: Callable[[str], int]
 ) -> list[tuple[int, str]]:
@@ -336,41 +667,43 @@ def _semantic_cleanup(
     unchanged word does not swallow the word. (diff-match-patch's own rule, counted in
     tokens, merged the line endings with the word between them; counted in characters,
     it merged "red fox jumps".)
+
+    One pass with a stack, so it is linear: diff-match-patch's walk goes back to the
+    equality before after each one it absorbs and walks the merged edits again, which
+    is quadratic in a redraft's thousands of absorbed equalities. The stack holds the
+    edits since each open equality as one group (words inserted, words deleted); when
+    the top equality is absorbed, it and its two groups become one group, and the
+    equality below is checked against it, as diff-match-patch's re-walk does.
     """
-    diffs = [list(d) for d in diffs]
-    changed = False
-    equalities: list[int] = []  # indices of equalities still worth re-checking
-    last_equality: str | None = None
-    before_ins = before_del = after_ins = after_del = 0
-    i = 0
-    while i < len(diffs):
-        op, chars = diffs[i]
+    eq_at: list[int] = []  # indices of the equalities still open, bottom to top
+    eq_weight: list[int] = []
+    groups: list[list[int]] = [[0, 0]]  # words [inserted, deleted] after each equality
+    absorbed: set[int] = set()
+    for i, (op, chars) in enumerate(diffs):
         if op == _EQUAL:
-            equalities.append(i)
-            before_ins, before_del, after_ins, after_del = after_ins, after_del, 0, 0
-            last_equality = chars
+            eq_at.append(i)
+            eq_weight.append(weight(chars))
+            groups.append([0, 0])
+            continue
+        groups[-1][0 if op == _INSERT else 1] += weight(chars)
+        # The rule weighs the open equality against the groups on its sides; an absorbed
+        # equality counts as deleted and inserted in the group it joins.
+        while eq_at and eq_weight[-1] < min(max(groups[-2]), max(groups[-1])):
+            after = groups.pop()
+            before = groups.pop()
+            w = eq_weight.pop()
+            absorbed.add(eq_at.pop())
+            groups.append([before[0] + w + after[0], before[1] + w + after[1]])
+    if not absorbed:
+        return list(diffs)
+    result: list[tuple[int, str]] = []
+    for i, (op, chars) in enumerate(diffs):
+        if i in absorbed:
+            result.append((_DELETE, chars))
+            result.append((_INSERT, chars))
         else:
-            if op == _INSERT:
-                after_ins += weight(chars)
-            else:
-                after_del += weight(chars)
-            if last_equality is not None and weight(last_equality) < min(
-                max(before_ins, before_del), max(after_ins, after_del)
-            ):
-                # Turn the equality into a deletion plus an insertion of the same text.
-                at = equalities.pop()
-                diffs[at] = [_DELETE, last_equality]
-                diffs.insert(at + 1, [_INSERT, last_equality])
-                if equalities:
-                    equalities.pop()  # the equality before may now be absorbable too
-                i = equalities[-1] if equalities else -1
-                before_ins = before_del = after_ins = after_del = 0
-                last_equality = None
-                changed = True
-        i += 1
-    result = [(op, chars) for op, chars in diffs]
-    if changed:
-        _DMP.diff_cleanupMerge(result)  # gather each run's deletions and insertions
+            result.append((op, chars))
+    _DMP.diff_cleanupMerge(result)  # gather each run's deletions and insertions
     return result
 
 
