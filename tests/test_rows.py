@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import lzma
+import os
 import re
 from pathlib import Path
 
@@ -205,7 +206,11 @@ def paragraph_edits(draw) -> tuple[str, str]:
     return "\n\n".join(paragraphs) + end, "\n\n".join(new) + end
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("ROWS_EXAMPLES", 60)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(paragraph_edits(), st.booleans())
 def test_random_paragraph_edits_keep_unchanged_paragraphs_on_one_row(pair, marks) -> None:
     old, new = pair
@@ -260,7 +265,7 @@ def _with_move(paragraphs: list[str], source: int, target: int, edit: int | None
     return old, new, changes
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=int(os.environ.get("ROWS_EXAMPLES", 40)), deadline=None)
 @given(
     st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=25), min_size=2, max_size=6),
     st.data(),

@@ -428,7 +428,13 @@ def _side_move(
     core = _core(lines, numbers)
     lead = numbers.index(core[0]) if core else len(numbers)
     tail = len(numbers) - lead - len(core)
-    rows.extend(Row() for _ in range(lead))
+
+    def blanks(numbers: list[int]) -> None:
+        # Blank lines, but drawn from their pieces: an edit of the separators shows (↵).
+        own = _wrapped(lines, numbers, width)
+        _pair(rows, own if block.old else [], [] if block.old else own)
+
+    blanks(numbers[:lead])
     if block.old:
         cell = Cell(_mark_text(move, MOVED_TO, places), MOVED, move.index)
         rows.append(Row((cell,), (), changes=(move.index,), mark=MOVED_TO))
@@ -438,7 +444,7 @@ def _side_move(
         start, end = move.old.start, move.old.end
         inside = [i for i, (s, e) in enumerate(left.spans) if s >= start and e <= end]
         _pair(rows, _wrapped(left, _core(left, inside), width), _wrapped(right, core, width))
-    rows.extend(Row() for _ in range(tail))
+    blanks(numbers[len(numbers) - tail :])
 
 
 def _blank(line: list[Piece]) -> bool:
