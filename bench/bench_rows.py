@@ -4,7 +4,9 @@
 
 The pair is the first and the last revision of ``markdown_history()`` (660 revisions of a
 130 KB Markdown guide the tracker did not write). ``--base`` is a tree of the code to
-compare with (default: ``git archive main`` into a temporary folder); each command runs
+compare with (default: ``git archive`` of ``--base-rev``, main unless given, into a
+temporary folder; issue 9's figures use 3e09227, the tree before the row builder, whose
+drawing was a rich Table); each command runs
 as a whole process, the three in turn (before, after, git's word diff of the same pair),
 so a machine that speeds up or slows down weighs on each alike. Output goes to a pipe,
 as in a script or a pager. Also timed in-process: the row builder alone, at 80 columns.
@@ -66,6 +68,7 @@ def _render_once(saved: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", type=Path)
+    parser.add_argument("--base-rev", default="main", help="what --base defaults to")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--render-once", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -78,8 +81,8 @@ def main() -> None:
         base = args.base
         if base is None:
             base = Path(tmp)
-            archive = subprocess.run(["git", "archive", "main"], cwd=ROOT, capture_output=True,
-                                     check=True).stdout  # fmt: skip
+            archive = subprocess.run(["git", "archive", args.base_rev], cwd=ROOT,
+                                     capture_output=True, check=True).stdout  # fmt: skip
             subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
         argv = [sys.executable, "-m", "tracker", "diff", "--side-by-side", "--width", "160",
                 first, last, doc]  # fmt: skip

@@ -115,8 +115,9 @@ def wrap(pieces: list[Piece], width: int) -> list[list[Cell]]:
     def new_row() -> None:
         nonlocal used
         row = rows[-1]
-        if row and row[-1].kind in (EQUAL, MOVED) and row[-1].text.endswith(" "):
-            # The space where a line wraps is not drawn (nor searched, nor copied).
+        if row and row[-1].kind != CONTINUED and row[-1].text.endswith(" "):
+            # The space where a line wraps is not drawn (nor struck through, searched or
+            # copied).
             end = row[-1]
             row[-1] = Cell(end.text.rstrip(" "), end.kind, end.change)
         rows.append(list(lead))
@@ -262,7 +263,8 @@ def _side_marks(
                 if s.start > pos:
                     marks.append(_Mark(pos, s.start, MOVED, c.index))
                 if s.end > s.start:
-                    marks.append(_Mark(s.start, s.end, kind, e.index, _is_blank(s.text)))
+                    blank, breaks = _is_blank(s.text), changes_breaks(e)
+                    marks.append(_Mark(s.start, s.end, kind, e.index, blank, False, breaks))
                 pos = max(pos, s.end)
             if span.end > pos:
                 marks.append(_Mark(pos, span.end, MOVED, c.index))
@@ -426,7 +428,13 @@ def _side_move(
     core = _core(lines, numbers)
     lead = numbers.index(core[0]) if core else len(numbers)
     tail = len(numbers) - lead - len(core)
-    rows.extend(Row() for _ in range(lead))
+
+    def blanks(numbers: list[int]) -> None:
+        # Blank lines, but drawn from their pieces: an edit of the separators shows (↵).
+        own = _wrapped(lines, numbers, width)
+        _pair(rows, own if block.old else [], [] if block.old else own)
+
+    blanks(numbers[:lead])
     if block.old:
         cell = Cell(_mark_text(move, MOVED_TO, places), MOVED, move.index)
         rows.append(Row((cell,), (), changes=(move.index,), mark=MOVED_TO))
@@ -436,7 +444,7 @@ def _side_move(
         start, end = move.old.start, move.old.end
         inside = [i for i, (s, e) in enumerate(left.spans) if s >= start and e <= end]
         _pair(rows, _wrapped(left, _core(left, inside), width), _wrapped(right, core, width))
-    rows.extend(Row() for _ in range(tail))
+    blanks(numbers[len(numbers) - tail :])
 
 
 def _blank(line: list[Piece]) -> bool:

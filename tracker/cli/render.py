@@ -212,8 +212,9 @@ def _diff_lines(
     sign only on the side that changed, columns padded so that both sides line up."""
     lines: list[Segments] = []
     if head and column is not None:
-        lines.append([(" " * (_GUTTER + 2), ""), _padded(head[0][0], column, head[0][1]),
-                      (_DIVIDER + "  ", "dim"), head[1]])  # fmt: skip
+        # Each side's label starts where its −/+ column does.
+        lines.append([(" " * _GUTTER, ""), _padded(head[0][0], column + 2, head[0][1]),
+                      (_DIVIDER, "dim"), head[1]])  # fmt: skip
     seen: set[int] = set()
     for row in built:
         if row.fold is not None:
