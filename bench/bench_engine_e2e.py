@@ -14,10 +14,8 @@ import cProfile
 import io
 import os
 import pstats
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,19 +23,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import diffcases  # noqa: E402
-from timing import TRACKER, plain_git_env  # noqa: E402
-
-
-def _interleaved(commands: dict[str, list[str]], cwd: Path, runs: int = 5) -> dict[str, float]:
-    """Medians of commands run in turn, as timing.interleaved_ms, but a non-zero exit
-    is fine (git diff exits 1 when the texts differ)."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, argv in commands.items():
-            start = time.perf_counter()
-            subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, check=False)
-            times[name].append((time.perf_counter() - start) * 1000)
-    return {name: statistics.median(values) for name, values in times.items()}
+from timing import TRACKER, interleaved_ms, plain_git_env  # noqa: E402
 
 
 def build(root: Path) -> Path:
@@ -62,7 +48,7 @@ def main() -> None:
     old = str(root / "redraft-8k.old.md")
     new = str(store / "article.md")
     print(f"load average: {os.getloadavg()[0]:.2f}")
-    times = _interleaved(
+    times = interleaved_ms(
         {
             "tracker status": [*TRACKER, "status"],
             "tracker diff": [*TRACKER, "diff"],
@@ -78,6 +64,7 @@ def main() -> None:
             ][:-1],
         },
         store,
+        check=False,
     )
     for name, ms in times.items():
         print(f"| {name} | {ms:.0f} |")

@@ -29,13 +29,16 @@ def median_ms(argv: list[str], cwd: Path, runs: int = 5, env: dict | None = None
     return statistics.median(times)
 
 
-def interleaved_ms(commands: dict[str, list[str]], cwd: Path, runs: int = 5) -> dict[str, float]:
+def interleaved_ms(
+    commands: dict[str, list[str]], cwd: Path, runs: int = 5, check: bool = True
+) -> dict[str, float]:
     """Medians of several commands run in turn (A B C A B C ...), so a machine that
-    speeds up or slows down during the run weighs on every command alike."""
+    speeds up or slows down during the run weighs on every command alike. ``check``:
+    fail on a non-zero exit (off for ``git diff``, which exits 1 when texts differ)."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, argv in commands.items():
             start = time.perf_counter()
-            subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, check=check)
             times[name].append((time.perf_counter() - start) * 1000)
     return {name: statistics.median(values) for name, values in times.items()}

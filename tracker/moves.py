@@ -148,18 +148,9 @@ def _sentence_units(
     sentence that a change touches. A sentence's span takes the spaces after it, the last
     one the spaces before it, so cutting it out leaves its neighbours as they read."""
     text = places.text
-    units = places.units()
-    starts = [s for s, _ in units]
     ranges = _ranges(changes, old_side)
-    touched: dict[int, None] = {}
-    for lo, hi in ranges:
-        k = max(bisect_left(starts, lo + 1) - 1, 0)
-        while k < len(units) and units[k][0] < hi:
-            touched[k] = None
-            k += 1
     found = []
-    for k in sorted(touched):
-        start, end = units[k]
+    for start, end in _touched_units(places, ranges):
         if start in paired:
             continue
         spans = places.sentences(start, end)
@@ -213,21 +204,26 @@ def _candidates(places: Places, changes: list[Change], old_side: bool) -> list[_
     ranges = _ranges(changes, old_side)
     if not ranges:
         return []
-    text = places.text
-    units = places.units()
-    starts = [s for s, _ in units]
-    picked: dict[int, None] = {}
-    for lo, hi in ranges:
-        k = max(bisect_left(starts, lo + 1) - 1, 0)
-        while k < len(units) and units[k][0] < hi:
-            picked[k] = None
-            k += 1
     found = []
-    for k in sorted(picked):
-        unit = _unit(text, units[k][0], units[k][1], ranges)
+    for start, end in _touched_units(places, ranges):
+        unit = _unit(places.text, start, end, ranges)
         if unit is not None:
             found.append(unit)
     return found
+
+
+def _touched_units(places: Places, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (start, end) of each unit of the text that one of ``ranges`` reaches into, in
+    order, each once."""
+    units = places.units()
+    starts = [s for s, _ in units]
+    touched: dict[int, None] = {}
+    for lo, hi in ranges:
+        k = max(bisect_left(starts, lo + 1) - 1, 0)
+        while k < len(units) and units[k][0] < hi:
+            touched[k] = None
+            k += 1
+    return [units[k] for k in sorted(touched)]
 
 
 def similarity(a: Counter[str], b: Counter[str], size_a: int, size_b: int) -> float:
