@@ -61,3 +61,17 @@ class SigningError(TrackerError):
 
 class GitError(TrackerError):
     """git itself failed."""
+
+
+class SyncRefusedError(TrackerError):
+    """sync refused to merge (a rewound remote, unrelated histories, a push that kept
+    losing the race): nothing was changed here or on the remote."""
+
+
+class ConcurrentEditError(SyncRefusedError):
+    """Two editors changed the same words of a document: nothing was written, and
+    ``three_way`` holds the three versions and both sides' notes for the editor."""
+
+    def __init__(self, message: str, hint: str = "", three_way: object = None) -> None:
+        super().__init__(message, hint)
+        self.three_way = three_way  # a tracker.model.ThreeWay

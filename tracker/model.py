@@ -508,3 +508,74 @@ class VerifyReport:
             "explained": self.explained,
             "signed": self.signed,
         }
+
+
+# -- sharing through a remote (tracker/sync) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncStep:
+    """One step of a sync, for progress: ``fetch``, ``merge``, ``replay``, ``push`` or
+    ``done``, with a line a person reads."""
+
+    step: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ThreeWay:
+    """Overlapping changes of one document that sync refused to merge: the common base,
+    this clone's version and the remote's, each side's changes against the base with
+    their notes, and which of them overlap (pairs of indices: ours, theirs)."""
+
+    document: str
+    base_rev: str
+    ours_rev: str
+    theirs_rev: str
+    base_text: str
+    ours_text: str
+    theirs_text: str
+    ours_changes: tuple[Change, ...]
+    theirs_changes: tuple[Change, ...]
+    overlaps: tuple[tuple[int, int], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "base": self.base_rev,
+            "ours": self.ours_rev,
+            "theirs": self.theirs_rev,
+            "ours_changes": [c.to_json() for c in self.ours_changes],
+            "theirs_changes": [c.to_json() for c in self.theirs_changes],
+            "overlaps": [list(pair) for pair in self.overlaps],
+        }
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one ``tracker sync`` did. ``replayed`` pairs each replayed revision's
+    original with its new id; ``notes_conflicts`` counts entries (later notes, reviews)
+    that concurrent editors wrote without seeing each other, shown until resolved."""
+
+    remote: str
+    branch: str
+    taken: int = 0  # revisions taken from the remote
+    sent: int = 0  # revisions pushed to the remote
+    replayed: tuple[tuple[str, str], ...] = ()
+    merged_refs: tuple[str, ...] = ()  # notes refs / journal joined by a merge commit
+    notes_conflicts: int = 0
+    pushed: bool = False
+    attempts: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "remote": self.remote,
+            "branch": self.branch,
+            "taken": self.taken,
+            "sent": self.sent,
+            "replayed": [{"original": o, "commit": n} for o, n in self.replayed],
+            "merged_refs": list(self.merged_refs),
+            "notes_conflicts": self.notes_conflicts,
+            "pushed": self.pushed,
+            "attempts": self.attempts,
+        }

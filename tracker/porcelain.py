@@ -7,7 +7,7 @@ write side (recording, and with it the diff engine) loads only when a command wr
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +19,16 @@ from tracker.errors import (
     TrackerError,
     UnknownDocumentError,
 )
-from tracker.model import Blame, Change, DiffResult, NoteInput, Revision, VerifyReport
+from tracker.model import (
+    Blame,
+    Change,
+    DiffResult,
+    NoteInput,
+    Revision,
+    SyncResult,
+    SyncStep,
+    VerifyReport,
+)
 from tracker.notes import NOTES_REF, parse_later
 from tracker.store import WORKTREE, Store, require_tracker_store, require_work_tree
 from tracker.text.decode import not_text_kind
@@ -56,6 +65,8 @@ __all__ = [
     "places",
     "relpath",
     "record_bound",
+    "remote_add",
+    "remotes",
     "record_revision",
     "require_tracker_store",
     "requires_notes",
@@ -63,6 +74,7 @@ __all__ = [
     "review",
     "show",
     "status",
+    "sync",
     "verify",
     "write_report",
     "written",
@@ -620,3 +632,36 @@ def written() -> bool:
 
     recording = sys.modules.get("tracker.recording")  # not loaded: nothing was written
     return bool(recording and recording.past_commit_point())
+
+
+# -- sharing through a remote ----------------------------------------------------------
+
+
+def remote_add(store: Store, name: str, url: str) -> None:
+    """Name a remote to sync with (``tracker remote add NAME URL``)."""
+    from tracker.sync.remotes import add_remote
+
+    add_remote(store, name, url)
+
+
+def remotes(store: Store) -> list[tuple[str, str]]:
+    """The remotes this store can sync with: (name, url), by name."""
+    from tracker.sync.remotes import list_remotes
+
+    return list_remotes(store)
+
+
+def sync(
+    store: Store,
+    remote: str | None = None,
+    *,
+    author: str | None = None,
+    progress: Callable[[SyncStep], None] | None = None,
+) -> SyncResult:
+    """Fetch, merge and push the branch, the notes, the reviews and the journal.
+
+    Raises SyncRefusedError (nothing changed) or ConcurrentEditError (with the three
+    versions, for the app) when it will not merge."""
+    from tracker.sync.run import sync as run_sync
+
+    return run_sync(store, remote, identity=_identity(author), progress=progress)
