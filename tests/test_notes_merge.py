@@ -231,3 +231,64 @@ def test_concurrent_approval_and_flag_join_as_a_conflict(clones):
     entries = json.loads(git(ann.root, "notes", f"--ref={REVIEWS_REF}", "show", rev))["entries"]
     assert [e["status"] for e in entries] == ["approved", "flagged"]
     assert all(e["seen"] == [] for e in entries)  # neither saw the other
+
+
+# -- reading a joined store: the conflict is shown until a new entry resolves it -------------
+
+
+def test_show_and_history_mark_concurrent_notes_until_a_new_note_resolves_them(clones, cli):
+    ann, bob, rev = clones
+    porcelain.note(ann, rev, 1, "Ann: 7 per the May report", author=str(ANN),
+                   date="2025-06-05T13:00:00+01:00")  # fmt: skip
+    porcelain.note(bob, rev, 1, "Bob: 7 per the ministry", author=str(BOB),
+                   date="2025-06-05T13:05:00+01:00")  # fmt: skip
+    _push(bob.root, NOTES_REF)
+    _join(ann, NOTES_REF)
+    note = porcelain.show(Store.open(ann.root), rev).changes[0].note
+    assert note.text == "Bob: 7 per the ministry"  # the newest, but not alone:
+    assert [(c.text, c.author) for c in note.conflict] == [("Ann: 7 per the May report", str(ANN))]
+    assert [h.text for h in note.history] == ["Base"]
+    shown = cli("show", rev, cwd=ann.root).out
+    assert "⚠ conflicting notes (2)" in shown
+    assert "also: [factual] Ann: 7 per the May report" in shown
+    assert "by Ann Editor <ann@example.org> 2025-06-05T13:00:00+01:00" in shown
+    assert "Bob: 7 per the ministry" in shown
+    history = porcelain.notes_history(Store.open(ann.root), rev)
+    assert [(h["text"], h.get("conflict", False)) for h in history] == [
+        ("Base", False),
+        ("Ann: 7 per the May report", True),
+        ("Bob: 7 per the ministry", True),
+    ]  # the merge commit added no entry of its own
+    assert cli("notes-history", rev, cwd=ann.root).out.count("⚠ conflicting") == 2
+    # A new note, written after seeing both, resolves it.
+    porcelain.note(ann, rev, 1, "7 percent: report and ministry agree", author=str(ANN),
+                   date="2025-06-05T16:00:00+01:00")  # fmt: skip
+    note = porcelain.show(Store.open(ann.root), rev).changes[0].note
+    assert note.text.startswith("7 percent") and note.conflict == ()
+    assert [h.text for h in note.history][-2:] == [
+        "Ann: 7 per the May report", "Bob: 7 per the ministry"
+    ]  # fmt: skip
+    assert "conflicting" not in cli("show", rev, cwd=ann.root).out
+
+
+def test_log_and_show_mark_an_approval_and_a_flag_that_did_not_see_each_other(clones, cli):
+    ann, bob, rev = clones
+    porcelain.review(ann, rev, "approved", author=str(ANN), date="2025-06-05T13:00:00+01:00")
+    porcelain.review(bob, rev, "flagged", "unsourced", author=str(BOB),
+                     date="2025-06-05T13:01:00+01:00")  # fmt: skip
+    _push(bob.root, REVIEWS_REF)
+    _join(ann, REVIEWS_REF)
+    review = porcelain.show(Store.open(ann.root), rev).review
+    assert (review.status, review.approved) == ("flagged", False)
+    assert [(r.status, r.author) for r in review.conflict] == [("approved", str(ANN))]
+    log = cli("log", cwd=ann.root).out
+    assert "⚠ conflicting reviews: flagged by Bob Checker" in log
+    assert "approved by Ann Editor <ann@example.org> 2025-06-05T13:00:00+01:00" in log
+    assert "unsourced" in log and "a new review resolves it" in log
+    # Still awaiting a decision: listed by log --unreviewed.
+    assert rev[:10] in cli("log", "--unreviewed", cwd=ann.root).out
+    porcelain.review(ann, rev, "approved", "source found", author=str(ANN),
+                     date="2025-06-05T14:00:00+01:00")  # fmt: skip
+    review = porcelain.show(Store.open(ann.root), rev).review
+    assert review.approved and review.conflict == () and review.history == 2
+    assert "conflicting" not in cli("log", cwd=ann.root).out

@@ -403,21 +403,33 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                     "stored_in": revision.rev,
                 }
             )
-    # Walk the notes ref oldest first: each commit's new entries are the ones it added.
-    commits = (
-        store.git("log", "--reverse", "--format=%H", NOTES_REF, "--", check=False).split()
+    # Walk the notes ref oldest first (a merge after both its parents): each commit's new
+    # entries are the ones none of its parents had. A merge made by sync adds none.
+    from collections import Counter
+
+    from tracker.notes import canonical
+
+    listing = (
+        store.git(
+            "log", "--reverse", "--topo-order", "--format=%H %P", NOTES_REF, "--", check=False
+        ).splitlines()
         if store.ref(NOTES_REF)
         else []
     )
-    previous: list[dict[str, Any]] = []
+    seen: dict[str, Counter[str]] = {}  # notes commit -> its document's entries, by identity
     reader = store.reader  # the command's one cat-file --batch
-    for commit in commits:
-        blob = reader.read(f"{commit}:{revision.rev}")
-        if blob is None:
-            blob = reader.read(f"{commit}:{revision.rev[:2]}/{revision.rev[2:]}")
+    for line in listing:
+        commit, *parents = line.split()
+        tree = reader.oid_of(commit, "tree")
+        blob = reader.note_in(tree, revision.rev) if tree else None
         entries = parse_later(blob.decode("utf-8", "replace") if blob else None)
-        if entries[: len(previous)] != previous:
-            # The tracker only appends; anything else was done to the ref by hand.
+        have = Counter(canonical(e) for e in entries)
+        seen[commit] = have
+        before: Counter[str] = Counter()
+        for parent in parents:
+            before |= seen.get(parent, Counter())
+        if any(before[key] > have[key] for key in before):
+            # The tracker (and sync) only append; anything else was done to the ref by hand.
             history.append(
                 {
                     "change": None,
@@ -430,8 +442,11 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                     "stored_in": commit,
                 }
             )
-            previous = []
-        for entry in entries[len(previous) :]:
+        for entry in entries:
+            key = canonical(entry)
+            if before[key] > 0:
+                before[key] -= 1
+                continue
             history.append(
                 {
                     "change": entry.get("change"),
@@ -444,7 +459,23 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                     "stored_in": commit,
                 }
             )
-        previous = entries
+    return _mark_conflicts(history, revision)
+
+
+def _mark_conflicts(history: list[dict[str, Any]], revision: Revision) -> list[dict[str, Any]]:
+    """Mark the wordings that are in conflict now (written without seeing each other,
+    not yet resolved by a newer note): ``"conflict": true``."""
+    current = set()
+    for change in revision.changes:
+        if change.note is not None and change.note.conflict:
+            for note in (change.note, *change.note.conflict):
+                current.add((change.index, note.text, note.date, note.author))
+    if not current:
+        return history
+    for item in history:
+        key = (item["change"], item["text"], item["date"], item["author"])
+        if item["origin"] == "later" and key in current:
+            item["conflict"] = True
     return history
 
 

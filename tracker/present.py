@@ -20,7 +20,7 @@ class Part(NamedTuple):
     """A piece of a line and what it is, for the face to style.
 
     Roles: "" (plain), "deleted", "inserted", "whitespace", "category", "source", "dim",
-    "absent" (no note), "approved", "flagged", "warning", "error", "ok".
+    "absent" (no note), "approved", "flagged", "warning" (also a conflict), "error", "ok".
     """
 
     text: str
@@ -148,6 +148,29 @@ def note_lines(
     if note.edited:
         by += f" (edited; {len(note.history)} earlier wording(s), see notes-history)"
     lines.append([Part(by, "dim")])
+    if note.conflict:
+        lines += note_conflict_lines(note, indent)
+    return lines
+
+
+CONFLICT_HINT = "written without seeing each other; a new note resolves it"
+
+
+def note_conflict_lines(note: Note, indent: str = "      ") -> list[Line]:
+    """The other wordings of a note two editors corrected concurrently, each with who wrote
+    it when: both are shown, neither is silently picked."""
+    count = len(note.conflict) + 1
+    lines: list[Line] = [
+        [Part(f"{indent}⚠ conflicting notes ({count}): {CONFLICT_HINT}", "warning")]
+    ]
+    for other in note.conflict:
+        lines.append(
+            [Part(f"{indent}also: "), category_label(other.category), Part(one_line(other.text))]
+        )
+        if other.source:
+            lines.append([Part(f"{indent}  source: " + one_line(other.source), "source")])
+        by = f"{indent}  by {one_line(other.author)} {one_line(other.date)}".rstrip()
+        lines.append([Part(by, "dim")])
     return lines
 
 
@@ -181,11 +204,24 @@ def review_label(review: Review | None) -> Line:
     if review is None:
         return [Part("awaiting review", "dim")]
     # Every field is untrusted text: the reviews ref can be written with plain git.
-    role = "approved" if review.status == APPROVED else "flagged"
-    line = [Part(f"{one_line(review.status)} by {one_line(review.author)}", role)]
-    if review.comment:
-        line.append(Part(": " + one_line(review.comment), role))
+    line: Line = []
+    if review.conflict:
+        line.append(Part("⚠ conflicting reviews: ", "warning"))
+    for number, each in enumerate((review, *review.conflict)):
+        role = "approved" if each.status == APPROVED else "flagged"
+        if number:
+            line.append(Part("; "))
+        line.append(Part(f"{one_line(each.status)} by {one_line(each.author)}", role))
+        if review.conflict:
+            line.append(Part(f" {one_line(each.date)}", "dim"))
+        if each.comment:
+            line.append(Part(": " + one_line(each.comment), role))
+    if review.conflict:
+        line.append(Part(f" ({REVIEW_CONFLICT_HINT})", "warning"))
     return line
+
+
+REVIEW_CONFLICT_HINT = "written without seeing each other; a new review resolves it"
 
 
 def review_badge(review: Review | None) -> Line:
@@ -193,6 +229,8 @@ def review_badge(review: Review | None) -> Line:
     (``✓ approved`` or ``⚑ flagged``); nothing when it awaits review."""
     if review is None:
         return []
+    if review.conflict:
+        return [Part("⚠ conflicting reviews ", "warning")]
     if review.status == APPROVED:
         return [Part("✓ approved ", "approved")]
     return [Part("⚑ flagged ", "flagged")]
@@ -213,6 +251,18 @@ def review_detail(review: Review | None) -> Line:
     if review.history:
         earlier = f"{review.history} earlier review{'s' if review.history != 1 else ''}"
         line.append(Part(f" ({earlier})", "dim"))
+    if review.conflict:
+        # The other verdicts, in full too: the reader must see both sides to decide.
+        line.insert(0, Part(f"⚠ conflicting reviews ({REVIEW_CONFLICT_HINT}): ", "warning"))
+        for other in review.conflict:
+            role = "approved" if other.status == APPROVED else "flagged"
+            mark = "✓" if other.status == APPROVED else "⚑"
+            line.append(Part("; "))
+            line.append(Part(f"{mark} {one_line(other.status)} by {one_line(other.author)}", role))
+            if other.date:
+                line.append(Part(f" on {one_line(other.date)}", "dim"))
+            if other.comment:
+                line.append(Part(": " + visible(other.comment).strip()))
     return line
 
 

@@ -497,8 +497,8 @@ class Store:
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
-                if unreviewed and revision.review:
-                    continue
+                if unreviewed and revision.review and not revision.review.conflict:
+                    continue  # reviewed (a conflicting review still awaits a decision)
                 mentioned = revision.recorded and _mentions(revision.changes, search or "")
                 if search and revision.rev not in found and not mentioned:
                     continue

@@ -119,6 +119,9 @@ def show(revision: Revision) -> None:
     console.print(Text(f"author   {one_line(revision.author)}"))
     console.print(Text(f"date     {revision.date}"))
     console.print(Text(f"document {one_line(revision.document)}"))
+    if revision.review:
+        # Who reviewed it, and both verdicts when two reviewers disagreed unseen.
+        console.print(_text(present.review_detail(revision.review), "review   "))
     console.print()
     console.print(Text("    " + one_line(revision.summary), style="bold"))
     for para in visible(revision.reason).splitlines():
@@ -324,6 +327,8 @@ def notes_history(history: list[dict]) -> None:
                 style="dim",
             )
         )
+        if item.get("conflict"):
+            console.print(_line(f"    ⚠ conflicting: {present.CONFLICT_HINT}", "warning"))
 
 
 def verify(report: VerifyReport) -> None:
