@@ -41,6 +41,9 @@ MOVES_VERSION = 2
 READ_VERSIONS = (1, 2)
 DOCUMENT_TRAILER = "Tracker-Document: "
 RECORD_TRAILER = "Tracker-Record: "
+# A revision replayed onto another editor's tip by sync names its original on the line
+# just before Tracker-Document (docs/collaboration.md, "Replay").
+REPLAY_TRAILER = "Tracker-Replay-Of: "
 
 
 def validate_note(text: str, category: str, categories: tuple[str, ...] | list[str]) -> None:
@@ -133,6 +136,44 @@ def parse_message(message: str) -> tuple[str, str, str | None, dict[str, Any] | 
     if record is None or not isinstance(record, dict):
         return summary.strip(), body.strip(), None, None
     return summary.strip(), str(record.get("reason", "")), document, record
+
+
+def replay_of(message: str) -> str | None:
+    """The original a replayed revision names (``Tracker-Replay-Of``), or None.
+
+    Read only in the trailer paragraph, on the line just before ``Tracker-Document``, and
+    only when the message carries a record: a reason that quotes the trailer names
+    nothing."""
+    message = message.replace("\r\n", "\n")
+    head, sep, tail = message.rpartition("\n" + DOCUMENT_TRAILER)
+    if not sep or RECORD_TRAILER not in tail:
+        return None
+    line = head.rpartition("\n")[2]
+    if not line.startswith(REPLAY_TRAILER):
+        return None
+    value = line[len(REPLAY_TRAILER) :].strip()
+    if len(value) not in (40, 64) or any(c not in "0123456789abcdef" for c in value):
+        return None
+    return value if parse_message(message)[3] is not None else None
+
+
+def with_replay_trailer(message: str, original: str, record: dict[str, Any]) -> str:
+    """A recorded revision's message with its record replaced by ``record`` and the
+    trailer ``Tracker-Replay-Of: original`` just before ``Tracker-Document`` (an older
+    ``Tracker-Replay-Of`` line, of a revision replayed twice, replaced): the readable
+    text above the trailers stays as the original's."""
+    message = message.replace("\r\n", "\n")
+    head, sep, tail = message.rpartition("\n" + DOCUMENT_TRAILER)
+    if not sep:
+        raise ValueError("the message has no Tracker-Document trailer")
+    above, _, last = head.rpartition("\n")
+    if last.startswith(REPLAY_TRAILER):
+        head = above
+    doc_line, _, _rest = tail.partition("\n")
+    return (
+        f"{head}\n{REPLAY_TRAILER}{original}\n{DOCUMENT_TRAILER}{doc_line}\n"
+        f"{RECORD_TRAILER}{json.dumps(record, ensure_ascii=True)}\n"
+    )
 
 
 class UnknownRecordVersion(ValueError):
@@ -287,6 +328,32 @@ def _matches(later: LaterNote, change: Change) -> bool:
     if later.anchored:
         return later.anchor == change.anchor
     return later.change == change.index
+
+
+def reanchored(
+    entries: list[dict[str, Any]], was: Sequence[Change], now: Sequence[Change]
+) -> list[dict[str, Any]]:
+    """Later-note entries written for the changes ``was`` (an original revision), moved
+    onto the same changes ``now`` (its replay: same indices, offsets moved). An entry
+    that matched no change of the original is kept as it was."""
+    by_anchor = {change.anchor: change.index for change in was}
+    by_index = {change.index: change for change in now}
+    moved = []
+    for entry in entries:
+        later = LaterNote.from_entry(entry)
+        target = None
+        if later.anchored:
+            try:
+                index = by_anchor.get(later.anchor)
+            except TypeError:  # written by hand with something unhashable in a range
+                index = None
+            target = by_index.get(index) if index is not None else None
+        if target is None:
+            moved.append(entry)
+            continue
+        old, new = target.old, target.new
+        moved.append({**entry, "old": [old.start, old.end], "new": [new.start, new.end]})
+    return moved
 
 
 def apply_later(
