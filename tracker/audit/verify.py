@@ -14,6 +14,8 @@ Checks, each finding naming the revision, the change and what is wrong:
   ref that moved without the journal;
 * replayed revisions (``replay_checks.py``): named by a sync event, original kept,
   faithful to it;
+* the notes refs' own history (``notes_checks.py``): every document readable JSON,
+  entries only ever appended, every merge a union of its parents;
 * signatures of signed revisions and notes commits (``--require-signatures``: all).
 
 A verify that could check nothing (no commit on the branch, a repository that was never
@@ -27,6 +29,7 @@ import json
 import subprocess
 from datetime import datetime
 
+from tracker.audit.notes_checks import check_notes
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import NotTextError, TrackerError
 from tracker.git import cmd as gitcmd
@@ -92,6 +95,7 @@ def verify(store: Store, require_signatures: bool = False) -> VerifyReport:
                 )
             _check_dates(store, branch_commits, report)
             _check_journal(store, journal, branch_commits, report)
+            check_notes(store, report)
             _check_signatures(store, branch_commits, journal, require_signatures, report)
     except TrackerError as error:
         # A damaged repository can stop git itself; that is a finding, not a crash.
