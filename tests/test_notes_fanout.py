@@ -7,13 +7,14 @@ the switch, the moves and the lookups are the same with five.
 from __future__ import annotations
 
 import pytest
-from conftest import ANN, DATE, git
 
 import tracker.git.notes_tree as notes_tree
 from tracker.git.notes_tree import set_notes
 from tracker.model import APPROVED, NoteInput
 from tracker.recording import add_later_note, add_review, record
 from tracker.store import Store
+
+from conftest import ANN, DATE, git
 
 REF = "refs/notes/probe"
 
