@@ -40,7 +40,7 @@ def _top_names(store: Store, tree: str) -> list[str]:
 
 
 def test_flat_until_the_threshold_then_fanned_out_and_git_reads_every_note(store, monkeypatch):
-    monkeypatch.setattr(notes_tree, "FANOUT_THRESHOLD", 4)
+    monkeypatch.setattr(notes_tree, "FANOUT_THRESHOLD", 5)
     commits = _commits(store, 6)
     tree = None
     for i, commit in enumerate(commits):
@@ -96,7 +96,7 @@ def test_a_note_git_filed_deeper_is_replaced_not_doubled(store):
 
 def test_later_notes_and_reviews_through_a_fanned_out_tree(store, monkeypatch):
     """The tracker's own writers and readers on a fanned-out ref: nothing else changes."""
-    monkeypatch.setattr(notes_tree, "FANOUT_THRESHOLD", 2)
+    monkeypatch.setattr(notes_tree, "FANOUT_THRESHOLD", 3)
     (store.root / "a.txt").write_text("One two three.\n")
     revs = [record(store, "a.txt", "Add", identity=ANN, date=DATE)]
     for i, text in enumerate(["One two four.\n", "One five four.\n", "Six five four.\n"]):

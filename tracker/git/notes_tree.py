@@ -3,12 +3,12 @@ built from the trees it changes only, never from a listing of every note.
 
 A notes tree names each note by the full id of the commit it annotates. While a ref holds
 few notes they sit flat at the top of the tree (the layout every store written so far
-has, so their hashes do not change). Once a flat tree would hold more than
-``FANOUT_THRESHOLD`` notes it is rewritten in git's own fan-out layout, ``ab/cdef...``
-(two hex digits, then the rest), and stays fanned out: setting one note then rewrites
-the top tree (at most 256 entries) and one folder (about 1/256 of the notes) instead of
-a tree of every note. With 100,000 annotated revisions that is a few tens of kilobytes
-of new objects per note, not megabytes.
+has, so their hashes do not change). Once a flat tree would hold ``FANOUT_THRESHOLD``
+notes (256, where ``git fast-import`` fans out too) it is rewritten in git's own fan-out
+layout, ``ab/cdef...`` (two hex digits, then the rest), and stays fanned out: setting
+one note then rewrites the top tree (at most 256 entries) and one folder (about 1/256 of
+the notes) instead of a tree of every note. With 100,000 annotated revisions that is a
+few tens of kilobytes of new objects per note, not megabytes.
 
 Readers follow whatever split a tree uses, as git does (``BlobReader.note_in``,
 ``logcache.notes_pairs``, ``git notes show``). A note found at another depth (git's own
@@ -30,7 +30,7 @@ from tracker.errors import GitError
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader, TreeEntry
 
-# A flat notes tree holds at most this many notes; one more and it fans out (2/38).
+# A flat notes tree holds fewer notes than this; at this many it fans out (2/38).
 FANOUT_THRESHOLD = 256
 
 _TREE = b"40000"
@@ -60,7 +60,7 @@ def set_notes(store: _Readable, base_tree: str | None, notes: Mapping[str, str |
     if not fanned:
         count = sum(1 for e in top.values() if _is_note_leaf(e, hash_hex))
         count += sum(1 for r, b in notes.items() if b is not None and r.encode() not in top)
-        fanned = count > FANOUT_THRESHOLD
+        fanned = count >= FANOUT_THRESHOLD
         if fanned:
             # Crossing the threshold: every flat note moves into its folder, once.
             moved = {
