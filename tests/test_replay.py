@@ -24,7 +24,7 @@ from tracker.store import Store
 from tracker.sync.refs import original_ref
 from tracker.sync.replay import replay_onto
 
-from conftest import ANN, BOB, git
+from conftest import ANN, BOB, git, run_cli_ok
 
 TEXT = "Prices rose 5 percent in May. The mayor said so. Rents rose 5 percent too.\n"
 REMOTE = "refs/tracker/remotes/origin/heads/main"
@@ -176,6 +176,8 @@ def test_a_chain_with_a_new_document_and_later_notes_and_reviews_carried(clones)
     assert logged[1]["changes"][0]["note"]["text"] == "Confirmed with the office"
     assert logged[0]["review"]["status"] == "approved"
     assert verify(bob).findings == []
+    shown = run_cli_ok("show", pairs[0][1], cwd=bob.root).out
+    assert f"replays {first[:12]}" in shown and "Confirmed with the office" in shown
 
 
 def test_the_same_document_added_on_both_sides_is_refused(clones):
