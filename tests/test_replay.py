@@ -17,7 +17,7 @@ from tracker.audit.verify import verify
 from tracker.errors import ConcurrentEditError, SyncRefusedError
 from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
 from tracker.model import NoteInput
-from tracker.notes import REPLAY_TRAILER
+from tracker.notes import REPLAY_TRAILER, replay_of, with_replay_trailer
 from tracker.porcelain import log_json, show
 from tracker.recording import add_later_note, add_review, init_store, record
 from tracker.store import Store
@@ -247,3 +247,14 @@ def test_verify_names_a_replay_no_sync_event_vouches_for(clones):
     subprocess.run(["git", "update-ref", "-d", original_ref(original)], cwd=bob.root, check=True)
     messages = [f.message for f in verify(bob).findings if f.kind == "replay"]
     assert any("is not kept at" in m for m in messages)
+
+
+def test_only_the_trailer_paragraph_names_an_original():
+    original = "ab" * 20
+    quoted = f"Summary\n\nA reason that ends quoting it:\n{REPLAY_TRAILER}{original}\n\n"
+    record = 'Tracker-Document: doc.txt\nTracker-Record: {"v": 1, "reason": "", "changes": []}\n'
+    assert replay_of(quoted + record) is None
+    replayed = with_replay_trailer(quoted + record, original, {"v": 1, "changes": []})
+    assert replay_of(replayed) == original
+    again = with_replay_trailer(replayed, "cd" * 20, {"v": 1, "changes": []})
+    assert replay_of(again) == "cd" * 20 and again.count(REPLAY_TRAILER) == 2  # one quoted

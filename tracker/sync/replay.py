@@ -90,6 +90,13 @@ class _Replay:
         message = commit.message.decode("utf-8", "replace")
         _summary, _reason, document, record = parse_message(message)
         touched = _touched(store, parent, original)
+        if record is None and touched and all(name.startswith(".tracker/") for name in touched):
+            raise SyncRefusedError(
+                f"cannot replay {original[:12]} onto the remote: it changes the store's "
+                "settings, and a settings change is made once, on the shared branch",
+                "nothing was written; take the remote's branch, change the setting there again"
+                " and sync",
+            )
         if record is None or document is None or touched != [document] or not commit.plain():
             raise SyncRefusedError(
                 f"cannot replay {original[:12]} onto the remote: it was not recorded by the "
