@@ -22,6 +22,7 @@ revision in the notes ref; see docs/storage-format.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import replace
@@ -229,8 +230,9 @@ def _optional_int(value: Any) -> int | None:
 # -- later notes ---------------------------------------------------------------------
 
 
-def later_entry(change: Change, note: Note) -> dict[str, Any]:
-    """One appended entry of the notes ref's JSON for a revision."""
+def later_entry(change: Change, note: Note, seen: Sequence[str] = ()) -> dict[str, Any]:
+    """One appended entry of the notes ref's JSON for a revision. ``seen``: the ids of the
+    entries for the same change that were current when it was written (``heads``)."""
     return {
         "change": change.index,
         "old": [change.old.start, change.old.end],
@@ -242,7 +244,64 @@ def later_entry(change: Change, note: Note) -> dict[str, Any]:
         "source": note.source,
         "author": note.author,
         "date": note.date,
+        "seen": sorted(seen),
     }
+
+
+# -- what an entry's writer had seen -----------------------------------------------------
+#
+# Several editors append to the same document in their own clones; sync joins the
+# documents (tracker/sync/notes_merge.py). An entry names, in "seen", the entries for the
+# same target (a change's note, a revision's review) that were current when it was
+# written: a newer wording supersedes exactly those. Entries nobody has superseded are
+# the current ones; two of them are concurrent, written without seeing each other, and
+# are shown as a conflict until a new entry (which sees both) resolves them. An entry
+# without "seen" (written before sync existed, or by hand) read as it always did: it
+# supersedes every entry before it in the document. docs/storage-format.md has the rules.
+
+
+def current_ids(entries: Sequence[Any]) -> list[str]:
+    """The ids of the current entries among one target's entries: what a new entry for
+    that target has seen (and so supersedes)."""
+    return sorted({entry_id(entries[number]) for number in heads(entries)})
+
+
+def matches_change(entry: dict[str, Any], change: Change) -> bool:
+    """Whether a stored later-notes entry is about ``change`` (as ``apply_later`` binds it)."""
+    return _matches(LaterNote.from_entry(entry), change)
+
+
+def canonical(entry: Any) -> str:
+    """An entry's identity: its canonical JSON (sorted keys, no spaces, UTF-8 as is)."""
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_id(entry: Any) -> str:
+    """The short id by which a later entry's "seen" names this one."""
+    return hashlib.sha256(canonical(entry).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def seen_of(entry: Any) -> tuple[str, ...] | None:
+    """The ids an entry says it saw, or None for an entry without "seen" (old or hand-made)."""
+    seen = entry.get("seen") if isinstance(entry, dict) else None
+    if not isinstance(seen, list):
+        return None
+    return tuple(str(item) for item in seen)
+
+
+def heads(entries: Sequence[Any]) -> list[int]:
+    """The positions of the current entries among one target's ``entries`` (in document
+    order): those no other entry has seen. More than one means concurrent writers."""
+    ids = [entry_id(entry) for entry in entries]
+    superseded: set[str] = set()
+    for number, entry in enumerate(entries):
+        seen = seen_of(entry)
+        superseded.update(ids[:number] if seen is None else seen)
+    current: dict[str, int] = {}
+    for number, entry_key in enumerate(ids):
+        if entry_key not in superseded:
+            current[entry_key] = number  # an entry stored twice counts once (its last place)
+    return sorted(current.values())
 
 
 def parse_later(blob: str | None) -> list[dict[str, Any]]:

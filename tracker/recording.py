@@ -27,6 +27,8 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.git import cmd as gitcmd
+from tracker.git.maintenance import write_commit_graph
+from tracker.git.notes_tree import set_notes
 from tracker.git.write import commit_tree, signing, write_with_journal
 from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future
 from tracker.lock import store_lock
@@ -35,10 +37,12 @@ from tracker.notes import (
     NOTES_REF,
     compose_later,
     compose_message,
+    current_ids,
     later_entry,
+    matches_change,
     validate_note,
 )
-from tracker.reviews import REVIEWS_REF, reviews_of
+from tracker.reviews import REVIEWS_REF, entries_of_stored, stored_entries
 from tracker.store import (
     CONFIG_PATH,
     Store,
@@ -387,6 +391,9 @@ def _commit_file(
     # The revision is recorded. What follows is housekeeping: it may fail, but it must not
     # turn a recorded revision into a reported failure.
     _update_index(store, mode, blob, path, warnings)
+    # A new layer of the commit-graph (with Bloom filters) for the commits just written:
+    # `tracker log FILE` on a store of 100,000 revisions reads it instead of every tree.
+    write_commit_graph(store)
     return commit
 
 
@@ -550,10 +557,14 @@ def add_later_note(
         )
     with store_lock(store.git_dir):
         entries = store.later_notes(revision.rev)
+        # The wordings this one replaces: every current one (two, after concurrent
+        # corrections met in a sync; this note resolves them).
+        seen = current_ids([e for e in entries if matches_change(e, change)])
         entries.append(
             later_entry(
                 change,
                 Note(note.text.strip(), note.category, note.source.strip(), str(identity), date),
+                seen,
             )
         )
         verb = "Correct" if change.note is not None else "Add"
@@ -596,9 +607,14 @@ def add_review(
     date = date or now_iso()
     revision = store.revision(rev_name)
     with store_lock(store.git_dir):
-        entries = reviews_of(store).get(revision.rev, [])
-        entries = [*entries, {"status": status, "comment": comment.strip(),
-                              "author": str(identity), "date": date}]  # fmt: skip
+        # Appended to the entries as stored (entries are append-only: one edited by
+        # hand is kept as it is, never rewritten by the next review).
+        stored = stored_entries(store.note(REVIEWS_REF, revision.rev))
+        # The reviews this one follows: every current one (an approval and a flag that
+        # met in a sync are both current; this review resolves them).
+        seen = current_ids(entries_of_stored(stored))
+        entries = [*stored, {"status": status, "comment": comment.strip(),
+                             "author": str(identity), "date": date, "seen": seen}]  # fmt: skip
         verb = "Approve" if status == APPROVED else "Flag"
         message = f"{verb} {revision.rev[:12]}: {revision.summary}\n\n{comment.strip()}\n"
         return write_note_document(
@@ -629,26 +645,8 @@ def write_note_document(
     """
     blob = store.git("hash-object", "-w", "--stdin", input=document.encode("utf-8"))
     old = store.ref(ref)
-    tree = _notes_tree(store, old, rev, blob)
+    # Only the trees on the way to this note are read and written (fan-out past 256).
+    tree = set_notes(store, store.reader.oid_of(old, "tree") if old else None, {rev: blob})
     commit = commit_tree(store, tree, old, message, identity, date)
     advance_ref(store, ref, commit, old, event, identity, date)
     return commit
-
-
-def _notes_tree(store: Store, notes_commit: str | None, rev: str, blob: str) -> str:
-    """The notes tree with the note for ``rev`` set (flat layout; fan-out paths dropped)."""
-    index = store.git_dir / f"tracker-notes-index.{os.getpid()}"
-    env = {"GIT_INDEX_FILE": str(index)}
-    try:
-        if notes_commit:
-            gitcmd.run(store.root, "read-tree", notes_commit, env=env)
-            names = gitcmd.output(store.root, "ls-files", "-z", env=env).split("\x00")
-            for name in names:
-                if name and name.replace("/", "") == rev and name != rev:
-                    gitcmd.run(store.root, "update-index", "--force-remove", "--", name, env=env)
-        gitcmd.run(
-            store.root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{rev}", env=env
-        )
-        return gitcmd.output(store.root, "write-tree", env=env)
-    finally:
-        index.unlink(missing_ok=True)
