@@ -21,7 +21,13 @@ or lost). A second set is adversarial, the issue's case: one editor changes a wo
 (a number) in one sentence, the other deletes that sentence, and the same word occurs in
 another sentence; the right answer is a refusal.
 
-    python bench/bench_threeway.py [--cases=N]
+The cost of a replay with real git: three local revisions (a word or two each) of a
+130 KB document replayed onto a remote tip that changed five other paragraphs
+(``replay_onto``: objects only), beside ``git rebase`` of the same three commits (the
+plain-git peer, which neither checks disjointness nor carries a record), interleaved,
+medians of 5.
+
+    python bench/bench_threeway.py [--cases=N] [--no-replay]
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import gzip
 import json
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -180,6 +187,59 @@ def tally(cases, merge_of) -> tuple[int, int, float]:
     return merged, wrong, (time.perf_counter() - start) * 1000 / max(len(cases), 1)
 
 
+def replay_cost(runs: int = 5) -> None:
+    """Median milliseconds of replay_onto and of git rebase on the same divergence."""
+    from tracker.identity import Identity
+    from tracker.recording import init_store, record
+    from tracker.store import Store
+    from tracker.sync.replay import replay_onto
+
+    ann, bob = Identity("Ann", "ann@example.org"), Identity("Bob", "bob@example.org")
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        text = make_text(130_000)
+        remote = init_store(root / "remote", ann, "2025-06-05T10:00:00+00:00")
+        (remote.root / "doc.md").write_text(text)
+        record(remote, "doc.md", "Add", identity=ann, date="2025-06-05T10:01:00+00:00")
+        subprocess.run(["git", "clone", "-q", str(remote.root), str(root / "local")], check=True)
+        local = Store.open(root / "local")
+        parts = text.split("\n\n")
+        theirs = list(parts)
+        for k in range(5):
+            at = 10 + 7 * k
+            theirs[at] = theirs[at].replace(" ", " REMOTE ", 1)
+        (remote.root / "doc.md").write_text("\n\n".join(theirs))
+        record(remote, "doc.md", "Remote", identity=ann, date="2025-06-05T10:02:00+00:00")
+        mine, revisions = list(parts), []
+        for k in range(3):
+            at = 60 + 9 * k
+            mine[at] = mine[at].replace(" ", " LOCAL ", 1)
+            (local.root / "doc.md").write_text("\n\n".join(mine))
+            revisions.append(
+                record(local, "doc.md", f"Local {k}", identity=bob,
+                       date=f"2025-06-05T10:0{3 + k}:00+00:00")
+            )  # fmt: skip
+        git = ["git", "-C", str(local.root)]
+        subprocess.run(
+            [*git, "fetch", "-q", "origin", "+main:refs/remotes/origin/main"], check=True
+        )
+        onto = subprocess.run(
+            [*git, "rev-parse", "refs/remotes/origin/main"], capture_output=True, text=True
+        ).stdout.strip()
+        times: dict[str, list[float]] = {"replay_onto": [], "git rebase": []}
+        for _ in range(runs):
+            start = time.perf_counter()
+            replay_onto(local, revisions, onto, ann)
+            times["replay_onto"].append((time.perf_counter() - start) * 1000)
+            subprocess.run([*git, "checkout", "-q", "-B", "scratch", revisions[-1]], check=True)
+            start = time.perf_counter()
+            subprocess.run([*git, "rebase", "-q", onto], check=True, capture_output=True)
+            times["git rebase"].append((time.perf_counter() - start) * 1000)
+            subprocess.run([*git, "checkout", "-q", "main"], check=True)
+        for name, values in times.items():
+            print(f"{name:12} {statistics.median(values):8.1f} ms (median of {runs})")
+
+
 def main(argv: list[str]) -> int:
     count = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--cases=")), 1000)
     rng = random.Random(10)
@@ -217,6 +277,8 @@ def main(argv: list[str]) -> int:
                 f"{100 * near / len(adjacent):7.1f}% {near_wrong:5d} "
                 f"{100 * adv_merged / len(adversarial):6.1f}% {adv_wrong:5d} {ms:7.2f}"
             )
+    if "--no-replay" not in argv:
+        replay_cost()
     return 0
 
 
