@@ -258,3 +258,19 @@ def test_only_the_trailer_paragraph_names_an_original():
     assert replay_of(replayed) == original
     again = with_replay_trailer(replayed, "cd" * 20, {"v": 1, "changes": []})
     assert replay_of(again) == "cd" * 20 and again.count(REPLAY_TRAILER) == 2  # one quoted
+
+
+def test_a_replay_is_never_committed_before_its_new_parent(clones):
+    # Ann's clock runs three minutes ahead (within the skew recording allows).
+    from datetime import datetime, timedelta
+
+    ahead = (datetime.now().astimezone() + timedelta(minutes=3)).isoformat(timespec="seconds")
+    ann, bob = clones
+    (ann.root / "doc.txt").write_text(TEXT.replace("Rents", "Wages"))
+    record(ann, "doc.txt", "Wages", identity=ANN, date=ahead)
+    mine = write_record(bob, TEXT.replace("mayor", "governor"), "Governor", BOB, 3)
+    onto = fetch(bob, ann)
+    [(_o, new)] = replay_onto(bob, [mine], onto, BOB)
+    times = git(bob.root, "log", "-2", "--format=%ct", new).split()
+    assert int(times[0]) >= int(times[1])
+    assert git(bob.root, "log", "-1", "--format=%aI", new).strip() == at(3)
