@@ -282,6 +282,17 @@ def revision_outline(revision: Revision) -> Line | None:
     return None
 
 
+def replay_label(revision: Revision) -> str | None:
+    """Said of a revision sync replayed onto another editor's revisions: which original
+    it carries (kept at refs/tracker/originals/), whose later notes and reviews it shows."""
+    if revision.replay_of is None:
+        return None
+    return (
+        f"replays {revision.replay_of[:12]} (its original, kept at "
+        f"refs/tracker/originals/{revision.replay_of}): same changes and notes, moved"
+    )
+
+
 def unchanged(revision: Revision) -> str:
     """Said of a revision that leaves its document as its parent had it."""
     return (

@@ -99,6 +99,9 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
             out.append(_text(outline, "    "))
         if revision.review:
             out.append(_text(present.review_label(revision.review), "    "))
+        replayed = present.replay_label(revision)
+        if replayed:
+            out.append(Text("    " + replayed, style="dim"))
     console.print(Text("\n").join(out))
 
 
@@ -122,6 +125,9 @@ def show(revision: Revision) -> None:
     if revision.review:
         # Who reviewed it, and both verdicts when two reviewers disagreed unseen.
         console.print(_text(present.review_detail(revision.review), "review   "))
+    replayed = present.replay_label(revision)
+    if replayed:
+        console.print(Text(f"replay   {replayed}", style="dim"))
     console.print()
     console.print(Text("    " + one_line(revision.summary), style="bold"))
     for para in visible(revision.reason).splitlines():
