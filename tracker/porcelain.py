@@ -568,8 +568,15 @@ def blame(
     return Blame(doc, by, text, tuple(units))
 
 
-def verify(store: Store, *, require_signatures: bool = False) -> VerifyReport:
-    """What an auditor can check from the store alone."""
+def verify(
+    store: Store, *, require_signatures: bool = False, since: str | None = None
+) -> VerifyReport:
+    """What an auditor can check from the store alone (``since``: only what was written
+    after that revision, an ancestor of HEAD an earlier verify passed at)."""
+    if since is not None:
+        from tracker.audit.since import verify_since
+
+        return verify_since(store, since, require_signatures)
     from tracker.audit.verify import verify as check
 
     return check(store, require_signatures)
