@@ -21,7 +21,7 @@ import os
 import stat
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -222,6 +222,55 @@ class Store:
 
     def git(self, *args: str, **kwargs) -> str:
         return gitcmd.output(self.root, *args, **kwargs)
+
+    # -- partial clones -------------------------------------------------------------------
+
+    def prefetch(
+        self,
+        document: str | None = None,
+        *,
+        revs: Sequence[str] | None = None,
+        texts: bool = True,
+        since: str | None = None,
+    ) -> int:
+        """In a partial clone (``git clone --filter=blob:none``), fetch in one batch the
+        blobs a command is about to read, rather than one lazy fetch per blob: the texts
+        of ``document``'s first-parent history (every document's when None; only after
+        ``since`` when given), or of ``revs`` and their parents only; and the later notes
+        and reviews of those revisions. Returns how many blobs were asked for; outside a
+        partial clone nothing happens (no process)."""
+        from tracker.git.partial import fetch_missing, promisor_remote
+        from tracker.reviews import REVIEWS_REF
+
+        if promisor_remote(self.root) is None or self.head() is None:
+            return 0
+        reader = self.reader
+        missing: list[str] = []  # known to be missing (git said so)
+        wanted: list[str] = []  # needed; fetched when not here
+        spec = ["--", document] if document else []
+        if revs is None:
+            span = ["HEAD", f"^{since}"] if since else ["HEAD"]
+            listed = self.git("log", "--first-parent", "--format=%H", *span, *spec).split()
+            if texts:
+                # --missing=print: git lists what is not here instead of fetching it.
+                out = self.git(
+                    "rev-list", "--objects", "--missing=print", "--first-parent", *span, *spec
+                )
+                missing += [line[1:].split()[0] for line in out.splitlines() if line[:1] == "?"]
+        else:
+            listed = [rev for rev in revs if rev != WORKTREE]
+            for rev in listed:
+                commit = self._commit(rev)
+                doc = document or self._document_of(rev, commit)
+                for one in (commit, *(self._commit(p) for p in commit.parents[:1])):
+                    entry = reader.entry(one.tree, doc) if texts else None
+                    if entry is not None and entry.mode in _FILE_MODES:
+                        wanted.append(entry.oid)
+        for ref in (NOTES_REF, REVIEWS_REF):
+            tree = reader.oid_of(ref, "tree")
+            if tree is not None:
+                wanted += [oid for rev in listed if (oid := reader.note_blob(tree, rev))]
+        return fetch_missing(self.root, self.git_dir, wanted, missing)
 
     # -- names --------------------------------------------------------------------------
 

@@ -67,6 +67,7 @@ def verify_since(store: Store, since: str, require_signatures: bool = False) -> 
             "run 'git fetch --unshallow' (and fetch refs/tracker/*) and verify again",
         )
         return report
+    store.prefetch(since=rev)  # a partial clone: the new blobs in one fetch
     chain = _chain(store, rev)
     try:
         _check_config_since(store, rev, report)

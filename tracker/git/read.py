@@ -265,13 +265,19 @@ class BlobReader:
 
     def note_in(self, tree: str, commit: str) -> bytes | None:
         """The note for ``commit`` in a notes tree (see ``note``)."""
+        oid = self.note_blob(tree, commit)
+        blob = None if oid is None else self.object(oid)
+        return None if blob is None else blob[2]
+
+    def note_blob(self, tree: str, commit: str) -> str | None:
+        """The id of the note blob for ``commit`` in a notes tree, found through whatever
+        fan-out the tree uses, without reading the blob (a partial clone may lack it)."""
         rest = commit.encode("ascii")
         while rest:
             entries = self._named(tree)
             leaf = entries.get(rest)
             if leaf is not None and leaf.mode != b"40000":
-                blob = self.object(leaf.oid)
-                return None if blob is None else blob[2]
+                return leaf.oid
             fanout = entries.get(rest[:2])
             if fanout is None or fanout.mode != b"40000":
                 return None
