@@ -535,6 +535,19 @@ class Store:
             # The document's blobs against the first parent, the root commit included.
             args += ["-z", "--raw", "--no-abbrev", "--root", "--diff-merges=first-parent"]
             args.append("--no-renames")
+        if not blobs and (indexed := self._indexed_revisions(document, limit)) is not None:
+            # A big store: the revisions from the documents' index, each commit read
+            # through the reader, as `git log` would print it (logindex.py says why).
+            for rev in indexed:
+                fields = self._log_fields(self._commit(rev))
+                if fields is None:  # a commit only git can interpret: let it print it
+                    raw = gitcmd.run(
+                        self.root, "show", "-s", f"--notes={NOTES_REF}",
+                        f"--format={LOG_FORMAT}", rev,
+                    ).stdout  # fmt: skip
+                    fields = raw.split(b"\x00")[:LOG_FIELDS]
+                yield fields
+            return
         if limit is not None:
             args.append(f"--max-count={limit}")  # -n 0 means none, as with git
         tail = (*gitcmd.NO_DRIVERS, "HEAD", "--", document)
@@ -542,6 +555,19 @@ class Store:
             yield from stream_log(self.root, *args, *tail, fields=LOG_FIELDS)
         else:
             yield from stream_records(self.root, *args, *tail, fields=LOG_FIELDS)
+
+    def _indexed_revisions(self, document: str, limit: int | None) -> list[str] | None:
+        """The document's revisions from the documents' index of a big store (newest
+        first); None for a store small enough for git log, or where the index cannot be
+        used (a shallow or grafted history: only git knows the parents it shows)."""
+        from tracker.logindex import MIN_COMMITS, DocumentIndex, commit_graph_commits
+
+        if commit_graph_commits(self.git_dir) < MIN_COMMITS or self._grafted():
+            return None
+        head = self.head()
+        if head is None:
+            return None
+        return DocumentIndex(self.root, self.git_dir).revisions(head, document, limit)
 
     def written_by_tracker(self, read: Callable[[str], bytes | None]) -> bool:
         """Whether ``tracker init`` made this store (its revisions carry their changes, so
