@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-import tracker.logindex as logindex
+import tracker.git.docindex as logindex
 from tracker import porcelain
 from tracker.logjson import log_json
 from tracker.model import NoteInput

@@ -537,7 +537,7 @@ class Store:
             args.append("--no-renames")
         if not blobs and (indexed := self._indexed_revisions(document, limit)) is not None:
             # A big store: the revisions from the documents' index, each commit read
-            # through the reader, as `git log` would print it (logindex.py says why).
+            # through the reader, as `git log` would print it (git/docindex.py says why).
             for rev in indexed:
                 fields = self._log_fields(self._commit(rev))
                 if fields is None:  # a commit only git can interpret: let it print it
@@ -560,9 +560,9 @@ class Store:
         """The document's revisions from the documents' index of a big store (newest
         first); None for a store small enough for git log, or where the index cannot be
         used (a shallow or grafted history: only git knows the parents it shows)."""
-        from tracker.logindex import MIN_COMMITS, DocumentIndex, commit_graph_commits
+        from tracker.git.docindex import DocumentIndex, big
 
-        if commit_graph_commits(self.git_dir) < MIN_COMMITS or self._grafted():
+        if not big(self.git_dir) or self._grafted():
             return None
         head = self.head()
         if head is None:

@@ -13,7 +13,9 @@ shows in ``git status``; a missing, damaged or unwritable index is rebuilt or no
 and the log is the same.
 
 Only stores big enough to need it use it (``MIN_COMMITS`` in the commit-graph): every
-smaller store keeps reading ``git log`` as before.
+smaller store keeps reading ``git log`` as before. ``maintenance.write_commit_graph``
+(after init, record and sync) brings it up to date too, so the first ``log`` after a
+sync does not pay for the commits the sync brought.
 """
 
 from __future__ import annotations
@@ -25,13 +27,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.git.read import stream_fields
-from tracker.logcache import common_git_dir
 
 if TYPE_CHECKING:
     from sqlite3 import Connection
 
 MIN_COMMITS = 20_000  # below this, git log -- FILE is fast enough on its own
 _VERSION = "1"
+
+
+def common_git_dir(git_dir: Path) -> Path:
+    """The directory every work tree of the repository shares (a linked work tree's git
+    directory names it in its ``commondir`` file): no process."""
+    try:
+        pointer = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return git_dir
+    return (git_dir / pointer).resolve() if pointer else git_dir
+
+
+def big(git_dir: Path) -> bool:
+    """Whether the repository is big enough for the index (from its commit-graph)."""
+    return commit_graph_commits(git_dir) >= MIN_COMMITS
 
 
 def commit_graph_commits(git_dir: Path) -> int:
@@ -92,6 +108,10 @@ class DocumentIndex:
                 return [row[0] for row in db.execute(query, args)]
         except (sqlite3.Error, OSError):
             return None
+
+    def update(self, head: str) -> bool:
+        """Bring the index up to ``head`` (False where it cannot be kept here)."""
+        return self.revisions(head, "", 0) is not None
 
     @contextlib.contextmanager
     def _open(self) -> Iterator[Connection]:
