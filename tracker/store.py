@@ -538,8 +538,9 @@ class Store:
         if not blobs and (indexed := self._indexed_revisions(document, limit)) is not None:
             # A big store: the revisions from the documents' index, each commit read
             # through the reader, as `git log` would print it (git/docindex.py says why).
+            notes_tree = self._read_ahead(indexed)
             for rev in indexed:
-                fields = self._log_fields(self._commit(rev))
+                fields = self._log_fields(self._commit(rev), notes_tree)
                 if fields is None:  # a commit only git can interpret: let it print it
                     raw = gitcmd.run(
                         self.root, "show", "-s", f"--notes={NOTES_REF}",
@@ -745,14 +746,37 @@ class Store:
         parents = self._commit(rev).parents
         return parents[0] if parents else None
 
-    def _log_fields(self, commit: Commit) -> list[bytes] | None:
+    def _read_ahead(self, revs: list[str]) -> str | None:
+        """Read the commits of ``revs``, then their notes and reviews, in a few batches
+        (tree by tree down the fan-out); returns the notes ref's tree."""
+        from tracker.reviews import REVIEWS_REF
+
+        reader = self.reader
+        reader.read_many(revs)
+        notes_tree = reader.oid_of(NOTES_REF, "tree")
+        if REVIEWS_REF not in self._notes_trees:
+            self._notes_trees[REVIEWS_REF] = reader.oid_of(REVIEWS_REF, "tree")
+        for tree in (notes_tree, self._notes_trees[REVIEWS_REF]):
+            if tree is None:
+                continue
+            top = reader.tree(tree)
+            folders = {e.name: e.oid for e in top if e.mode == b"40000"}
+            reader.read_many([folders[r[:2].encode()] for r in revs if r[:2].encode() in folders])
+            reader.read_many([oid for r in revs if (oid := reader.note_blob(tree, r))])
+        return notes_tree
+
+    def _log_fields(self, commit: Commit, notes_tree: object = _UNKNOWN) -> list[bytes] | None:
         """The fields ``git show -s --format=LOG_FORMAT`` prints for a commit, made from the
-        commit object and its note; None where git would print something else (another
-        encoding, an unusual author line, a shallow or grafted history)."""
+        commit object and its note (in ``notes_tree`` when given: the notes ref's tree);
+        None where git would print something else (another encoding, an unusual author
+        line, a shallow or grafted history)."""
         author = commit.author()
         if author is None or not commit.plain() or self._grafted():
             return None
-        note = self.note(NOTES_REF, commit.oid)
+        if notes_tree is _UNKNOWN:
+            note = self.note(NOTES_REF, commit.oid)
+        else:
+            note = notes_tree and self.reader.note_in(str(notes_tree), commit.oid)
         if note is not None and b"\x00" in note:
             return None
         name, email, date = author
