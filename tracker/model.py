@@ -517,6 +517,8 @@ class VerifyReport:
     changes: int = 0
     explained: int = 0
     signed: int = 0
+    # verify --since: the revision after which everything was checked (None: everything).
+    since: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -533,6 +535,7 @@ class VerifyReport:
             "changes": self.changes,
             "explained": self.explained,
             "signed": self.signed,
+            **({"since": self.since} if self.since else {}),
         }
 
 

@@ -322,7 +322,8 @@ def finding_lines(report: VerifyReport) -> list[Line]:
 
 def verify_counts(report: VerifyReport) -> str:
     share = f"{report.explained}/{report.changes}" if report.changes else "0/0"
+    since = f" since {report.since[:12]}" if report.since else ""
     return (
-        f"{report.checked_revisions} revision(s) checked; {share} changes explained; "
+        f"{report.checked_revisions} revision(s) checked{since}; {share} changes explained; "
         f"{report.signed} signed commit(s)."
     )
