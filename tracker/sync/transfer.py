@@ -1,0 +1,179 @@
+"""Provides the two conversations with a remote: fetch (into refs of the remote's own,
+never the user's) and an atomic, never forced push.
+
+A fetch writes only ``refs/tracker/incoming/NAME/...``; ``check_not_rewound`` then holds
+each value against the last one seen (``refs/tracker/remotes/NAME/...``, sync/refs.py):
+a remote whose branch, notes, reviews or journal went backwards (or vanished) is refused
+before anything is merged, and its incoming refs stay for ``verify`` to name. Only then
+do the tracking refs move (``move_tracking``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tracker.errors import SyncRefusedError
+from tracker.git import cmd as gitcmd
+from tracker.git.repo import Repository
+from tracker.sync.refs import ORIGINALS_PREFIX, SHARED_REFS, tracking_ref
+
+INCOMING_PREFIX = "refs/tracker/incoming/"
+
+
+def incoming_ref(remote: str, ref: str) -> str:
+    """Where the last fetch from ``remote`` put its ``ref``."""
+    return f"{INCOMING_PREFIX}{remote}/{ref.removeprefix('refs/')}"
+
+
+@dataclass
+class Fetched:
+    """What the remote holds: each shared ref's value (None: the remote has none), and
+    its originals (full id -> the commit its ref names)."""
+
+    values: dict[str, str | None]
+    originals: dict[str, str] = field(default_factory=dict)
+
+
+def fetch(store: Repository, remote: str, branch: str) -> Fetched:
+    """Fetch ``branch`` and the shared refs of ``remote`` into its incoming refs.
+
+    Patterns (``refs/notes/tracker*``) rather than names, so a ref the remote does not
+    have yet is simply absent, not an error; the incoming refs are emptied first, so an
+    absent one reads as absent, not as what the last fetch saw."""
+    _delete_prefix(store, f"{INCOMING_PREFIX}{remote}/")
+    specs = [f"+{ref}*:{incoming_ref(remote, ref)}*" for ref in (branch, *SHARED_REFS)]
+    specs.append(f"+{ORIGINALS_PREFIX}*:{incoming_ref(remote, ORIGINALS_PREFIX)}*")
+    proc = gitcmd.run(
+        store.root,
+        "fetch",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--no-show-forced-updates",
+        "--refmap=",  # the remote's configured refspecs never write refs/remotes/ here
+        "--quiet",
+        remote,
+        *specs,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SyncRefusedError(
+            f"could not fetch from {remote}: {_last_line(proc.stderr)}",
+            "check the remote's URL ('tracker remote') and that you can reach it; "
+            "nothing was changed",
+        )
+    store.refresh()
+    values = {ref: store.ref(incoming_ref(remote, ref)) for ref in (branch, *SHARED_REFS)}
+    prefix = incoming_ref(remote, ORIGINALS_PREFIX)
+    listing = store.git("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+    originals = {}
+    for line in listing.splitlines():
+        value, _, name = line.partition(" ")
+        originals[name.removeprefix(prefix)] = value
+    return Fetched(values, originals)
+
+
+def check_not_rewound(store: Repository, remote: str, fetched: Fetched) -> None:
+    """Refuse when a ref of the remote no longer contains what this store last saw there
+    (a forced push, a reset, a deleted ref): merging it would undo other people's work or
+    hide that history was rewritten. Nothing has been merged yet."""
+    for ref, value in fetched.values.items():
+        seen = store.ref(tracking_ref(remote, ref))
+        if seen is None or seen == value:
+            continue
+        if value is None:
+            what = "deleted"
+        elif not contains(store, value, seen):
+            what = "rewound"
+        else:
+            continue
+        raise SyncRefusedError(
+            f"the remote's {ref} was {what} (it was at {seen[:12]} when this store last "
+            f"synced with {remote}); nothing was merged",
+            "ask whoever changed the remote; 'tracker verify' names it until it is resolved",
+        )
+
+
+def contains(store: Repository, descendant: str, ancestor: str) -> bool:
+    """True when ``ancestor`` is ``descendant`` or in its history."""
+    if descendant == ancestor:
+        return True
+    proc = gitcmd.run(store.root, "merge-base", "--is-ancestor", ancestor, descendant, check=False)
+    return proc.returncode == 0
+
+
+def move_tracking(store: Repository, remote: str, values: dict[str, str | None]) -> None:
+    """Record ``values`` as what the remote holds (after a fetch that passed the check, or
+    after a push): the tracking refs, in one transaction."""
+    lines = []
+    for ref, value in values.items():
+        tracking = tracking_ref(remote, ref)
+        if value is not None:
+            lines.append(f"update {tracking} {value}\n")
+        elif store.ref(tracking) is not None:
+            lines.append(f"delete {tracking}\n")
+    if lines:
+        update_refs(store, lines)
+
+
+def forget_incoming(store: Repository, remote: str) -> None:
+    """Drop the incoming refs once a sync went through: they matter only after a refusal."""
+    _delete_prefix(store, f"{INCOMING_PREFIX}{remote}/")
+
+
+def update_refs(store: Repository, lines: list[str]) -> bool:
+    """Run one ``update-ref --stdin`` transaction; False when a compare-and-swap failed."""
+    transaction = "start\n" + "".join(lines) + "prepare\ncommit\n"
+    proc = gitcmd.run(
+        store.root, "update-ref", "-m", "tracker sync", "--stdin",
+        input=transaction.encode(), check=False,
+    )  # fmt: skip
+    store.refresh()
+    return proc.returncode == 0
+
+
+def _delete_prefix(store: Repository, prefix: str) -> None:
+    names = store.git("for-each-ref", "--format=%(refname)", prefix).split()
+    if names:
+        update_refs(store, [f"delete {name}\n" for name in names])
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """How a push went: ``ok`` (every ref taken), ``raced`` (the remote moved since the
+    fetch: fetch and merge again), else ``message`` says why it failed."""
+
+    ok: bool
+    raced: bool = False
+    message: str = ""
+
+
+def push(store: Repository, remote: str, refs: list[tuple[str, str]]) -> PushOutcome:
+    """Push (local ref, remote ref) pairs in one atomic, never forced ``git push``.
+
+    The result is read from ``--porcelain`` output: a ref rejected because the remote is
+    ahead (someone pushed since the fetch) means a race, anything else a failure."""
+    specs = [f"{local}:{target}" for local, target in refs]
+    proc = gitcmd.run(
+        store.root, "push", "--atomic", "--porcelain", "--no-verify", remote, *specs,
+        check=False,
+    )  # fmt: skip
+    out = proc.stdout.decode("utf-8", "replace")
+    rejected = []
+    for line in out.splitlines():
+        flag, tab, rest = line.partition("\t")
+        if not tab or len(flag) != 1:
+            continue
+        if flag == "!":
+            rejected.append(rest)
+    if proc.returncode == 0 and not rejected:
+        return PushOutcome(True)
+    reasons = " ".join(rejected)
+    if any(word in reasons for word in ("fetch first", "non-fast-forward", "stale info")):
+        return PushOutcome(False, raced=True)
+    why = rejected[0].split("\t")[-1] if rejected else _last_line(proc.stderr)
+    return PushOutcome(False, message=why)
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [ln for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return lines[-1].strip() if lines else "git failed"
