@@ -33,6 +33,7 @@ from tracker.model import Finding, VerifyReport
 from tracker.moves import accounts, rebuild_problem
 from tracker.notes import NOTES_REF, READ_VERSIONS, parse_message, record_version
 from tracker.store import CONFIG_PATH, Store, StoreConfig
+from tracker.sync.refs import original_ref
 from tracker.text.decode import decode_document
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
@@ -89,6 +90,7 @@ def verify(store: Store, require_signatures: bool = False) -> VerifyReport:
                 )
             _check_dates(store, branch_commits, report)
             _check_journal(store, journal, branch_commits, report)
+            _check_remotes(store, report)
             _check_signatures(store, branch_commits, journal, require_signatures, report)
     except TrackerError as error:
         # A damaged repository can stop git itself; that is a finding, not a crash.
@@ -407,11 +409,23 @@ def _check_journal(store: Store, journal, chain, report: VerifyReport) -> None:
         before_setup = set()
     journaled = set(before_setup)
     later = _after_detached_head(store, journal)
+    # A sync that replayed a revision onto another editor's work journals the new commit
+    # and names the original, which stays reachable (refs/tracker/originals/): the
+    # original was replaced by the tracker, not rewritten behind its back.
+    replaced = set()
+    for event in journal:
+        if event.get("event") == "sync":
+            for pair in event.get("replayed") or []:
+                if isinstance(pair, dict):
+                    journaled.add(str(pair.get("commit")))
+                    replaced.add(str(pair.get("original")))
     for event in journal:
         if event.get("event") in ("record", "setup"):
             journaled.add(event["commit"])
             if event["commit"] in later:
                 continue  # on the branch, after the commit checked out: not checked
+            if event["commit"] in replaced and store.ref(original_ref(event["commit"])):
+                continue
             if event["commit"] not in on_branch:
                 report.add(
                     "rewritten",
@@ -437,9 +451,19 @@ def _check_journal(store: Store, journal, chain, report: VerifyReport) -> None:
                 commit,
             )
     for ref, kind in ((NOTES_REF, "note"), (REVIEWS_REF, "review")):
-        events = [e for e in journal if e.get("event") == kind]
+        # The last event (in topological order) that wrote the ref: a note or review, or
+        # a sync, which names what it left in each notes ref.
+        expected = None
+        for event in journal:
+            if event.get("event") == kind:
+                expected = event["commit"]
+            elif (
+                event.get("event") == "sync"
+                and isinstance(event.get("refs"), dict)
+                and ref in event["refs"]
+            ):
+                expected = event["refs"][ref]
         value = store.ref(ref)
-        expected = events[-1]["commit"] if events else None
         if value != expected:
             report.add(
                 "notes-rewritten",
@@ -447,6 +471,21 @@ def _check_journal(store: Store, journal, chain, report: VerifyReport) -> None:
                 f"{(expected or 'nothing')[:12]}: notes were added, edited or deleted "
                 "outside the tracker",
             )
+
+
+def _check_remotes(store: Store, report: VerifyReport) -> None:
+    """A sync refused because a remote went backwards leaves what it fetched beside what
+    was seen there before (sync/transfer.py): named until the remote is put right."""
+    from tracker.sync.transfer import rewound
+
+    for remote, ref, seen, fetched in rewound(store):
+        what = "deleted" if fetched is None else f"rewound to {fetched[:12]}"
+        report.add(
+            "remote-rewound",
+            f"the remote {remote}'s {ref} was {what}, but it was at {seen[:12]} when this "
+            "store last synced: history was rewritten there, and sync merges nothing from "
+            "it until whoever rewrote it restores it",
+        )
 
 
 def _after_detached_head(store: Store, journal) -> dict[str, str]:

@@ -91,8 +91,8 @@ def sync(
                     )
                 pushed = True
                 say(SyncStep("push", "pushed"))
-            transfer.move_tracking(store, name, {ref: store.ref(ref) for ref in fetched.values})
-            transfer.forget_incoming(store, name)
+            final = {r: store.ref(r) if pushed else fetched.values[r] for r in fetched.values}
+            transfer.move_tracking(store, name, final, settled=True)
             _plain_git_tracking(store, name, branch)
             write_commit_graph(store)
             say(SyncStep("done", "synced" if pushed or moved else "up to date"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tracker.errors import SyncRefusedError
 from tracker.git import cmd as gitcmd
 from tracker.git.repo import Repository
-from tracker.sync.refs import ORIGINALS_PREFIX, SHARED_REFS, tracking_ref
+from tracker.sync.refs import ORIGINALS_PREFIX, SHARED_REFS, TRACKING_PREFIX, tracking_ref
 
 INCOMING_PREFIX = "refs/tracker/incoming/"
 
@@ -101,23 +101,38 @@ def contains(store: Repository, descendant: str, ancestor: str) -> bool:
     return proc.returncode == 0
 
 
-def move_tracking(store: Repository, remote: str, values: dict[str, str | None]) -> None:
+def move_tracking(
+    store: Repository, remote: str, values: dict[str, str | None], settled: bool = False
+) -> None:
     """Record ``values`` as what the remote holds (after a fetch that passed the check, or
-    after a push): the tracking refs, in one transaction."""
+    after a push): the tracking refs, in one transaction. ``settled`` (the sync went
+    through) sets the incoming refs to the same values: only a refused fetch leaves them
+    behind the tracking refs, which is how ``verify`` still sees the refusal."""
     lines = []
     for ref, value in values.items():
-        tracking = tracking_ref(remote, ref)
-        if value is not None:
-            lines.append(f"update {tracking} {value}\n")
-        elif store.ref(tracking) is not None:
-            lines.append(f"delete {tracking}\n")
+        names = [tracking_ref(remote, ref)] + ([incoming_ref(remote, ref)] if settled else [])
+        for name in names:
+            if value is not None:
+                lines.append(f"update {name} {value}\n")
+            elif store.ref(name) is not None:
+                lines.append(f"delete {name}\n")
     if lines:
         update_refs(store, lines)
 
 
-def forget_incoming(store: Repository, remote: str) -> None:
-    """Drop the incoming refs once a sync went through: they matter only after a refusal."""
-    _delete_prefix(store, f"{INCOMING_PREFIX}{remote}/")
+def rewound(store: Repository) -> list[tuple[str, str, str, str | None]]:
+    """What the last fetch of each remote found behind what was seen before: (remote,
+    ref, last seen, fetched or None), from the refs a refused sync leaves."""
+    found = []
+    listing = store.git("for-each-ref", "--format=%(objectname) %(refname)", TRACKING_PREFIX)
+    for line in listing.splitlines():
+        seen, _, name = line.partition(" ")
+        remote, _, rest = name.removeprefix(TRACKING_PREFIX).partition("/")
+        ref = f"refs/{rest}"
+        fetched = store.ref(incoming_ref(remote, ref))
+        if fetched is None or not contains(store, fetched, seen):
+            found.append((remote, ref, seen, fetched))
+    return found
 
 
 def update_refs(store: Repository, lines: list[str]) -> bool:
