@@ -370,7 +370,7 @@ def remotes(known: list[tuple[str, str]]) -> None:
         console.print(Text("No remotes: add one with 'tracker remote add origin URL'."))
         return
     for name, url in known:
-        console.print(Text(f"{one_line(name)}\t{one_line(url)}"))
+        console.print(Text(f"{one_line(name)}  {one_line(url)}"))
 
 
 def sync(result: SyncResult) -> None:

@@ -306,6 +306,9 @@ def _trees(store: Store, old: str | None, new: str | None) -> list[str]:
 
 def _check_work_tree(store: Store, old: str | None, new: str | None) -> None:
     """Refuse before anything moves when the sync would overwrite unrecorded edits."""
+    # The tracker writes index entries without file stat data (update-index --cacheinfo):
+    # refresh them, or git would take every recorded file for an edited one.
+    gitcmd.run(store.root, "update-index", "-q", "--refresh", check=False)
     proc = gitcmd.run(
         store.root, "read-tree", "-n", "-m", "-u", *_trees(store, old, new), check=False
     )
