@@ -222,14 +222,22 @@ def sshd(root: Path, keys: Path) -> Iterator[Server]:
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     user = os.environ.get("USER") or "root"
+    # One connection shared by every git call of the tests (ControlMaster): an ssh
+    # handshake per fetch and push would be most of the ssh tests' time.
+    control = keys / "control"
     command = (
         f"ssh -i {keys / 'user'} -o IdentitiesOnly=yes -o BatchMode=yes "
-        "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
+        "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "
+        f"-o ControlMaster=auto -o ControlPath={control} -o ControlPersist=60"
     )
     try:
         wait_for_port(port, proc)
         yield Server("ssh", root, port, ssh_command=command, user=user)
     finally:
+        subprocess.run(
+            ["ssh", "-o", f"ControlPath={control}", "-O", "exit", f"{user}@127.0.0.1"],
+            capture_output=True, check=False, timeout=10,
+        )  # fmt: skip
         _stop(proc)
 
 
