@@ -31,7 +31,7 @@ def desk(tmp_path) -> Desk:
 
 def verified(store: Store) -> None:
     report = porcelain.verify(Store.open(store.root))
-    assert report.ok, [f"{f.code}: {f.message}" for f in report.findings]
+    assert report.ok, [f"{f.kind}: {f.message}" for f in report.findings]
 
 
 def test_editors_take_each_others_revisions_notes_and_reviews(desk: Desk) -> None:

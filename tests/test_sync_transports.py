@@ -55,7 +55,7 @@ def full_round(desk: Desk) -> None:
     assert desk.refs("ann") == desk.refs("bob")
     for store in (ann, bob):
         report = porcelain.verify(Store.open(store.root))
-        assert report.ok, [f"{f.code}: {f.message}" for f in report.findings]
+        assert report.ok, [f"{f.kind}: {f.message}" for f in report.findings]
 
 
 @pytest.mark.parametrize("kind", ["file", "git", "http", "ssh"])
