@@ -41,9 +41,10 @@ from tracker.model import NoteInput  # noqa: E402
 from tracker.recording import init_store  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
-WORDS = (
-    "council budget vote mayor street school river market bridge library harbour"
-).split()
+WORDS = [
+    "council", "budget", "vote", "mayor", "street", "school",
+    "river", "market", "bridge", "library", "harbour",
+]  # fmt: skip
 
 
 def can_diverge() -> bool:
