@@ -179,15 +179,18 @@ def _plan(
     for ref in NOTES_REFS:
         ours, incoming = store.ref(ref), fetched.values[ref]
         kind = join_kind(store, ours, incoming)
-        if kind == "merge":
+        if kind == "ours":
+            merged = ours
+        else:
+            # A fast-forward too: it counts the conflicting entries the remote brings.
             from tracker.sync.notes_merge import merge_notes_ref
 
-            merged, conflicts = merge_notes_ref(store, ref, ours, incoming, who.get(), date)
+            # Only a merge commit needs an identity (a clone without user.name fast-forwards).
+            writer = who.get() if kind == "merge" else Identity("tracker sync", "")
+            merged, conflicts = merge_notes_ref(store, ref, ours, incoming, writer, date)
             plan.notes_conflicts += conflicts
             if merged not in (ours, incoming):
                 plan.merged_refs.append(ref)
-        else:
-            merged = incoming if kind == "theirs" else ours
         notes_after[ref] = merged
         if merged != ours:
             plan.updates[ref] = (ours, merged)
