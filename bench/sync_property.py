@@ -70,7 +70,8 @@ class Trial:
     reviews: Counter = field(default_factory=Counter)
     journal: set[str] = field(default_factory=set)
     counter: int = 0
-    refusals: int = 0
+    replayed: int = 0  # revisions replayed onto another editor's work
+    joined: int = 0  # notes, reviews or journals joined by a merge commit
 
     def author(self, i: int) -> str:
         return f"Editor {i} <e{i}@example.org>"
@@ -85,7 +86,9 @@ class Trial:
     def sync(self, i: int) -> None:
         _name, store = self.editors[i]
         try:
-            porcelain.sync(store, author=self.author(i))
+            result = porcelain.sync(store, author=self.author(i))
+            self.replayed += len(result.replayed)
+            self.joined += len(result.merged_refs)
         except SyncRefusedError as refused:
             # Overlapping edits: the editor resolves by recording again after a sync.
             # Editors here edit their own documents, so this must not happen.
@@ -93,7 +96,9 @@ class Trial:
 
     def step(self) -> None:
         i = self.rng.randrange(len(self.editors))
-        op = self.rng.choice(["record", "record", "note", "review", "sync", "sync"])
+        op = self.rng.choice(
+            ["record", "record", "note", "note", "review", "review", "sync", "sync"]
+        )
         if op == "sync":
             self.sync(i)
             return
@@ -179,6 +184,11 @@ def run_trial(seed: int, root: Path, urls: list[str], editors: int, steps: int) 
     first = init_store(root / "e0", None, None)
     porcelain.remote_add(first, "origin", rng.choice(urls))
     trial.editors.append(("e0", first))
+    # A shared article with one recorded correction: something to note and review at once.
+    (first.root / "shared.md").write_text("The vote was on Monday.\n\nTurnout rose.\n")
+    porcelain.add_document(first, str(first.root / "shared.md"), author=trial.author(0))
+    (first.root / "shared.md").write_text("The vote was on Tuesday.\n\nTurnout rose.\n")
+    porcelain.record_revision(first, "shared.md", "Correct the day", author=trial.author(0))
     trial.wrote(first)
     porcelain.sync(first, author=trial.author(0))
     for i in range(1, editors):
@@ -247,7 +257,7 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--transports", default="file,git,http,ssh")
     args = parser.parse_args()
-    failures = 0
+    failures = replayed = joined = 0
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
@@ -267,7 +277,9 @@ def main() -> int:
             started = time.perf_counter()
             try:
                 with served(root, kinds) as urls:
-                    run_trial(seed, root, urls, editors, args.steps)
+                    done = run_trial(seed, root, urls, editors, args.steps)
+                replayed += done.replayed
+                joined += done.joined
             except AssertionError as error:
                 failures += 1
                 print(f"trial {trial} (seed {seed}, {editors} editors): FAILED {error}")
@@ -276,7 +288,8 @@ def main() -> int:
     times.sort()
     mode = "diverging" if can_diverge() else "serial (helpers missing)"
     print(
-        f"{args.trials} trials, {mode}, {failures} failed; "
+        f"{args.trials} trials, {mode}, {failures} failed; {replayed} revisions replayed, "
+        f"{joined} refs joined by a merge commit; "
         f"median {times[len(times) // 2]:.1f} s per trial"
     )
     return 1 if failures else 0

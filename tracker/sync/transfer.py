@@ -125,9 +125,15 @@ def rewound(store: Repository) -> list[tuple[str, str, str, str | None]]:
     ref, last seen, fetched or None), from the refs a refused sync leaves."""
     found = []
     listing = store.git("for-each-ref", "--format=%(objectname) %(refname)", TRACKING_PREFIX)
+    fetched_from = {
+        name.removeprefix(INCOMING_PREFIX).partition("/")[0]
+        for name in store.git("for-each-ref", "--format=%(refname)", INCOMING_PREFIX).split()
+    }
     for line in listing.splitlines():
         seen, _, name = line.partition(" ")
         remote, _, rest = name.removeprefix(TRACKING_PREFIX).partition("/")
+        if remote not in fetched_from:
+            continue  # never fetched by sync (tracking refs written some other way)
         ref = f"refs/{rest}"
         fetched = store.ref(incoming_ref(remote, ref))
         if fetched is None or not contains(store, fetched, seen):
