@@ -30,7 +30,7 @@ from tracker.model import SyncResult, SyncStep
 from tracker.store import Store
 from tracker.sync import transfer
 from tracker.sync.journal_merge import join_journals, join_kind, sync_event
-from tracker.sync.refs import NOTES_REFS, ORIGINALS_PREFIX, original_ref
+from tracker.sync.refs import NOTES_REFS, ORIGINALS_PREFIX, original_ref, tracking_ref
 from tracker.sync.remotes import choose_remote
 
 ATTEMPTS = 5
@@ -62,21 +62,25 @@ def sync(
     branch = _current_branch(store)
     who = _Identity(store, identity)
     with store_lock(store.git_dir):
-        if store.ref(branch) is None:
+        refs = transfer.snapshot(store)
+        if branch not in refs:
             branch = _adopt_branch(store, name, branch)
         moved: list[str] = []
         for attempt in range(1, ATTEMPTS + 1):
             say(SyncStep("fetch", f"fetching {name}…"))
-            fetched = transfer.fetch(store, name, branch)
-            transfer.check_not_rewound(store, name, fetched)
-            transfer.move_tracking(store, name, fetched.values)
-            plan = _plan(store, name, branch, fetched, who, say)
+            fetched, refs = transfer.fetch(store, name, branch)
+            transfer.check_not_rewound(store, name, fetched, refs)
+            transfer.move_tracking(store, name, fetched.values, refs)
+            refs |= {tracking_ref(name, r): v for r, v in fetched.values.items() if v}
+            plan = _plan(store, name, branch, fetched, refs, who, say)
             _apply(store, branch, plan)
+            # The refs as they are now: the snapshot with the plan's moves.
+            refs = {**refs, **{r: new for r, (_old, new) in plan.updates.items() if new}}
             # Across attempts: a race retried after this one moved refs here still moved them.
             moved += [
                 r for r in plan.updates if not r.startswith(ORIGINALS_PREFIX) and r not in moved
             ]
-            pushes = _pushes(store, branch, fetched)
+            pushes = _pushes(branch, fetched, refs)
             pushed = False
             if pushes:
                 say(SyncStep("push", f"pushing to {name}…"))
@@ -91,10 +95,11 @@ def sync(
                     )
                 pushed = True
                 say(SyncStep("push", "pushed"))
-            final = {r: store.ref(r) if pushed else fetched.values[r] for r in fetched.values}
-            transfer.move_tracking(store, name, final, settled=True)
-            _plain_git_tracking(store, name, branch)
-            write_commit_graph(store)
+            final = {r: refs.get(r) if pushed else fetched.values[r] for r in fetched.values}
+            transfer.move_tracking(store, name, final, refs, settled=True)
+            if pushed or moved:  # an up-to-date sync writes nothing at all
+                _plain_git_tracking(store, name, branch, refs.get(branch))
+                write_commit_graph(store)
             say(SyncStep("done", "synced" if pushed or moved else "up to date"))
             return SyncResult(
                 remote=name,
@@ -139,10 +144,9 @@ def _current_branch(store: Store) -> str:
     return ref
 
 
-def _plain_git_tracking(store: Store, remote: str, branch: str) -> None:
+def _plain_git_tracking(store: Store, remote: str, branch: str, value: str | None) -> None:
     """Keep plain git's ``refs/remotes/NAME/BRANCH`` in step (``git status`` then says
     the branch is up to date with it), when the remote has the usual fetch refspec."""
-    value = store.ref(branch)
     short = branch.removeprefix("refs/heads/")
     if value is not None and gitcmd.config_value(store.root, f"remote.{remote}.fetch"):
         transfer.update_refs(store, [f"update refs/remotes/{remote}/{short} {value}\n"])
@@ -162,11 +166,17 @@ def _adopt_branch(store: Store, remote: str, branch: str) -> str:
 
 
 def _plan(
-    store: Store, remote: str, branch: str, fetched: transfer.Fetched, who: _Identity, say: Progress
+    store: Store,
+    remote: str,
+    branch: str,
+    fetched: transfer.Fetched,
+    refs: transfer.Refs,
+    who: _Identity,
+    say: Progress,
 ) -> _Plan:
     plan = _Plan()
     date = now_iso()
-    local = store.ref(branch)
+    local = refs.get(branch)
     theirs = fetched.values[branch]
     new_branch = _join_branch(store, remote, branch, local, theirs, who, plan)
     if new_branch != local:
@@ -177,7 +187,7 @@ def _plan(
         say(SyncStep("replay", f"replayed {_revisions(len(plan.replayed))}"))
     notes_after: dict[str, str | None] = {}
     for ref in NOTES_REFS:
-        ours, incoming = store.ref(ref), fetched.values[ref]
+        ours, incoming = refs.get(ref), fetched.values[ref]
         kind = join_kind(store, ours, incoming)
         if kind == "ours":
             merged = ours
@@ -196,7 +206,7 @@ def _plan(
             plan.updates[ref] = (ours, merged)
     if plan.merged_refs:
         say(SyncStep("merge", f"joined {', '.join(plan.merged_refs)}"))
-    ours_journal, theirs_journal = store.ref(JOURNAL_REF), fetched.values[JOURNAL_REF]
+    ours_journal, theirs_journal = refs.get(JOURNAL_REF), fetched.values[JOURNAL_REF]
     wrote = bool(plan.merged_refs or plan.replayed)
     diverged = join_kind(store, ours_journal, theirs_journal) == "merge"
     event = None
@@ -209,11 +219,11 @@ def _plan(
     if journal != ours_journal:
         plan.updates[JOURNAL_REF] = (ours_journal, journal)
     for original, _new in plan.replayed:
-        plan.updates[original_ref(original)] = (store.ref(original_ref(original)), original)
+        plan.updates[original_ref(original)] = (refs.get(original_ref(original)), original)
     for name, value in fetched.originals.items():
         # An original is named by its own id; a remote's ref that says otherwise is not
         # taken (it would make a different commit look like the original).
-        if name == value and store.ref(original_ref(name)) is None:
+        if name == value and original_ref(name) not in refs:
             plan.updates[original_ref(name)] = (None, value)
     return plan
 
@@ -270,7 +280,7 @@ def _related(store: Store, one: str, two: str) -> bool:
 
 
 def _count(store: Store, tip: str | None, base: str | None) -> int:
-    if tip is None:
+    if tip is None or tip == base:
         return 0
     spec = [tip] if base is None else [f"{base}..{tip}"]
     return int(store.git("rev-list", "--count", "--first-parent", *spec).strip() or 0)
@@ -331,15 +341,16 @@ def _update_work_tree(store: Store, old: str | None, new: str | None) -> None:
     gitcmd.run(store.root, "read-tree", "-m", "-u", *_trees(store, old, new), check=False)
 
 
-def _pushes(store: Store, branch: str, fetched: transfer.Fetched) -> list[tuple[str, str]]:
+def _pushes(branch: str, fetched: transfer.Fetched, refs: transfer.Refs) -> list[tuple[str, str]]:
     """(local, remote) ref pairs that the remote does not have as they are here."""
     pairs = []
     for ref in (branch, *NOTES_REFS, JOURNAL_REF):
-        value = store.ref(ref)
+        value = refs.get(ref)
         if value is not None and value != fetched.values.get(ref):
             pairs.append((ref, ref))
-    listing = store.git("for-each-ref", "--format=%(refname)", ORIGINALS_PREFIX).split()
-    for ref in listing:
-        if ref.removeprefix(ORIGINALS_PREFIX) not in fetched.originals:
+    for ref in sorted(refs):
+        if ref.startswith(ORIGINALS_PREFIX) and (
+            ref.removeprefix(ORIGINALS_PREFIX) not in fetched.originals
+        ):
             pairs.append((ref, ref))
     return pairs

@@ -34,13 +34,26 @@ class Fetched:
     originals: dict[str, str] = field(default_factory=dict)
 
 
-def fetch(store: Repository, remote: str, branch: str) -> Fetched:
-    """Fetch ``branch`` and the shared refs of ``remote`` into its incoming refs.
+Refs = dict[str, str]  # ref name -> value: one ``for-each-ref`` of the tracker's refs
+
+
+def snapshot(store: Repository) -> Refs:
+    """Every branch, notes ref and ``refs/tracker/`` ref with its value, in one process
+    (a sync reads some twenty of them on every attempt)."""
+    out = store.git(
+        "for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/", "refs/notes/",
+        "refs/tracker/",
+    )  # fmt: skip
+    return {name: value for value, _, name in (ln.partition(" ") for ln in out.splitlines())}
+
+
+def fetch(store: Repository, remote: str, branch: str) -> tuple[Fetched, Refs]:
+    """Fetch ``branch`` and the shared refs of ``remote`` into its incoming refs; return
+    what it holds and the refs here afterwards.
 
     Patterns (``refs/notes/tracker*``) rather than names, so a ref the remote does not
-    have yet is simply absent, not an error; the incoming refs are emptied first, so an
-    absent one reads as absent, not as what the last fetch saw."""
-    _delete_prefix(store, f"{INCOMING_PREFIX}{remote}/")
+    have yet is simply absent, not an error; ``--prune`` drops an incoming ref the remote
+    no longer has, so an absent one reads as absent, not as what the last fetch saw."""
     specs = [f"+{ref}*:{incoming_ref(remote, ref)}*" for ref in (branch, *SHARED_REFS)]
     specs.append(f"+{ORIGINALS_PREFIX}*:{incoming_ref(remote, ORIGINALS_PREFIX)}*")
     proc = gitcmd.run(
@@ -50,6 +63,7 @@ def fetch(store: Repository, remote: str, branch: str) -> Fetched:
         "--no-write-fetch-head",
         "--no-show-forced-updates",
         "--refmap=",  # the remote's configured refspecs never write refs/remotes/ here
+        "--prune",  # only refs matching the incoming patterns above
         "--quiet",
         remote,
         *specs,
@@ -62,22 +76,23 @@ def fetch(store: Repository, remote: str, branch: str) -> Fetched:
             "nothing was changed",
         )
     store.refresh()
-    values = {ref: store.ref(incoming_ref(remote, ref)) for ref in (branch, *SHARED_REFS)}
-    prefix = incoming_ref(remote, ORIGINALS_PREFIX)
-    listing = store.git("for-each-ref", "--format=%(objectname) %(refname)", prefix)
-    originals = {}
-    for line in listing.splitlines():
-        value, _, name = line.partition(" ")
-        originals[name.removeprefix(prefix)] = value
-    return Fetched(values, originals)
+    refs = snapshot(store)
+    values = {ref: refs.get(incoming_ref(remote, ref)) for ref in (branch, *SHARED_REFS)}
+    originals_at = incoming_ref(remote, ORIGINALS_PREFIX)
+    originals = {
+        name.removeprefix(originals_at): value
+        for name, value in refs.items()
+        if name.startswith(originals_at)
+    }
+    return Fetched(values, originals), refs
 
 
-def check_not_rewound(store: Repository, remote: str, fetched: Fetched) -> None:
+def check_not_rewound(store: Repository, remote: str, fetched: Fetched, refs: Refs) -> None:
     """Refuse when a ref of the remote no longer contains what this store last saw there
     (a forced push, a reset, a deleted ref): merging it would undo other people's work or
     hide that history was rewritten. Nothing has been merged yet."""
     for ref, value in fetched.values.items():
-        seen = store.ref(tracking_ref(remote, ref))
+        seen = refs.get(tracking_ref(remote, ref))
         if seen is None or seen == value:
             continue
         if value is None:
@@ -102,7 +117,11 @@ def contains(store: Repository, descendant: str, ancestor: str) -> bool:
 
 
 def move_tracking(
-    store: Repository, remote: str, values: dict[str, str | None], settled: bool = False
+    store: Repository,
+    remote: str,
+    values: dict[str, str | None],
+    refs: Refs,
+    settled: bool = False,
 ) -> None:
     """Record ``values`` as what the remote holds (after a fetch that passed the check, or
     after a push): the tracking refs, in one transaction. ``settled`` (the sync went
@@ -112,10 +131,10 @@ def move_tracking(
     for ref, value in values.items():
         names = [tracking_ref(remote, ref)] + ([incoming_ref(remote, ref)] if settled else [])
         for name in names:
-            if value is not None:
-                lines.append(f"update {name} {value}\n")
-            elif store.ref(name) is not None:
-                lines.append(f"delete {name}\n")
+            if refs.get(name) == value:
+                continue  # already there (``refs``: the refs as they are now)
+            # Deleting a ref that is not there is no error in a transaction.
+            lines.append(f"update {name} {value}\n" if value else f"delete {name}\n")
     if lines:
         update_refs(store, lines)
 
@@ -150,12 +169,6 @@ def update_refs(store: Repository, lines: list[str]) -> bool:
     )  # fmt: skip
     store.refresh()
     return proc.returncode == 0
-
-
-def _delete_prefix(store: Repository, prefix: str) -> None:
-    names = store.git("for-each-ref", "--format=%(refname)", prefix).split()
-    if names:
-        update_refs(store, [f"delete {name}\n" for name in names])
 
 
 @dataclass(frozen=True)
