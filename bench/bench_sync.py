@@ -80,9 +80,8 @@ def timed(argv: list[str], cwd: Path) -> float:
 def measure(root: Path, url: str, peer_url: str, runs: int) -> dict[str, float]:
     """``url`` is the tracker's repository, ``peer_url`` a copy of it for plain git."""
     writer = build(root, url)
-    subprocess.run(["git", "push", "-q", peer_url, *[f"{r}:{r}" for r in ["refs/heads/main", *REFS]]],
-                   cwd=writer, check=True)  # fmt: skip
-    subprocess.run(["git", "-C", str(root / "peer.git"), "symbolic-ref", "HEAD", "refs/heads/main"])
+    every = [f"{r}:{r}" for r in ["refs/heads/main", *REFS]]
+    subprocess.run(["git", "push", "-q", peer_url, *every], cwd=writer, check=True)
     reader, plain = root / "reader", root / "plain"
     subprocess.run(["git", "clone", "-q", url, str(reader)], check=True)
     subprocess.run(["git", "clone", "-q", peer_url, str(plain)], check=True)

@@ -11,7 +11,7 @@ import json
 
 import pytest
 from servers import bare
-from sync_helpers import DOC, Desk, edit, record
+from sync_helpers import DOC, Desk, edit, plain_clone, record
 
 from tracker import porcelain
 from tracker.errors import SyncRefusedError
@@ -99,9 +99,24 @@ def test_three_editors_converge_on_identical_refs(desk: Desk) -> None:
         verified(store)
 
 
+def test_a_fresh_clone_without_a_branch_is_not_verified_until_it_syncs(
+    desk: Desk, tmp_path
+) -> None:
+    ann = desk.first("ann")
+    git(tmp_path / "remote.git", "symbolic-ref", "HEAD", "refs/heads/master")  # git's old default
+    plain_clone(desk.url, tmp_path / "bob")  # "remote HEAD refers to nonexistent ref"
+    bob = Store.open(tmp_path / "bob")
+    assert not porcelain.verify(bob).ok  # nothing checked is never a pass
+    result = porcelain.sync(bob)
+    assert (result.branch, result.taken) == ("main", 2)
+    assert (bob.root / DOC).read_bytes() == (ann.root / DOC).read_bytes()
+    verified(bob)
+
+
 def test_unrecorded_edits_the_sync_would_overwrite_refuse_it(desk: Desk) -> None:
     ann = desk.first("ann")
     bob = desk.join("bob")
+    (bob.root / "draft.md").write_text("not recorded, not touched by the sync\n")
     record(ann, "close", "very close")
     porcelain.sync(ann)
     edit(bob, "Monday", "Sunday")  # not recorded
@@ -114,6 +129,10 @@ def test_unrecorded_edits_the_sync_would_overwrite_refuse_it(desk: Desk) -> None
     assert after["files"] == before["files"] and git(bob.root, "ls-files", "--stage") == staged
     kept = [line for line in after["refs"].splitlines() if line.startswith(shared)]
     assert kept == [line for line in before["refs"].splitlines() if line.startswith(shared)]
+    edit(bob, "Sunday", "Monday")  # undone: now the sync goes through
+    assert porcelain.sync(bob).taken == 1
+    assert "very close" in (bob.root / DOC).read_text()
+    assert (bob.root / "draft.md").read_text() == "not recorded, not touched by the sync\n"
 
 
 def test_remotes_are_plain_git_remotes_and_bad_ones_are_refused(store: Store, tmp_path) -> None:
@@ -251,3 +270,22 @@ def test_notes_on_one_revision_by_two_editors_are_both_kept(desk: Desk) -> None:
     assert desk.refs("ann") == desk.refs("bob")
     verified(ann)
     verified(bob)
+
+
+def test_overlapping_corrections_are_refused_in_one_line_with_nothing_written(
+    desk: Desk,
+) -> None:
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(ann, "5 percent", "7 percent", note="census")
+    record(bob, "5 percent", "6 percent", note="poll")
+    porcelain.sync(ann)
+    shared = ("refs/heads/", "refs/notes/", "refs/tracker/journal", "refs/tracker/originals/")
+    before = [ln for ln in snapshot(bob.root)["refs"].splitlines() if ln.startswith(shared)]
+    result = run_cli("-C", str(bob.root), "sync")
+    assert result.code == 1 and result.out == ""
+    errors = [line for line in result.err.splitlines() if line.startswith("tracker: error:")]
+    assert len(errors) == 1 and DOC in errors[0]
+    after = [ln for ln in snapshot(bob.root)["refs"].splitlines() if ln.startswith(shared)]
+    assert after == before
+    assert "6 percent" in (bob.root / DOC).read_text()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 Adapter = Callable[["argparse.Namespace"], int]
 COMMANDS: dict[str, Adapter] = {}
 # Commands that write: Ctrl-C after their commit point must not report a failure.
-WRITING = frozenset({"init", "add", "record", "note", "review", "sync"})
+WRITING = frozenset({"init", "add", "record", "note", "review"})
 
 
 def command(name: str) -> Callable[[Adapter], Adapter]:
