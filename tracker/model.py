@@ -595,6 +595,7 @@ class SyncResult:
     notes_conflicts: int = 0
     pushed: bool = False
     attempts: int = 1
+    moved: tuple[str, ...] = ()  # the local refs this sync moved (branch, notes, journal)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -607,4 +608,5 @@ class SyncResult:
             "notes_conflicts": self.notes_conflicts,
             "pushed": self.pushed,
             "attempts": self.attempts,
+            "moved": list(self.moved),
         }

@@ -96,6 +96,7 @@ def verify(store: Store, require_signatures: bool = False) -> VerifyReport:
             _check_dates(store, branch_commits, report)
             _check_journal(store, journal, branch_commits, report)
             check_notes(store, report)
+            _check_remotes(store, report)
             _check_signatures(store, branch_commits, journal, require_signatures, report)
     except TrackerError as error:
         # A damaged repository can stop git itself; that is a finding, not a crash.
@@ -467,9 +468,19 @@ def _check_journal(store: Store, journal, chain, report: VerifyReport) -> None:
                 commit,
             )
     for ref, kind in ((NOTES_REF, "note"), (REVIEWS_REF, "review")):
-        events = [e for e in journal if e.get("event") == kind]
+        # The last event (in topological order) that wrote the ref: a note or review, or
+        # a sync, which names what it left in each notes ref.
+        expected = None
+        for event in journal:
+            if event.get("event") == kind:
+                expected = event["commit"]
+            elif (
+                event.get("event") == "sync"
+                and isinstance(event.get("refs"), dict)
+                and ref in event["refs"]
+            ):
+                expected = event["refs"][ref]
         value = store.ref(ref)
-        expected = events[-1]["commit"] if events else None
         if value != expected:
             report.add(
                 "notes-rewritten",
@@ -477,6 +488,21 @@ def _check_journal(store: Store, journal, chain, report: VerifyReport) -> None:
                 f"{(expected or 'nothing')[:12]}: notes were added, edited or deleted "
                 "outside the tracker",
             )
+
+
+def _check_remotes(store: Store, report: VerifyReport) -> None:
+    """A sync refused because a remote went backwards leaves what it fetched beside what
+    was seen there before (sync/transfer.py): named until the remote is put right."""
+    from tracker.sync.transfer import rewound
+
+    for remote, ref, seen, fetched in rewound(store):
+        what = "deleted" if fetched is None else f"rewound to {fetched[:12]}"
+        report.add(
+            "remote-rewound",
+            f"the remote {remote}'s {ref} was {what}, but it was at {seen[:12]} when this "
+            "store last synced: history was rewritten there, and sync merges nothing from "
+            "it until whoever rewrote it restores it",
+        )
 
 
 def _after_detached_head(store: Store, journal) -> dict[str, str]:
