@@ -667,3 +667,186 @@ def _inline_change(add: Callable[..., None], change: Change, indent: bool) -> No
         add(old, DELETED, change.index, _is_blank(old))
     if new:
         add(new, INSERTED, change.index, _is_blank(new))
+
+
+# -- three ways: a common base, this clone's version and the remote's -----------------------------
+
+# The kinds of a base cell in a three-way view: changed by our side, by theirs, or by both
+# (where two editors changed the same words: what sync refused to merge).
+OURS, THEIRS, BOTH = "ours", "theirs", "both"
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of a three-way view: some lines of the base, and each side's rows for
+    them. Stretches line up: a face draws each one's three columns from the same row,
+    padded to the tallest. ``same``: unchanged on both sides; ``folded_lines`` > 0: a run
+    of unchanged lines folded to one row. ``ours``/``theirs``: the indices of each side's
+    changes first shown in this stretch (where a face puts their notes)."""
+
+    base: tuple[tuple[Cell, ...], ...] = ()
+    left: tuple[tuple[Cell, ...], ...] = ()  # ours
+    right: tuple[tuple[Cell, ...], ...] = ()  # theirs
+    same: bool = False
+    folded_lines: int = 0
+    ours: tuple[int, ...] = ()
+    theirs: tuple[int, ...] = ()
+
+    @property
+    def height(self) -> int:
+        return 1 if self.folded_lines else max(len(self.base), len(self.left), len(self.right))
+
+
+def three_way(
+    base: str,
+    ours: str,
+    theirs: str,
+    ours_changes: list[Change] | tuple[Change, ...],
+    theirs_changes: list[Change] | tuple[Change, ...],
+    column_width: int,
+    fold: bool = True,
+) -> list[Stretch]:
+    """Three columns, base / ours / theirs, lined up paragraph by paragraph.
+
+    Made of the two side-by-side diffs, base vs ours and base vs theirs: a base line that
+    both leave unchanged is a stretch of its own, and everything between two such lines
+    (on each side, whatever that side's rows are) is one stretch. The base column marks
+    the words each side changed (``OURS``, ``THEIRS``, ``BOTH``); the side columns are
+    the right-hand sides of the two diffs (``INSERTED`` words, moves). With ``fold``, runs
+    of unchanged lines fold to one stretch, as the diff does."""
+    every = frozenset(range(base.count("\n") + 2))  # no fold inside the two diffs
+    mine = side_by_side(base, ours, ours_changes, column_width, expanded=every)
+    other = side_by_side(base, theirs, theirs_changes, column_width, expanded=every)
+    mine_lines, other_lines = _line_groups(mine), _line_groups(other)
+    common = _common_unchanged(_unchanged_starts(mine_lines), _unchanged_starts(other_lines))
+    ours_parts, theirs_parts = _regions(mine_lines, common), _regions(other_lines, common)
+    lines = _SideLines(base, _base_marks(base, ours_changes, theirs_changes), False)
+    order = sorted(common)
+    stretches: list[Stretch] = []
+    seen_ours: set[int] = set()
+    seen_theirs: set[int] = set()
+    keys = [(-1, False)] + [key for line in order for key in ((line, True), (line, False))]
+    for key in keys:
+        line, same = key
+        if same:
+            numbers = range(line, line + 1)
+        else:  # the base lines up to the next common unchanged one
+            after = bisect_right(order, line)
+            numbers = range(line + 1, order[after] if after < len(order) else len(lines.spans))
+        left, right = ours_parts.get(key, []), theirs_parts.get(key, [])
+        if not (left or right) and all(lines.blank(n) for n in numbers):
+            continue  # blank lines at the document's ends, which the diffs leave out
+        rows = tuple(tuple(cells) for cells, _ in _wrapped(lines, numbers, column_width))
+        if same:
+            stretches.append(Stretch(rows, rows, rows, same=True))
+            continue
+        mine_new = _first_seen(left, seen_ours)
+        theirs_new = _first_seen(right, seen_theirs)
+        stretches.append(
+            Stretch(rows, tuple(r.right for r in left), tuple(r.right for r in right),
+                    ours=mine_new, theirs=theirs_new)
+        )  # fmt: skip
+    return _folded(stretches, lines) if fold else stretches
+
+
+def _line_groups(rows: list[Row]) -> list[tuple[int | None, bool, list[Row]]]:
+    """A diff's rows by the line that starts them (a wrapped line's rows, and padding,
+    go with the line above): (base line or None, unchanged, rows)."""
+    groups: list[tuple[int | None, bool, list[Row]]] = []
+    for row in rows:
+        if row.old_line is not None or row.new_line is not None or not groups:
+            groups.append((row.old_line, row.new_line is not None, [row]))
+        else:
+            groups[-1][2].append(row)
+    return [
+        (line, paired and all(not r.changes and r.left == r.right for r in group), group)
+        for line, paired, group in groups
+    ]
+
+
+def _unchanged_starts(groups: list[tuple[int | None, bool, list[Row]]]) -> list[int]:
+    """The base lines a diff leaves unchanged, in the order its rows show them."""
+    return [line for line, same, _ in groups if same and line is not None]
+
+
+def _common_unchanged(mine: list[int], other: list[int]) -> set[int]:
+    """The base lines both diffs leave unchanged, in increasing order in both (a move
+    shows old lines out of order: those do not cut)."""
+
+    def increasing(seq: list[int], allowed: set[int]) -> list[int]:
+        out: list[int] = []
+        for line in seq:
+            if line in allowed and (not out or line > out[-1]):
+                out.append(line)
+        return out
+
+    return set(increasing(other, set(increasing(mine, set(mine) & set(other)))))
+
+
+def _regions(
+    groups: list[tuple[int | None, bool, list[Row]]], common: set[int]
+) -> dict[tuple[int, bool], list[Row]]:
+    """A diff's rows by region: (u, True) the rows of common unchanged line u, (u, False)
+    those after it until the next one ((-1, False): before the first)."""
+    regions: dict[tuple[int, bool], list[Row]] = {}
+    key = (-1, False)
+    for line, same, rows in groups:
+        if same and line in common:
+            key = (line, True)  # type: ignore[assignment]
+        elif key[1]:
+            key = (key[0], False)
+        regions.setdefault(key, []).extend(rows)
+    return regions
+
+
+def _first_seen(rows: list[Row], seen: set[int]) -> tuple[int, ...]:
+    found = sorted({c for r in rows for c in r.changes} - seen)
+    seen.update(found)
+    return tuple(found)
+
+
+def _base_marks(
+    base: str,
+    ours: list[Change] | tuple[Change, ...],
+    theirs: list[Change] | tuple[Change, ...],
+) -> list[_Mark]:
+    """The base's words each side changed, cut where the two sides' spans begin and end,
+    so that a word both changed is one ``BOTH`` mark."""
+    spans = [(c.old.start, c.old.end, 0, c.index) for c in ours if c.within is None]
+    spans += [(c.old.start, c.old.end, 1, c.index) for c in theirs if c.within is None]
+    spans = [s for s in spans if s[1] > s[0]]
+    points = sorted({p for s in spans for p in s[:2]})
+    marks = []
+    for lo, hi in zip(points, points[1:], strict=False):
+        sides = [(side, index) for s, e, side, index in spans if s <= lo and hi <= e]
+        if not sides:
+            continue
+        which = {side for side, _ in sides}
+        kind = BOTH if which == {0, 1} else (OURS if which == {0} else THEIRS)
+        blank = _is_blank(base[lo:hi])
+        marks.append(_Mark(lo, hi, kind, sides[0][1], blank, False, "\n" in base[lo:hi]))
+    return marks
+
+
+def _folded(stretches: list[Stretch], lines: _SideLines) -> list[Stretch]:
+    """A run of unchanged lines with more than one line of words, as one folded stretch
+    (the diff folds them too); a blank line between two changes stays as it is."""
+    out: list[Stretch] = []
+    run: list[Stretch] = []
+
+    def flush() -> None:
+        words = [s for s in run if any(c.text.strip() for r in s.base for c in r)]
+        if len(words) > 1:
+            out.append(Stretch(same=True, folded_lines=len(words)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for stretch in stretches:
+        if stretch.same:
+            run.append(stretch)
+            continue
+        flush()
+        out.append(stretch)
+    flush()
+    return out
