@@ -181,7 +181,7 @@ def conflict() -> ThreeWay:
     )
     return ThreeWay(
         "article.txt", "1" * 40, "2" * 40, "3" * 40, BASE, ours_text, theirs_text,
-        ours, theirs, ((0, 0),),
+        ours, theirs, ((1, 1),),
     )  # fmt: skip
 
 

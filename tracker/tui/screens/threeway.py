@@ -67,15 +67,9 @@ class ThreeWayScreen(Screen[None]):
         self.folded = True
         self.stretches: list[Stretch] = []
         self._width = 0  # the screen width the rows were built for
-        # The changes that overlap, on each side (positions in the ThreeWay's tuples).
-        self.ours_overlapping = {
-            conflict.ours_changes[i].index for i, _ in conflict.overlaps
-            if 0 <= i < len(conflict.ours_changes)
-        }  # fmt: skip
-        self.theirs_overlapping = {
-            conflict.theirs_changes[j].index for _, j in conflict.overlaps
-            if 0 <= j < len(conflict.theirs_changes)
-        }  # fmt: skip
+        # The changes that overlap, on each side (ThreeWay.overlaps pairs Change.index).
+        self.ours_overlapping = {mine for mine, _ in conflict.overlaps}
+        self.theirs_overlapping = {other for _, other in conflict.overlaps}
 
     def compose(self) -> ComposeResult:
         yield Static(id="threeway-title", markup=False)
