@@ -73,10 +73,6 @@ class Terminal:
     def keys(self, *names: str) -> None:
         self.tmux("send-keys", "-t", self.name, *names)
 
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", self.name, "-l", text)
-        self.wait_for(text)
-
 
 def make_remote(tmp_path: Path) -> Path:
     """A bare remote holding a store with the article, every tracker ref included."""
@@ -111,19 +107,29 @@ def open_editor(tmp_path: Path, server: str, who: str, remote: Path) -> tuple[Te
     return terminal, clone
 
 
-def record_correction(terminal: Terminal, who: str) -> None:
-    """e, then the Record screen: summary, reason, the change's note, ctrl+s."""
-    _, new, summary, note = EDITS[who]
-    terminal.keys("e")
-    terminal.wait_for("Record a revision of article.txt")
-    terminal.wait_for(new)  # the screen paints its parts in turn: wait for the change
-    terminal.type(summary)
-    terminal.keys("Tab")
-    terminal.type("Checked before publishing")
-    terminal.keys("Tab")
-    terminal.type(note)
-    terminal.keys("C-s")
-    terminal.wait_for("Recorded ")
+def record_corrections(editors: dict[str, Terminal]) -> None:
+    """e, then the Record screen: summary, reason, the change's note, ctrl+s; each step
+    in both terminals before waiting for it in either (two editors at work at once)."""
+
+    def step(send, expect) -> None:
+        for who, terminal in editors.items():
+            send(who, terminal)
+        for who, terminal in editors.items():
+            for text in expect(who):
+                terminal.wait_for(text)
+
+    def typed(text_of):
+        return lambda who, t: t.tmux("send-keys", "-t", t.name, "-l", text_of(who))
+
+    step(lambda who, t: t.keys("e"), lambda who: ["Record a revision of article.txt"])
+    # The screen paints its parts in turn: wait for the change before typing.
+    step(lambda who, t: None, lambda who: [EDITS[who][1]])
+    step(typed(lambda who: EDITS[who][2]), lambda who: [EDITS[who][2]])
+    step(lambda who, t: t.keys("Tab"), lambda who: [])
+    step(typed(lambda who: "Checked before publishing"), lambda who: ["Checked before"])
+    step(lambda who, t: t.keys("Tab"), lambda who: [])
+    step(typed(lambda who: EDITS[who][3]), lambda who: [EDITS[who][3]])
+    step(lambda who, t: t.keys("C-s"), lambda who: ["Recorded "])
 
 
 def sync(terminal: Terminal) -> str:
@@ -140,8 +146,7 @@ def test_two_editors_sync_through_the_app_and_see_each_others_notes(tmp_path):
         b, clone_b = open_editor(tmp_path, server, "B", remote)
         for terminal in (a, b):
             terminal.wait_for("History of article.txt")
-        record_correction(a, "A")
-        record_correction(b, "B")
+        record_corrections({"A": a, "B": b})
         assert "sent 1" in sync(a)
         shown = sync(b)  # B's correction, made from the same head, is replayed onto A's
         assert "took 1 revision" in shown and "replayed 1" in shown
@@ -160,6 +165,7 @@ def test_two_editors_sync_through_the_app_and_see_each_others_notes(tmp_path):
         assert "7 percent" in shown
         for terminal in (a, b):
             terminal.keys("q")
+        for terminal in (a, b):
             terminal.wait_for(f"{EXITED}0]")
     finally:
         subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True, check=False)
