@@ -10,6 +10,7 @@ half-way (so that the screen can be looked at meanwhile) or to refuse in a given
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import threading
 
 import pytest
@@ -19,15 +20,16 @@ from tui_helpers import run_app, settle
 from tracker import porcelain
 from tracker.diff import diff_texts
 from tracker.errors import ConcurrentEditError, SyncRefusedError
-from tracker.model import Note, SyncResult, SyncStep, ThreeWay
+from tracker.model import Note, NoteInput, SyncResult, SyncStep, ThreeWay
 from tracker.recording import init_store, record
 from tracker.rows import BOTH, OURS, THEIRS, three_way
+from tracker.store import Store
 from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.main import MainScreen
 from tracker.tui.screens.threeway import ThreeWayScreen
 from tracker.tui.widgets.history_list import HistoryList
 
-from conftest import ANN, BOB, DATE
+from conftest import ANN, BOB, DATE, git
 
 LATER = "2025-06-05T11:00:00+01:00"  # an hour after conftest's DATE
 BASE = (
@@ -87,10 +89,14 @@ def test_the_sync_key_shows_each_step_then_what_it_did_and_the_new_history(artic
     monkeypatch.setattr(porcelain, "sync", fake_sync)
 
     async def scenario(pilot, screen):
+        keys = [(b.key, b.description) for (_, b, _, _) in screen.active_bindings.values()]
+        assert ("S", "Sync") in keys and screen.query_one(Footer).display  # in the footer
         await pilot.press("S")
         await until(pilot, lambda: "fetching origin" in progress_line(screen))
         await pilot.press("question_mark")  # the app answers keys while the sync runs
         await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        help_text = str(pilot.app.screen.query_one(Static).render())
+        assert "S  Sync with the shared remote" in help_text
         await pilot.press("escape")
         await until(pilot, lambda: pilot.app.screen is screen)
         release.set()
@@ -104,57 +110,42 @@ def test_the_sync_key_shows_each_step_then_what_it_did_and_the_new_history(artic
     run_app(article.root, scenario)
 
 
-def test_with_no_remote_the_key_says_how_to_add_one(article, monkeypatch):
-    monkeypatch.setattr(porcelain, "remotes", lambda store: [])
+def test_each_refusal_is_one_line_in_the_app(article, monkeypatch):
+    """No remote: how to add one (and no sync runs). A refusal: its one line, shown as
+    typed (never markup, no escape codes). Overlapping changes without the three
+    versions: one line too. Nothing opens, and the progress line goes."""
+    known: list[tuple[str, str]] = []
+    refusal: list[Exception] = []
 
-    def never(*args, **kwargs):
-        raise AssertionError("sync must not run without a remote")
-
-    monkeypatch.setattr(porcelain, "sync", never)
-
-    async def scenario(pilot, screen):
-        await pilot.press("S")
-        await settle(pilot, lambda: any("remote add" in m for m in notices(pilot.app)))
-        (message,) = notices(pilot.app)
-        assert "tracker remote add NAME URL" in message and "\n" not in message
-        assert isinstance(pilot.app.screen, MainScreen)
-
-    run_app(article.root, scenario)
-
-
-def test_a_refusal_is_one_line_and_nothing_opens(article, monkeypatch):
     def refuse(store, remote=None, *, author=None, progress=None):
-        raise SyncRefusedError(
-            "the remote's refs/notes/tracker was rewound\x1b[31m [bold]x[/bold]",
-            "ask whoever rewrote it; nothing was merged",
-        )
+        raise refusal[0]
 
-    monkeypatch.setattr(porcelain, "remotes", lambda store: [("origin", "file:///desk.git")])
+    monkeypatch.setattr(porcelain, "remotes", lambda store: list(known))
     monkeypatch.setattr(porcelain, "sync", refuse)
 
-    async def scenario(pilot, screen):
+    async def press_sync(pilot, words: str) -> str:
+        pilot.app.clear_notifications()
         await pilot.press("S")
-        await settle(pilot, lambda: any("rewound" in m for m in notices(pilot.app)))
+        await settle(pilot, lambda: any(words in m for m in notices(pilot.app)))
         (message,) = notices(pilot.app)
         assert "\n" not in message and "\x1b" not in message
-        assert "[bold]x[/bold]" in message  # shown as typed, never read as markup
-        assert "nothing was merged" in message
         assert isinstance(pilot.app.screen, MainScreen)
-        assert not progress_line(screen)
+        assert not progress_line(pilot.app.screen)
+        return message
 
-    run_app(article.root, scenario)
-
-
-def test_the_sync_key_is_in_the_footer_and_the_help(article):
     async def scenario(pilot, screen):
-        footer = screen.query_one(Footer)
-        keys = [(b.key, b.description) for (_, b, _, _) in screen.active_bindings.values()]
-        assert ("S", "Sync") in keys
-        assert footer.display
-        await pilot.press("question_mark")
-        await settle(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
-        text = str(pilot.app.screen.query_one(Static).render())
-        assert "Sync with the shared remote" in text
+        assert "tracker remote add NAME URL" in await press_sync(pilot, "remote add")
+        known.append(("origin", "file:///desk.git"))
+        refusal.append(
+            SyncRefusedError(
+                "the remote's refs/notes/tracker was rewound\x1b[31m [bold]x[/bold]",
+                "ask whoever rewrote it; nothing was merged",
+            )
+        )
+        message = await press_sync(pilot, "rewound")
+        assert "[bold]x[/bold]" in message and "nothing was merged" in message
+        refusal[0] = ConcurrentEditError("both editors changed ¶2", "record, then sync")
+        assert "record, then sync" in await press_sync(pilot, "both editors")
 
     run_app(article.root, scenario)
 
@@ -250,12 +241,43 @@ def test_overlapping_changes_open_the_three_versions_with_both_notes(article, mo
     run_app(article.root, scenario)
 
 
-def test_a_refusal_without_the_three_versions_is_one_line(article, monkeypatch):
-    open_conflict(article, monkeypatch, None)
+@pytest.mark.skipif(
+    importlib.util.find_spec("tracker.sync.run") is None,
+    reason="needs the sync core (tracker/sync/run.py)",
+)
+def test_the_real_sync_refuses_overlapping_corrections_and_shows_the_three(tmp_path):
+    """Two clones of one bare remote; Ann's correction is on the remote; Bob changed the
+    same words. S in Bob's app: the three versions, both notes, nothing written."""
+    remote = tmp_path / "desk.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    ann = init_store(tmp_path / "ann", ANN, DATE)
+    (ann.root / "article.txt").write_text(BASE, encoding="utf-8")
+    record(ann, "article.txt", "First draft", identity=ANN, date=DATE)
+    porcelain.remote_add(ann, "origin", f"file://{remote}")
+    porcelain.sync(ann)
+    git(tmp_path, "clone", "-q", f"file://{remote}", "bob")
+    bob = Store.open(tmp_path / "bob")
+    porcelain.sync(bob)  # a new editor's first step: the branch, notes and journal
+    for store, who, new, note in (
+        (ann, ANN, "7 percent", "Council: 7."),
+        (bob, BOB, "six percent", "Six, per the roads office."),
+    ):
+        (store.root / "article.txt").write_text(BASE.replace("5 percent", new), "utf-8")
+        record(store, "article.txt", f"Say {new}", notes={1: NoteInput(note, "factual")},
+               identity=who, date=LATER)  # fmt: skip
+    porcelain.sync(ann)
+    before = git(bob.root, "for-each-ref", "--format=%(refname) %(objectname)")
 
     async def scenario(pilot, screen):
         await pilot.press("S")
-        await settle(pilot, lambda: any("both editors" in m for m in notices(pilot.app)))
-        assert isinstance(pilot.app.screen, MainScreen)
+        await settle(pilot, lambda: isinstance(pilot.app.screen, ThreeWayScreen))
+        text = screen_text(pilot.app)
+        assert "Council: 7." in text and "Six, per the roads office." in text
+        assert f"by {ANN.name}" in text and f"by {BOB.name}" in text
+        row = next(r for r in text.splitlines() if "│" in r and "The mayor said" in r)
+        assert row.count("The mayor said") == 3 and row.lstrip().startswith("!")
 
-    run_app(article.root, scenario)
+    run_app(bob.root, scenario)
+    after = git(bob.root, "for-each-ref", "--format=%(refname) %(objectname)")
+    local = [line for line in after.splitlines() if not line.startswith("refs/tracker/")]
+    assert local == [line for line in before.splitlines() if not line.startswith("refs/tracker/")]
