@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import re
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import Footer, Static
 from tui_helpers import run_app, settle
 
@@ -24,6 +27,7 @@ from tracker.model import Note, NoteInput, SyncResult, SyncStep, ThreeWay
 from tracker.recording import init_store, record
 from tracker.rows import BOTH, OURS, THEIRS, three_way
 from tracker.store import Store
+from tracker.text.cells import text_width
 from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.main import MainScreen
 from tracker.tui.screens.threeway import ThreeWayScreen
@@ -195,6 +199,60 @@ def test_three_way_rows_line_up_and_mark_what_both_changed():
         assert "".join(shown.split()) == "".join(text.split()), column
     changed = [s for s in stretches if not s.same]
     assert [(s.ours, s.theirs) for s in changed] == [((1,), (1,)), ((), (2,))]
+
+
+MARKS = str.maketrans("", "", "↵·")
+WORDS = ["roads", "closed", "mayor", "five", "percent", "council", "said", "night"]
+
+
+@st.composite
+def two_sides(draw):
+    """A base of a few paragraphs, and two versions, each changing some of its words,
+    adding or dropping paragraphs (the same paragraph sometimes on both sides)."""
+    paragraphs = draw(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12),
+                               min_size=1, max_size=6))  # fmt: skip
+    base = "\n\n".join(" ".join(p) for p in paragraphs) + "\n"
+
+    def side():
+        out = []
+        for words in paragraphs:
+            roll = draw(st.integers(0, 5))
+            if roll == 0:
+                continue  # dropped
+            if roll == 1:
+                words = [draw(st.sampled_from(WORDS)) if i % 2 else w for i, w in enumerate(words)]
+            out.append(" ".join(words))
+            if roll == 2:
+                out.append(" ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=5))))
+        return "\n\n".join(out) + "\n"
+
+    return base, side(), side()
+
+
+@settings(max_examples=40, deadline=None)
+@given(two_sides(), st.integers(16, 40))  # a move's mark ("⇠ moved from ¶12") is one row
+def test_three_way_columns_hold_each_whole_text_in_order(texts, width):
+    """Unfolded, each column is its text, whole and in order; a stretch both sides left
+    unchanged is the same in all three; every change of each side is shown once."""
+    base, ours, theirs = texts
+    mine, other = diff_texts(base, ours), diff_texts(base, theirs)
+    stretches = three_way(base, ours, theirs, mine, other, width, fold=False)
+    for column, text in (("base", base), ("left", ours), ("right", theirs)):
+        shown = "".join(cell.text for s in stretches for row in getattr(s, column) for cell in row)
+        # A changed line break or blank shows as a mark (↵, ·), a move is marked where it
+        # left and where it went: the words are what count.
+        shown = re.sub(r"[⇠⇢] moved (from|to) ¶\d+", "", shown)  # a move's marks, both ends
+        assert "".join(shown.translate(MARKS).split()) == "".join(text.split()), column
+    for stretch in stretches:
+        if stretch.same:
+            assert stretch.base == stretch.left == stretch.right
+        for row in (*stretch.base, *stretch.left, *stretch.right):
+            assert sum(text_width(cell.text) for cell in row) <= width
+    # Each change once (in reading order, but for a move: its mark where it left comes first).
+    assert sorted(i for s in stretches for i in s.ours) == [c.index for c in mine]
+    assert sorted(i for s in stretches for i in s.theirs) == [c.index for c in other]
+    folded = three_way(base, ours, theirs, mine, other, width)
+    assert [s for s in folded if not s.same] == [s for s in stretches if not s.same]
 
 
 def open_conflict(article, monkeypatch, three_way_value):

@@ -708,101 +708,122 @@ def three_way(
 ) -> list[Stretch]:
     """Three columns, base / ours / theirs, lined up paragraph by paragraph.
 
-    Made of the two side-by-side diffs, base vs ours and base vs theirs: a base line that
-    both leave unchanged is a stretch of its own, and everything between two such lines
-    (on each side, whatever that side's rows are) is one stretch. The base column marks
-    the words each side changed (``OURS``, ``THEIRS``, ``BOTH``); the side columns are
-    the right-hand sides of the two diffs (``INSERTED`` words, moves). With ``fold``, runs
-    of unchanged lines fold to one stretch, as the diff does."""
-    every = frozenset(range(base.count("\n") + 2))  # no fold inside the two diffs
-    mine = side_by_side(base, ours, ours_changes, column_width, expanded=every)
-    other = side_by_side(base, theirs, theirs_changes, column_width, expanded=every)
-    mine_lines, other_lines = _line_groups(mine), _line_groups(other)
-    common = _common_unchanged(_unchanged_starts(mine_lines), _unchanged_starts(other_lines))
-    ours_parts, theirs_parts = _regions(mine_lines, common), _regions(other_lines, common)
+    Made of the two side-by-side diffs, base vs ours and base vs theirs (their line
+    alignment, ``hunks.align``): a base line that both leave unchanged is a stretch of
+    its own, and everything between two such lines (on each side, whatever that side's
+    rows are) is one stretch. The base column marks the words each side changed
+    (``OURS``, ``THEIRS``, ``BOTH``); the side columns are the right-hand sides of the two
+    diffs (``INSERTED`` words, moves). With ``fold``, a run of unchanged lines holding
+    more than one line of words folds to one stretch, as the diff folds; its rows are
+    never built (a long document with a few changes costs what its changes cost)."""
+    mine = _DiffRows(base, ours, ours_changes, column_width)
+    other = _DiffRows(base, theirs, theirs_changes, column_width)
+    common = mine.unchanged & other.unchanged
+    ours_parts, theirs_parts = mine.regions(common), other.regions(common)
     lines = _SideLines(base, _base_marks(base, ours_changes, theirs_changes), False)
     order = sorted(common)
-    stretches: list[Stretch] = []
     seen_ours: set[int] = set()
     seen_theirs: set[int] = set()
-    keys = [(-1, False)] + [key for line in order for key in ((line, True), (line, False))]
-    for key in keys:
-        line, same = key
-        if same:
-            numbers = range(line, line + 1)
-        else:  # the base lines up to the next common unchanged one
-            after = bisect_right(order, line)
-            numbers = range(line + 1, order[after] if after < len(order) else len(lines.spans))
-        left, right = ours_parts.get(key, []), theirs_parts.get(key, [])
-        if not (left or right) and all(lines.blank(n) for n in numbers):
-            continue  # blank lines at the document's ends, which the diffs leave out
-        rows = tuple(tuple(cells) for cells, _ in _wrapped(lines, numbers, column_width))
-        if same:
-            stretches.append(Stretch(rows, rows, rows, same=True))
+    # First what lies where: a base line both leave unchanged (drawn later, unless it
+    # is folded), or a changed stretch (drawn now).
+    items: list[int | Stretch] = []
+    for line in [-1, *order]:
+        if line >= 0:
+            items.append(line)
+        after = bisect_right(order, line)
+        numbers = range(line + 1, order[after] if after < len(order) else len(lines.spans))
+        left, right = ours_parts.get(line, []), theirs_parts.get(line, [])
+        if not (left or right or numbers):
             continue
-        mine_new = _first_seen(left, seen_ours)
-        theirs_new = _first_seen(right, seen_theirs)
-        stretches.append(
-            Stretch(rows, tuple(r.right for r in left), tuple(r.right for r in right),
-                    ours=mine_new, theirs=theirs_new)
+        rows = tuple(tuple(cells) for cells, _ in _wrapped(lines, numbers, column_width))
+        items.append(
+            Stretch(rows, _side_column(left), _side_column(right),
+                    ours=_first_seen(left, seen_ours), theirs=_first_seen(right, seen_theirs))
         )  # fmt: skip
-    return _folded(stretches, lines) if fold else stretches
+    return _drawn(items, lines, column_width, fold)
 
 
-def _line_groups(rows: list[Row]) -> list[tuple[int | None, bool, list[Row]]]:
-    """A diff's rows by the line that starts them (a wrapped line's rows, and padding,
-    go with the line above): (base line or None, unchanged, rows)."""
-    groups: list[tuple[int | None, bool, list[Row]]] = []
-    for row in rows:
-        if row.old_line is not None or row.new_line is not None or not groups:
-            groups.append((row.old_line, row.new_line is not None, [row]))
-        else:
-            groups[-1][2].append(row)
-    return [
-        (line, paired and all(not r.changes and r.left == r.right for r in group), group)
-        for line, paired, group in groups
-    ]
+class _DiffRows:
+    """One side's diff against the base, as side_by_side lines it up, its rows built
+    only where the three-way view shows them."""
+
+    def __init__(self, base: str, side: str, changes: list[Change] | tuple[Change, ...],
+                 width: int) -> None:  # fmt: skip
+        self.blocks = align(base, side, changes)
+        indents = _indents(base, side, changes)
+        self.left = _SideLines(base, _side_marks(changes, "old", indents), False)
+        self.right = _SideLines(side, _side_marks(changes, "new", indents), False)
+        self.moves = {c.index: c for c in changes if c.is_move and c.within is None}
+        self.places = _MovePlaces(base, side)
+        self.width = width
+        self.unchanged = {block.old.start for block in self.blocks if block.same}
+
+    def regions(self, common: set[int]) -> dict[int, list[Row]]:
+        """The rows of this side between each base line both sides leave unchanged and
+        the next (-1: before the first), as side_by_side draws them."""
+        regions: dict[int, list[Row]] = {}
+        after = -1
+        for block in self.blocks:
+            if block.same and block.old.start in common:
+                after = block.old.start  # drawn from the base, once for all three columns
+                continue
+            rows = regions.setdefault(after, [])
+            if block.same:  # unchanged here, changed on the other side
+                cells = wrap(self.right[block.new.start], self.width)
+                rows.extend(Row((), tuple(row)) for row in cells)
+            elif block.move is not None and block.move in self.moves:
+                move = self.moves[block.move]
+                _side_move(rows, block, move, self.left, self.right, self.width, self.places)
+            else:
+                _pair(rows, _wrapped(self.left, block.old, self.width),
+                      _wrapped(self.right, block.new, self.width))  # fmt: skip
+        return regions
 
 
-def _unchanged_starts(groups: list[tuple[int | None, bool, list[Row]]]) -> list[int]:
-    """The base lines a diff leaves unchanged, in the order its rows show them."""
-    return [line for line, same, _ in groups if same and line is not None]
-
-
-def _common_unchanged(mine: list[int], other: list[int]) -> set[int]:
-    """The base lines both diffs leave unchanged, in increasing order in both (a move
-    shows old lines out of order: those do not cut)."""
-
-    def increasing(seq: list[int], allowed: set[int]) -> list[int]:
-        out: list[int] = []
-        for line in seq:
-            if line in allowed and (not out or line > out[-1]):
-                out.append(line)
-        return out
-
-    return set(increasing(other, set(increasing(mine, set(mine) & set(other)))))
-
-
-def _regions(
-    groups: list[tuple[int | None, bool, list[Row]]], common: set[int]
-) -> dict[tuple[int, bool], list[Row]]:
-    """A diff's rows by region: (u, True) the rows of common unchanged line u, (u, False)
-    those after it until the next one ((-1, False): before the first)."""
-    regions: dict[tuple[int, bool], list[Row]] = {}
-    key = (-1, False)
-    for line, same, rows in groups:
-        if same and line in common:
-            key = (line, True)  # type: ignore[assignment]
-        elif key[1]:
-            key = (key[0], False)
-        regions.setdefault(key, []).extend(rows)
-    return regions
+def _side_column(rows: list[Row]) -> tuple[tuple[Cell, ...], ...]:
+    """A side's column: the new side of its diff rows; a move's mark where it left (drawn
+    on the old side of a diff) is shown in the side's own column."""
+    return tuple(row.left if row.mark == MOVED_TO else row.right for row in rows)
 
 
 def _first_seen(rows: list[Row], seen: set[int]) -> tuple[int, ...]:
     found = sorted({c for r in rows for c in r.changes} - seen)
     seen.update(found)
     return tuple(found)
+
+
+def _drawn(items: list[int | Stretch], lines: _SideLines, width: int, fold: bool) -> list[Stretch]:
+    """The stretches in order: each run of unchanged base lines either folded (more than
+    one line of words) or drawn line by line; blank lines at the document's ends left out,
+    as the diff leaves them out."""
+    out: list[Stretch] = []
+    run: list[int] = []
+
+    def flush(last: bool) -> None:
+        first = not out
+        start, stop = 0, len(run)
+        while first and start < stop and lines.blank(run[start]):
+            start += 1
+        while last and stop > start and lines.blank(run[stop - 1]):
+            stop -= 1
+        shown = run[start:stop]
+        words = sum(1 for n in shown if not lines.blank(n))
+        if fold and words > 1:
+            out.append(Stretch(same=True, folded_lines=words))
+        else:
+            for n in shown:
+                rows = tuple(tuple(cells) for cells, _ in _wrapped(lines, [n], width))
+                out.append(Stretch(rows, rows, rows, same=True))
+        run.clear()
+
+    for item in items:
+        if isinstance(item, int):
+            run.append(item)
+            continue
+        flush(False)
+        out.append(item)
+    flush(True)
+    return out
 
 
 def _base_marks(
@@ -826,27 +847,3 @@ def _base_marks(
         blank = _is_blank(base[lo:hi])
         marks.append(_Mark(lo, hi, kind, sides[0][1], blank, False, "\n" in base[lo:hi]))
     return marks
-
-
-def _folded(stretches: list[Stretch], lines: _SideLines) -> list[Stretch]:
-    """A run of unchanged lines with more than one line of words, as one folded stretch
-    (the diff folds them too); a blank line between two changes stays as it is."""
-    out: list[Stretch] = []
-    run: list[Stretch] = []
-
-    def flush() -> None:
-        words = [s for s in run if any(c.text.strip() for r in s.base for c in r)]
-        if len(words) > 1:
-            out.append(Stretch(same=True, folded_lines=len(words)))
-        else:
-            out.extend(run)
-        run.clear()
-
-    for stretch in stretches:
-        if stretch.same:
-            run.append(stretch)
-            continue
-        flush()
-        out.append(stretch)
-    flush()
-    return out
