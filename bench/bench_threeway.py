@@ -8,7 +8,8 @@ one paragraph in common: the overlap). Timed in-process, interleaved run by run:
 two side-by-side diffs' rows (``rows.side_by_side`` twice: the peer, what the screen
 cannot do with less) and ``rows.three_way`` (both diffs' rows, lined up, folded), at the
 column width of a 160-cell terminal. The changes are computed once, outside the timing
-(the core hands the screen a ThreeWay with its changes).
+(the core hands the screen a ThreeWay with its changes). Then the screen itself: pushed
+on a 160x45 app, to the first repaint (rows, notes, layout of the text).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from histories import markdown_history  # noqa: E402
 from timing import plain_git_env  # noqa: E402
 
 from tracker.diff import diff_texts  # noqa: E402
+from tracker.model import ThreeWay  # noqa: E402
 from tracker.rows import side_by_side, three_way  # noqa: E402
 
 COLUMN = 46  # (160 - two dividers - three gutters - padding) // 3, as the screen makes it
@@ -74,6 +76,32 @@ def main() -> None:
     print(f"{len(base):,} chars, {count} paragraphs; {changes}; {len(stretches)} stretches")
     for name, values in timings.items():
         print(f"  {name:24} median {statistics.median(values):8.1f} ms")
+    conflict = ThreeWay("GUIDE.md", "1" * 40, "2" * 40, "3" * 40, base, ours, theirs,
+                        tuple(ours_changes), tuple(theirs_changes), ((1, 1),))  # fmt: skip
+    print(f"  {'the screen, open to paint':24} median {_screen_ms(conflict, args.runs):8.1f} ms")
+
+
+def _screen_ms(conflict: ThreeWay, runs: int) -> float:
+    """ThreeWayScreen pushed on a 160x45 app, to the first repaint after it is drawn."""
+    import asyncio
+
+    from textual.app import App
+
+    from tracker.tui.screens.threeway import ThreeWayScreen
+
+    times = []
+
+    async def once() -> None:
+        app = App()
+        async with app.run_test(size=(160, 45)) as pilot:
+            start = time.perf_counter()
+            await app.push_screen(ThreeWayScreen(conflict, "both changed"))
+            await pilot.pause()
+            times.append((time.perf_counter() - start) * 1000)
+
+    for _ in range(runs):
+        asyncio.run(once())
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,15 @@ last line says how to settle it. Every text is untrusted and drawn as plain text
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.events import Resize
+from textual.geometry import Size
 from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Footer, Static
 
 from tracker import present
@@ -74,8 +77,7 @@ class ThreeWayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="threeway-title", markup=False)
         yield Static(id="threeway-heads", markup=False)
-        with VerticalScroll(id="threeway-scroll"):
-            yield Static(id="threeway-rows", markup=False)
+        yield ThreeWayRows(id="threeway-rows")
         yield Static(id="threeway-todo", markup=False)
         yield Footer()
 
@@ -156,7 +158,7 @@ class ThreeWayScreen(Screen[None]):
                         ]
                     )
                 )
-        self.query_one("#threeway-rows", Static).update(Content("\n").join(lines))
+        self.query_one(ThreeWayRows).show(lines)
 
     def _notes(
         self, indices: tuple[int, ...], changes: dict[int, Change], width: int
@@ -192,6 +194,33 @@ class ThreeWayScreen(Screen[None]):
             used += text_width(cell.text)
         parts.append(" " * max(width - used, 0))
         return Content.assemble(*parts)
+
+
+class ThreeWayRows(ScrollView, can_focus=True):
+    """The three columns' rows, drawn one visible line at a time (as the diff view is):
+    a long document's conflict opens as fast as a short one's."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[Content] = []
+
+    def show(self, lines: list[Content]) -> None:
+        self.lines = lines
+        width = max((line.cell_length for line in lines), default=0)
+        self.virtual_size = Size(width, len(lines))
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width or self.size.width
+        index = self.scroll_offset.y + y
+        base = self.rich_style
+        if index >= len(self.lines):
+            return Strip.blank(width, base)
+        parse = self.app.stylesheet.parse_style  # theme variables ($text-warning) resolved
+        parts = self.lines[index].render(self.visual_style, "", parse)
+        strip = Strip([Segment(text, style.rich_style) for text, style in parts])
+        x = self.scroll_offset.x
+        return strip.crop(x, x + width).apply_style(base).adjust_cell_length(width, base)
 
 
 def _fit(text: str, width: int) -> str:
