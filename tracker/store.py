@@ -190,18 +190,20 @@ class Store:
         from tracker.reviews import status_of
 
         if not originals:
-            return status_of(self._review_entries(rev))
-        entries = [e for r in (*originals, rev) for e in self._review_entries(r) or []]
+            return status_of(self.review_entries(rev))
+        entries = [e for r in (*originals, rev) for e in self.review_entries(r) or []]
         return status_of(entries)
 
-    def _review_entries(self, rev: str) -> list[dict] | None:
+    def review_entries(self, rev: str) -> list[dict] | None:
+        """A revision's review entries (oldest first), or None when it has none.
+
+        One lookup in the reviews ref's tree through its fan-out (the reader keeps the
+        trees it read), no process of its own: a log of a few revisions must not read a
+        newsroom's 100,000 reviews. The tree is the ref's as first read, until refresh()."""
         from tracker.reviews import REVIEWS_REF, entries_of
 
         if self._reviews is not None:
             return self._reviews.get(rev)
-        # One lookup in the reviews ref's tree, through the reader: no process of its own.
-        # The tree is read once until refresh(), as all reviews were before: a log asks
-        # for every revision's status.
         if REVIEWS_REF not in self._notes_trees:
             self._notes_trees[REVIEWS_REF] = self.reader.oid_of(REVIEWS_REF, "tree")
         tree = self._notes_trees[REVIEWS_REF]
@@ -536,7 +538,6 @@ class Store:
             if with_changes:
                 # One cat-file process for the reviews, the texts and the merged branches.
                 foreign = self.foreign_changes()
-                self.reviews(foreign.read_object)
                 blobs = not self.written_by_tracker(foreign.read_object)
             filtered = search or unreviewed
             if limit is not None and limit <= 0:

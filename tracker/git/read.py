@@ -99,6 +99,7 @@ class BlobReader:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.RLock()
         self._cache: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._names: OrderedDict[str, dict[bytes, TreeEntry]] = OrderedDict()
         self._cached_bytes = 0
         self._closed = False
         self.hash_hex = 40  # hex digits of an object id: 64 in a SHA-256 repository
@@ -266,7 +267,7 @@ class BlobReader:
         """The note for ``commit`` in a notes tree (see ``note``)."""
         rest = commit.encode("ascii")
         while rest:
-            entries = {e.name: e for e in self.tree(tree)}
+            entries = self._named(tree)
             leaf = entries.get(rest)
             if leaf is not None and leaf.mode != b"40000":
                 blob = self.object(leaf.oid)
@@ -277,10 +278,26 @@ class BlobReader:
             tree, rest = fanout.oid, rest[2:]
         return None
 
+    def _named(self, tree: str) -> dict[bytes, TreeEntry]:
+        """A tree's entries by name, parsed once: a log looks up every revision's note
+        and review in the same few fan-out trees."""
+        with self._lock:
+            found = self._names.get(tree)
+            if found is not None:
+                self._names.move_to_end(tree)
+                return found
+        found = {e.name: e for e in self.tree(tree)}
+        with self._lock:
+            self._names[tree] = found
+            if len(self._names) > 600:  # the top trees of two fanned-out refs and their folders
+                self._names.popitem(last=False)
+        return found
+
     def close(self) -> None:
         with self._lock:
             proc, self._proc = self._proc, None
             self._cache.clear()
+            self._names.clear()
             self._cached_bytes = 0
         if proc is None:
             return
