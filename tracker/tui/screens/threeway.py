@@ -66,7 +66,7 @@ class ThreeWayScreen(Screen[None]):
         super().__init__()
         self.conflict = conflict
         self.message = message
-        self.hint = hint
+        self.hint = hint  # the core's words for the CLI; the notification shows them
         self.folded = True
         self.stretches: list[Stretch] = []
         self._width = 0  # the screen width the rows were built for
@@ -92,8 +92,6 @@ class ThreeWayScreen(Screen[None]):
             f"To settle it: edit {document} to the version you want (esc, then e), record "
             "it as a new revision with its notes, then sync again (S).",
         ]
-        if self.hint:
-            todo.append((f"  {one_line(self.hint)}", "dim"))
         self.query_one("#threeway-todo", Static).update(Content.assemble(*todo))
         self._draw()
 
