@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from tracker.model import APPROVED, BlameUnit, Change, Note, Review, Revision, VerifyReport
+from tracker.model import (
+    APPROVED,
+    BlameUnit,
+    Change,
+    Note,
+    Review,
+    Revision,
+    SyncResult,
+    VerifyReport,
+)
 from tracker.text.escape import one_line, visible
 
 
@@ -327,3 +336,42 @@ def verify_counts(report: VerifyReport) -> str:
         f"{report.checked_revisions} revision(s) checked{since}; {share} changes explained; "
         f"{report.signed} signed commit(s)."
     )
+
+
+# -- sync ---------------------------------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def sync_summary(result: SyncResult) -> Line:
+    """What a sync did, in a line: ``Synced with origin: took 2 revisions, sent 1,
+    replayed 1; notes joined``, or ``already up to date``."""
+    did = []
+    if result.taken:
+        did.append("took " + _count(result.taken, "revision", "revisions"))
+    if result.sent:
+        did.append(f"sent {result.sent}")
+    if result.replayed:
+        did.append(f"replayed {len(result.replayed)}")
+    joined = [
+        word
+        for ref, word in (
+            ("refs/notes/tracker", "notes"),
+            ("refs/notes/tracker-reviews", "reviews"),
+        )
+        if ref in result.merged_refs
+    ]
+    words = ", ".join(did)
+    if joined:
+        words += ("; " if words else "") + " and ".join(joined) + " joined"
+    line = [
+        Part(f"Synced with {one_line(result.remote)}: ", "ok"),
+        Part(words or "already up to date"),
+    ]
+    if result.notes_conflicts:
+        entries = _count(result.notes_conflicts, "conflicting entry", "conflicting entries")
+        # Shown, not picked: the editor reads both and writes the entry that settles them.
+        line.append(Part(f"; {entries} to resolve (a new note or review settles them)", "warning"))
+    return line
