@@ -353,6 +353,9 @@ ELSEWHERE = {
     "shallow": "test_review_b.py::test_verify_on_a_shallow_clone_says_it_cannot_check",
     "name": "test_review_b.py::test_a_file_name_that_is_not_utf8_is_reported_not_called_missing",
     "record": "test_moves.py::test_a_forged_move_and_a_newer_record_are_record_findings",
+    "replay": "test_replay.py::test_verify_names_a_replay_no_sync_event_vouches_for",
+    "remote-rewound": "test_sync_adversarial.py::"
+    "test_a_rewound_or_deleted_remote_ref_is_refused_and_named",
 }
 HERE = {
     "history", "dates", "unexplained", "text", "notes-rewritten", "orphan-note",
@@ -368,6 +371,7 @@ def test_every_documented_kind_has_its_adversarial_test():
     for row in re.findall(r"^\| (`[^|]+`) \|", table, re.M):
         documented |= set(re.findall(r"`([a-z-]+)`", row))
     source = (REPO_ROOT / "tracker" / "audit" / "verify.py").read_text(encoding="utf-8")
+    source += (REPO_ROOT / "tracker" / "audit" / "replay_checks.py").read_text(encoding="utf-8")
     emitted = set(re.findall(r'(?:report\.add\(|Finding\()\s*"([a-z-]+)"', source))
     emitted |= set(re.findall(r'^\s*"([a-z-]+)" if revision\.recorded', source, re.M))
     emitted |= set(re.findall(r'"([a-z-]+)" if revision\.recorded else "([a-z-]+)"', source)[0])
