@@ -186,14 +186,16 @@ def _review_words(review: Review) -> tuple[str, str, str]:
     return "✓", "approved", "approved"
 
 
-def review_label(review: Review | None) -> Line:
-    """``approved by NAME: comment`` (``self-approved by``, or flagged); ``awaiting
-    review`` when there is none."""
+def review_label(review: Review | None, dated: bool = False) -> Line:
+    """``approved by NAME: comment`` (``self-approved by``, or flagged; ``dated``: ``by
+    NAME on DATE``); ``awaiting review`` when there is none."""
     if review is None:
         return [Part("awaiting review", "dim")]
     # Every field is untrusted text: the reviews ref can be written with plain git.
     _mark, verdict, role = _review_words(review)
     line = [Part(f"{verdict} by {one_line(review.author)}", role)]
+    if dated and review.date:
+        line.append(Part(f" on {one_line(review.date)}", "dim"))
     if review.comment:
         line.append(Part(": " + one_line(review.comment), role))
     return line

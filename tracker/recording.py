@@ -633,10 +633,11 @@ def add_review(
                 date,
             )
         except GitError as error:
-            if not signed or past_commit_point():
+            if not signed:
                 raise
             # Under sign-off an approval is the second editor's word: with signing on,
-            # it is signed or not written at all (commit-tree failed before any ref moved).
+            # it is signed or not written at all. (git fails here only before the commit
+            # point: both commits are written before the one update-ref moves anything.)
             raise SigningError(
                 f"the approval could not be signed ({error.message})",
                 "check user.signingKey and that your signing program can sign; nothing was written",

@@ -119,6 +119,8 @@ def show(revision: Revision) -> None:
     console.print(Text(f"author   {one_line(revision.author)}"))
     console.print(Text(f"date     {revision.date}"))
     console.print(Text(f"document {one_line(revision.document)}"))
+    if revision.review:  # who reviewed it and when; a self-approval is said to be one
+        console.print(_text(present.review_label(revision.review, dated=True), "review   "))
     console.print()
     console.print(Text("    " + one_line(revision.summary), style="bold"))
     for para in visible(revision.reason).splitlines():
