@@ -267,3 +267,47 @@ def test_a_signed_approval_verifies_and_one_that_cannot_be_signed_is_refused(
     store.refresh()
     report = porcelain.verify(store)
     assert report.findings == [] and report.signed >= 1
+
+
+# -- the app ------------------------------------------------------------------------------
+
+
+def test_the_app_shows_who_approved_and_when_and_refuses_the_authors_approval(
+    tmp_path, monkeypatch
+):
+    """The app approves as the user (Ann, from git config): Bob's correction is approved,
+    and its header and history row say by whom and when; Ann's own baseline is refused
+    with the one-line reason, and stays unreviewed."""
+    from textual.widgets import Static
+    from tui_helpers import run_app, settle
+
+    from tracker.tui.widgets.history_list import HistoryList
+
+    store = init_store(tmp_path / "store", ANN, DATE, require_approval=True)
+    monkeypatch.chdir(store.root)
+    (store.root / "a.txt").write_text("The rate rose 5 percent.\n", encoding="utf-8")
+    porcelain.add_document(store, "a.txt", None, str(ANN), DATE)
+    (store.root / "a.txt").write_text("The rate rose 7 percent.\n", encoding="utf-8")
+    porcelain.record_revision(store, "a.txt", "Correct the rate", "", None, str(BOB), LATER)
+
+    async def scenario(pilot, screen):
+        history = screen.query_one(HistoryList)
+        await pilot.press("v")  # Bob's correction, the newest
+        await settle(pilot, lambda: getattr(screen.shown[0].review, "signed_off", False))
+        today = screen.shown[0].review.date[:10]
+        row = str(history.get_option_at_index(0).prompt)
+        assert f"✓ approved by Ann Editor {today} Correct the rate" in row
+        title = str(screen.query_one("#diff-title", Static).render())
+        assert "✓ approved by Ann Editor <ann@example.org> on " + today in title
+        await pilot.press("j", "v")  # Ann's own baseline
+        await settle(
+            pilot,
+            lambda: any(
+                "you wrote this revision; another editor must approve it" in str(n.message)
+                for n in pilot.app._notifications  # Textual has no public reader
+            ),
+        )
+        assert screen.shown[1].review is None
+
+    run_app(store.root, scenario)
+    assert git(store.root, "notes", f"--ref={REVIEWS}", "list").count("\n") == 1
