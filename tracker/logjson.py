@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from tracker.logcache import ForeignChanges
 from tracker.model import CHANGE_KINDS, Revision
-from tracker.notes import RECORD_TRAILER
+from tracker.notes import RECORD_TRAILER, REPLAY_TRAILER
 from tracker.store import Store, payload_of, with_merged_branch, with_payload
 
 _encode = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
@@ -81,6 +81,7 @@ def _foreign_entry(revision: Revision, payload: str) -> str:
 
 
 _TRAILER = b"\n" + RECORD_TRAILER.encode()
+_REPLAY = b"\n" + REPLAY_TRAILER.encode()
 _scan = json.JSONDecoder().scan_once  # one JSON value from a position, in C
 
 
@@ -89,6 +90,8 @@ def _fast_entry(fields: list[bytes], document_json: str, reviews: dict) -> str |
     if len(fields) < 7 or fields[6].strip():
         return None  # malformed, or later notes to merge: the ordinary path handles it
     message = fields[5]
+    if _REPLAY in message:
+        return None  # a replay shows its original's notes and reviews: the ordinary path
     at = message.rfind(_TRAILER)
     if at < 0:
         return None

@@ -311,6 +311,9 @@ class Revision:
     unchanged: bool = False
     # Set by ``log`` on a merged pull request of a history the tracker did not write.
     merge: Merge | None = None
+    # A revision sync replayed onto another editor's tip: the full id of its original
+    # (kept at refs/tracker/originals/<id>), whose later notes and reviews it shows too.
+    replay_of: str | None = None
 
     @property
     def note_count(self) -> int:
@@ -343,6 +346,8 @@ class Revision:
             data["not_text"] = self.not_text.to_json()
         if self.unchanged:
             data["unchanged"] = True
+        if self.replay_of is not None:
+            data["replay_of"] = self.replay_of
         if self.merge is not None:
             data["attribution"] = self.merge.attribution
             data["merge"] = self.merge.to_json()

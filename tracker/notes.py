@@ -22,6 +22,7 @@ revision in the notes ref; see docs/storage-format.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import replace
@@ -40,6 +41,9 @@ MOVES_VERSION = 2
 READ_VERSIONS = (1, 2)
 DOCUMENT_TRAILER = "Tracker-Document: "
 RECORD_TRAILER = "Tracker-Record: "
+# A revision replayed onto another editor's tip by sync names its original on the line
+# just before Tracker-Document (docs/collaboration.md, "Replay").
+REPLAY_TRAILER = "Tracker-Replay-Of: "
 
 
 def validate_note(text: str, category: str, categories: tuple[str, ...] | list[str]) -> None:
@@ -134,6 +138,44 @@ def parse_message(message: str) -> tuple[str, str, str | None, dict[str, Any] | 
     return summary.strip(), str(record.get("reason", "")), document, record
 
 
+def replay_of(message: str) -> str | None:
+    """The original a replayed revision names (``Tracker-Replay-Of``), or None.
+
+    Read only in the trailer paragraph, on the line just before ``Tracker-Document``, and
+    only when the message carries a record: a reason that quotes the trailer names
+    nothing."""
+    message = message.replace("\r\n", "\n")
+    head, sep, tail = message.rpartition("\n" + DOCUMENT_TRAILER)
+    if not sep or RECORD_TRAILER not in tail:
+        return None
+    line = head.rpartition("\n")[2]
+    if not line.startswith(REPLAY_TRAILER):
+        return None
+    value = line[len(REPLAY_TRAILER) :].strip()
+    if len(value) not in (40, 64) or any(c not in "0123456789abcdef" for c in value):
+        return None
+    return value if parse_message(message)[3] is not None else None
+
+
+def with_replay_trailer(message: str, original: str, record: dict[str, Any]) -> str:
+    """A recorded revision's message with its record replaced by ``record`` and the
+    trailer ``Tracker-Replay-Of: original`` just before ``Tracker-Document`` (an older
+    ``Tracker-Replay-Of`` line, of a revision replayed twice, replaced): the readable
+    text above the trailers stays as the original's."""
+    message = message.replace("\r\n", "\n")
+    head, sep, tail = message.rpartition("\n" + DOCUMENT_TRAILER)
+    if not sep:
+        raise ValueError("the message has no Tracker-Document trailer")
+    above, _, last = head.rpartition("\n")
+    if last.startswith(REPLAY_TRAILER):
+        head = above
+    doc_line, _, _rest = tail.partition("\n")
+    return (
+        f"{head}\n{REPLAY_TRAILER}{original}\n{DOCUMENT_TRAILER}{doc_line}\n"
+        f"{RECORD_TRAILER}{json.dumps(record, ensure_ascii=True)}\n"
+    )
+
+
 class UnknownRecordVersion(ValueError):
     """A record of a layout this tracker cannot read (written by a newer tracker)."""
 
@@ -186,8 +228,9 @@ def _optional_int(value: Any) -> int | None:
 # -- later notes ---------------------------------------------------------------------
 
 
-def later_entry(change: Change, note: Note) -> dict[str, Any]:
-    """One appended entry of the notes ref's JSON for a revision."""
+def later_entry(change: Change, note: Note, seen: Sequence[str] = ()) -> dict[str, Any]:
+    """One appended entry of the notes ref's JSON for a revision. ``seen``: the ids of the
+    entries for the same change that were current when it was written (``heads``)."""
     return {
         "change": change.index,
         "old": [change.old.start, change.old.end],
@@ -199,7 +242,64 @@ def later_entry(change: Change, note: Note) -> dict[str, Any]:
         "source": note.source,
         "author": note.author,
         "date": note.date,
+        "seen": sorted(seen),
     }
+
+
+# -- what an entry's writer had seen -----------------------------------------------------
+#
+# Several editors append to the same document in their own clones; sync joins the
+# documents (tracker/sync/notes_merge.py). An entry names, in "seen", the entries for the
+# same target (a change's note, a revision's review) that were current when it was
+# written: a newer wording supersedes exactly those. Entries nobody has superseded are
+# the current ones; two of them are concurrent, written without seeing each other, and
+# are shown as a conflict until a new entry (which sees both) resolves them. An entry
+# without "seen" (written before sync existed, or by hand) read as it always did: it
+# supersedes every entry before it in the document. docs/storage-format.md has the rules.
+
+
+def current_ids(entries: Sequence[Any]) -> list[str]:
+    """The ids of the current entries among one target's entries: what a new entry for
+    that target has seen (and so supersedes)."""
+    return sorted({entry_id(entries[number]) for number in heads(entries)})
+
+
+def matches_change(entry: dict[str, Any], change: Change) -> bool:
+    """Whether a stored later-notes entry is about ``change`` (as ``apply_later`` binds it)."""
+    return _matches(LaterNote.from_entry(entry), change)
+
+
+def canonical(entry: Any) -> str:
+    """An entry's identity: its canonical JSON (sorted keys, no spaces, UTF-8 as is)."""
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_id(entry: Any) -> str:
+    """The short id by which a later entry's "seen" names this one."""
+    return hashlib.sha256(canonical(entry).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def seen_of(entry: Any) -> tuple[str, ...] | None:
+    """The ids an entry says it saw, or None for an entry without "seen" (old or hand-made)."""
+    seen = entry.get("seen") if isinstance(entry, dict) else None
+    if not isinstance(seen, list):
+        return None
+    return tuple(str(item) for item in seen)
+
+
+def heads(entries: Sequence[Any]) -> list[int]:
+    """The positions of the current entries among one target's ``entries`` (in document
+    order): those no other entry has seen. More than one means concurrent writers."""
+    ids = [entry_id(entry) for entry in entries]
+    superseded: set[str] = set()
+    for number, entry in enumerate(entries):
+        seen = seen_of(entry)
+        superseded.update(ids[:number] if seen is None else seen)
+    current: dict[str, int] = {}
+    for number, entry_key in enumerate(ids):
+        if entry_key not in superseded:
+            current[entry_key] = number  # an entry stored twice counts once (its last place)
+    return sorted(current.values())
 
 
 def parse_later(blob: str | None) -> list[dict[str, Any]]:
@@ -222,6 +322,32 @@ def _matches(later: LaterNote, change: Change) -> bool:
     if later.anchored:
         return later.anchor == change.anchor
     return later.change == change.index
+
+
+def reanchored(
+    entries: list[dict[str, Any]], was: Sequence[Change], now: Sequence[Change]
+) -> list[dict[str, Any]]:
+    """Later-note entries written for the changes ``was`` (an original revision), moved
+    onto the same changes ``now`` (its replay: same indices, offsets moved). An entry
+    that matched no change of the original is kept as it was."""
+    by_anchor = {change.anchor: change.index for change in was}
+    by_index = {change.index: change for change in now}
+    moved = []
+    for entry in entries:
+        later = LaterNote.from_entry(entry)
+        target = None
+        if later.anchored:
+            try:
+                index = by_anchor.get(later.anchor)
+            except TypeError:  # written by hand with something unhashable in a range
+                index = None
+            target = by_index.get(index) if index is not None else None
+        if target is None:
+            moved.append(entry)
+            continue
+        old, new = target.old, target.new
+        moved.append({**entry, "old": [old.start, old.end], "new": [new.start, new.end]})
+    return moved
 
 
 def apply_later(

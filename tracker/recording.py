@@ -37,10 +37,12 @@ from tracker.notes import (
     NOTES_REF,
     compose_later,
     compose_message,
+    current_ids,
     later_entry,
+    matches_change,
     validate_note,
 )
-from tracker.reviews import REVIEWS_REF, reviews_of
+from tracker.reviews import REVIEWS_REF, entries_of_stored, stored_entries
 from tracker.store import (
     CONFIG_PATH,
     Store,
@@ -561,10 +563,14 @@ def add_later_note(
         )
     with store_lock(store.git_dir):
         entries = store.later_notes(revision.rev)
+        # The wordings this one replaces: every current one (two, after concurrent
+        # corrections met in a sync; this note resolves them).
+        seen = current_ids([e for e in entries if matches_change(e, change)])
         entries.append(
             later_entry(
                 change,
                 Note(note.text.strip(), note.category, note.source.strip(), str(identity), date),
+                seen,
             )
         )
         verb = "Correct" if change.note is not None else "Add"
@@ -616,9 +622,14 @@ def add_review(
         )
     signed = sign_off and bool(signing(store))  # refuses signing settings it cannot honour
     with store_lock(store.git_dir):
-        entries = reviews_of(store).get(revision.rev, [])
-        entries = [*entries, {"status": status, "comment": comment.strip(),
-                              "author": str(identity), "date": date}]  # fmt: skip
+        # Appended to the entries as stored (entries are append-only: one edited by
+        # hand is kept as it is, never rewritten by the next review).
+        stored = stored_entries(store.note(REVIEWS_REF, revision.rev))
+        # The reviews this one follows: every current one (an approval and a flag that
+        # met in a sync are both current; this review resolves them).
+        seen = current_ids(entries_of_stored(stored))
+        entries = [*stored, {"status": status, "comment": comment.strip(),
+                             "author": str(identity), "date": date, "seen": seen}]  # fmt: skip
         verb = "Approve" if status == APPROVED else "Flag"
         message = f"{verb} {revision.rev[:12]}: {revision.summary}\n\n{comment.strip()}\n"
         try:

@@ -65,6 +65,21 @@ def entries_of(data: bytes | None) -> list[dict[str, Any]] | None:
         return None
     if not isinstance(entries, list):
         return None
+    return entries_of_stored(entries)
+
+
+def stored_entries(data: bytes | None) -> list[Any]:
+    """The entries of a reviews document exactly as stored ([] when absent or unreadable):
+    what a new review is appended to."""
+    try:
+        entries = json.loads(data or b"{}").get("entries", [])
+    except (ValueError, AttributeError):
+        return []
+    return entries if isinstance(entries, list) else []
+
+
+def entries_of_stored(entries: list[Any]) -> list[dict[str, Any]]:
+    """Stored entries as the readers take them: the objects, with text fields."""
     return [_as_text(e) for e in entries if isinstance(e, dict)]
 
 

@@ -58,6 +58,8 @@ from tracker.notes import (
     changes_from_record,
     parse_later,
     parse_message,
+    reanchored,
+    replay_of,
 )
 from tracker.text.decode import decode_document, not_text_kind
 
@@ -198,19 +200,65 @@ class Store:
         self._reviews = None
         self._notes_trees.clear()
 
-    def review_status(self, rev: str) -> Review | None:
-        """The latest review of a revision (approved or flagged), or None."""
-        from tracker.reviews import REVIEWS_REF, entries_of, status_of
+    def review_status(self, rev: str, originals: tuple[str, ...] = ()) -> Review | None:
+        """The latest review of a revision (approved or flagged), or None. A replayed
+        revision's ``originals`` (oldest first) lend it their reviews, before its own."""
+        from tracker.reviews import status_of
+
+        if not originals:
+            return status_of(self._review_entries(rev))
+        entries = [e for r in (*originals, rev) for e in self._review_entries(r) or []]
+        return status_of(entries)
+
+    def _review_entries(self, rev: str) -> list[dict] | None:
+        from tracker.reviews import REVIEWS_REF, entries_of
 
         if self._reviews is not None:
-            return status_of(self._reviews.get(rev))
+            return self._reviews.get(rev)
         # One lookup in the reviews ref's tree, through the reader: no process of its own.
         # The tree is read once until refresh(), as all reviews were before: a log asks
         # for every revision's status.
         if REVIEWS_REF not in self._notes_trees:
             self._notes_trees[REVIEWS_REF] = self.reader.oid_of(REVIEWS_REF, "tree")
         tree = self._notes_trees[REVIEWS_REF]
-        return status_of(entries_of(tree and self.reader.note_in(tree, rev)))
+        return entries_of(tree and self.reader.note_in(tree, rev))
+
+    def replay_chain(self, original: str) -> list[tuple[str, list[Change]]]:
+        """A replayed revision's originals, nearest first (an original may itself be a
+        replay), each with its recorded changes; the chain stops at an original that is
+        missing or has no readable record (verify names that)."""
+        chain: list[tuple[str, list[Change]]] = []
+        next_original: str | None = original
+        while next_original and len(chain) < _REPLAY_DEPTH:
+            if any(rev == next_original for rev, _ in chain):
+                break
+            commit = self.reader.commit(next_original)
+            if commit is None:
+                break
+            message = commit.message.decode("utf-8", "replace")
+            _summary, _reason, _document, record = parse_message(message)
+            if record is None:
+                break
+            try:
+                changes = changes_from_record(record)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                break
+            chain.append((next_original, changes))
+            next_original = replay_of(message)
+        return chain
+
+    def carried_notes(
+        self, chain: list[tuple[str, list[Change]]], changes: list[Change]
+    ) -> list[dict]:
+        """The later notes written on a replay's originals (oldest original first),
+        re-anchored onto the replay's ``changes``: the same changes, offsets moved, so
+        nothing written about the original is lost or hidden (docs/collaboration.md)."""
+        carried: list[dict] = []
+        for original, original_changes in chain:
+            data = self.note(NOTES_REF, original)
+            entries = parse_later(data.decode("utf-8", "replace")) if data is not None else []
+            carried[:0] = reanchored(entries, original_changes, changes)
+        return carried
 
     def note(self, ref: str, rev: str) -> bytes | None:
         """The note a notes ref holds now for a commit (given by its full id), or None.
@@ -561,7 +609,12 @@ class Store:
                 # changes are computed from the texts themselves.
                 record = None
                 summary, reason = message.partition("\n")[0].strip(), ""
-        entries = tuple(LaterNote.from_entry(entry) for entry in parse_later(later))
+        stored = parse_later(later)
+        replayed = replay_of(message) if record is not None else None
+        chain = self.replay_chain(replayed) if replayed is not None else []
+        if chain:
+            stored = self.carried_notes(chain, changes) + stored
+        entries = tuple(LaterNote.from_entry(entry) for entry in stored)
         changes = apply_later(changes, entries)
         return Revision(
             rev=rev,
@@ -574,8 +627,11 @@ class Store:
             changes=tuple(changes),
             recorded=record is not None,
             initial=bool(record and record.get("initial")),
-            review=_as_reviewed(self.review_status(rev), author),
+            review=_as_reviewed(
+                self.review_status(rev, tuple(r for r, _ in reversed(chain))), author
+            ),
             later_notes=entries,
+            replay_of=replayed,
         )
 
     def with_computed_changes(self, revision: Revision, reader: BlobReader) -> Revision:
@@ -775,6 +831,10 @@ class Store:
         data = self.note(NOTES_REF, commit) if commit else None
         return parse_later(data.decode("utf-8", "replace")) if data is not None else []
 
+
+# How many originals a replay's notes and reviews are followed through (a revision
+# replayed again at each of a few syncs); a longer chain is cut, never looped.
+_REPLAY_DEPTH = 32
 
 _NOT_TEXT = {"binary": "a binary file (it contains NUL bytes)", "undecodable": "not valid UTF-8"}
 

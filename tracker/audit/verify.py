@@ -12,6 +12,8 @@ Checks, each finding naming the revision, the change and what is wrong:
 * the journal (``refs/tracker/journal``) against the branch and the notes refs: a
   journaled revision no longer on the branch, a revision the journal never saw, a notes
   ref that moved without the journal;
+* replayed revisions (``replay_checks.py``): named by a sync event, original kept,
+  faithful to it;
 * signatures of signed revisions and notes commits (``--require-signatures``: all).
 
 A verify that could check nothing (no commit on the branch, a repository that was never
@@ -26,6 +28,7 @@ import subprocess
 from datetime import datetime
 
 from tracker.audit.approval_checks import check_approvals
+from tracker.audit.replay_checks import check_replays
 from tracker.errors import NotTextError, TrackerError
 from tracker.git import cmd as gitcmd
 from tracker.git.journal import JOURNAL_REF, read_journal
@@ -413,13 +416,17 @@ def _check_journal(store: Store, journal, chain, report: VerifyReport) -> None:
     else:
         before_setup = set()
     journaled = set(before_setup)
+    # Revisions sync replayed onto another editor's tip: their originals left the branch
+    # with the journal's consent, and the replays are journaled by their sync event.
+    replays = check_replays(store, journal, report)
+    journaled |= replays.commits
     later = _after_detached_head(store, journal)
     for event in journal:
         if event.get("event") in ("record", "setup", "config"):
             journaled.add(event["commit"])
             if event["commit"] in later:
                 continue  # on the branch, after the commit checked out: not checked
-            if event["commit"] not in on_branch:
+            if event["commit"] not in on_branch and event["commit"] not in replays.originals:
                 report.add(
                     "rewritten",
                     "a revision the tracker recorded is no longer on the branch "

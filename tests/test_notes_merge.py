@@ -1,0 +1,233 @@
+"""Joining two clones' later notes and reviews without loss (issue 10, section 2).
+
+Two editors write notes and reviews in their own clones; sync joins the notes refs with
+``merge_notes_ref``: a union of every revision's entries, one merge commit, the same
+result whichever clone merges. Entries written without seeing each other are shown as a
+conflict until a newer entry resolves them; verify names a hand merge that lost or
+broke entries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import ANN, BOB, git
+from tracker import porcelain
+from tracker.errors import SyncRefusedError
+from tracker.notes import NOTES_REF, canonical, compose_later
+from tracker.recording import init_store
+from tracker.reviews import REVIEWS_REF
+from tracker.store import Store
+from tracker.sync.notes_merge import (
+    UnreadableDocument,
+    conflicting_entries,
+    merge_documents,
+    merge_notes_ref,
+    parse_document,
+)
+
+DATE = "2025-06-05T10:00:00+01:00"
+SHARED_REFSPECS = ("+refs/notes/*:refs/notes/*", "+refs/tracker/*:refs/tracker/*")
+
+
+# -- the document union, property-tested ---------------------------------------------------
+
+ENTRY = st.fixed_dictionaries(
+    {
+        "text": st.sampled_from(["a", "b", "c", "é", "5 → 7"]),
+        "author": st.sampled_from(["Ann <a@x>", "Bob <b@x>"]),
+        "date": st.sampled_from(
+            ["2025-01-01T10:00:00+01:00", "2025-01-01T09:30:00+00:00", "2025-01-02T00:00:00Z"]
+        ),
+    }
+)
+LISTS = st.lists(ENTRY, max_size=5)
+
+
+def _doc(entries: list) -> bytes:
+    return compose_later(entries).encode()
+
+
+def _keys(entries: list) -> Counter:
+    return Counter(canonical(e) for e in entries)
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=LISTS, ours_new=LISTS, theirs_new=LISTS)
+def test_union_is_exact_ordered_symmetric_and_idempotent(base, ours_new, theirs_new):
+    ours, theirs = base + ours_new, base + theirs_new
+    merged = parse_document(merge_documents(_doc(base), _doc(ours), _doc(theirs)))
+    # Exactly the union as multisets: nothing lost, nothing added.
+    assert _keys(merged) == _keys(ours) | _keys(theirs)
+    # The same bytes whichever clone merges.
+    assert merge_documents(_doc(base), _doc(theirs), _doc(ours)) == merge_documents(
+        _doc(base), _doc(ours), _doc(theirs)
+    )
+    # The base's entries keep their place and order at the start.
+    assert [canonical(e) for e in merged[: len(base)]] == [canonical(e) for e in base]
+    # Merging again changes nothing, from either side.
+    again = merge_documents(_doc(base), _doc(merged), _doc(theirs))
+    assert parse_document(again) == merged
+    assert merge_documents(_doc(base), _doc(ours), _doc(merged)) == _doc(merged)
+
+
+def test_side_that_holds_everything_is_kept_byte_for_byte():
+    base = [{"text": "a", "date": "1"}]
+    ours = _doc(base + [{"text": "b", "date": "2"}])
+    assert merge_documents(_doc(base), ours, _doc(base)) is ours
+    assert merge_documents(None, None, ours) is ours
+
+
+def test_new_entries_sorted_by_moment_not_by_how_the_date_is_written():
+    late = {"text": "late", "author": "A", "date": "2025-01-01T10:00:00+00:00"}
+    early = {"text": "early", "author": "B", "date": "2025-01-01T10:30:00+01:00"}
+    merged = parse_document(merge_documents(None, _doc([late]), _doc([early])))
+    assert [e["text"] for e in merged] == ["early", "late"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"{", b'{"v":1}\n{"v":1}', b"[]", b'{"entries": {}}', b'{"v": 9, "entries": []}', b"\xff"],
+)
+def test_unreadable_side_is_refused_and_named(data):
+    with pytest.raises(UnreadableDocument) as error:
+        merge_documents(None, data, _doc([]))
+    assert error.value.side == "ours"
+    with pytest.raises(UnreadableDocument) as error:
+        merge_documents(None, _doc([]), data)
+    assert error.value.side == "theirs"
+
+
+def test_conflicts_only_for_concurrent_disagreeing_entries_on_one_target():
+    from tracker.notes import entry_id
+
+    one = {"change": 1, "old": [0, 1], "new": [0, 1], "text": "x", "seen": []}
+    two = {"change": 1, "old": [0, 1], "new": [0, 1], "text": "y", "seen": []}
+    other = {"change": 2, "old": [5, 6], "new": [5, 6], "text": "z", "seen": []}
+    assert conflicting_entries([one, other], reviews=False) == 0
+    assert conflicting_entries([one, two, other], reviews=False) == 2
+    fix = {**one, "text": "w", "seen": sorted([entry_id(one), entry_id(two)])}
+    assert conflicting_entries([one, two, other, fix], reviews=False) == 0
+    # Written without "seen" (before sync existed): it follows every entry before it.
+    old_style = {k: v for k, v in one.items() if k != "seen"}
+    assert conflicting_entries([one, two, {**old_style, "text": "v"}], False) == 0
+    approve = {"status": "approved", "seen": []}
+    flag = {"status": "flagged", "comment": "no", "seen": []}
+    assert conflicting_entries([approve, flag], reviews=True) == 2
+    # Two approvals that did not see each other agree: no conflict.
+    assert conflicting_entries([approve, {**approve, "author": "B"}], reviews=True) == 0
+
+
+# -- two clones of one bare remote ---------------------------------------------------------
+
+
+def _clone(remote: Path, where: Path) -> Store:
+    git(where.parent, "clone", "-q", str(remote), where.name)
+    git(where, "fetch", "-q", "origin", *SHARED_REFSPECS)
+    return Store.open(where)
+
+
+def _push(root: Path, *refs: str) -> None:
+    git(root, "push", "-q", "origin", *(f"{ref}:{ref}" for ref in refs))
+
+
+@pytest.fixture
+def clones(tmp_path) -> tuple[Store, Store, str]:
+    """Ann's store and Bob's clone of it through a bare remote; the revision both see."""
+    ann = init_store(tmp_path / "ann", ANN, DATE)
+    (ann.root / "a.txt").write_text("The rate rose 5 percent in May.\n")
+    porcelain.add_document(ann, str(ann.root / "a.txt"), author=str(ANN), date=DATE)
+    (ann.root / "a.txt").write_text("The rate rose 7 percent in May.\n")
+    rev = porcelain.record_revision(
+        ann, "a.txt", "Fix the rate", author=str(ANN), date="2025-06-05T11:00:00+01:00"
+    ).rev
+    porcelain.note(
+        ann, rev, 1, "Base", "factual", author=str(ANN), date="2025-06-05T12:00:00+01:00"
+    )
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "--initial-branch=main", str(remote))
+    git(ann.root, "remote", "add", "origin", str(remote))
+    _push(ann.root, "refs/heads/main", NOTES_REF, "refs/tracker/journal")
+    bob = _clone(remote, tmp_path / "bob")
+    return Store.open(ann.root), bob, rev
+
+
+def _join(store: Store, ref: str) -> tuple[str | None, int]:
+    """What sync does for one notes ref: fetch the remote's, join, move the local ref."""
+    incoming = f"refs/tracker/incoming/{ref.removeprefix('refs/')}"
+    git(store.root, "fetch", "-q", "origin", f"+{ref}:{incoming}")
+    ours = store.ref(ref)
+    result, conflicts = merge_notes_ref(
+        store, ref, ours, store.ref(incoming), BOB, "2025-06-05T15:00:00+01:00"
+    )
+    if result != ours:
+        git(store.root, "update-ref", ref, result, ours or "")
+    store.refresh()
+    return result, conflicts
+
+
+def test_concurrent_corrections_join_in_one_merge_commit_and_show_as_conflict(clones):
+    ann, bob, rev = clones
+    porcelain.note(ann, rev, 1, "Ann: 7 per the May report", author=str(ANN),
+                   date="2025-06-05T13:00:00+01:00")  # fmt: skip
+    porcelain.note(bob, rev, 1, "Bob: 7 per the ministry", author=str(BOB),
+                   date="2025-06-05T13:05:00+01:00")  # fmt: skip
+    _push(bob.root, NOTES_REF)
+    ours = ann.ref(NOTES_REF)
+    merged, conflicts = _join(ann, NOTES_REF)
+    assert conflicts == 2
+    parents = git(ann.root, "rev-list", "--parents", "-n", "1", merged).split()[1:]
+    assert parents == [ours, bob.ref(NOTES_REF)]
+    entries = json.loads(git(ann.root, "notes", f"--ref={NOTES_REF}", "show", rev))["entries"]
+    assert [e["text"] for e in entries] == [
+        "Base", "Ann: 7 per the May report", "Bob: 7 per the ministry"
+    ]  # fmt: skip
+    # Bob joins the same way (a fast-forward to Ann's merge, once she pushed it).
+    _push(ann.root, NOTES_REF)
+    assert _join(bob, NOTES_REF) == (merged, 2)
+
+
+def test_fast_forward_and_nothing_new(clones):
+    ann, bob, rev = clones
+    before = ann.ref(NOTES_REF)
+    assert merge_notes_ref(ann, NOTES_REF, before, before, BOB, DATE) == (before, 0)
+    porcelain.note(bob, rev, 1, "Bob's", author=str(BOB), date="2025-06-05T13:00:00+01:00")
+    _push(bob.root, NOTES_REF)
+    result, conflicts = _join(ann, NOTES_REF)
+    assert (result, conflicts) == (bob.ref(NOTES_REF), 0)
+    # The other way round: the remote is behind, the local ref stays.
+    assert merge_notes_ref(bob, NOTES_REF, bob.ref(NOTES_REF), before, ANN, DATE) == (
+        bob.ref(NOTES_REF), 0
+    )  # fmt: skip
+
+
+def test_unreadable_remote_document_refuses_naming_revision_and_ref(clones):
+    ann, bob, rev = clones
+    porcelain.note(ann, rev, 1, "Ann's", author=str(ANN), date="2025-06-05T13:00:00+01:00")
+    git(bob.root, "notes", f"--ref={NOTES_REF}", "add", "-f", "-m", "not json {", rev)
+    _push(bob.root, NOTES_REF)
+    before = ann.ref(NOTES_REF)
+    with pytest.raises(SyncRefusedError) as error:
+        _join(ann, NOTES_REF)
+    assert rev[:12] in error.value.message and NOTES_REF in error.value.message
+    assert "on the remote" in error.value.message
+    assert ann.ref(NOTES_REF) == before
+
+
+def test_concurrent_approval_and_flag_join_as_a_conflict(clones):
+    ann, bob, rev = clones
+    porcelain.review(ann, rev, "approved", author=str(ANN), date="2025-06-05T13:00:00+01:00")
+    porcelain.review(bob, rev, "flagged", "the May figure is unsourced", author=str(BOB),
+                     date="2025-06-05T13:01:00+01:00")  # fmt: skip
+    _push(bob.root, REVIEWS_REF)
+    merged, conflicts = _join(ann, REVIEWS_REF)
+    assert conflicts == 2
+    entries = json.loads(git(ann.root, "notes", f"--ref={REVIEWS_REF}", "show", rev))["entries"]
+    assert [e["status"] for e in entries] == ["approved", "flagged"]
+    assert all(e["seen"] == [] for e in entries)  # neither saw the other
