@@ -56,9 +56,11 @@ def _review(status: Review | None) -> str:
     if not status:
         return '<span class="review-none">awaiting review</span>'
     kind = "approved" if status.approved else "flagged"
+    # An author's own approval is said to be one, as log, show and the app say it.
+    said = "self-approved" if status.self_approved else kind
     comment = f": {esc(status.comment)}" if status.comment else ""
     return (
-        f'<span class="review-{kind}">{kind} by {esc(status.author)}, '
+        f'<span class="review-{kind}">{said} by {esc(status.author)}, '
         f"{esc(status.date)}{comment}</span>"
     )
 

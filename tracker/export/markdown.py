@@ -26,7 +26,9 @@ def escape(text: str) -> str:
 def _review(status: Review | None) -> str:
     if not status:
         return "awaiting review"
+    # An author's own approval is said to be one, as log, show and the app say it.
     what = "approved" if status.approved else "flagged"
+    what = "self-approved" if status.self_approved else what
     comment = f": {escape(status.comment)}" if status.comment else ""
     return f"{what} by {escape(status.author)}, {escape(status.date[:10])}{comment}"
 
