@@ -193,8 +193,12 @@ def merge_notes_ref(
     reviews = ref == REVIEWS_REF
     if theirs is None or theirs == ours:
         return ours, 0
-    if ours is None or _is_ancestor(store, ours, theirs):
-        return theirs, _conflicts_brought(store, ours, theirs, reviews)
+    if ours is None:
+        # A clone's first notes: taken as they are, as git clone would (reading every
+        # document of a newsroom's ref would cost seconds; verify checks them).
+        return theirs, 0
+    if _is_ancestor(store, ours, theirs):
+        return theirs, _conflicts_brought(store, ref, ours, theirs, reviews)
     if _is_ancestor(store, theirs, ours):
         return ours, 0
     base = _merge_base(store, ours, theirs)
@@ -211,13 +215,7 @@ def merge_notes_ref(
             try:
                 merged = merge_documents(base_data, ours_data, theirs_data)
             except UnreadableDocument as error:
-                where = "here" if error.side == "ours" else "on the remote"
-                raise SyncRefusedError(
-                    f"the {'reviews' if reviews else 'notes'} of revision {rev[:12]} in {ref} "
-                    f"{where} are not readable ({error.why})",
-                    "nothing was merged; repair that document (tracker verify names it) "
-                    "and sync again",
-                ) from None
+                raise _unreadable(ref, rev, error.side, error.why, reviews) from None
             if merged != (ours_data or b""):
                 blob = theirs_blob if merged == theirs_data else _write_blob(store, merged)
                 joined[rev] = blob
@@ -257,21 +255,6 @@ def _merge_base(store: Store, ours: str, theirs: str) -> str | None:
     return proc.stdout.decode("ascii", "replace").strip() or None
 
 
-def note_blobs(store: Store, commit: str) -> dict[str, str]:
-    """Every note of a notes commit: revision -> blob (flat or fan-out paths alike)."""
-    out = gitcmd.run(store.root, "ls-tree", "-r", "-z", "--full-tree", commit).stdout
-    notes = {}
-    for line in out.decode("utf-8", "surrogateescape").split("\x00"):
-        if not line:
-            continue
-        head, _, path = line.partition("\t")
-        _mode, kind, oid = head.split()
-        name = path.replace("/", "")
-        if kind == "blob" and _is_object_name(name):
-            notes[name] = oid
-    return notes
-
-
 def _is_object_name(name: str) -> bool:
     return len(name) in (40, 64) and all(c in "0123456789abcdef" for c in name)
 
@@ -300,22 +283,30 @@ def _changed_notes(store: Store, ours: str, theirs: str) -> dict[str, tuple[str,
     return {rev: (o, t) for rev, (o, t) in changed.items() if o != t}
 
 
-def _conflicts_brought(store: Store, ours: str | None, theirs: str, reviews: bool) -> int:
-    """The conflicting entries in the documents a fast-forward to ``theirs`` changes."""
-    revs = (
-        _changed_notes(store, ours, theirs)
-        if ours
-        else {rev: ("", blob) for rev, blob in note_blobs(store, theirs).items()}
-    )
+def _conflicts_brought(store: Store, ref: str, ours: str, theirs: str, reviews: bool) -> int:
+    """The conflicting entries in the documents a fast-forward to ``theirs`` changes.
+
+    A document it would bring that is not readable refuses it, as a merge would: readers
+    skip such a document, so taking it would hide its entries (a remote where someone ran
+    ``git notes merge -s cat_sort_uniq`` and pushed)."""
     count = 0
     with BlobReader(store.root) as reader:
-        for _rev, (_old, blob) in revs.items():
+        for rev, (_old, blob) in sorted(_changed_notes(store, ours, theirs).items()):
             try:
                 entries = parse_document(reader.read(blob) if blob else None)
-            except UnreadableDocument:
-                continue  # verify names it; a fast-forward takes the remote as it is
+            except UnreadableDocument as error:
+                raise _unreadable(ref, rev, "theirs", error.why, reviews) from None
             count += conflicting_entries(entries, reviews)
     return count
+
+
+def _unreadable(ref: str, rev: str, side: str, why: str, reviews: bool) -> SyncRefusedError:
+    where = "here" if side == "ours" else "on the remote"
+    return SyncRefusedError(
+        f"the {'reviews' if reviews else 'notes'} of revision {rev[:12]} in {ref} "
+        f"{where} are not readable ({why})",
+        "nothing was merged; repair that document (tracker verify names it) and sync again",
+    )
 
 
 def _write_blob(store: Store, data: bytes) -> str:
