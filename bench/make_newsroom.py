@@ -275,6 +275,8 @@ def build(out: Path, articles: int, revisions: int, seed: int = 10) -> Path:
                 room.review(*what)
         if step >= total:
             continue
+        if step % 10_000 == 0:
+            print(f"step {step}/{total}, {time.perf_counter() - started:.0f} s", flush=True)
         if published < articles and step * articles >= published * total:
             number = published
             published += 1
@@ -292,6 +294,8 @@ def build(out: Path, articles: int, revisions: int, seed: int = 10) -> Path:
             number = rng.randrange(published)
         old = texts[number]
         new = _edit(rng, old)
+        while new == old:  # two replacements that undid each other
+            new = _edit(rng, old)
         who = EDITORS[rng.randrange(len(EDITORS))]
         _stamp, date = room.clock + STEP, _iso(room.clock + STEP)
         changes = [

@@ -517,6 +517,8 @@ class VerifyReport:
     changes: int = 0
     explained: int = 0
     signed: int = 0
+    # verify --since: the revision after which everything was checked (None: everything).
+    since: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -533,6 +535,7 @@ class VerifyReport:
             "changes": self.changes,
             "explained": self.explained,
             "signed": self.signed,
+            **({"since": self.since} if self.since else {}),
         }
 
 
@@ -592,6 +595,7 @@ class SyncResult:
     notes_conflicts: int = 0
     pushed: bool = False
     attempts: int = 1
+    moved: tuple[str, ...] = ()  # the local refs this sync moved (branch, notes, journal)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -604,4 +608,5 @@ class SyncResult:
             "notes_conflicts": self.notes_conflicts,
             "pushed": self.pushed,
             "attempts": self.attempts,
+            "moved": list(self.moved),
         }

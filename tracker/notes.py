@@ -144,6 +144,8 @@ def replay_of(message: str) -> str | None:
     Read only in the trailer paragraph, on the line just before ``Tracker-Document``, and
     only when the message carries a record: a reason that quotes the trailer names
     nothing."""
+    if REPLAY_TRAILER not in message:
+        return None  # nearly every revision: one scan, nothing copied
     message = message.replace("\r\n", "\n")
     head, sep, tail = message.rpartition("\n" + DOCUMENT_TRAILER)
     if not sep or RECORD_TRAILER not in tail:

@@ -266,6 +266,7 @@ def show(store: Store, rev: str, path: str | None = None) -> Revision:
     comes back with ``unchanged`` set, so that a face can say so rather than show an
     empty list of changes as if the document had been checked and found the same."""
     doc = store.document(path) if path is not None else None
+    store.prefetch(doc, revs=[store.resolve(rev)])  # a partial clone: its blobs in one fetch
     revision = store.revision(rev, doc)
     if (
         revision.parent is not None
@@ -299,6 +300,7 @@ def diff(
     doc = store.document(path)
     old_rev = store.resolve(old) if old else store.resolve("HEAD")
     new_rev = store.resolve(new) if new else WORKTREE
+    store.prefetch(doc, revs=[old_rev, new_rev])  # a partial clone: the blobs in one fetch
     try:
         texts = store.text_at(old_rev, doc), store.text_at(new_rev, doc)
     except NotTextError as error:
@@ -536,7 +538,15 @@ def log(
 ) -> list[Revision]:
     """Revisions of a document, newest first."""
     doc = _document(store, path, document)
+    _prefetch_log(store, doc, search)
     return list(store.log(doc, search, limit, unreviewed=unreviewed))
+
+
+def _prefetch_log(store: Store, document: str, search: str | None) -> None:
+    """A partial clone: the notes and reviews a log shows, in one fetch (and the texts
+    when it computes changes or searches them)."""
+    texts = search is not None or not store.config.created_by_tracker
+    store.prefetch(document, texts=texts)
 
 
 def log_json(
@@ -552,6 +562,7 @@ def log_json(
     tracker wrote passes through without being decoded and encoded again."""
     from tracker.logjson import log_json as stream
 
+    _prefetch_log(store, _document(store, path, document), search)
     return stream(store, _document(store, path, document), search, limit, unreviewed)
 
 
@@ -595,14 +606,23 @@ def blame(
     from tracker.audit.blame import blame as attribute
 
     doc = _document(store, path, document)
+    store.prefetch(doc)  # a partial clone: every text and note blame reads, in one fetch
     text, units = attribute(store, doc, by)
     return Blame(doc, by, text, tuple(units))
 
 
-def verify(store: Store, *, require_signatures: bool = False) -> VerifyReport:
-    """What an auditor can check from the store alone."""
+def verify(
+    store: Store, *, require_signatures: bool = False, since: str | None = None
+) -> VerifyReport:
+    """What an auditor can check from the store alone (``since``: only what was written
+    after that revision, an ancestor of HEAD an earlier verify passed at)."""
+    if since is not None:
+        from tracker.audit.since import verify_since
+
+        return verify_since(store, since, require_signatures)
     from tracker.audit.verify import verify as check
 
+    store.prefetch()  # a partial clone: every text and note of the history, in one fetch
     return check(store, require_signatures)
 
 
@@ -623,6 +643,7 @@ def export(
     if path is None and document is None and words and _is_document(store, words[-1]):
         path = words.pop()
     chosen = _document(store, path, document)
+    store.prefetch(chosen)  # a partial clone: the history's blobs in one fetch
     return render(build_report(store, chosen, " ".join(words) or None), fmt)
 
 
@@ -638,6 +659,7 @@ def open_session(store: Store, document: str) -> ReviewSession:
     diffs and word counts. Close it when done (it holds a git process)."""
     from tracker.session import ReviewSession as Session
 
+    store.prefetch(document)  # a partial clone: the history's blobs in one fetch
     return Session(store, document)
 
 

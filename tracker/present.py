@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from tracker.model import APPROVED, BlameUnit, Change, Note, Review, Revision, VerifyReport
+from tracker.model import (
+    APPROVED,
+    BlameUnit,
+    Change,
+    Note,
+    Review,
+    Revision,
+    SyncResult,
+    VerifyReport,
+)
 from tracker.text.escape import one_line, visible
 
 
@@ -282,6 +291,17 @@ def revision_outline(revision: Revision) -> Line | None:
     return None
 
 
+def replay_label(revision: Revision) -> str | None:
+    """Said of a revision sync replayed onto another editor's revisions: which original
+    it carries (kept at refs/tracker/originals/), whose later notes and reviews it shows."""
+    if revision.replay_of is None:
+        return None
+    return (
+        f"replays {revision.replay_of[:12]} (its original, kept at "
+        f"refs/tracker/originals/{revision.replay_of}): same changes and notes, moved"
+    )
+
+
 def unchanged(revision: Revision) -> str:
     """Said of a revision that leaves its document as its parent had it."""
     return (
@@ -311,7 +331,47 @@ def finding_lines(report: VerifyReport) -> list[Line]:
 
 def verify_counts(report: VerifyReport) -> str:
     share = f"{report.explained}/{report.changes}" if report.changes else "0/0"
+    since = f" since {report.since[:12]}" if report.since else ""
     return (
-        f"{report.checked_revisions} revision(s) checked; {share} changes explained; "
+        f"{report.checked_revisions} revision(s) checked{since}; {share} changes explained; "
         f"{report.signed} signed commit(s)."
     )
+
+
+# -- sync ---------------------------------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def sync_summary(result: SyncResult) -> Line:
+    """What a sync did, in a line: ``Synced with origin: took 2 revisions, sent 1,
+    replayed 1; notes joined``, or ``already up to date``."""
+    did = []
+    if result.taken:
+        did.append("took " + _count(result.taken, "revision", "revisions"))
+    if result.sent:
+        did.append(f"sent {result.sent}")
+    if result.replayed:
+        did.append(f"replayed {len(result.replayed)}")
+    joined = [
+        word
+        for ref, word in (
+            ("refs/notes/tracker", "notes"),
+            ("refs/notes/tracker-reviews", "reviews"),
+        )
+        if ref in result.merged_refs
+    ]
+    words = ", ".join(did)
+    if joined:
+        words += ("; " if words else "") + " and ".join(joined) + " joined"
+    line = [
+        Part(f"Synced with {one_line(result.remote)}: ", "ok"),
+        Part(words or "already up to date"),
+    ]
+    if result.notes_conflicts:
+        entries = _count(result.notes_conflicts, "conflicting entry", "conflicting entries")
+        # Shown, not picked: the editor reads both and writes the entry that settles them.
+        line.append(Part(f"; {entries} to resolve (a new note or review settles them)", "warning"))
+    return line

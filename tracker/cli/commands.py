@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from tracker import porcelain
 from tracker.errors import TrackerError
-from tracker.model import APPROVED, EVERY_OTHER_CHANGE, FLAGGED, NoteInput
+from tracker.model import APPROVED, EVERY_OTHER_CHANGE, FLAGGED, NoteInput, SyncStep
 from tracker.text.escape import one_line  # every name printed is shown, never obeyed
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing
@@ -255,7 +255,9 @@ def note(args: argparse.Namespace) -> int:
 
 @command("verify")
 def verify(args: argparse.Namespace) -> int:
-    report = porcelain.verify(_open(args), require_signatures=args.require_signatures)
+    report = porcelain.verify(
+        _open(args), require_signatures=args.require_signatures, since=args.since
+    )
     try:
         if args.json:
             _print_json(report.to_json())
@@ -307,3 +309,30 @@ def notes_history(args: argparse.Namespace) -> int:
         args, history, "notes_history",
         lambda history: {"rev": porcelain.resolve(store, args.rev), "history": history},
     )  # fmt: skip
+
+
+@command("remote")
+def remote(args: argparse.Namespace) -> int:
+    store = _open(args)
+    if args.remote_action == "add":
+        porcelain.remote_add(store, args.name, args.url)
+        return 0
+    known = porcelain.remotes(store)
+    if args.json:
+        _print_json([{"name": name, "url": url} for name, url in known])
+    else:
+        _render("remotes")(known)
+    return 0
+
+
+@command("sync")
+def sync(args: argparse.Namespace) -> int:
+    store = _open(args)
+
+    def progress(step: SyncStep) -> None:
+        # On stderr, so that --json's stdout stays one document; shown, never obeyed.
+        sys.stderr.write(f"tracker: {one_line(step.detail)}\n")
+        sys.stderr.flush()
+
+    result = porcelain.sync(store, args.remote, author=args.author, progress=progress)
+    return _json_or_text(args, result, "sync")

@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", "check the store: integrity, records, notes, journal, signatures", json_flag=True
     )
     p.add_argument("--require-signatures", action="store_true", help="fail on unsigned commits")
+    p.add_argument(
+        "--since", metavar="REV", help="check only what was written after REV (an ancestor of HEAD)"
+    )
 
     p = command("blame", "the revision and reason behind each sentence", json_flag=True)
     p.add_argument("file", nargs="?")
@@ -161,6 +164,18 @@ def build_parser() -> argparse.ArgumentParser:
         "notes-history", "every wording of a revision's notes, oldest first", json_flag=True
     )
     p.add_argument("rev")
+
+    p = command("remote", "list the remotes to sync with, or add one", json_flag=True)
+    actions = p.add_subparsers(dest="remote_action", metavar="ACTION", parser_class=_Parser)
+    added = actions.add_parser("add", help="name a remote: tracker remote add NAME URL")
+    added.add_argument("name")
+    added.add_argument("url", help="a path, file://, git://, http(s)://, ssh:// or host:path")
+
+    p = command(
+        "sync", "fetch, merge and push revisions, notes, reviews and journal", json_flag=True
+    )
+    p.add_argument("remote", nargs="?", metavar="NAME", help="default: the only remote, or origin")
+    p.add_argument("--author", help='"Name <email>" for merge commits (default: git config)')
     return parser
 
 

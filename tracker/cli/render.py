@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from tracker import present, rows
-from tracker.model import Blame, Change, DiffResult, Note, Revision, VerifyReport
+from tracker.model import Blame, Change, DiffResult, Note, Revision, SyncResult, VerifyReport
 from tracker.text.cells import text_width
 from tracker.text.escape import one_line, visible
 
@@ -99,6 +99,9 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
             out.append(_text(outline, "    "))
         if revision.review:
             out.append(_text(present.review_label(revision.review), "    "))
+        replayed = present.replay_label(revision)
+        if replayed:
+            out.append(Text("    " + replayed, style="dim"))
     console.print(Text("\n").join(out))
 
 
@@ -122,6 +125,9 @@ def show(revision: Revision) -> None:
     if revision.review:
         # Who reviewed it, and both verdicts when two reviewers disagreed unseen.
         console.print(_text(present.review_detail(revision.review), "review   "))
+    replayed = present.replay_label(revision)
+    if replayed:
+        console.print(Text(f"replay   {replayed}", style="dim"))
     console.print()
     console.print(Text("    " + one_line(revision.summary), style="bold"))
     for para in visible(revision.reason).splitlines():
@@ -367,3 +373,35 @@ def blame(result: Blame) -> None:
             lines.append(_text(moved, "    "))
     if lines:
         _console().print(Text("\n").join(lines))
+
+
+def remotes(known: list[tuple[str, str]]) -> None:
+    console = _console()
+    if not known:
+        console.print(Text("No remotes: add one with 'tracker remote add origin URL'."))
+        return
+    for name, url in known:
+        console.print(Text(f"{one_line(name)}  {one_line(url)}"))
+
+
+def sync(result: SyncResult) -> None:
+    """One line: what came in, what went out, what was joined."""
+    parts = []
+    if result.taken:
+        parts.append(f"took {result.taken} revision{'s' if result.taken != 1 else ''}")
+    if result.replayed:
+        parts.append(f"replayed {len(result.replayed)}")
+    if result.sent and result.pushed:
+        parts.append(f"sent {result.sent}")
+    if result.merged_refs:
+        parts.append("joined " + ", ".join(result.merged_refs))
+    if result.notes_conflicts:
+        parts.append(f"{result.notes_conflicts} conflicting note or review entries to resolve")
+    taken = [ref.rpartition("/")[2] for ref in result.moved if ref.startswith("refs/notes/")]
+    if taken and not result.merged_refs:
+        parts.append("took " + ", ".join(taken))
+    if result.pushed and not parts:
+        parts.append("pushed notes, reviews and journal")
+    what = "; ".join(parts) if parts else "already up to date"
+    line = Text(f"{one_line(result.branch)} synced with {one_line(result.remote)}: {what}")
+    _console().print(line)

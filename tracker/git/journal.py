@@ -23,10 +23,12 @@ EVENT_PREFIX = "Tracker-Event: "
 
 
 def read_journal(store: Repository) -> list[dict[str, Any]]:
-    """Journal events, oldest first ([] when the store has no journal)."""
+    """Journal events, oldest first in topological order ([] when the store has none)."""
     if store.ref(JOURNAL_REF) is None:
         return []
-    out = store.git("log", "--reverse", "--format=%H%x00%B%x00", JOURNAL_REF)
+    # Topological order: two clones' journals joined by a sync are a merge, and every
+    # event must come after everything it could have seen (a merge after both parents).
+    out = store.git("log", "--reverse", "--topo-order", "--format=%H%x00%B%x00", JOURNAL_REF)
     events = []
     fields = out.split("\x00")
     for journal_commit, body in zip(fields[0::2], fields[1::2], strict=False):

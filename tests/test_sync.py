@@ -1,0 +1,291 @@
+"""``tracker sync`` between clones of one bare remote (file://): what each editor gets,
+what is pushed, what is refused, and that ``verify`` passes on every clone afterwards.
+
+The transports are in test_sync_transports.py, the hostile remotes and repositories in
+test_sync_adversarial.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from servers import bare
+from sync_helpers import DOC, Desk, edit, plain_clone, record
+
+from tracker import porcelain
+from tracker.errors import SyncRefusedError
+from tracker.git.journal import read_journal
+from tracker.model import SyncStep
+from tracker.store import Store
+from tracker.sync import transfer
+
+from conftest import BOB, git, run_cli, snapshot
+
+
+@pytest.fixture
+def desk(tmp_path) -> Desk:
+    remote = bare(tmp_path, "remote.git")
+    return Desk(tmp_path, remote.as_uri())
+
+
+def verified(store: Store) -> None:
+    report = porcelain.verify(Store.open(store.root))
+    assert report.ok, [f"{f.kind}: {f.message}" for f in report.findings]
+
+
+def test_editors_take_each_others_revisions_notes_and_reviews(desk: Desk) -> None:
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    assert (bob.root / DOC).read_text() == (ann.root / DOC).read_text()
+    verified(bob)  # a fresh git clone plus a sync is a store verify really checks
+
+    rev = record(ann, "5 percent", "7 percent", note="the census figure")
+    result = porcelain.sync(ann)
+    assert (result.sent, result.taken, result.pushed) == (1, 0, True)
+
+    result = porcelain.sync(bob)
+    assert (result.taken, result.pushed) == (1, False)
+    assert "7 percent" in (bob.root / DOC).read_text()  # the work tree came along
+    assert git(bob.root, "status", "--porcelain") == ""  # and the index
+    porcelain.note(bob, rev, 1, "the 2024 census figure", author=str(BOB))
+    porcelain.sync(bob)
+
+    # Ann reviews without having seen Bob's note: two journals, one join.
+    porcelain.review(ann, rev, "approved")
+    result = porcelain.sync(ann)
+    assert "refs/tracker/journal" in result.merged_refs
+    assert "refs/notes/tracker" in result.moved  # Bob's note, by fast-forward
+    porcelain.sync(bob)
+
+    assert desk.refs("ann") == desk.refs("bob")
+    seen = Store.open(bob.root).revision(rev)
+    assert seen.later_notes[-1].text == "the 2024 census figure"
+    assert seen.review is not None and seen.review.status == "approved"
+    events = read_journal(Store.open(bob.root))
+    kinds = [e["event"] for e in events]
+    assert kinds.count("note") == 1 and kinds.count("review") == 1 and kinds[-1] == "sync"
+    assert (
+        events[-1]["refs"]["refs/notes/tracker-reviews"]
+        == git(ann.root, "rev-parse", "refs/notes/tracker-reviews").strip()
+    )
+    verified(ann)
+    verified(bob)
+
+
+def test_a_second_sync_with_nothing_new_moves_and_pushes_nothing(desk: Desk) -> None:
+    ann = desk.first()
+    before = snapshot(ann.root)
+    steps: list[SyncStep] = []
+    result = porcelain.sync(ann, progress=steps.append)
+    assert (result.pushed, result.taken, result.moved) == (False, 0, ())
+    assert [s.step for s in steps] == ["fetch", "done"]
+    after = snapshot(ann.root)
+    assert after["files"] == before["files"] and after["index"] == before["index"]
+
+
+def test_three_editors_converge_on_identical_refs(desk: Desk) -> None:
+    desk.first("ann")
+    bob, cat = desk.join("bob"), desk.join("cat")
+    rev = record(bob, "Monday", "Tuesday", note="the minutes say Tuesday")
+    porcelain.sync(bob)
+    porcelain.sync(cat)
+    porcelain.review(cat, rev, "approved", author="Cat Desk <cat@example.org>")
+    porcelain.sync(cat)
+    for name in ("ann", "bob", "cat", "ann", "bob"):
+        porcelain.sync(desk.clones[name])
+    assert desk.refs("ann") == desk.refs("bob") == desk.refs("cat")
+    for store in desk.clones.values():
+        verified(store)
+
+
+def test_a_fresh_clone_without_a_branch_is_not_verified_until_it_syncs(
+    desk: Desk, tmp_path
+) -> None:
+    ann = desk.first("ann")
+    git(tmp_path / "remote.git", "symbolic-ref", "HEAD", "refs/heads/master")  # git's old default
+    plain_clone(desk.url, tmp_path / "bob")  # "remote HEAD refers to nonexistent ref"
+    bob = Store.open(tmp_path / "bob")
+    assert not porcelain.verify(bob).ok  # nothing checked is never a pass
+    result = porcelain.sync(bob)
+    assert (result.branch, result.taken) == ("main", 2)
+    assert (bob.root / DOC).read_bytes() == (ann.root / DOC).read_bytes()
+    verified(bob)
+
+
+def test_unrecorded_edits_the_sync_would_overwrite_refuse_it(desk: Desk) -> None:
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    (bob.root / "draft.md").write_text("not recorded, not touched by the sync\n")
+    record(ann, "close", "very close")
+    porcelain.sync(ann)
+    edit(bob, "Monday", "Sunday")  # not recorded
+    shared = ("refs/heads/", "refs/notes/", "refs/tracker/journal")
+    before, staged = snapshot(bob.root), git(bob.root, "ls-files", "--stage")
+    with pytest.raises(SyncRefusedError, match="article.md has unrecorded changes"):
+        porcelain.sync(bob)
+    after = snapshot(bob.root)
+    # The index's entries are as they were (git may refresh its cache of file stats).
+    assert after["files"] == before["files"] and git(bob.root, "ls-files", "--stage") == staged
+    kept = [line for line in after["refs"].splitlines() if line.startswith(shared)]
+    assert kept == [line for line in before["refs"].splitlines() if line.startswith(shared)]
+    edit(bob, "Sunday", "Monday")  # undone: now the sync goes through
+    assert porcelain.sync(bob).taken == 1
+    assert "very close" in (bob.root / DOC).read_text()
+    assert (bob.root / "draft.md").read_text() == "not recorded, not touched by the sync\n"
+
+
+def test_remotes_are_plain_git_remotes_and_bad_ones_are_refused(store: Store, tmp_path) -> None:
+    porcelain.remote_add(store, "origin", str(tmp_path / "remote.git"))
+    assert porcelain.remotes(store) == [("origin", str(tmp_path / "remote.git"))]
+    assert git(store.root, "remote", "get-url", "origin").strip() == str(tmp_path / "remote.git")
+    before = snapshot(store.root), (store.root / ".git" / "config").read_bytes()
+    for name, url in [
+        ("origin", "/elsewhere.git"),  # taken
+        ("-o", "/x.git"),
+        ("a b", "/x.git"),
+        ("x", "ext::sh -c touch% /tmp/pwned"),
+        ("x", "fd::3"),
+        ("x", "-oProxyCommand=touch /tmp/pwned"),
+        ("x", "ssh://-oProxyCommand=touch/x"),
+        ("x", "hg::https://example.org/x"),
+        ("x", "ftp://example.org/x.git"),
+        ("x", "file:///x\n[core]"),
+    ]:
+        with pytest.raises(SyncRefusedError) as refused:
+            porcelain.remote_add(store, name, url)
+        assert "\n" not in refused.value.one_line()
+    assert (snapshot(store.root), (store.root / ".git" / "config").read_bytes()) == before
+    for url in ("git://h/x.git", "https://h/x.git", "ssh://u@h:22/x.git", "u@host:news.git"):
+        porcelain.remote_add(store, f"r{len(porcelain.remotes(store))}", url)
+
+
+def test_sync_picks_the_only_remote_or_origin_and_refuses_to_guess(store: Store) -> None:
+    with pytest.raises(SyncRefusedError, match="no remote to sync with"):
+        porcelain.sync(store)
+    porcelain.remote_add(store, "desk", "/nowhere/a.git")
+    porcelain.remote_add(store, "backup", "/nowhere/b.git")
+    with pytest.raises(SyncRefusedError, match=r"several remotes \(backup, desk\)"):
+        porcelain.sync(store)
+    with pytest.raises(SyncRefusedError, match="no remote named web"):
+        porcelain.sync(store, "web")
+    with pytest.raises(SyncRefusedError, match="could not fetch from desk"):
+        porcelain.sync(store, "desk")
+
+
+def test_the_cli_prints_progress_on_stderr_and_the_result_as_json(desk: Desk) -> None:
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(ann, "Monday", "Tuesday")
+    porcelain.sync(ann)
+    result = run_cli("-C", str(bob.root), "sync", "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert (data["remote"], data["branch"], data["taken"], data["pushed"]) == (
+        "origin", "main", 1, False,
+    )  # fmt: skip
+    assert "tracker: fetching origin…" in result.err.splitlines()
+    text = run_cli("-C", str(bob.root), "sync")
+    assert text.code == 0 and text.out == "main synced with origin: already up to date\n"
+    listing = run_cli("-C", str(bob.root), "remote")
+    assert listing.out == f"origin  {desk.url}\n"
+    refused = run_cli("-C", str(bob.root), "remote", "add", "x", "ext::sh -c id")
+    assert refused.code == 1 and refused.out == ""
+    assert refused.err.count("\n") == 1 and "is not a URL the tracker syncs with" in refused.err
+
+
+def test_a_push_that_loses_the_race_is_fetched_merged_and_pushed_again(
+    desk: Desk, monkeypatch
+) -> None:
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    rev = git(ann.root, "rev-parse", "HEAD").strip()
+    porcelain.review(ann, rev, "approved")
+    real_push = transfer.push
+    calls = []
+
+    def push_after_bob(store, remote, refs):
+        calls.append(store.root)
+        if len(calls) == 1:  # between Ann's fetch and her push, Bob pushes a revision
+            record(bob, "Monday", "Tuesday")
+            monkeypatch.setattr(transfer, "push", real_push)
+            porcelain.sync(bob)
+            monkeypatch.setattr(transfer, "push", push_after_bob)
+        return real_push(store, remote, refs)
+
+    monkeypatch.setattr(transfer, "push", push_after_bob)
+    result = porcelain.sync(ann)
+    assert result.attempts == 2 and result.pushed and result.taken == 1
+    porcelain.sync(bob)
+    assert desk.refs("ann") == desk.refs("bob")
+    verified(ann)
+    verified(bob)
+
+
+def test_unrelated_histories_and_a_detached_head_are_refused(desk: Desk, tmp_path) -> None:
+    desk.first("ann")
+    other = porcelain.init(tmp_path / "other", author=str(BOB))  # not Ann's setup commit
+    porcelain.remote_add(other, "origin", desk.url)
+    with pytest.raises(SyncRefusedError, match="share no history"):
+        porcelain.sync(other)
+    bob = desk.join("bob")
+    git(bob.root, "checkout", "-q", "--detach")
+    with pytest.raises(SyncRefusedError, match="HEAD is detached"):
+        porcelain.sync(bob)
+
+
+def test_concurrent_revisions_of_one_article_are_replayed(desk: Desk) -> None:
+    pytest.importorskip("tracker.sync.replay", reason="the replay helper is not merged yet")
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(ann, "5 percent", "7 percent", note="census")
+    original = record(bob, "Monday", "Tuesday", note="minutes")
+    porcelain.sync(ann)
+    result = porcelain.sync(bob)
+    assert [pair[0] for pair in result.replayed] == [original]
+    assert git(bob.root, "rev-parse", f"refs/tracker/originals/{original}").strip() == original
+    porcelain.sync(ann)
+    text = (ann.root / DOC).read_text()
+    assert "7 percent" in text and "Tuesday" in text
+    assert desk.refs("ann") == desk.refs("bob")
+    verified(ann)
+    verified(bob)
+
+
+def test_notes_on_one_revision_by_two_editors_are_both_kept(desk: Desk) -> None:
+    pytest.importorskip("tracker.sync.notes_merge", reason="the notes merge is not merged yet")
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    rev = record(ann, "5 percent", "7 percent", note="census")
+    porcelain.sync(ann)
+    porcelain.sync(bob)
+    porcelain.note(ann, rev, 1, "census, table 2")
+    porcelain.note(bob, rev, 1, "census of 2024", author=str(BOB))
+    porcelain.sync(ann)
+    result = porcelain.sync(bob)
+    assert "refs/notes/tracker" in result.merged_refs
+    porcelain.sync(ann)
+    texts = {n.text for n in Store.open(ann.root).revision(rev).later_notes}
+    assert {"census, table 2", "census of 2024"} <= texts
+    assert desk.refs("ann") == desk.refs("bob")
+    verified(ann)
+    verified(bob)
+
+
+def test_overlapping_corrections_are_refused_in_one_line_with_nothing_written(
+    desk: Desk,
+) -> None:
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(ann, "5 percent", "7 percent", note="census")
+    record(bob, "5 percent", "6 percent", note="poll")
+    porcelain.sync(ann)
+    shared = ("refs/heads/", "refs/notes/", "refs/tracker/journal", "refs/tracker/originals/")
+    before = [ln for ln in snapshot(bob.root)["refs"].splitlines() if ln.startswith(shared)]
+    result = run_cli("-C", str(bob.root), "sync")
+    assert result.code == 1 and result.out == ""
+    errors = [line for line in result.err.splitlines() if line.startswith("tracker: error:")]
+    assert len(errors) == 1 and DOC in errors[0]
+    after = [ln for ln in snapshot(bob.root)["refs"].splitlines() if ln.startswith(shared)]
+    assert after == before
+    assert "6 percent" in (bob.root / DOC).read_text()

@@ -1,0 +1,107 @@
+"""Provides joining two clones' journals, and the event that records a sync.
+
+The journal (``refs/tracker/journal``, git/journal.py) is append-only on each clone; two
+clones that both wrote have two tips. They are joined the way git joins histories: a
+fast-forward when one contains the other, else one merge commit with parents (ours,
+theirs), so every event of both stays in the history, and ``git log --topo-order``
+reads each event after everything it could have seen. When a sync writes anything new
+(a notes merge commit, a replayed revision, the join itself), the journal's new tip
+carries one ``sync`` event naming what the sync left in each shared ref:
+
+``{"v":1,"event":"sync","remote":NAME,"ref":"refs/heads/B","commit":<branch after>,
+"previous":<branch before>,"refs":{"refs/notes/tracker":<after or null>,
+"refs/notes/tracker-reviews":<after or null>},"replayed":[{"original":..,"commit":..}]}``
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tracker.git import cmd as gitcmd
+from tracker.git.journal import EVENT_PREFIX
+from tracker.git.repo import Repository
+from tracker.git.write import signing
+from tracker.identity import Identity
+from tracker.sync.transfer import contains
+
+
+def join_kind(store: Repository, ours: str | None, theirs: str | None) -> str:
+    """How two tips of one ref join: ``ours`` (nothing to take), ``theirs`` (a
+    fast-forward to theirs) or ``merge`` (each has what the other lacks)."""
+    if theirs is None or ours == theirs:
+        return "ours"
+    if ours is None:
+        return "theirs"
+    if contains(store, ours, theirs):
+        return "ours"
+    if contains(store, theirs, ours):
+        return "theirs"
+    return "merge"
+
+
+def sync_event(
+    remote: str,
+    branch: str,
+    before: str | None,
+    after: str | None,
+    notes: dict[str, str | None],
+    replayed: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """The journal event of one sync (the agreed shape, keys in a fixed order)."""
+    return {
+        "v": 1,
+        "event": "sync",
+        "remote": remote,
+        "ref": branch,
+        "commit": after,
+        "previous": before,
+        "refs": dict(notes),
+        "replayed": [{"original": o, "commit": n} for o, n in replayed],
+    }
+
+
+def join_journals(
+    store: Repository,
+    ours: str | None,
+    theirs: str | None,
+    event: dict[str, Any] | None,
+    identity: Identity | None,
+    date: str,
+) -> str | None:
+    """The journal's new tip: ``ours`` and ``theirs`` joined, with ``event`` on top.
+
+    ``event`` is None when the sync wrote nothing new; a join that needs a merge commit
+    always writes one (the caller passes the event then). Objects only: no ref moves."""
+    kind = join_kind(store, ours, theirs)
+    tip = theirs if kind == "theirs" else ours
+    if kind != "merge" and event is None:
+        return tip
+    if event is None or identity is None:
+        raise ValueError("a journal merge needs the sync's event and an identity")
+    parents = [ours, theirs] if kind == "merge" else [tip]
+    summary = f"sync {str(event.get('commit') or '')[:12]} with {event['remote']}"
+    message = f"{summary}\n\n{EVENT_PREFIX}{json.dumps(event, sort_keys=True)}\n"
+    empty_tree = store.git("mktree", input=b"")
+    return _commit(store, empty_tree, [p for p in parents if p], message, identity, date)
+
+
+def _commit(
+    store: Repository, tree: str, parents: list[str], message: str, identity: Identity, date: str
+) -> str:
+    """A commit object with these parents (write.commit_tree takes one), signed when
+    the user signs commits."""
+    sign = signing(store)
+    args = [arg for parent in parents for arg in ("-p", parent)]
+    return gitcmd.output(
+        store.root,
+        *sign,
+        "commit-tree",
+        tree,
+        *args,
+        *(["-S"] if sign else []),
+        "-F",
+        "-",
+        input=message.encode("utf-8"),
+        env=identity.env(date),
+    )
