@@ -23,6 +23,7 @@ import hashlib
 import json
 from contextlib import closing
 
+from tracker.audit.replay_checks import check_replays
 from tracker.errors import TrackerError, UnknownDocumentError
 from tracker.git import cmd as gitcmd
 from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
@@ -76,13 +77,16 @@ def verify_since(store: Store, since: str, require_signatures: bool = False) -> 
         new = [commit for commit, *_ in chain[1:]]
         documents = set(store.documents())
         previous: dict[str, tuple[str, str] | None] = {}
+        replays = []  # revisions sync replayed since REV (Tracker-Replay-Of)
         for commit in new:
             for document in _changed_documents(store, commit, documents):
                 revision = store.revision(commit, document)
+                if revision.replay_of is not None:
+                    replays.append(commit)
                 previous[document] = _check_revision(
                     store, document, revision, previous.get(document), report
                 )
-        events = _check_journal_since(store, rev, set(new), report)
+        events = _check_journal_since(store, rev, set(new), report, replays)
         _check_signatures(store, chain[1:], events, require_signatures, report)
         _rehash(store, rev, events, report)
     except TrackerError as error:
@@ -203,20 +207,26 @@ def _journal_tail(store: Store, rev: str) -> tuple[list[dict], dict[str, object]
     return [e for _c, _m, e in reversed(tail) if e is not None], expected, anchor
 
 
-def _check_journal_since(store: Store, rev: str, new: set[str], report: VerifyReport) -> list[dict]:
+def _check_journal_since(
+    store: Store, rev: str, new: set[str], report: VerifyReport, replays: list[str]
+) -> list[dict]:
     """The journal after REV against the branch after REV and the notes refs; returns
-    the events after REV (oldest first)."""
+    the events after REV (oldest first). ``replays``: the new revisions that say they
+    replay an original (checked as the full verify checks them)."""
     events, expected, _anchor = _journal_tail(store, rev)
     if store.ref(JOURNAL_REF) is None:
         if store.config.created_by_tracker:
             report.add("journal", f"{JOURNAL_REF} is missing: the tracker's journal was deleted")
         return []
+    # An original recorded since REV and replayed by a sync since REV left the branch with
+    # the journal's consent: not rewritten, if the replay is vouched for and faithful.
+    replayed = check_replays(store, events, report, replays)
     journaled: set[str] = set()
     for event in events:
         kind = event.get("event")
         if kind in ("record", "setup"):
             journaled.add(str(event.get("commit")))
-            if event.get("commit") not in new:
+            if event.get("commit") not in new and event.get("commit") not in replayed.originals:
                 report.add(
                     "rewritten",
                     "a revision the tracker recorded is no longer on the branch "
