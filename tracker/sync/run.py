@@ -39,7 +39,9 @@ Progress = Callable[[SyncStep], None]
 
 @dataclass
 class _Plan:
-    """What one attempt will write: ref -> (old, new), and what to report."""
+    """What one attempt will write: ref -> (old, new), and what to report.
+    ``origin_of`` maps a revision an earlier attempt of this sync replayed to its
+    original, so a retry replays the original again rather than a replay of it."""
 
     updates: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     taken: int = 0
@@ -47,6 +49,7 @@ class _Plan:
     replayed: list[tuple[str, str]] = field(default_factory=list)
     merged_refs: list[str] = field(default_factory=list)
     notes_conflicts: int = 0
+    origin_of: dict[str, str] = field(default_factory=dict)
 
 
 def sync(
@@ -66,13 +69,15 @@ def sync(
         if branch not in refs:
             branch = _adopt_branch(store, name, branch)
         moved: list[str] = []
+        origin_of: dict[str, str] = {}
         for attempt in range(1, ATTEMPTS + 1):
             say(SyncStep("fetch", f"fetching {name}…"))
             fetched, refs = transfer.fetch(store, name, branch)
             transfer.check_not_rewound(store, name, fetched, refs)
             transfer.move_tracking(store, name, fetched.values, refs)
             refs |= {tracking_ref(name, r): v for r, v in fetched.values.items() if v}
-            plan = _plan(store, name, branch, fetched, refs, who, say)
+            plan = _plan(store, name, branch, fetched, refs, who, say, origin_of)
+            origin_of |= {new: original for original, new in plan.replayed}
             _apply(store, branch, plan)
             # The refs as they are now: the snapshot with the plan's moves.
             refs = {**refs, **{r: new for r, (_old, new) in plan.updates.items() if new}}
@@ -173,8 +178,9 @@ def _plan(
     refs: transfer.Refs,
     who: _Identity,
     say: Progress,
+    origin_of: dict[str, str],
 ) -> _Plan:
-    plan = _Plan()
+    plan = _Plan(origin_of=origin_of)
     date = now_iso()
     local = refs.get(branch)
     theirs = fetched.values[branch]
@@ -260,6 +266,9 @@ def _join_branch(
             "they are different stores; clone the remote instead (git clone URL)",
         )
     mine = store.git("rev-list", "--first-parent", "--reverse", f"{base}..{local}").split()
+    # A retry after a lost push: what the last attempt replayed is replayed from its
+    # original again, so the journal and the replay's trailer name the editor's revision.
+    mine = [plan.origin_of.get(commit, commit) for commit in mine]
     try:
         from tracker.sync.replay import replay_onto
     except ImportError:
