@@ -54,6 +54,7 @@ def test_editors_take_each_others_revisions_notes_and_reviews(desk: Desk) -> Non
     # Ann reviews without having seen Bob's note: two journals, one join.
     porcelain.review(ann, rev, "approved")
     result = porcelain.sync(ann)
+    assert result.warnings == ()
     assert "refs/tracker/journal" in result.merged_refs
     assert "refs/notes/tracker" in result.moved  # Bob's note, by fast-forward
     porcelain.sync(bob)

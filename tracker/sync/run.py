@@ -29,7 +29,7 @@ from tracker.lock import store_lock
 from tracker.model import SyncResult, SyncStep
 from tracker.store import Store
 from tracker.sync import transfer
-from tracker.sync.journal_merge import join_journals, join_kind, sync_event
+from tracker.sync.journal_merge import join_journals, join_kind, sync_event, unexplained_notes
 from tracker.sync.refs import NOTES_REFS, ORIGINALS_PREFIX, original_ref, tracking_ref
 from tracker.sync.remotes import choose_remote
 
@@ -70,10 +70,19 @@ def sync(
             branch = _adopt_branch(store, name, branch)
         moved: list[str] = []
         origin_of: dict[str, str] = {}
+        warnings: list[str] = []
         for attempt in range(1, ATTEMPTS + 1):
             say(SyncStep("fetch", f"fetching {name}…"))
             fetched, refs = transfer.fetch(store, name, branch)
             transfer.check_not_rewound(store, name, fetched, refs)
+            for ref in _unexplained(store, name, fetched, refs):
+                warning = (
+                    f"{name}'s {ref} was changed outside the tracker (no event of its "
+                    "journal wrote it); taken as it is, and 'tracker verify' names it"
+                )
+                if warning not in warnings:
+                    warnings.append(warning)
+                    say(SyncStep("warning", warning))
             transfer.move_tracking(store, name, fetched.values, refs)
             refs |= {tracking_ref(name, r): v for r, v in fetched.values.items() if v}
             plan = _plan(store, name, branch, fetched, refs, who, say, origin_of)
@@ -117,6 +126,7 @@ def sync(
                 pushed=pushed,
                 attempts=attempt,
                 moved=tuple(moved),
+                warnings=tuple(warnings),
             )
     raise SyncRefusedError(
         f"{name} kept changing while this store synced ({ATTEMPTS} attempts); "
@@ -147,6 +157,20 @@ def _current_branch(store: Store) -> str:
             "check out the store's branch first (git checkout main)",
         )
     return ref
+
+
+def _unexplained(
+    store: Store, remote: str, fetched: transfer.Fetched, refs: transfer.Refs
+) -> list[str]:
+    """The remote's notes refs that moved since the last sync without its journal saying
+    so (read only from what was last seen: a sync reads the new events, not them all)."""
+    moved = {
+        ref: fetched.values[ref]
+        for ref in NOTES_REFS
+        if fetched.values[ref] != refs.get(tracking_ref(remote, ref))
+    }
+    since = refs.get(tracking_ref(remote, JOURNAL_REF))
+    return unexplained_notes(store, fetched.values[JOURNAL_REF], since, moved)
 
 
 def _plain_git_tracking(store: Store, remote: str, branch: str, value: str | None) -> None:
