@@ -231,3 +231,137 @@ def test_concurrent_approval_and_flag_join_as_a_conflict(clones):
     entries = json.loads(git(ann.root, "notes", f"--ref={REVIEWS_REF}", "show", rev))["entries"]
     assert [e["status"] for e in entries] == ["approved", "flagged"]
     assert all(e["seen"] == [] for e in entries)  # neither saw the other
+
+
+# -- reading a joined store: the conflict is shown until a new entry resolves it -------------
+
+
+def test_show_and_history_mark_concurrent_notes_until_a_new_note_resolves_them(clones, cli):
+    ann, bob, rev = clones
+    porcelain.note(ann, rev, 1, "Ann: 7 per the May report", author=str(ANN),
+                   date="2025-06-05T13:00:00+01:00")  # fmt: skip
+    porcelain.note(bob, rev, 1, "Bob: 7 per the ministry", author=str(BOB),
+                   date="2025-06-05T13:05:00+01:00")  # fmt: skip
+    _push(bob.root, NOTES_REF)
+    _join(ann, NOTES_REF)
+    note = porcelain.show(Store.open(ann.root), rev).changes[0].note
+    assert note.text == "Bob: 7 per the ministry"  # the newest, but not alone:
+    assert [(c.text, c.author) for c in note.conflict] == [("Ann: 7 per the May report", str(ANN))]
+    assert [h.text for h in note.history] == ["Base"]
+    shown = cli("show", rev, cwd=ann.root).out
+    assert "⚠ conflicting notes (2)" in shown
+    assert "also: [factual] Ann: 7 per the May report" in shown
+    assert "by Ann Editor <ann@example.org> 2025-06-05T13:00:00+01:00" in shown
+    assert "Bob: 7 per the ministry" in shown
+    history = porcelain.notes_history(Store.open(ann.root), rev)
+    assert [(h["text"], h.get("conflict", False)) for h in history] == [
+        ("Base", False),
+        ("Ann: 7 per the May report", True),
+        ("Bob: 7 per the ministry", True),
+    ]  # the merge commit added no entry of its own
+    assert cli("notes-history", rev, cwd=ann.root).out.count("⚠ conflicting") == 2
+    # A new note, written after seeing both, resolves it.
+    porcelain.note(ann, rev, 1, "7 percent: report and ministry agree", author=str(ANN),
+                   date="2025-06-05T16:00:00+01:00")  # fmt: skip
+    note = porcelain.show(Store.open(ann.root), rev).changes[0].note
+    assert note.text.startswith("7 percent") and note.conflict == ()
+    assert [h.text for h in note.history][-2:] == [
+        "Ann: 7 per the May report", "Bob: 7 per the ministry"
+    ]  # fmt: skip
+    assert "conflicting" not in cli("show", rev, cwd=ann.root).out
+
+
+def test_log_and_show_mark_an_approval_and_a_flag_that_did_not_see_each_other(clones, cli):
+    ann, bob, rev = clones
+    porcelain.review(ann, rev, "approved", author=str(ANN), date="2025-06-05T13:00:00+01:00")
+    porcelain.review(bob, rev, "flagged", "unsourced", author=str(BOB),
+                     date="2025-06-05T13:01:00+01:00")  # fmt: skip
+    _push(bob.root, REVIEWS_REF)
+    _join(ann, REVIEWS_REF)
+    review = porcelain.show(Store.open(ann.root), rev).review
+    assert (review.status, review.approved) == ("flagged", False)
+    assert [(r.status, r.author) for r in review.conflict] == [("approved", str(ANN))]
+    log = cli("log", cwd=ann.root).out
+    assert "⚠ conflicting reviews: flagged by Bob Checker" in log
+    assert "approved by Ann Editor <ann@example.org> 2025-06-05T13:00:00+01:00" in log
+    assert "unsourced" in log and "a new review resolves it" in log
+    # Still awaiting a decision: listed by log --unreviewed.
+    assert rev[:10] in cli("log", "--unreviewed", cwd=ann.root).out
+    porcelain.review(ann, rev, "approved", "source found", author=str(ANN),
+                     date="2025-06-05T14:00:00+01:00")  # fmt: skip
+    review = porcelain.show(Store.open(ann.root), rev).review
+    assert review.approved and review.conflict == () and review.history == 2
+    assert "conflicting" not in cli("log", cwd=ann.root).out
+
+
+# -- verify: hand merges and hand edits of the notes refs are named ---------------------------
+
+
+def _concurrent_notes(clones) -> tuple[Store, Store, str]:
+    ann, bob, rev = clones
+    porcelain.note(ann, rev, 1, "Ann: 7 per the May report", author=str(ANN),
+                   date="2025-06-05T13:00:00+01:00")  # fmt: skip
+    porcelain.note(bob, rev, 1, "Bob: 7 per the ministry", author=str(BOB),
+                   date="2025-06-05T13:05:00+01:00")  # fmt: skip
+    _push(bob.root, NOTES_REF)
+    git(ann.root, "fetch", "-q", "origin", f"{NOTES_REF}:refs/notes/theirs")
+    return ann, bob, rev
+
+
+def _findings(store: Store, *kinds: str) -> list[tuple[str, str | None, str]]:
+    report = porcelain.verify(Store.open(store.root))
+    return [(f.kind, f.revision, f.message) for f in report.findings if f.kind in kinds]
+
+
+@pytest.mark.parametrize("strategy", ["cat_sort_uniq", "union"])
+def test_verify_names_a_hand_merge_with_git_notes_merge(clones, strategy):
+    ann, _bob, rev = _concurrent_notes(clones)
+    git(ann.root, "notes", f"--ref={NOTES_REF}", "merge", "-q", "-s", strategy, "refs/notes/theirs")
+    with pytest.raises(UnreadableDocument):
+        parse_document(git(ann.root, "notes", f"--ref={NOTES_REF}", "show", rev).encode())
+    found = _findings(ann, "notes-unreadable", "notes-merge")
+    assert [(kind, revision) for kind, revision, _ in found] == [("notes-unreadable", rev)]
+    assert "git notes merge -s cat_sort_uniq or -s union" in found[0][2]
+
+
+def test_verify_passes_a_merge_made_by_merge_notes_ref(clones):
+    ann, _bob, rev = _concurrent_notes(clones)
+    ours = ann.ref(NOTES_REF)
+    merged, _ = merge_notes_ref(ann, NOTES_REF, ours, ann.ref("refs/notes/theirs"), ANN, DATE)
+    git(ann.root, "update-ref", NOTES_REF, merged, ours)
+    assert _findings(ann, "notes-unreadable", "notes-merge", "notes-edited") == []
+
+
+def test_verify_names_a_merge_that_lost_or_invented_an_entry(clones):
+    ann, _bob, rev = _concurrent_notes(clones)
+    ours, theirs = ann.ref(NOTES_REF), ann.ref("refs/notes/theirs")
+    entries = json.loads(git(ann.root, "notes", f"--ref={NOTES_REF}", "show", rev))["entries"]
+    forged = [*entries[:1], {**entries[1], "text": "Invented"}]  # Bob's dropped, one changed
+    blob = git(ann.root, "hash-object", "-w", "--stdin", input=compose_later(forged).encode())
+    tree = git(ann.root, "mktree", input=f"100644 blob {blob.strip()}\t{rev}\n".encode()).strip()
+    merge = git(ann.root, "commit-tree", tree, "-p", ours, "-p", theirs, "-m", "hand").strip()
+    git(ann.root, "update-ref", NOTES_REF, merge, ours)
+    found = _findings(ann, "notes-merge")
+    messages = " | ".join(message for _kind, _rev, message in found)
+    assert {revision for _kind, revision, _ in found} == {rev}
+    assert f"lost 1 entry of its later notes that parent {ours[:12]} had" in messages
+    assert f"lost 1 entry of its later notes that parent {theirs[:12]} had" in messages
+    assert "holds 1 entry of its later notes that no parent had ('Invented'" in messages
+
+
+def test_verify_names_a_hand_edited_entry(clones):
+    ann, _bob, rev = clones
+    text = git(ann.root, "notes", f"--ref={NOTES_REF}", "show", rev)
+    edited = text.replace('"Base"', '"Base, quietly reworded"')
+    git(ann.root, "notes", f"--ref={NOTES_REF}", "add", "-f", "-m", edited, rev)
+    found = _findings(ann, "notes-edited")
+    assert len(found) == 1 and found[0][1] == rev
+    assert "changed or removed 1 entry of its later notes ('Base' by Ann Editor" in found[0][2]
+
+
+def test_verify_names_an_unreadable_review_document(clones):
+    ann, _bob, rev = clones
+    git(ann.root, "notes", f"--ref={REVIEWS_REF}", "add", "-m", "approved!", rev)
+    found = _findings(ann, "notes-unreadable")
+    assert [(kind, revision) for kind, revision, _ in found] == [("notes-unreadable", rev)]
+    assert f"its reviews in {REVIEWS_REF}" in found[0][2]

@@ -17,14 +17,14 @@ from tracker.audit.verify import verify
 from tracker.errors import ConcurrentEditError, SyncRefusedError
 from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
 from tracker.model import NoteInput
-from tracker.notes import REPLAY_TRAILER
+from tracker.notes import REPLAY_TRAILER, replay_of, with_replay_trailer
 from tracker.porcelain import log_json, show
 from tracker.recording import add_later_note, add_review, init_store, record
 from tracker.store import Store
 from tracker.sync.refs import original_ref
 from tracker.sync.replay import replay_onto
 
-from conftest import ANN, BOB, git
+from conftest import ANN, BOB, git, run_cli_ok
 
 TEXT = "Prices rose 5 percent in May. The mayor said so. Rents rose 5 percent too.\n"
 REMOTE = "refs/tracker/remotes/origin/heads/main"
@@ -176,6 +176,8 @@ def test_a_chain_with_a_new_document_and_later_notes_and_reviews_carried(clones)
     assert logged[1]["changes"][0]["note"]["text"] == "Confirmed with the office"
     assert logged[0]["review"]["status"] == "approved"
     assert verify(bob).findings == []
+    shown = run_cli_ok("show", pairs[0][1], cwd=bob.root).out
+    assert f"replays {first[:12]}" in shown and "Confirmed with the office" in shown
 
 
 def test_the_same_document_added_on_both_sides_is_refused(clones):
@@ -245,3 +247,30 @@ def test_verify_names_a_replay_no_sync_event_vouches_for(clones):
     subprocess.run(["git", "update-ref", "-d", original_ref(original)], cwd=bob.root, check=True)
     messages = [f.message for f in verify(bob).findings if f.kind == "replay"]
     assert any("is not kept at" in m for m in messages)
+
+
+def test_only_the_trailer_paragraph_names_an_original():
+    original = "ab" * 20
+    quoted = f"Summary\n\nA reason that ends quoting it:\n{REPLAY_TRAILER}{original}\n\n"
+    record = 'Tracker-Document: doc.txt\nTracker-Record: {"v": 1, "reason": "", "changes": []}\n'
+    assert replay_of(quoted + record) is None
+    replayed = with_replay_trailer(quoted + record, original, {"v": 1, "changes": []})
+    assert replay_of(replayed) == original
+    again = with_replay_trailer(replayed, "cd" * 20, {"v": 1, "changes": []})
+    assert replay_of(again) == "cd" * 20 and again.count(REPLAY_TRAILER) == 2  # one quoted
+
+
+def test_a_replay_is_never_committed_before_its_new_parent(clones):
+    # Ann's clock runs three minutes ahead (within the skew recording allows).
+    from datetime import datetime, timedelta
+
+    ahead = (datetime.now().astimezone() + timedelta(minutes=3)).isoformat(timespec="seconds")
+    ann, bob = clones
+    (ann.root / "doc.txt").write_text(TEXT.replace("Rents", "Wages"))
+    record(ann, "doc.txt", "Wages", identity=ANN, date=ahead)
+    mine = write_record(bob, TEXT.replace("mayor", "governor"), "Governor", BOB, 3)
+    onto = fetch(bob, ann)
+    [(_o, new)] = replay_onto(bob, [mine], onto, BOB)
+    times = git(bob.root, "log", "-2", "--format=%ct", new).split()
+    assert int(times[0]) >= int(times[1])
+    assert git(bob.root, "log", "-1", "--format=%aI", new).strip() == at(3)

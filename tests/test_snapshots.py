@@ -202,3 +202,22 @@ class TestHelpScreen:
             await pilot.press("question_mark")
 
         assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
+
+
+class TestThreeWayScreen:
+    """Issue 10: the changes sync would not merge, base / yours / theirs, with both notes."""
+
+    def test_overlapping_changes(self, demo, snap_compare):
+        from test_tui_sync import conflict
+
+        from tracker.tui.screens.threeway import ThreeWayScreen
+
+        async def run_before(pilot):
+            await ready(pilot)
+            # As the sync key opens it on ConcurrentEditError (tests/test_tui_sync.py).
+            message = "article.txt ¶2: both editors changed the same words; nothing was written"
+            await pilot.app.push_screen(ThreeWayScreen(conflict(), message))
+            await settle(pilot, lambda: bool(pilot.app.screen.stretches))
+            assert any(s.ours and s.theirs for s in pilot.app.screen.stretches)
+
+        assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)

@@ -159,3 +159,23 @@ def test_adjacent_replacements_merge_but_an_insertion_touching_a_range_does_not(
     assert isinstance(result, Merged)
     assert result.text == "the governor claimed so"
     assert apply(base, theirs) == "the mayor claimed so"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(alphabet="ab \n\t.,'é\u0301\u200d👍", max_size=40),
+    st.integers(0, 40),
+    st.integers(0, 40),
+)
+def test_widening_by_the_stretch_around_a_range_matches_the_whole_text(text, i, j):
+    # Tokenizing only the stretch around a range must give the edges the whole text has.
+    start, end = sorted((min(i, len(text)), min(j, len(text))))
+    edges = [0]
+    for token in tokenize(text):
+        edges.append(edges[-1] + len(token))
+    a, b = TokenRanges(text).of(start, end)
+    if start == end and start in edges:
+        assert (a, b) == (start, start)
+    else:
+        assert a == max(e for e in edges if e <= start)
+        assert b == min(e for e in edges if e >= end)

@@ -11,7 +11,7 @@ ordinary way, through :class:`~tracker.model.Revision`, so the output is the sam
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tracker.logcache import ForeignChanges
 from tracker.model import CHANGE_KINDS, Revision
@@ -43,7 +43,8 @@ def log_json(
     # One cat-file process (started when first needed) reads the reviews, the texts of
     # unrecorded revisions and merged branches.
     foreign: ForeignChanges | None = store.foreign_changes()
-    reviews = store.reviews(foreign.read_object)  # once, for both paths below
+    # Each revision's reviews looked up through the fan-out, not every review read first.
+    reviews = store.review_entries
     blobs = not store.written_by_tracker(foreign.read_object)
     try:
         for raw in store.log_records(document, limit, blobs):
@@ -85,7 +86,9 @@ _REPLAY = b"\n" + REPLAY_TRAILER.encode()
 _scan = json.JSONDecoder().scan_once  # one JSON value from a position, in C
 
 
-def _fast_entry(fields: list[bytes], document_json: str, reviews: dict) -> str | None:
+def _fast_entry(
+    fields: list[bytes], document_json: str, reviews: Callable[[str], list | None]
+) -> str | None:
     """The entry's JSON text straight from a well-formed record, or None to go the slow way."""
     if len(fields) < 7 or fields[6].strip():
         return None  # malformed, or later notes to merge: the ordinary path handles it
@@ -143,7 +146,7 @@ def _fast_entry(fields: list[bytes], document_json: str, reviews: dict) -> str |
             ', "document": ', document_json,
             ', "recorded_by_tracker": true, "notes": ', str(notes),
             ', "initial": true' if len(keys) == 4 else "",
-            ', "review": ', _review_json(reviews.get(rev)),
+            ', "review": ', _review_json(reviews(rev)),
             ', "changes": ', changes_text, "}",
         )
     )  # fmt: skip

@@ -66,6 +66,10 @@ class Note:
     origin: str = "revision"
     # Earlier wordings of this note, oldest first, when it was corrected later.
     history: tuple[Note, ...] = ()
+    # Other current wordings, written without seeing this one (two editors corrected the
+    # note in their clones, and sync joined them): a conflict, shown until a newer note
+    # resolves it. This note is the newest of them.
+    conflict: tuple[Note, ...] = ()
 
     @property
     def edited(self) -> bool:
@@ -86,6 +90,8 @@ class Note:
         if self.history:
             data["edited"] = True
             data["history"] = [earlier.to_json() for earlier in self.history]
+        if self.conflict:
+            data["conflict"] = [other.to_json() for other in self.conflict]
         return data
 
 
@@ -162,10 +168,16 @@ class LaterNote:
     # As stored: lists of two ints when written by the tracker (anything, by hand).
     old: Any = None
     new: Any = None
+    # The entry's id (tracker.notes.entry_id) and the ids of the entries it was written
+    # after ("seen"; None for an entry without it, which follows every entry before it).
+    id: str = field(default="", compare=False)
+    seen: tuple[str, ...] | None = field(default=None, compare=False)
 
     @classmethod
     def from_entry(cls, entry: dict[str, Any]) -> LaterNote:
         """An entry as stored (JSON written by the tracker, or by hand with ``git notes``)."""
+        from tracker.notes import entry_id, seen_of
+
         return cls(
             change=entry.get("change"),
             text=str(entry.get("text", "")),
@@ -175,6 +187,8 @@ class LaterNote:
             date=str(entry.get("date", "")),
             old=entry.get("old"),
             new=entry.get("new"),
+            id=entry_id(entry),
+            seen=seen_of(entry),
         )
 
     @property
@@ -203,10 +217,15 @@ class Review:
     # The entry as stored, keys in their stored order (an entry edited by hand may carry
     # more): ``--json`` prints it as it is, so scripts see what the ref holds.
     stored: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Other current reviews with another verdict, written without seeing this one (an
+    # approval and a flag made in two clones and joined by sync): a conflict, shown until
+    # a newer review resolves it. This review is the newest of them.
+    conflict: tuple[Review, ...] = ()
 
     @property
     def approved(self) -> bool:
-        return self.status == APPROVED
+        """Approved, and not contradicted by a concurrent flag."""
+        return self.status == APPROVED and not self.conflict
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.stored) or {
@@ -216,6 +235,8 @@ class Review:
             "date": self.date,
         }
         data["history"] = self.history
+        if self.conflict:
+            data["conflict"] = [other.to_json() for other in self.conflict]
         return data
 
 
@@ -496,6 +517,8 @@ class VerifyReport:
     changes: int = 0
     explained: int = 0
     signed: int = 0
+    # verify --since: the revision after which everything was checked (None: everything).
+    since: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -512,6 +535,7 @@ class VerifyReport:
             "changes": self.changes,
             "explained": self.explained,
             "signed": self.signed,
+            **({"since": self.since} if self.since else {}),
         }
 
 

@@ -144,6 +144,8 @@ def replay_of(message: str) -> str | None:
     Read only in the trailer paragraph, on the line just before ``Tracker-Document``, and
     only when the message carries a record: a reason that quotes the trailer names
     nothing."""
+    if REPLAY_TRAILER not in message:
+        return None  # nearly every revision: one scan, nothing copied
     message = message.replace("\r\n", "\n")
     head, sep, tail = message.rpartition("\n" + DOCUMENT_TRAILER)
     if not sep or RECORD_TRAILER not in tail:
@@ -228,10 +230,11 @@ def _optional_int(value: Any) -> int | None:
 # -- later notes ---------------------------------------------------------------------
 
 
-def later_entry(change: Change, note: Note, seen: Sequence[str] = ()) -> dict[str, Any]:
+def later_entry(change: Change, note: Note, seen: Sequence[str] | None = None) -> dict[str, Any]:
     """One appended entry of the notes ref's JSON for a revision. ``seen``: the ids of the
-    entries for the same change that were current when it was written (``heads``)."""
-    return {
+    entries for the same change that were current when it was written (``heads``); None
+    leaves it out (the entry then follows every entry before it, as entries did before)."""
+    entry = {
         "change": change.index,
         "old": [change.old.start, change.old.end],
         "new": [change.new.start, change.new.end],
@@ -242,8 +245,10 @@ def later_entry(change: Change, note: Note, seen: Sequence[str] = ()) -> dict[st
         "source": note.source,
         "author": note.author,
         "date": note.date,
-        "seen": sorted(seen),
     }
+    if seen is not None:
+        entry["seen"] = sorted(seen)
+    return entry
 
 
 # -- what an entry's writer had seen -----------------------------------------------------
@@ -290,10 +295,13 @@ def seen_of(entry: Any) -> tuple[str, ...] | None:
 def heads(entries: Sequence[Any]) -> list[int]:
     """The positions of the current entries among one target's ``entries`` (in document
     order): those no other entry has seen. More than one means concurrent writers."""
-    ids = [entry_id(entry) for entry in entries]
+    return current_of([entry_id(e) for e in entries], [seen_of(e) for e in entries])
+
+
+def current_of(ids: Sequence[str], seens: Sequence[tuple[str, ...] | None]) -> list[int]:
+    """``heads`` from each entry's id and "seen" (None: it follows every entry before it)."""
     superseded: set[str] = set()
-    for number, entry in enumerate(entries):
-        seen = seen_of(entry)
+    for number, seen in enumerate(seens):
         superseded.update(ids[:number] if seen is None else seen)
     current: dict[str, int] = {}
     for number, entry_key in enumerate(ids):
@@ -361,10 +369,28 @@ def apply_later(
     notes = [e if isinstance(e, LaterNote) else LaterNote.from_entry(e) for e in entries]
     result = []
     for change in changes:
-        note = change.note
-        for later in notes:
-            if _matches(later, change):
-                earlier = (*note.history, replace(note, history=())) if note else ()
-                note = replace(later.note(), history=earlier)
-        result.append(change.with_note(note))
+        matching = [later for later in notes if _matches(later, change)]
+        result.append(change.with_note(_current_note(change.note, matching)))
     return result
+
+
+def _current_note(note: Note | None, matching: list[LaterNote]) -> Note | None:
+    """The note a change shows: the newest current wording, with the superseded ones as
+    its history and any other current one that says something else as its conflict."""
+    if not matching:
+        return note
+    ids = [later.id or f"#{number}" for number, later in enumerate(matching)]
+    current = current_of(ids, [later.seen for later in matching])
+    newest = matching[current[-1]]
+    wording = (newest.text, newest.category, newest.source)
+    # Concurrent wordings that agree are no conflict: the others go to its history.
+    disagree = [
+        n
+        for n in current[:-1]
+        if (matching[n].text, matching[n].category, matching[n].source) != wording
+    ]
+    shown = {current[-1], *disagree}
+    earlier = [*note.history, replace(note, history=())] if note else []
+    earlier += [later.note() for n, later in enumerate(matching) if n not in shown]
+    conflict = tuple(matching[n].note() for n in disagree)
+    return replace(newest.note(), history=tuple(earlier), conflict=conflict)

@@ -266,6 +266,7 @@ def show(store: Store, rev: str, path: str | None = None) -> Revision:
     comes back with ``unchanged`` set, so that a face can say so rather than show an
     empty list of changes as if the document had been checked and found the same."""
     doc = store.document(path) if path is not None else None
+    store.prefetch(doc, revs=[store.resolve(rev)])  # a partial clone: its blobs in one fetch
     revision = store.revision(rev, doc)
     if (
         revision.parent is not None
@@ -299,6 +300,7 @@ def diff(
     doc = store.document(path)
     old_rev = store.resolve(old) if old else store.resolve("HEAD")
     new_rev = store.resolve(new) if new else WORKTREE
+    store.prefetch(doc, revs=[old_rev, new_rev])  # a partial clone: the blobs in one fetch
     try:
         texts = store.text_at(old_rev, doc), store.text_at(new_rev, doc)
     except NotTextError as error:
@@ -403,21 +405,33 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                     "stored_in": revision.rev,
                 }
             )
-    # Walk the notes ref oldest first: each commit's new entries are the ones it added.
-    commits = (
-        store.git("log", "--reverse", "--format=%H", NOTES_REF, "--", check=False).split()
+    # Walk the notes ref oldest first (a merge after both its parents): each commit's new
+    # entries are the ones none of its parents had. A merge made by sync adds none.
+    from collections import Counter
+
+    from tracker.notes import canonical
+
+    listing = (
+        store.git(
+            "log", "--reverse", "--topo-order", "--format=%H %P", NOTES_REF, "--", check=False
+        ).splitlines()
         if store.ref(NOTES_REF)
         else []
     )
-    previous: list[dict[str, Any]] = []
+    seen: dict[str, Counter[str]] = {}  # notes commit -> its document's entries, by identity
     reader = store.reader  # the command's one cat-file --batch
-    for commit in commits:
-        blob = reader.read(f"{commit}:{revision.rev}")
-        if blob is None:
-            blob = reader.read(f"{commit}:{revision.rev[:2]}/{revision.rev[2:]}")
+    for line in listing:
+        commit, *parents = line.split()
+        tree = reader.oid_of(commit, "tree")
+        blob = reader.note_in(tree, revision.rev) if tree else None
         entries = parse_later(blob.decode("utf-8", "replace") if blob else None)
-        if entries[: len(previous)] != previous:
-            # The tracker only appends; anything else was done to the ref by hand.
+        have = Counter(canonical(e) for e in entries)
+        seen[commit] = have
+        before: Counter[str] = Counter()
+        for parent in parents:
+            before |= seen.get(parent, Counter())
+        if any(before[key] > have[key] for key in before):
+            # The tracker (and sync) only append; anything else was done to the ref by hand.
             history.append(
                 {
                     "change": None,
@@ -430,8 +444,11 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                     "stored_in": commit,
                 }
             )
-            previous = []
-        for entry in entries[len(previous) :]:
+        for entry in entries:
+            key = canonical(entry)
+            if before[key] > 0:
+                before[key] -= 1
+                continue
             history.append(
                 {
                     "change": entry.get("change"),
@@ -444,7 +461,23 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
                     "stored_in": commit,
                 }
             )
-        previous = entries
+    return _mark_conflicts(history, revision)
+
+
+def _mark_conflicts(history: list[dict[str, Any]], revision: Revision) -> list[dict[str, Any]]:
+    """Mark the wordings that are in conflict now (written without seeing each other,
+    not yet resolved by a newer note): ``"conflict": true``."""
+    current = set()
+    for change in revision.changes:
+        if change.note is not None and change.note.conflict:
+            for note in (change.note, *change.note.conflict):
+                current.add((change.index, note.text, note.date, note.author))
+    if not current:
+        return history
+    for item in history:
+        key = (item["change"], item["text"], item["date"], item["author"])
+        if item["origin"] == "later" and key in current:
+            item["conflict"] = True
     return history
 
 
@@ -505,7 +538,15 @@ def log(
 ) -> list[Revision]:
     """Revisions of a document, newest first."""
     doc = _document(store, path, document)
+    _prefetch_log(store, doc, search)
     return list(store.log(doc, search, limit, unreviewed=unreviewed))
+
+
+def _prefetch_log(store: Store, document: str, search: str | None) -> None:
+    """A partial clone: the notes and reviews a log shows, in one fetch (and the texts
+    when it computes changes or searches them)."""
+    texts = search is not None or not store.config.created_by_tracker
+    store.prefetch(document, texts=texts)
 
 
 def log_json(
@@ -521,6 +562,7 @@ def log_json(
     tracker wrote passes through without being decoded and encoded again."""
     from tracker.logjson import log_json as stream
 
+    _prefetch_log(store, _document(store, path, document), search)
     return stream(store, _document(store, path, document), search, limit, unreviewed)
 
 
@@ -564,14 +606,23 @@ def blame(
     from tracker.audit.blame import blame as attribute
 
     doc = _document(store, path, document)
+    store.prefetch(doc)  # a partial clone: every text and note blame reads, in one fetch
     text, units = attribute(store, doc, by)
     return Blame(doc, by, text, tuple(units))
 
 
-def verify(store: Store, *, require_signatures: bool = False) -> VerifyReport:
-    """What an auditor can check from the store alone."""
+def verify(
+    store: Store, *, require_signatures: bool = False, since: str | None = None
+) -> VerifyReport:
+    """What an auditor can check from the store alone (``since``: only what was written
+    after that revision, an ancestor of HEAD an earlier verify passed at)."""
+    if since is not None:
+        from tracker.audit.since import verify_since
+
+        return verify_since(store, since, require_signatures)
     from tracker.audit.verify import verify as check
 
+    store.prefetch()  # a partial clone: every text and note of the history, in one fetch
     return check(store, require_signatures)
 
 
@@ -592,6 +643,7 @@ def export(
     if path is None and document is None and words and _is_document(store, words[-1]):
         path = words.pop()
     chosen = _document(store, path, document)
+    store.prefetch(chosen)  # a partial clone: the history's blobs in one fetch
     return render(build_report(store, chosen, " ".join(words) or None), fmt)
 
 
@@ -607,6 +659,7 @@ def open_session(store: Store, document: str) -> ReviewSession:
     diffs and word counts. Close it when done (it holds a git process)."""
     from tracker.session import ReviewSession as Session
 
+    store.prefetch(document)  # a partial clone: the history's blobs in one fetch
     return Session(store, document)
 
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from tracker.model import APPROVED, BlameUnit, Change, Note, Review, Revision, VerifyReport
+from tracker.model import (
+    APPROVED,
+    BlameUnit,
+    Change,
+    Note,
+    Review,
+    Revision,
+    SyncResult,
+    VerifyReport,
+)
 from tracker.text.escape import one_line, visible
 
 
@@ -20,7 +29,7 @@ class Part(NamedTuple):
     """A piece of a line and what it is, for the face to style.
 
     Roles: "" (plain), "deleted", "inserted", "whitespace", "category", "source", "dim",
-    "absent" (no note), "approved", "flagged", "warning", "error", "ok".
+    "absent" (no note), "approved", "flagged", "warning" (also a conflict), "error", "ok".
     """
 
     text: str
@@ -148,6 +157,29 @@ def note_lines(
     if note.edited:
         by += f" (edited; {len(note.history)} earlier wording(s), see notes-history)"
     lines.append([Part(by, "dim")])
+    if note.conflict:
+        lines += note_conflict_lines(note, indent)
+    return lines
+
+
+CONFLICT_HINT = "written without seeing each other; a new note resolves it"
+
+
+def note_conflict_lines(note: Note, indent: str = "      ") -> list[Line]:
+    """The other wordings of a note two editors corrected concurrently, each with who wrote
+    it when: both are shown, neither is silently picked."""
+    count = len(note.conflict) + 1
+    lines: list[Line] = [
+        [Part(f"{indent}⚠ conflicting notes ({count}): {CONFLICT_HINT}", "warning")]
+    ]
+    for other in note.conflict:
+        lines.append(
+            [Part(f"{indent}also: "), category_label(other.category), Part(one_line(other.text))]
+        )
+        if other.source:
+            lines.append([Part(f"{indent}  source: " + one_line(other.source), "source")])
+        by = f"{indent}  by {one_line(other.author)} {one_line(other.date)}".rstrip()
+        lines.append([Part(by, "dim")])
     return lines
 
 
@@ -181,11 +213,24 @@ def review_label(review: Review | None) -> Line:
     if review is None:
         return [Part("awaiting review", "dim")]
     # Every field is untrusted text: the reviews ref can be written with plain git.
-    role = "approved" if review.status == APPROVED else "flagged"
-    line = [Part(f"{one_line(review.status)} by {one_line(review.author)}", role)]
-    if review.comment:
-        line.append(Part(": " + one_line(review.comment), role))
+    line: Line = []
+    if review.conflict:
+        line.append(Part("⚠ conflicting reviews: ", "warning"))
+    for number, each in enumerate((review, *review.conflict)):
+        role = "approved" if each.status == APPROVED else "flagged"
+        if number:
+            line.append(Part("; "))
+        line.append(Part(f"{one_line(each.status)} by {one_line(each.author)}", role))
+        if review.conflict:
+            line.append(Part(f" {one_line(each.date)}", "dim"))
+        if each.comment:
+            line.append(Part(": " + one_line(each.comment), role))
+    if review.conflict:
+        line.append(Part(f" ({REVIEW_CONFLICT_HINT})", "warning"))
     return line
+
+
+REVIEW_CONFLICT_HINT = "written without seeing each other; a new review resolves it"
 
 
 def review_badge(review: Review | None) -> Line:
@@ -193,6 +238,8 @@ def review_badge(review: Review | None) -> Line:
     (``✓ approved`` or ``⚑ flagged``); nothing when it awaits review."""
     if review is None:
         return []
+    if review.conflict:
+        return [Part("⚠ conflicting reviews ", "warning")]
     if review.status == APPROVED:
         return [Part("✓ approved ", "approved")]
     return [Part("⚑ flagged ", "flagged")]
@@ -213,6 +260,18 @@ def review_detail(review: Review | None) -> Line:
     if review.history:
         earlier = f"{review.history} earlier review{'s' if review.history != 1 else ''}"
         line.append(Part(f" ({earlier})", "dim"))
+    if review.conflict:
+        # The other verdicts, in full too: the reader must see both sides to decide.
+        line.insert(0, Part(f"⚠ conflicting reviews ({REVIEW_CONFLICT_HINT}): ", "warning"))
+        for other in review.conflict:
+            role = "approved" if other.status == APPROVED else "flagged"
+            mark = "✓" if other.status == APPROVED else "⚑"
+            line.append(Part("; "))
+            line.append(Part(f"{mark} {one_line(other.status)} by {one_line(other.author)}", role))
+            if other.date:
+                line.append(Part(f" on {one_line(other.date)}", "dim"))
+            if other.comment:
+                line.append(Part(": " + visible(other.comment).strip()))
     return line
 
 
@@ -230,6 +289,17 @@ def revision_outline(revision: Revision) -> Line | None:
         cats = categories(revision)
         return [Part(summary + (f": {cats}" if cats else ""), "dim")]
     return None
+
+
+def replay_label(revision: Revision) -> str | None:
+    """Said of a revision sync replayed onto another editor's revisions: which original
+    it carries (kept at refs/tracker/originals/), whose later notes and reviews it shows."""
+    if revision.replay_of is None:
+        return None
+    return (
+        f"replays {revision.replay_of[:12]} (its original, kept at "
+        f"refs/tracker/originals/{revision.replay_of}): same changes and notes, moved"
+    )
 
 
 def unchanged(revision: Revision) -> str:
@@ -261,7 +331,47 @@ def finding_lines(report: VerifyReport) -> list[Line]:
 
 def verify_counts(report: VerifyReport) -> str:
     share = f"{report.explained}/{report.changes}" if report.changes else "0/0"
+    since = f" since {report.since[:12]}" if report.since else ""
     return (
-        f"{report.checked_revisions} revision(s) checked; {share} changes explained; "
+        f"{report.checked_revisions} revision(s) checked{since}; {share} changes explained; "
         f"{report.signed} signed commit(s)."
     )
+
+
+# -- sync ---------------------------------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def sync_summary(result: SyncResult) -> Line:
+    """What a sync did, in a line: ``Synced with origin: took 2 revisions, sent 1,
+    replayed 1; notes joined``, or ``already up to date``."""
+    did = []
+    if result.taken:
+        did.append("took " + _count(result.taken, "revision", "revisions"))
+    if result.sent:
+        did.append(f"sent {result.sent}")
+    if result.replayed:
+        did.append(f"replayed {len(result.replayed)}")
+    joined = [
+        word
+        for ref, word in (
+            ("refs/notes/tracker", "notes"),
+            ("refs/notes/tracker-reviews", "reviews"),
+        )
+        if ref in result.merged_refs
+    ]
+    words = ", ".join(did)
+    if joined:
+        words += ("; " if words else "") + " and ".join(joined) + " joined"
+    line = [
+        Part(f"Synced with {one_line(result.remote)}: ", "ok"),
+        Part(words or "already up to date"),
+    ]
+    if result.notes_conflicts:
+        entries = _count(result.notes_conflicts, "conflicting entry", "conflicting entries")
+        # Shown, not picked: the editor reads both and writes the entry that settles them.
+        line.append(Part(f"; {entries} to resolve (a new note or review settles them)", "warning"))
+    return line

@@ -27,6 +27,8 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.git import cmd as gitcmd
+from tracker.git.maintenance import write_commit_graph
+from tracker.git.notes_tree import set_notes
 from tracker.git.write import commit_tree, signing, write_with_journal
 from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future
 from tracker.lock import store_lock
@@ -389,6 +391,9 @@ def _commit_file(
     # The revision is recorded. What follows is housekeeping: it may fail, but it must not
     # turn a recorded revision into a reported failure.
     _update_index(store, mode, blob, path, warnings)
+    # A new layer of the commit-graph (with Bloom filters) for the commits just written:
+    # `tracker log FILE` on a store of 100,000 revisions reads it instead of every tree.
+    write_commit_graph(store)
     return commit
 
 
@@ -640,26 +645,8 @@ def write_note_document(
     """
     blob = store.git("hash-object", "-w", "--stdin", input=document.encode("utf-8"))
     old = store.ref(ref)
-    tree = _notes_tree(store, old, rev, blob)
+    # Only the trees on the way to this note are read and written (fan-out past 256).
+    tree = set_notes(store, store.reader.oid_of(old, "tree") if old else None, {rev: blob})
     commit = commit_tree(store, tree, old, message, identity, date)
     advance_ref(store, ref, commit, old, event, identity, date)
     return commit
-
-
-def _notes_tree(store: Store, notes_commit: str | None, rev: str, blob: str) -> str:
-    """The notes tree with the note for ``rev`` set (flat layout; fan-out paths dropped)."""
-    index = store.git_dir / f"tracker-notes-index.{os.getpid()}"
-    env = {"GIT_INDEX_FILE": str(index)}
-    try:
-        if notes_commit:
-            gitcmd.run(store.root, "read-tree", notes_commit, env=env)
-            names = gitcmd.output(store.root, "ls-files", "-z", env=env).split("\x00")
-            for name in names:
-                if name and name.replace("/", "") == rev and name != rev:
-                    gitcmd.run(store.root, "update-index", "--force-remove", "--", name, env=env)
-        gitcmd.run(
-            store.root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{rev}", env=env
-        )
-        return gitcmd.output(store.root, "write-tree", env=env)
-    finally:
-        index.unlink(missing_ok=True)

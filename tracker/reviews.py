@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader
 from tracker.model import Review
+from tracker.notes import heads
 
 REVIEWS_REF = "refs/notes/tracker-reviews"
 
@@ -94,11 +95,20 @@ def _as_text(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def status_of(entries: list[dict[str, Any]] | None) -> Review | None:
-    """The latest review of a revision, with how many came before it."""
+    """The latest review of a revision, with how many came before it; a current review
+    with another verdict, written without seeing it, is its conflict."""
     if not entries:
         return None
-    latest = entries[-1]
+    current = heads(entries)
+    latest = entries[current[-1]]
+    conflict = tuple(
+        _review(entries[n], 0) for n in current[:-1] if entries[n]["status"] != latest["status"]
+    )
+    return _review(latest, len(entries) - 1 - len(conflict), conflict)
+
+
+def _review(entry: dict[str, Any], history: int, conflict: tuple[Review, ...] = ()) -> Review:
     return Review(
-        latest["status"], latest["comment"], latest["author"], latest["date"],
-        len(entries) - 1, dict(latest),
+        entry["status"], entry["comment"], entry["author"], entry["date"],
+        history, dict(entry), conflict,
     )  # fmt: skip

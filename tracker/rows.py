@@ -667,3 +667,183 @@ def _inline_change(add: Callable[..., None], change: Change, indent: bool) -> No
         add(old, DELETED, change.index, _is_blank(old))
     if new:
         add(new, INSERTED, change.index, _is_blank(new))
+
+
+# -- three ways: a common base, this clone's version and the remote's -----------------------------
+
+# The kinds of a base cell in a three-way view: changed by our side, by theirs, or by both
+# (where two editors changed the same words: what sync refused to merge).
+OURS, THEIRS, BOTH = "ours", "theirs", "both"
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of a three-way view: some lines of the base, and each side's rows for
+    them. Stretches line up: a face draws each one's three columns from the same row,
+    padded to the tallest. ``same``: unchanged on both sides; ``folded_lines`` > 0: a run
+    of unchanged lines folded to one row. ``ours``/``theirs``: the indices of each side's
+    changes first shown in this stretch (where a face puts their notes)."""
+
+    base: tuple[tuple[Cell, ...], ...] = ()
+    left: tuple[tuple[Cell, ...], ...] = ()  # ours
+    right: tuple[tuple[Cell, ...], ...] = ()  # theirs
+    same: bool = False
+    folded_lines: int = 0
+    ours: tuple[int, ...] = ()
+    theirs: tuple[int, ...] = ()
+
+    @property
+    def height(self) -> int:
+        return 1 if self.folded_lines else max(len(self.base), len(self.left), len(self.right))
+
+
+def three_way(
+    base: str,
+    ours: str,
+    theirs: str,
+    ours_changes: list[Change] | tuple[Change, ...],
+    theirs_changes: list[Change] | tuple[Change, ...],
+    column_width: int,
+    fold: bool = True,
+) -> list[Stretch]:
+    """Three columns, base / ours / theirs, lined up paragraph by paragraph.
+
+    Made of the two side-by-side diffs, base vs ours and base vs theirs (their line
+    alignment, ``hunks.align``): a base line that both leave unchanged is a stretch of
+    its own, and everything between two such lines (on each side, whatever that side's
+    rows are) is one stretch. The base column marks the words each side changed
+    (``OURS``, ``THEIRS``, ``BOTH``); the side columns are the right-hand sides of the two
+    diffs (``INSERTED`` words, moves). With ``fold``, a run of unchanged lines holding
+    more than one line of words folds to one stretch, as the diff folds; its rows are
+    never built (a long document with a few changes costs what its changes cost)."""
+    mine = _DiffRows(base, ours, ours_changes, column_width)
+    other = _DiffRows(base, theirs, theirs_changes, column_width)
+    common = mine.unchanged & other.unchanged
+    ours_parts, theirs_parts = mine.regions(common), other.regions(common)
+    lines = _SideLines(base, _base_marks(base, ours_changes, theirs_changes), False)
+    order = sorted(common)
+    seen_ours: set[int] = set()
+    seen_theirs: set[int] = set()
+    # First what lies where: a base line both leave unchanged (drawn later, unless it
+    # is folded), or a changed stretch (drawn now).
+    items: list[int | Stretch] = []
+    for line in [-1, *order]:
+        if line >= 0:
+            items.append(line)
+        after = bisect_right(order, line)
+        numbers = range(line + 1, order[after] if after < len(order) else len(lines.spans))
+        left, right = ours_parts.get(line, []), theirs_parts.get(line, [])
+        if not (left or right or numbers):
+            continue
+        rows = tuple(tuple(cells) for cells, _ in _wrapped(lines, numbers, column_width))
+        items.append(
+            Stretch(rows, _side_column(left), _side_column(right),
+                    ours=_first_seen(left, seen_ours), theirs=_first_seen(right, seen_theirs))
+        )  # fmt: skip
+    return _drawn(items, lines, column_width, fold)
+
+
+class _DiffRows:
+    """One side's diff against the base, as side_by_side lines it up, its rows built
+    only where the three-way view shows them."""
+
+    def __init__(self, base: str, side: str, changes: list[Change] | tuple[Change, ...],
+                 width: int) -> None:  # fmt: skip
+        self.blocks = align(base, side, changes)
+        indents = _indents(base, side, changes)
+        self.left = _SideLines(base, _side_marks(changes, "old", indents), False)
+        self.right = _SideLines(side, _side_marks(changes, "new", indents), False)
+        self.moves = {c.index: c for c in changes if c.is_move and c.within is None}
+        self.places = _MovePlaces(base, side)
+        self.width = width
+        self.unchanged = {block.old.start for block in self.blocks if block.same}
+
+    def regions(self, common: set[int]) -> dict[int, list[Row]]:
+        """The rows of this side between each base line both sides leave unchanged and
+        the next (-1: before the first), as side_by_side draws them."""
+        regions: dict[int, list[Row]] = {}
+        after = -1
+        for block in self.blocks:
+            if block.same and block.old.start in common:
+                after = block.old.start  # drawn from the base, once for all three columns
+                continue
+            rows = regions.setdefault(after, [])
+            if block.same:  # unchanged here, changed on the other side
+                cells = wrap(self.right[block.new.start], self.width)
+                rows.extend(Row((), tuple(row)) for row in cells)
+            elif block.move is not None and block.move in self.moves:
+                move = self.moves[block.move]
+                _side_move(rows, block, move, self.left, self.right, self.width, self.places)
+            else:
+                _pair(rows, _wrapped(self.left, block.old, self.width),
+                      _wrapped(self.right, block.new, self.width))  # fmt: skip
+        return regions
+
+
+def _side_column(rows: list[Row]) -> tuple[tuple[Cell, ...], ...]:
+    """A side's column: the new side of its diff rows; a move's mark where it left (drawn
+    on the old side of a diff) is shown in the side's own column."""
+    return tuple(row.left if row.mark == MOVED_TO else row.right for row in rows)
+
+
+def _first_seen(rows: list[Row], seen: set[int]) -> tuple[int, ...]:
+    found = sorted({c for r in rows for c in r.changes} - seen)
+    seen.update(found)
+    return tuple(found)
+
+
+def _drawn(items: list[int | Stretch], lines: _SideLines, width: int, fold: bool) -> list[Stretch]:
+    """The stretches in order: each run of unchanged base lines either folded (more than
+    one line of words) or drawn line by line; blank lines at the document's ends left out,
+    as the diff leaves them out."""
+    out: list[Stretch] = []
+    run: list[int] = []
+
+    def flush(last: bool) -> None:
+        first = not out
+        start, stop = 0, len(run)
+        while first and start < stop and lines.blank(run[start]):
+            start += 1
+        while last and stop > start and lines.blank(run[stop - 1]):
+            stop -= 1
+        shown = run[start:stop]
+        words = sum(1 for n in shown if not lines.blank(n))
+        if fold and words > 1:
+            out.append(Stretch(same=True, folded_lines=words))
+        else:
+            for n in shown:
+                rows = tuple(tuple(cells) for cells, _ in _wrapped(lines, [n], width))
+                out.append(Stretch(rows, rows, rows, same=True))
+        run.clear()
+
+    for item in items:
+        if isinstance(item, int):
+            run.append(item)
+            continue
+        flush(False)
+        out.append(item)
+    flush(True)
+    return out
+
+
+def _base_marks(
+    base: str,
+    ours: list[Change] | tuple[Change, ...],
+    theirs: list[Change] | tuple[Change, ...],
+) -> list[_Mark]:
+    """The base's words each side changed, cut where the two sides' spans begin and end,
+    so that a word both changed is one ``BOTH`` mark."""
+    spans = [(c.old.start, c.old.end, 0, c.index) for c in ours if c.within is None]
+    spans += [(c.old.start, c.old.end, 1, c.index) for c in theirs if c.within is None]
+    spans = [s for s in spans if s[1] > s[0]]
+    points = sorted({p for s in spans for p in s[:2]})
+    marks = []
+    for lo, hi in zip(points, points[1:], strict=False):
+        sides = [(side, index) for s, e, side, index in spans if s <= lo and hi <= e]
+        if not sides:
+            continue
+        which = {side for side, _ in sides}
+        kind = BOTH if which == {0, 1} else (OURS if which == {0} else THEIRS)
+        blank = _is_blank(base[lo:hi])
+        marks.append(_Mark(lo, hi, kind, sides[0][1], blank, False, "\n" in base[lo:hi]))
+    return marks

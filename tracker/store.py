@@ -21,7 +21,7 @@ import os
 import stat
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -190,18 +190,20 @@ class Store:
         from tracker.reviews import status_of
 
         if not originals:
-            return status_of(self._review_entries(rev))
-        entries = [e for r in (*originals, rev) for e in self._review_entries(r) or []]
+            return status_of(self.review_entries(rev))
+        entries = [e for r in (*originals, rev) for e in self.review_entries(r) or []]
         return status_of(entries)
 
-    def _review_entries(self, rev: str) -> list[dict] | None:
+    def review_entries(self, rev: str) -> list[dict] | None:
+        """A revision's review entries (oldest first), or None when it has none.
+
+        One lookup in the reviews ref's tree through its fan-out (the reader keeps the
+        trees it read), no process of its own: a log of a few revisions must not read a
+        newsroom's 100,000 reviews. The tree is the ref's as first read, until refresh()."""
         from tracker.reviews import REVIEWS_REF, entries_of
 
         if self._reviews is not None:
             return self._reviews.get(rev)
-        # One lookup in the reviews ref's tree, through the reader: no process of its own.
-        # The tree is read once until refresh(), as all reviews were before: a log asks
-        # for every revision's status.
         if REVIEWS_REF not in self._notes_trees:
             self._notes_trees[REVIEWS_REF] = self.reader.oid_of(REVIEWS_REF, "tree")
         tree = self._notes_trees[REVIEWS_REF]
@@ -263,6 +265,55 @@ class Store:
 
     def git(self, *args: str, **kwargs) -> str:
         return gitcmd.output(self.root, *args, **kwargs)
+
+    # -- partial clones -------------------------------------------------------------------
+
+    def prefetch(
+        self,
+        document: str | None = None,
+        *,
+        revs: Sequence[str] | None = None,
+        texts: bool = True,
+        since: str | None = None,
+    ) -> int:
+        """In a partial clone (``git clone --filter=blob:none``), fetch in one batch the
+        blobs a command is about to read, rather than one lazy fetch per blob: the texts
+        of ``document``'s first-parent history (every document's when None; only after
+        ``since`` when given), or of ``revs`` and their parents only; and the later notes
+        and reviews of those revisions. Returns how many blobs were asked for; outside a
+        partial clone nothing happens (no process)."""
+        from tracker.git.partial import fetch_missing, promisor_remote
+        from tracker.reviews import REVIEWS_REF
+
+        if promisor_remote(self.root) is None or self.head() is None:
+            return 0
+        reader = self.reader
+        missing: list[str] = []  # known to be missing (git said so)
+        wanted: list[str] = []  # needed; fetched when not here
+        spec = ["--", document] if document else []
+        if revs is None:
+            span = ["HEAD", f"^{since}"] if since else ["HEAD"]
+            listed = self.git("log", "--first-parent", "--format=%H", *span, *spec).split()
+            if texts:
+                # --missing=print: git lists what is not here instead of fetching it.
+                out = self.git(
+                    "rev-list", "--objects", "--missing=print", "--first-parent", *span, *spec
+                )
+                missing += [line[1:].split()[0] for line in out.splitlines() if line[:1] == "?"]
+        else:
+            listed = [rev for rev in revs if rev != WORKTREE]
+            for rev in listed:
+                commit = self._commit(rev)
+                doc = document or self._document_of(rev, commit)
+                for one in (commit, *(self._commit(p) for p in commit.parents[:1])):
+                    entry = reader.entry(one.tree, doc) if texts else None
+                    if entry is not None and entry.mode in _FILE_MODES:
+                        wanted.append(entry.oid)
+        for ref in (NOTES_REF, REVIEWS_REF):
+            tree = reader.oid_of(ref, "tree")
+            if tree is not None:
+                wanted += [oid for rev in listed if (oid := reader.note_blob(tree, rev))]
+        return fetch_missing(self.root, self.git_dir, wanted, missing)
 
     # -- names --------------------------------------------------------------------------
 
@@ -484,6 +535,20 @@ class Store:
             # The document's blobs against the first parent, the root commit included.
             args += ["-z", "--raw", "--no-abbrev", "--root", "--diff-merges=first-parent"]
             args.append("--no-renames")
+        if not blobs and (indexed := self._indexed_revisions(document, limit)) is not None:
+            # A big store: the revisions from the documents' index, each commit read
+            # through the reader, as `git log` would print it (git/docindex.py says why).
+            notes_tree = self._read_ahead(indexed)
+            for rev in indexed:
+                fields = self._log_fields(self._commit(rev), notes_tree)
+                if fields is None:  # a commit only git can interpret: let it print it
+                    raw = gitcmd.run(
+                        self.root, "show", "-s", f"--notes={NOTES_REF}",
+                        f"--format={LOG_FORMAT}", rev,
+                    ).stdout  # fmt: skip
+                    fields = raw.split(b"\x00")[:LOG_FIELDS]
+                yield fields
+            return
         if limit is not None:
             args.append(f"--max-count={limit}")  # -n 0 means none, as with git
         tail = (*gitcmd.NO_DRIVERS, "HEAD", "--", document)
@@ -491,6 +556,19 @@ class Store:
             yield from stream_log(self.root, *args, *tail, fields=LOG_FIELDS)
         else:
             yield from stream_records(self.root, *args, *tail, fields=LOG_FIELDS)
+
+    def _indexed_revisions(self, document: str, limit: int | None) -> list[str] | None:
+        """The document's revisions from the documents' index of a big store (newest
+        first); None for a store small enough for git log, or where the index cannot be
+        used (a shallow or grafted history: only git knows the parents it shows)."""
+        from tracker.git.docindex import DocumentIndex, big
+
+        if not big(self.git_dir) or self._grafted():
+            return None
+        head = self.head()
+        if head is None:
+            return None
+        return DocumentIndex(self.root, self.git_dir).revisions(head, document, limit)
 
     def written_by_tracker(self, read: Callable[[str], bytes | None]) -> bool:
         """Whether ``tracker init`` made this store (its revisions carry their changes, so
@@ -536,7 +614,6 @@ class Store:
             if with_changes:
                 # One cat-file process for the reviews, the texts and the merged branches.
                 foreign = self.foreign_changes()
-                self.reviews(foreign.read_object)
                 blobs = not self.written_by_tracker(foreign.read_object)
             filtered = search or unreviewed
             if limit is not None and limit <= 0:
@@ -545,8 +622,8 @@ class Store:
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
-                if unreviewed and revision.review:
-                    continue
+                if unreviewed and revision.review and not revision.review.conflict:
+                    continue  # reviewed (a conflicting review still awaits a decision)
                 mentioned = revision.recorded and _mentions(revision.changes, search or "")
                 if search and revision.rev not in found and not mentioned:
                     continue
@@ -669,14 +746,37 @@ class Store:
         parents = self._commit(rev).parents
         return parents[0] if parents else None
 
-    def _log_fields(self, commit: Commit) -> list[bytes] | None:
+    def _read_ahead(self, revs: list[str]) -> str | None:
+        """Read the commits of ``revs``, then their notes and reviews, in a few batches
+        (tree by tree down the fan-out); returns the notes ref's tree."""
+        from tracker.reviews import REVIEWS_REF
+
+        reader = self.reader
+        reader.read_many(revs)
+        notes_tree = reader.oid_of(NOTES_REF, "tree")
+        if REVIEWS_REF not in self._notes_trees:
+            self._notes_trees[REVIEWS_REF] = reader.oid_of(REVIEWS_REF, "tree")
+        for tree in (notes_tree, self._notes_trees[REVIEWS_REF]):
+            if tree is None:
+                continue
+            top = reader.tree(tree)
+            folders = {e.name: e.oid for e in top if e.mode == b"40000"}
+            reader.read_many([folders[r[:2].encode()] for r in revs if r[:2].encode() in folders])
+            reader.read_many([oid for r in revs if (oid := reader.note_blob(tree, r))])
+        return notes_tree
+
+    def _log_fields(self, commit: Commit, notes_tree: object = _UNKNOWN) -> list[bytes] | None:
         """The fields ``git show -s --format=LOG_FORMAT`` prints for a commit, made from the
-        commit object and its note; None where git would print something else (another
-        encoding, an unusual author line, a shallow or grafted history)."""
+        commit object and its note (in ``notes_tree`` when given: the notes ref's tree);
+        None where git would print something else (another encoding, an unusual author
+        line, a shallow or grafted history)."""
         author = commit.author()
         if author is None or not commit.plain() or self._grafted():
             return None
-        note = self.note(NOTES_REF, commit.oid)
+        if notes_tree is _UNKNOWN:
+            note = self.note(NOTES_REF, commit.oid)
+        else:
+            note = notes_tree and self.reader.note_in(str(notes_tree), commit.oid)
         if note is not None and b"\x00" in note:
             return None
         name, email, date = author

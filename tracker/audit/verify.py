@@ -14,6 +14,8 @@ Checks, each finding naming the revision, the change and what is wrong:
   ref that moved without the journal;
 * replayed revisions (``replay_checks.py``): named by a sync event, original kept,
   faithful to it;
+* the notes refs' own history (``notes_checks.py``): every document readable JSON,
+  entries only ever appended, every merge a union of its parents;
 * signatures of signed revisions and notes commits (``--require-signatures``: all).
 
 A verify that could check nothing (no commit on the branch, a repository that was never
@@ -27,12 +29,13 @@ import json
 import subprocess
 from datetime import datetime
 
+from tracker.audit.notes_checks import check_notes
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import NotTextError, TrackerError
 from tracker.git import cmd as gitcmd
 from tracker.git.journal import JOURNAL_REF, read_journal
 from tracker.identity import is_future
-from tracker.model import Finding, VerifyReport
+from tracker.model import Finding, Revision, VerifyReport
 from tracker.moves import accounts, rebuild_problem
 from tracker.notes import NOTES_REF, READ_VERSIONS, parse_message, record_version
 from tracker.store import CONFIG_PATH, Store, StoreConfig
@@ -92,6 +95,7 @@ def verify(store: Store, require_signatures: bool = False) -> VerifyReport:
                 )
             _check_dates(store, branch_commits, report)
             _check_journal(store, journal, branch_commits, report)
+            check_notes(store, report)
             _check_remotes(store, report)
             _check_signatures(store, branch_commits, journal, require_signatures, report)
     except TrackerError as error:
@@ -237,103 +241,122 @@ def _check_dates(store: Store, chain, report: VerifyReport) -> None:
 
 
 def _check_document(store: Store, document: str, report: VerifyReport) -> None:
-    config = store.config
-    reader = store.reader  # the command's one cat-file --batch
     previous: tuple[str, str] | None = None  # (commit, text): the next revision's old text
     # Oldest first, so that each revision's text is read once and serves as the next
     # revision's old text.
     for revision in reversed(list(store.log(document, with_changes=False))):
-        report.checked_revisions += 1
-        try:
-            new = decode_document(
-                reader.read(f"{revision.rev}:{document}") or b"",
-                f"{document} at {revision.rev[:12]}",
-            )
-        except NotTextError as error:  # a non-text revision is a finding, not a crash
-            report.add("text", error.message, revision.rev)
-            previous = None
-            continue
-        try:
-            if previous is not None and previous[0] == revision.parent:
-                old = previous[1]
-            elif revision.parent:
-                old_blob = reader.read(f"{revision.parent}:{document}") or b""
-                old = decode_document(old_blob, document)
-            else:
-                old = ""
-        except NotTextError:
-            # The parent is not text (reported as such above): a recorded baseline
-            # repairs it; any other revision's changes cannot be checked against it.
-            old = None
-        previous = (revision.rev, new)
-        if revision.initial:
-            continue
-        if old is None:
-            if revision.recorded or config.created_by_tracker:
-                report.add(
-                    "text" if revision.recorded else "unrecorded",
-                    f"changes {document} after a revision that is not text, "
-                    + ("but is not recorded as a new baseline" if revision.recorded
-                       else "without the tracker's record (made with plain git?)"),
-                    revision.rev,
-                )  # fmt: skip
-            continue
-        if revision.recorded and _record_accounts(old, new, revision.changes):
-            actual = None  # the record explains the text exactly; no diff needed
-        else:
-            from tracker.diff import diff_texts  # loads only when a text needs a diff
+        previous = _check_revision(store, document, revision, previous, report)
 
-            actual = diff_texts(old, new)
-        if not revision.recorded:
-            report.changes += len(actual)
-            newer = _unreadable_version(store, revision.rev, document)
-            if newer is not None:
-                report.add(
-                    "record",
-                    f"its record is version {newer}, which this tracker cannot read (it "
-                    f"reads versions {', '.join(map(str, READ_VERSIONS))}): upgrade the "
-                    "tracker to check this revision",
-                    revision.rev,
-                )
-            elif config.created_by_tracker:
-                report.add(
-                    "unrecorded",
-                    f"changes {document} without the tracker's record "
-                    f"({len(actual)} change(s), no notes): made with plain git?",
-                    revision.rev,
-                )
-            continue
-        if actual is not None:
-            if any(c.is_move or c.within is not None for c in revision.changes):
-                # A record with moves carries its own rebuild rule: say which part of it
-                # fails, besides the changes that do not match the text.
-                report.add(
-                    "record",
-                    "its moves do not rebuild the text: "
-                    + (rebuild_problem(old, new, revision.changes) or "unknown"),
-                    revision.rev,
-                )
-            _compare_record(revision, actual, old, new, report)
-        for later in revision.later_notes:
-            if not any(c.anchor == later.anchor for c in revision.changes):
-                report.add(
-                    "orphan-note",
-                    f"a later note points at text that is not a change of this revision "
-                    f"({later.old} -> {later.new})",
-                    revision.rev,
-                    later.change,
-                )
-        for change in revision.changes:
-            report.changes += 1
-            if change.note is not None:
-                report.explained += 1
-            elif config.require_notes:
-                report.add(
-                    "unexplained",
-                    "the store requires a note on every change; this one has none",
-                    revision.rev,
-                    change.index,
-                )
+
+def _check_revision(
+    store: Store,
+    document: str,
+    revision: Revision,
+    previous: tuple[str, str] | None,
+    report: VerifyReport,
+) -> tuple[str, str] | None:
+    """Check one revision of a document: its record against its texts, its notes.
+
+    ``previous`` is (commit, text) of the revision checked before it, whose text is this
+    one's old text when that commit is its parent. Returns (commit, text) of this one."""
+    config = store.config
+    reader = store.reader  # the command's one cat-file --batch
+    report.checked_revisions += 1
+    try:
+        new = decode_document(
+            reader.read(f"{revision.rev}:{document}") or b"",
+            f"{document} at {revision.rev[:12]}",
+        )
+    except NotTextError as error:  # a non-text revision is a finding, not a crash
+        report.add("text", error.message, revision.rev)
+        return None
+    try:
+        if previous is not None and previous[0] == revision.parent:
+            old: str | None = previous[1]
+        elif revision.parent:
+            old_blob = reader.read(f"{revision.parent}:{document}") or b""
+            old = decode_document(old_blob, document)
+        else:
+            old = ""
+    except NotTextError:
+        # The parent is not text (reported as such above): a recorded baseline
+        # repairs it; any other revision's changes cannot be checked against it.
+        old = None
+    checked = (revision.rev, new)
+    if revision.initial:
+        return checked
+    if old is None:
+        if revision.recorded or config.created_by_tracker:
+            report.add(
+                "text" if revision.recorded else "unrecorded",
+                f"changes {document} after a revision that is not text, "
+                + ("but is not recorded as a new baseline" if revision.recorded
+                   else "without the tracker's record (made with plain git?)"),
+                revision.rev,
+            )  # fmt: skip
+        return checked
+    if revision.recorded and _record_accounts(old, new, revision.changes):
+        actual = None  # the record explains the text exactly; no diff needed
+    else:
+        from tracker.diff import diff_texts  # loads only when a text needs a diff
+
+        actual = diff_texts(old, new)
+    if not revision.recorded:
+        report.changes += len(actual)
+        newer = _unreadable_version(store, revision.rev, document)
+        if newer is not None:
+            report.add(
+                "record",
+                f"its record is version {newer}, which this tracker cannot read (it "
+                f"reads versions {', '.join(map(str, READ_VERSIONS))}): upgrade the "
+                "tracker to check this revision",
+                revision.rev,
+            )
+        elif config.created_by_tracker:
+            report.add(
+                "unrecorded",
+                f"changes {document} without the tracker's record "
+                f"({len(actual)} change(s), no notes): made with plain git?",
+                revision.rev,
+            )
+        return checked
+    if actual is not None:
+        if any(c.is_move or c.within is not None for c in revision.changes):
+            # A record with moves carries its own rebuild rule: say which part of it
+            # fails, besides the changes that do not match the text.
+            report.add(
+                "record",
+                "its moves do not rebuild the text: "
+                + (rebuild_problem(old, new, revision.changes) or "unknown"),
+                revision.rev,
+            )
+        _compare_record(revision, actual, old, new, report)
+    _check_later_notes(revision, report)
+    for change in revision.changes:
+        report.changes += 1
+        if change.note is not None:
+            report.explained += 1
+        elif config.require_notes:
+            report.add(
+                "unexplained",
+                "the store requires a note on every change; this one has none",
+                revision.rev,
+                change.index,
+            )
+    return checked
+
+
+def _check_later_notes(revision: Revision, report: VerifyReport) -> None:
+    """Every later note of a revision points at one of its changes."""
+    for later in revision.later_notes:
+        if not any(c.anchor == later.anchor for c in revision.changes):
+            report.add(
+                "orphan-note",
+                f"a later note points at text that is not a change of this revision "
+                f"({later.old} -> {later.new})",
+                revision.rev,
+                later.change,
+            )
 
 
 def _record_accounts(old: str, new: str, changes) -> bool:

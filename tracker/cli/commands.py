@@ -255,7 +255,9 @@ def note(args: argparse.Namespace) -> int:
 
 @command("verify")
 def verify(args: argparse.Namespace) -> int:
-    report = porcelain.verify(_open(args), require_signatures=args.require_signatures)
+    report = porcelain.verify(
+        _open(args), require_signatures=args.require_signatures, since=args.since
+    )
     try:
         if args.json:
             _print_json(report.to_json())

@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", "check the store: integrity, records, notes, journal, signatures", json_flag=True
     )
     p.add_argument("--require-signatures", action="store_true", help="fail on unsigned commits")
+    p.add_argument(
+        "--since", metavar="REV", help="check only what was written after REV (an ancestor of HEAD)"
+    )
 
     p = command("blame", "the revision and reason behind each sentence", json_flag=True)
     p.add_argument("file", nargs="?")

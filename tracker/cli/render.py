@@ -99,6 +99,9 @@ def log(revisions: list[Revision], document: str, header: str | None = None) -> 
             out.append(_text(outline, "    "))
         if revision.review:
             out.append(_text(present.review_label(revision.review), "    "))
+        replayed = present.replay_label(revision)
+        if replayed:
+            out.append(Text("    " + replayed, style="dim"))
     console.print(Text("\n").join(out))
 
 
@@ -119,6 +122,12 @@ def show(revision: Revision) -> None:
     console.print(Text(f"author   {one_line(revision.author)}"))
     console.print(Text(f"date     {revision.date}"))
     console.print(Text(f"document {one_line(revision.document)}"))
+    if revision.review:
+        # Who reviewed it, and both verdicts when two reviewers disagreed unseen.
+        console.print(_text(present.review_detail(revision.review), "review   "))
+    replayed = present.replay_label(revision)
+    if replayed:
+        console.print(Text(f"replay   {replayed}", style="dim"))
     console.print()
     console.print(Text("    " + one_line(revision.summary), style="bold"))
     for para in visible(revision.reason).splitlines():
@@ -324,6 +333,8 @@ def notes_history(history: list[dict]) -> None:
                 style="dim",
             )
         )
+        if item.get("conflict"):
+            console.print(_line(f"    ⚠ conflicting: {present.CONFLICT_HINT}", "warning"))
 
 
 def verify(report: VerifyReport) -> None:

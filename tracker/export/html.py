@@ -55,12 +55,17 @@ def _side(item: RevisionReport, hunk, old: bool) -> str:
 def _review(status: Review | None) -> str:
     if not status:
         return '<span class="review-none">awaiting review</span>'
-    kind = "approved" if status.approved else "flagged"
+    kind = "approved" if status.status == "approved" else "flagged"
     comment = f": {esc(status.comment)}" if status.comment else ""
-    return (
+    shown = (
         f'<span class="review-{kind}">{kind} by {esc(status.author)}, '
         f"{esc(status.date)}{comment}</span>"
     )
+    if status.conflict:
+        # Reviews that did not see each other: both verdicts, neither picked.
+        others = "; ".join(_review(other) for other in status.conflict)
+        shown = f'<span class="review-conflict">conflicting reviews:</span> {shown}; {others}'
+    return shown
 
 
 def render_html(report: Report) -> str:

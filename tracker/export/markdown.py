@@ -26,9 +26,14 @@ def escape(text: str) -> str:
 def _review(status: Review | None) -> str:
     if not status:
         return "awaiting review"
-    what = "approved" if status.approved else "flagged"
+    what = "approved" if status.status == "approved" else "flagged"
     comment = f": {escape(status.comment)}" if status.comment else ""
-    return f"{what} by {escape(status.author)}, {escape(status.date[:10])}{comment}"
+    text = f"{what} by {escape(status.author)}, {escape(status.date[:10])}{comment}"
+    if status.conflict:
+        # Reviews that did not see each other: both verdicts, neither picked.
+        others = "; ".join(_review(other) for other in status.conflict)
+        text = f"conflicting reviews: {text}; {others}"
+    return text
 
 
 def render_markdown(report: Report) -> str:

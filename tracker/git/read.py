@@ -99,6 +99,8 @@ class BlobReader:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.RLock()
         self._cache: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._names: OrderedDict[str, dict[bytes, TreeEntry]] = OrderedDict()
+        self._note_blobs: dict[tuple[str, str], str | None] = {}  # (notes tree, commit)
         self._cached_bytes = 0
         self._closed = False
         self.hash_hex = 40  # hex digits of an object id: 64 in a SHA-256 repository
@@ -169,6 +171,35 @@ class BlobReader:
             self._keep(oid, kind, data)
             return oid, kind, data
 
+    def read_many(self, oids: list[str]) -> None:
+        """Read objects (full ids) into the cache in batches: the requests are written
+        together and answered in order, so a log of fifty revisions costs a few round
+        trips to git, not three hundred. What is missing is left for ``object`` to say."""
+        with self._lock:
+            wanted = [o for o in dict.fromkeys(oids) if _is_oid(o) and o not in self._cache]
+        # Under 64 KB of requests per batch: git answers while the pipe still takes them.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            with self._lock:
+                proc = self._started()
+                assert proc.stdin is not None and proc.stdout is not None
+                try:
+                    proc.stdin.write("".join(f"{oid}\n" for oid in chunk).encode("ascii"))
+                    proc.stdin.flush()
+                    for _oid in chunk:
+                        header = proc.stdout.readline()
+                        if not header:
+                            self._proc = None  # gone: the next read starts another
+                            return
+                        if header.endswith((b" missing\n", b" ambiguous\n")):
+                            continue
+                        oid_b, kind_b, size_b = header.split()
+                        data = proc.stdout.read(int(size_b) + 1)[:-1]
+                        self._keep(oid_b.decode("ascii"), kind_b.decode("ascii"), data)
+                except (BrokenPipeError, OSError, ValueError):
+                    self._proc = None
+                    return
+
     def _ask(self, name: str) -> bytes:
         """Send one name; the header line that answers it (b"" when the reader is gone)."""
         proc = self._started()
@@ -207,13 +238,16 @@ class BlobReader:
 
     def tree(self, oid: str) -> list[TreeEntry]:
         """The entries of a tree object, in git's order."""
+        return parse_tree(self._tree_bytes(oid), self.hash_hex // 2)
+
+    def _tree_bytes(self, oid: str) -> bytes:
         found = self.object(oid)
         if found is None or found[1] != "tree":
             raise GitError(
                 f"git could not read the tree {oid}: the repository may be damaged",
                 "run 'tracker verify' or 'git fsck --full'",
             )
-        return parse_tree(found[2], self.hash_hex // 2)
+        return found[2]
 
     def entry(self, tree: str, path: str | bytes) -> TreeEntry | None:
         """The entry at ``path`` (slash-separated) under a tree, or None."""
@@ -264,23 +298,57 @@ class BlobReader:
 
     def note_in(self, tree: str, commit: str) -> bytes | None:
         """The note for ``commit`` in a notes tree (see ``note``)."""
+        oid = self.note_blob(tree, commit)
+        blob = None if oid is None else self.object(oid)
+        return None if blob is None else blob[2]
+
+    def note_blob(self, tree: str, commit: str) -> str | None:
+        """The id of the note blob for ``commit`` in a notes tree, found through whatever
+        fan-out the tree uses, without reading the blob (a partial clone may lack it)."""
+        key = (tree, commit)
+        if key in self._note_blobs:
+            return self._note_blobs[key]
+        found = self._find_note(tree, commit)
+        with self._lock:
+            if len(self._note_blobs) > 4096:
+                self._note_blobs.clear()
+            self._note_blobs[key] = found
+        return found
+
+    def _find_note(self, tree: str, commit: str) -> str | None:
         rest = commit.encode("ascii")
         while rest:
-            entries = {e.name: e for e in self.tree(tree)}
-            leaf = entries.get(rest)
+            data = self._tree_bytes(tree)
+            leaf = _child(data, rest, self.hash_hex // 2)
             if leaf is not None and leaf.mode != b"40000":
-                blob = self.object(leaf.oid)
-                return None if blob is None else blob[2]
-            fanout = entries.get(rest[:2])
+                return leaf.oid
+            fanout = _child(data, rest[:2], self.hash_hex // 2)
             if fanout is None or fanout.mode != b"40000":
                 return None
             tree, rest = fanout.oid, rest[2:]
         return None
 
+    def _named(self, tree: str) -> dict[bytes, TreeEntry]:
+        """A tree's entries by name, parsed once: a log looks up every revision's note
+        and review in the same few fan-out trees."""
+        with self._lock:
+            found = self._names.get(tree)
+            if found is not None:
+                self._names.move_to_end(tree)
+                return found
+        found = _named_entries(self._tree_bytes(tree), self.hash_hex // 2)
+        with self._lock:
+            self._names[tree] = found
+            if len(self._names) > 600:  # the top trees of two fanned-out refs and their folders
+                self._names.popitem(last=False)
+        return found
+
     def close(self) -> None:
         with self._lock:
             proc, self._proc = self._proc, None
             self._cache.clear()
+            self._names.clear()
+            self._note_blobs.clear()
             self._cached_bytes = 0
         if proc is None:
             return
@@ -321,6 +389,42 @@ def parse_tree(data: bytes, hash_bytes: int) -> list[TreeEntry]:
         entries.append(TreeEntry(data[at:space], data[space + 1 : nul], oid))
         at = nul + 1 + hash_bytes
     return entries
+
+
+_ENTRY = {
+    size: re.compile(rb"([0-7]{5,6}) ([^\x00]+)\x00(.{%d})" % size, re.S) for size in (20, 32)
+}
+
+
+def _child(data: bytes, name: bytes, hash_bytes: int) -> TreeEntry | None:
+    """The entry called ``name`` in a tree's bytes, found by the regular-expression
+    engine walking the entries from the first (so a name is only ever matched at an
+    entry's start, never inside another's name or id): one note's lookup in a folder of
+    400 notes without making 400 entries."""
+    entry = rb"[0-7]{5,6} [^\x00]+\x00.{%d}" % hash_bytes
+    target = rb"([0-7]{5,6}) " + re.escape(name) + rb"\x00(.{%d})" % hash_bytes
+    found = re.match(rb"(?:" + entry + rb")*?" + target, data, re.S)
+    if found is None:
+        return None
+    return TreeEntry(found[1], name, found[2].hex())
+
+
+def _named_entries(data: bytes, hash_bytes: int) -> dict[bytes, TreeEntry]:
+    """A tree's entries by name, parsed in C (a notes folder of 400 entries is read for
+    each note a log shows); parse_tree's reading where the regular form does not cover
+    every byte (a damaged tree is then read as parse_tree reads it)."""
+    pattern = _ENTRY.get(hash_bytes)
+    if pattern is not None:
+        found: dict[bytes, TreeEntry] = {}
+        covered = 0
+        for match in pattern.finditer(data):
+            if match.start() != covered:
+                break
+            covered = match.end()
+            found[match[2]] = TreeEntry(match[1], match[2], match[3].hex())
+        if covered == len(data):
+            return found
+    return {e.name: e for e in parse_tree(data, hash_bytes)}
 
 
 # ``Name <email> 1717581600 +0100``, as git writes an identity. Anything else (no email,

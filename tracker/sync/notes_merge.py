@@ -324,13 +324,10 @@ def _write_blob(store: Store, data: bytes) -> str:
 
 def _tree_with_notes(store: Store, ours: str, notes: dict[str, str]) -> str:
     """The tree of ``ours`` with the given notes set, in the layout the writer uses (one
-    function builds every notes tree: recording.py)."""
-    from tracker.recording import _notes_tree
+    function builds every notes tree: git/notes_tree.py)."""
+    from tracker.git.notes_tree import set_notes
 
-    tree = gitcmd.output(store.root, "rev-parse", f"{ours}^{{tree}}")
-    for rev, blob in notes.items():
-        tree = _notes_tree(store, tree, rev, blob)
-    return tree
+    return set_notes(store, store.reader.oid_of(ours, "tree"), notes)
 
 
 def _merge_commit(

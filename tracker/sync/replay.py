@@ -22,6 +22,7 @@ import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NoReturn
 
 from tracker.diff import diff_texts, word_changes
@@ -90,6 +91,13 @@ class _Replay:
         message = commit.message.decode("utf-8", "replace")
         _summary, _reason, document, record = parse_message(message)
         touched = _touched(store, parent, original)
+        if record is None and touched and all(name.startswith(".tracker/") for name in touched):
+            raise SyncRefusedError(
+                f"cannot replay {original[:12]} onto the remote: it changes the store's "
+                "settings, and a settings change is made once, on the shared branch",
+                "nothing was written; take the remote's branch, change the setting there again"
+                " and sync",
+            )
         if record is None or document is None or touched != [document] or not commit.plain():
             raise SyncRefusedError(
                 f"cannot replay {original[:12]} onto the remote: it was not recorded by the "
@@ -283,6 +291,18 @@ class _Replay:
 
     # -- writing ------------------------------------------------------------------------
 
+    def _committed(self) -> str:
+        """Now, or the new parent's commit time when a clock ahead of ours wrote it: a
+        revision committed before its parent reads as history rewritten (verify)."""
+        parent = self.store.reader.commit(self.tip)
+        match = _AUTHOR.match(parent.header(b"committer") or b"") if parent else None
+        if match is None:
+            return self.date
+        stamp = int(match["stamp"])
+        if datetime.fromisoformat(self.date).timestamp() >= stamp:
+            return self.date
+        return f"@{stamp} {match['zone'].decode()}"
+
     def _commit(self, tree: str, message: str, author: bytes) -> str:
         """The replayed commit: the original's author and date as stored, the syncing
         editor as committer, now; signed when the editor signs commits."""
@@ -298,7 +318,7 @@ class _Replay:
             "GIT_AUTHOR_DATE": f"@{match['stamp'].decode()} {match['zone'].decode()}",
             "GIT_COMMITTER_NAME": self.identity.name,
             "GIT_COMMITTER_EMAIL": self.identity.email,
-            "GIT_COMMITTER_DATE": self.date,
+            "GIT_COMMITTER_DATE": self._committed(),
         }
         sign = signing(self.store)
         return gitcmd.output(

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from tracker.model import Change, Span
-from tracker.text.tokens import tokenize
+from tracker.text.tokens import may_extend, tokenize
 
 
 @dataclass(frozen=True)
@@ -48,30 +48,50 @@ class Overlaps:
 
 
 class TokenRanges:
-    """The token boundaries of one base text, to turn character ranges into token ranges."""
+    """A base text's token edges, to widen a character range to the tokens it touches.
+
+    Only the stretch around each range is tokenized: a long document with a few edits
+    must not be tokenized whole for each replayed revision. The stretch starts and ends
+    where whitespace meets a character that starts a token (the diff engine cuts there
+    too), which is a token edge whether the whole text or the stretch is tokenized."""
 
     def __init__(self, base: str) -> None:
-        tokens = tokenize(base)
-        # Where each token starts, and the text's end: len(tokens) + 1 offsets.
-        self.starts = [0, *accumulate(map(len, tokens))]
-        self.length = len(base)
+        self.text = base
+
+    def _safe(self, at: int) -> bool:
+        text = self.text
+        if at <= 0 or at >= len(text):
+            return True
+        return text[at - 1].isspace() and not text[at].isspace() and not may_extend(text[at])
+
+    def _edges(self, start: int, end: int) -> list[int]:
+        """Every token edge from a safe point at or before ``start`` to one at or after
+        ``end``."""
+        lo, hi = start, end
+        while not self._safe(lo):
+            lo -= 1
+        while not self._safe(hi):
+            hi += 1
+        return [lo, *(lo + n for n in accumulate(map(len, tokenize(self.text[lo:hi]))))]
 
     def of(self, start: int, end: int) -> tuple[int, int]:
-        """The token range ``[a, b)`` that covers characters ``[start, end)``. An
-        insertion (``start == end``) at a token boundary is the point ``(k, k)``; one
-        inside a token covers that token."""
+        """The characters ``[a, b)`` of the tokens that ``[start, end)`` touches. An
+        insertion (``start == end``) at a token edge stays the point ``(start, start)``;
+        one inside a token covers that token."""
+        edges = self._edges(start, end)
         if start == end:
-            k = bisect_left(self.starts, start)
-            if k < len(self.starts) and self.starts[k] == start:
-                return (k, k)
-            return (k - 1, k)
-        first = bisect_right(self.starts, start) - 1
-        last = bisect_left(self.starts, end)
+            k = bisect_left(edges, start)
+            if edges[k] == start:
+                return (start, start)
+            return (edges[k - 1], edges[k])
+        first = edges[bisect_right(edges, start) - 1]
+        last = edges[bisect_left(edges, end)]
         return (first, last)
 
 
 def conflict(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Whether two token ranges of the base conflict (the module docstring's rules)."""
+    """Whether two ranges of the base, widened to whole tokens (``TokenRanges.of``),
+    conflict (the module docstring's rules)."""
     (a0, a1), (b0, b1) = a, b
     if a0 == a1 and b0 == b1:
         return a0 == b0  # two insertions at one point

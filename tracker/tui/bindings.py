@@ -63,6 +63,7 @@ MAIN_ACTIONS: tuple[Action, ...] = (
     Action("V", "verify", "Verify", "Verify: nothing changed silently, history intact", False),
     Action("x", "export", "Export", "Export a corrections report (HTML) here", False),
     Action("R", "refresh", "Refresh", "Read again what was recorded elsewhere", False),
+    Action("S", "sync", "Sync", "Sync with the shared remote: take others' work, send yours"),
     Action("slash", "search", "Search", "Find text in the current diff"),
     Action("f", "filter", "Filter", "Filter the history by author, category or text"),
     Action("question_mark", "help", "Help", "Show every key binding"),

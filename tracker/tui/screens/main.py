@@ -29,6 +29,7 @@ from tracker.tui.bindings import bindings
 from tracker.tui.notices import notify
 from tracker.tui.places import change_where
 from tracker.tui.styles import content
+from tracker.tui.syncing import SyncKey
 from tracker.tui.widgets.diff_view import DiffView
 from tracker.tui.widgets.hand_off_input import HandOffInput
 from tracker.tui.widgets.history_list import HistoryList, revision_prompt
@@ -43,8 +44,8 @@ HEAD_POLL = 1.0  # seconds between looks for a revision recorded elsewhere
 KEEP_SELECTION = "<keep the selection>"  # for _show_history: whatever is selected then
 
 
-class MainScreen(Screen):
-    """The review screen."""
+class MainScreen(SyncKey, Screen):
+    """The review screen. Its sync key (S) lives in tracker/tui/syncing.py."""
 
     CSS_PATH = "main.tcss"
     BINDINGS = bindings()

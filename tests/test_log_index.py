@@ -1,0 +1,78 @@
+"""The documents' index of a big store gives exactly the log ``git log`` gives, kept up
+to date as the branch moves on, and built again when it is rewritten.
+
+The threshold is patched to 0 so that a small store uses the index.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import tracker.git.docindex as logindex
+from tracker import porcelain
+from tracker.logjson import log_json
+from tracker.model import NoteInput
+from tracker.recording import add_later_note, record
+from tracker.store import Store
+
+from conftest import ANN, DATE, git
+
+
+def _logs(store: Store, monkeypatch, minimum: int) -> tuple[list, str]:
+    monkeypatch.setattr(logindex, "MIN_COMMITS", minimum)
+    store.refresh()
+    logs = [[r.to_json() for r in porcelain.log(store, document=d)] for d in ("a.txt", "b.txt")]
+    return logs, "".join(log_json(store, "a.txt", limit=2))
+
+
+def _same(store: Store, monkeypatch) -> None:
+    indexed = _logs(store, monkeypatch, 0)
+    assert (store.git_dir / "tracker" / "cache" / "documents-v1.sqlite").exists()
+    assert indexed == _logs(store, monkeypatch, 10**9)
+
+
+@pytest.fixture
+def history(store):
+    for i, word in enumerate(["one", "two", "three"]):
+        for doc in ("a.txt", "b.txt"):
+            (store.root / doc).write_text(f"The {doc} says {word}.\n")
+            record(store, doc, f"{doc} {i}", identity=ANN, date=DATE)
+    return store
+
+
+def test_the_index_gives_the_log_git_gives(history, monkeypatch):
+    store = history
+    rev = store.head()
+    add_later_note(store, rev, 1, NoteInput("Checked.", "factual"), ANN, DATE)
+    _same(store, monkeypatch)
+
+
+def test_new_revisions_are_added_and_a_rewrite_builds_it_again(history, monkeypatch):
+    store = history
+    _same(store, monkeypatch)
+    (store.root / "a.txt").write_text("The a.txt says four.\n")
+    record(store, "a.txt", "a 3", identity=ANN, date=DATE)
+    _same(store, monkeypatch)
+    git(store.root, "reset", "-q", "--hard", "HEAD~3")  # history rewritten behind it
+    (store.root / "b.txt").write_text("The b.txt says five.\n")
+    record(store, "b.txt", "b again", identity=ANN, date=DATE)
+    _same(store, monkeypatch)
+
+
+def test_a_damaged_index_is_not_used_and_the_log_is_the_same(history, monkeypatch):
+    store = history
+    folder = store.git_dir / "tracker" / "cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "documents-v1.sqlite").write_bytes(b"not a database")
+    monkeypatch.setattr(logindex, "MIN_COMMITS", 0)
+    damaged = [r.to_json() for r in porcelain.log(store, document="a.txt")]
+    monkeypatch.setattr(logindex, "MIN_COMMITS", 10**9)
+    store.refresh()
+    assert damaged == [r.to_json() for r in porcelain.log(store, document="a.txt")]
+
+
+def test_the_commit_graph_count_is_read_from_its_files(history):
+    store = history
+    count = int(git(store.root, "rev-list", "--all", "--count").strip())
+    git(store.root, "commit-graph", "write", "--reachable")
+    assert logindex.commit_graph_commits(store.git_dir) == count
