@@ -609,6 +609,7 @@ class SyncResult:
     pushed: bool = False
     attempts: int = 1
     moved: tuple[str, ...] = ()  # the local refs this sync moved (branch, notes, journal)
+    warnings: tuple[str, ...] = ()  # taken all the same; verify names each
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -622,4 +623,5 @@ class SyncResult:
             "pushed": self.pushed,
             "attempts": self.attempts,
             "moved": list(self.moved),
+            "warnings": list(self.warnings),
         }

@@ -360,7 +360,8 @@ def sync(args: argparse.Namespace) -> int:
 
     def progress(step: SyncStep) -> None:
         # On stderr, so that --json's stdout stays one document; shown, never obeyed.
-        sys.stderr.write(f"tracker: {one_line(step.detail)}\n")
+        kind = "warning: " if step.step == "warning" else ""
+        sys.stderr.write(f"tracker: {kind}{one_line(step.detail)}\n")
         sys.stderr.flush()
 
     result = porcelain.sync(store, args.remote, author=args.author, progress=progress)
