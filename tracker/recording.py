@@ -29,7 +29,7 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.git import cmd as gitcmd
-from tracker.git.maintenance import write_commit_graph
+from tracker.git.maintenance import keep_commit_graph
 from tracker.git.notes_tree import set_notes
 from tracker.git.write import commit_tree, signing, write_with_journal
 from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future, same_editor
@@ -402,9 +402,10 @@ def _commit_file(
     # The revision is recorded. What follows is housekeeping: it may fail, but it must not
     # turn a recorded revision into a reported failure.
     _update_index(store, mode, blob, path, warnings)
-    # A new layer of the commit-graph (with Bloom filters) for the commits just written:
-    # `tracker log FILE` on a store of 100,000 revisions reads it instead of every tree.
-    write_commit_graph(store)
+    # The commit-graph (with Bloom filters) kept close to the branch, a layer every few
+    # records: `git log -- FILE` on a store of 100,000 revisions then skips the commits
+    # that did not touch the file without reading their trees.
+    keep_commit_graph(store, now=event == "setup")
     return commit
 
 
