@@ -359,6 +359,9 @@ ELSEWHERE = {
     "replay": "test_replay.py::test_verify_names_a_replay_no_sync_event_vouches_for",
     "remote-rewound": "test_sync_adversarial.py::"
     "test_a_rewound_or_deleted_remote_ref_is_refused_and_named",
+    "notes-unreadable": "test_notes_merge.py::test_verify_names_an_unreadable_review_document",
+    "notes-edited": "test_notes_merge.py::test_verify_names_a_hand_edited_entry",
+    "notes-merge": "test_notes_merge.py::test_verify_names_a_merge_that_lost_or_invented_an_entry",
 }
 HERE = {
     "history", "dates", "unexplained", "text", "notes-rewritten", "orphan-note",
