@@ -184,7 +184,7 @@ def test_without_the_setting_self_approval_works_but_is_called_one(store, monkey
     assert plain(review_badge(review)) == "✓ self-approved 2025-06-05 "
     assert plain(review_detail(review)).startswith("✓ self-approved by Ann Editor")
     shown = run_cli_ok("-C", str(store.root), "show", fix).out
-    assert "review   self-approved by Ann Editor <ann@example.org> on " + REVIEWED in shown
+    assert "review   ✓ self-approved by Ann Editor <ann@example.org> on " + REVIEWED in shown
     assert "self-approved by Ann Editor" in porcelain.export(store, "a.txt", fmt="md")
     # Counted as reviewed, as before the setting existed; verify has nothing to say.
     assert porcelain.log(store, "a.txt", unreviewed=True)[0].rev != fix
