@@ -228,6 +228,22 @@ def test_verify_names_an_approval_written_in_another_editors_name(signoff):
     assert found.revision == fix and "written by Ann Editor" in found.message
 
 
+def test_verify_since_accepts_journaled_settings_and_checks_what_is_new(signoff):
+    """verify --since reads only the journal after a verified point: a settings change made
+    with 'tracker config' there is the record's own, not an unjournaled commit."""
+    store, _base, fix = signoff
+    porcelain.set_setting(store, "require-notes", True, str(BOB))
+    porcelain.set_setting(store, "require-notes", False, str(BOB))
+    porcelain.review(store, fix, APPROVED, "", str(BOB), REVIEWED)
+    store.refresh()
+    assert porcelain.verify(store, since=fix).findings == []
+    # Ann's own approval written over Bob's by hand: the revision reviewed since the point
+    # is now approved only by its author.
+    _hand_written_approval(store, fix, str(ANN), str(ANN))
+    found = sorted(f.kind for f in porcelain.verify(store, since=fix).findings)
+    assert found == ["notes-rewritten", "self-approved"]
+
+
 # -- signed approvals ---------------------------------------------------------------------
 
 needs_ssh_keygen = pytest.mark.skipif(
