@@ -184,7 +184,7 @@ def test_without_the_setting_self_approval_works_but_is_called_one(store, monkey
     assert plain(review_badge(review)) == "✓ self-approved 2025-06-05 "
     assert plain(review_detail(review)).startswith("✓ self-approved by Ann Editor")
     shown = run_cli_ok("-C", str(store.root), "show", fix).out
-    assert "review   self-approved by Ann Editor <ann@example.org> on " + REVIEWED in shown
+    assert "review   ✓ self-approved by Ann Editor <ann@example.org> on " + REVIEWED in shown
     assert "self-approved by Ann Editor" in porcelain.export(store, "a.txt", fmt="md")
     # Counted as reviewed, as before the setting existed; verify has nothing to say.
     assert porcelain.log(store, "a.txt", unreviewed=True)[0].rev != fix
@@ -226,6 +226,22 @@ def test_verify_names_an_approval_written_in_another_editors_name(signoff):
     assert sorted(f.kind for f in report.findings) == ["approval-author", "notes-rewritten"]
     found = next(f for f in report.findings if f.kind == "approval-author")
     assert found.revision == fix and "written by Ann Editor" in found.message
+
+
+def test_verify_since_accepts_journaled_settings_and_checks_what_is_new(signoff):
+    """verify --since reads only the journal after a verified point: a settings change made
+    with 'tracker config' there is the record's own, not an unjournaled commit."""
+    store, _base, fix = signoff
+    porcelain.set_setting(store, "require-notes", True, str(BOB))
+    porcelain.set_setting(store, "require-notes", False, str(BOB))
+    porcelain.review(store, fix, APPROVED, "", str(BOB), REVIEWED)
+    store.refresh()
+    assert porcelain.verify(store, since=fix).findings == []
+    # Ann's own approval written over Bob's by hand: the revision reviewed since the point
+    # is now approved only by its author.
+    _hand_written_approval(store, fix, str(ANN), str(ANN))
+    found = sorted(f.kind for f in porcelain.verify(store, since=fix).findings)
+    assert found == ["notes-rewritten", "self-approved"]
 
 
 # -- signed approvals ---------------------------------------------------------------------

@@ -30,13 +30,28 @@ from tracker.store import Store
 _ZERO = "0" * 40
 
 
-def check_approvals(store: Store, report: VerifyReport) -> None:
-    """Add the approval findings of ``store`` to ``report``."""
+def check_approvals(store: Store, report: VerifyReport, events: list[dict] | None = None) -> None:
+    """Add the approval findings of ``store`` to ``report``; with ``events`` (the journal
+    after a verified point, ``verify --since``), only of the reviews those events wrote."""
     if store.ref(REVIEWS_REF) is None:
         return
-    _check_approval_authors(store, report)
+    if events is None:
+        _check_approval_authors(store, report, [REVIEWS_REF])
+        if store.config.require_approval:
+            _check_self_approvals(store, report)
+        return
+    reviews = [e for e in events if e.get("event") == "review"]
+    commits = [str(e.get("commit")) for e in reviews if e.get("commit")]
+    if commits:
+        _check_approval_authors(store, report, ["--no-walk=unsorted", *commits])
     if store.config.require_approval:
-        _check_self_approvals(store, report)
+        revisions = sorted({str(e.get("revision")) for e in reviews if e.get("revision")})
+        latest = {rev: store.review_status(rev) for rev in revisions}
+        _report_self_approvals(
+            store,
+            {rev: r.author for rev, r in latest.items() if r is not None and r.status == APPROVED},
+            report,
+        )
 
 
 def _read_all(store: Store, oids: list[str]) -> dict[str, bytes]:
@@ -89,6 +104,11 @@ def _check_self_approvals(store: Store, report: VerifyReport) -> None:
         entries = entries_of(blobs.get(blob))
         if entries and entries[-1].get("status") == APPROVED:
             approvals[rev] = entries[-1]["author"]
+    _report_self_approvals(store, approvals, report)
+
+
+def _report_self_approvals(store: Store, approvals: dict[str, str], report: VerifyReport) -> None:
+    """``approvals``: each revision's latest approval, by its reviewer."""
     authors = _authors_of(store, sorted(approvals))
     for rev in sorted(approvals):
         author = authors.get(rev)
@@ -105,15 +125,16 @@ def _canonical(entry: dict) -> str:
     return json.dumps(entry, sort_keys=True, ensure_ascii=False)
 
 
-def _check_approval_authors(store: Store, report: VerifyReport) -> None:
+def _check_approval_authors(store: Store, report: VerifyReport, which: list[str]) -> None:
     """Each approval a reviews commit adds must name that commit's author.
 
     One ``git log --raw`` lists, for every commit of the ref that is not a merge (a
     sync's merge of two editors' reviews adds no entry of its own), the notes it changed;
-    the entries a commit added are those of the new note not in the old one."""
+    the entries a commit added are those of the new note not in the old one. ``which``:
+    the ref, or ``--no-walk`` and the commits the journal names since a verified point."""
     out = store.git(
         "log", "--no-merges", "--root", "-r", "--raw", "--no-abbrev", "--no-renames",
-        "--format=%x01%H%x00%an <%ae>", REVIEWS_REF,
+        "--format=%x01%H%x00%an <%ae>", *which, "--",
     )  # fmt: skip
     changed: list[tuple[str, str, str, str, str]] = []  # commit, author, rev, old, new
     for block in out.split("\x01")[1:]:

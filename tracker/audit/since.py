@@ -23,6 +23,7 @@ import hashlib
 import json
 from contextlib import closing
 
+from tracker.audit.approval_checks import check_approvals
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import TrackerError, UnknownDocumentError
 from tracker.git import cmd as gitcmd
@@ -42,6 +43,8 @@ from .verify import (
 )
 
 _NOTES_REFS = (NOTES_REF, REVIEWS_REF)
+# Events that put a commit on the branch: a revision, the setup, a settings change.
+_BRANCH_EVENTS = ("record", "setup", "config")
 _UNSET = object()
 
 
@@ -86,6 +89,7 @@ def verify_since(store: Store, since: str, require_signatures: bool = False) -> 
                 )
         events = _check_journal_since(store, rev, set(new), report, replays)
         _check_signatures(store, chain[1:], events, require_signatures, report)
+        check_approvals(store, report, events)
         _rehash(store, rev, events, report)
     except TrackerError as error:
         report.add("integrity", f"the store could not be read to the end: {error.one_line()}")
@@ -157,8 +161,11 @@ def _changed_documents(store: Store, commit: str) -> list[str]:
 
 
 def _check_config_since(store: Store, rev: str, report: VerifyReport) -> None:
-    """The settings may not have been loosened since REV (as the full check, from REV's)."""
-    raw = store.read_blob(rev, CONFIG_PATH)
+    """The settings may not have been loosened since REV (as the full check, from REV's,
+    or from the last change 'tracker config' journaled since: that one is decided)."""
+    events, _expected, _anchor = _journal_tail(store, rev)
+    changes = [str(e.get("commit")) for e in events if e.get("event") == "config"]
+    raw = store.read_blob(changes[-1] if changes else rev, CONFIG_PATH)
     if raw is None:
         return
     try:
@@ -166,11 +173,14 @@ def _check_config_since(store: Store, rev: str, report: VerifyReport) -> None:
     except ValueError:
         return
     current = store.config
+    loosened = current.require_approval < before.require_approval
     if not current.created_by_tracker:
         report.add("config", f"{CONFIG_PATH} was deleted after {rev[:12]}")
     elif current.require_notes < before.require_notes:
         report.add("config", f"require_notes was switched off after {rev[:12]}")
-    if not current.created_by_tracker or current.require_notes < before.require_notes:
+    if loosened and current.created_by_tracker:
+        report.add("config", "require_approval was switched off without the journal")
+    if not current.created_by_tracker or current.require_notes < before.require_notes or loosened:
         store._config = before  # audit by the rules in force at REV
 
 
@@ -217,7 +227,7 @@ def _journal_tail(store: Store, rev: str) -> tuple[list[dict], dict[str, object]
                 for ref in _NOTES_REFS:
                     if ref not in expected and (value := _writes(event, ref)) is not _UNSET:
                         expected[ref] = value
-                is_anchor = event.get("event") in ("record", "setup") and event.get("commit") == rev
+                is_anchor = event.get("event") in _BRANCH_EVENTS and event.get("commit") == rev
                 if anchor is None and is_anchor:
                     anchor = commit
             if anchor is None:
@@ -256,7 +266,7 @@ def _check_journal_since(
     journaled: set[str] = set()
     for event in events:
         kind = event.get("event")
-        if kind in ("record", "setup"):
+        if kind in _BRANCH_EVENTS:
             journaled.add(str(event.get("commit")))
             if event.get("commit") not in new and event.get("commit") not in replayed.originals:
                 report.add(
