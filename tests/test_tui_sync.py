@@ -86,7 +86,7 @@ def test_the_sync_key_shows_each_step_then_what_it_did_and_the_new_history(artic
         progress(SyncStep("done", "pushed"))
         return SyncResult(
             "origin", "main", taken=2, sent=1, replayed=(("a" * 40, "b" * 40),),
-            merged_refs=("refs/notes/tracker",),
+            merged_refs=("refs/notes/tracker",), pushed=True,
         )  # fmt: skip
 
     monkeypatch.setattr(porcelain, "remotes", lambda store: [("origin", "file:///desk.git")])
@@ -106,7 +106,7 @@ def test_the_sync_key_shows_each_step_then_what_it_did_and_the_new_history(artic
         release.set()
         await settle(pilot, lambda: screen.shown[0].summary == "Correct the share")
         assert not progress_line(screen)
-        assert "Synced with origin: took 2 revisions, sent 1, replayed 1; notes joined" in (
+        assert "main synced with origin: took 2 revisions; replayed 1; sent 1; joined notes" in (
             notices(pilot.app)
         )
         assert screen.query_one(HistoryList).option_count == 2
