@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tracker.audit.since import verify_since
 from tracker.audit.verify import verify
 from tracker.errors import ConcurrentEditError, SyncRefusedError
 from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
@@ -88,6 +89,7 @@ def test_a_disjoint_correction_is_replayed_faithfully_and_passes_verify(clones):
     note = NoteInput("It was the governor", "factual", "https://x.example")
     mine = write_record(bob, TEXT.replace("mayor", "governor"), "Governor", BOB, 3, {1: note})
     before = bob.head() or ""
+    base = git(bob.root, "rev-parse", f"{mine}^").strip()
     onto = fetch(bob, ann)
     untouched = refs(bob)
     pairs = replay_onto(bob, [mine], onto, ANN)
@@ -117,6 +119,8 @@ def test_a_disjoint_correction_is_replayed_faithfully_and_passes_verify(clones):
     report = verify(bob)
     assert report.findings == []
     assert report.checked_revisions == 3
+    # And verify --since the shared baseline: the replay is new, its original is not lost.
+    assert verify_since(bob, base).findings == []
 
 
 def test_the_diff_match_patch_case_is_refused_with_the_three_versions(clones):
