@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from tracker.entry_ids import entry_id, seen_of
+
 if TYPE_CHECKING:
     from tracker.where import Place
 
@@ -176,8 +178,6 @@ class LaterNote:
     @classmethod
     def from_entry(cls, entry: dict[str, Any]) -> LaterNote:
         """An entry as stored (JSON written by the tracker, or by hand with ``git notes``)."""
-        from tracker.notes import entry_id, seen_of
-
         return cls(
             change=entry.get("change"),
             text=str(entry.get("text", "")),
