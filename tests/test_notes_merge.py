@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ANN, BOB, git
 from tracker import porcelain
 from tracker.errors import SyncRefusedError
 from tracker.notes import NOTES_REF, canonical, compose_later
@@ -31,6 +30,8 @@ from tracker.sync.notes_merge import (
     merge_notes_ref,
     parse_document,
 )
+
+from conftest import ANN, BOB, git
 
 DATE = "2025-06-05T10:00:00+01:00"
 SHARED_REFSPECS = ("+refs/notes/*:refs/notes/*", "+refs/tracker/*:refs/tracker/*")

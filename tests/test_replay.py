@@ -12,7 +12,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from servers import bare
+from sync_helpers import DOC, Desk
+from sync_helpers import record as edit_and_record
 
+from tracker import porcelain
 from tracker.audit.since import verify_since
 from tracker.audit.verify import verify
 from tracker.errors import ConcurrentEditError, SyncRefusedError
@@ -278,3 +282,22 @@ def test_a_replay_is_never_committed_before_its_new_parent(clones):
     times = git(bob.root, "log", "-2", "--format=%ct", new).split()
     assert int(times[0]) >= int(times[1])
     assert git(bob.root, "log", "-1", "--format=%aI", new).strip() == at(3)
+
+
+def test_an_overlap_through_sync_changes_nothing_here_or_on_the_remote(tmp_path):
+    remote = bare(tmp_path, "remote.git")
+    desk = Desk(tmp_path, remote.as_uri())
+    ann, bob = desk.first("ann"), desk.join("bob")
+    edit_and_record(ann, "5 percent higher", "markedly higher", note="the figure is disputed")
+    porcelain.sync(ann)
+    mine = edit_and_record(bob, "5 percent", "7 percent", note="the census says 7")
+    before_bob, before_remote = desk.refs("bob"), git(remote, "for-each-ref")
+    text_before = (bob.root / DOC).read_text()
+    with pytest.raises(ConcurrentEditError) as caught:
+        porcelain.sync(bob)
+    assert desk.refs("bob") == before_bob and git(remote, "for-each-ref") == before_remote
+    assert (bob.root / DOC).read_text() == text_before
+    three = caught.value.three_way
+    assert three.ours_rev == mine and "¶2" in caught.value.message
+    assert [c.note.text for c in three.ours_changes] == ["the census says 7"]
+    assert [c.note.text for c in three.theirs_changes] == ["the figure is disputed"]

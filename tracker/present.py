@@ -353,37 +353,41 @@ def verify_counts(report: VerifyReport) -> str:
 # -- sync ---------------------------------------------------------------------------------
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+# The shared refs by what they hold, as an editor names them.
+SHARED_NAMES = {
+    "refs/notes/tracker": "notes",
+    "refs/notes/tracker-reviews": "reviews",
+    "refs/tracker/journal": "journal",
+}
 
 
 def sync_summary(result: SyncResult) -> Line:
-    """What a sync did, in a line: ``Synced with origin: took 2 revisions, sent 1,
-    replayed 1; notes joined``, or ``already up to date``."""
-    did = []
+    """What a sync did, in a line, the same in the CLI and the app:
+    ``main synced with origin: took 2 revisions; replayed 1; sent 1; joined notes``, or
+    ``already up to date``."""
+
+    def named(refs: tuple[str, ...] | list[str]) -> str:
+        return ", ".join(SHARED_NAMES.get(ref, one_line(ref)) for ref in refs)
+
+    parts = []
     if result.taken:
-        did.append("took " + _count(result.taken, "revision", "revisions"))
-    if result.sent:
-        did.append(f"sent {result.sent}")
+        parts.append(f"took {result.taken} revision{'s' if result.taken != 1 else ''}")
     if result.replayed:
-        did.append(f"replayed {len(result.replayed)}")
-    joined = [
-        word
-        for ref, word in (
-            ("refs/notes/tracker", "notes"),
-            ("refs/notes/tracker-reviews", "reviews"),
-        )
-        if ref in result.merged_refs
-    ]
-    words = ", ".join(did)
-    if joined:
-        words += ("; " if words else "") + " and ".join(joined) + " joined"
-    line = [
-        Part(f"Synced with {one_line(result.remote)}: ", "ok"),
-        Part(words or "already up to date"),
-    ]
+        parts.append(f"replayed {len(result.replayed)}")
+    if result.sent and result.pushed:
+        parts.append(f"sent {result.sent}")
+    if result.merged_refs:
+        parts.append("joined " + named(result.merged_refs))
+    taken = [ref for ref in result.moved if ref.startswith("refs/notes/")]
+    if taken and not result.merged_refs:
+        parts.append("took " + named(taken))
+    if result.pushed and not parts:
+        parts.append("sent notes, reviews and journal")
+    what = "; ".join(parts) if parts else "already up to date"
+    line = [Part(f"{one_line(result.branch)} synced with {one_line(result.remote)}: "), Part(what)]
     if result.notes_conflicts:
-        entries = _count(result.notes_conflicts, "conflicting entry", "conflicting entries")
+        n = result.notes_conflicts
         # Shown, not picked: the editor reads both and writes the entry that settles them.
-        line.append(Part(f"; {entries} to resolve (a new note or review settles them)", "warning"))
+        line.append(Part(f"; {n} conflicting note or review entr{'y' if n == 1 else 'ies'} to "
+                         "resolve (a new note or review settles them)", "warning"))  # fmt: skip
     return line
