@@ -191,7 +191,8 @@ class _Walk:
         if "\x00" in old or "\x00" in new:
             return False
         start, end = changed_region(old, new)
-        first = bisect_right(self.ends, start)  # the first unit ending after the start
+        # The first unit ending at or after the start: a cut right at a unit's end claims it.
+        first = bisect_left(self.ends, start)
         after = bisect_right(self.starts, end)  # the first unit starting after the end
         if first < after:
             self._texts = (old, new)
@@ -222,7 +223,8 @@ class _Walk:
             # move's two ends are both in the span, so the units it carries stay in it.
             low = min(e.new_start for e in edits)
             high = max(e.new_end for e in edits)
-            first = bisect_right(self.ends, low)
+            # A unit ending right where a cut is (low) can be claimed by it (_Cuts).
+            first = bisect_left(self.ends, low)
             after = bisect_right(self.starts, high)
             shift = sum((e.old_end - e.old_start) - (e.new_end - e.new_start) for e in edits)
         window = zip(
