@@ -176,7 +176,7 @@ class LaterNote:
     @classmethod
     def from_entry(cls, entry: dict[str, Any]) -> LaterNote:
         """An entry as stored (JSON written by the tracker, or by hand with ``git notes``)."""
-        from tracker.notes import entry_id, seen_of
+        from tracker.entries import entry_id, seen_of
 
         return cls(
             change=entry.get("change"),
