@@ -282,8 +282,10 @@ def main() -> int:
                 joined += done.joined
             except AssertionError as error:
                 failures += 1
-                print(f"trial {trial} (seed {seed}, {editors} editors): FAILED {error}")
+                print(f"trial {trial} (seed {seed}, {editors} editors): FAILED {error}", flush=True)
             times.append(time.perf_counter() - started)
+            if (trial + 1) % 10 == 0:
+                print(f"{trial + 1} trials, {failures} failed", flush=True)
             subprocess.run(["rm", "-rf", str(root)], check=False)
     times.sort()
     mode = "diverging" if can_diverge() else "serial (helpers missing)"

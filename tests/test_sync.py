@@ -54,6 +54,7 @@ def test_editors_take_each_others_revisions_notes_and_reviews(desk: Desk) -> Non
     # Ann reviews without having seen Bob's note: two journals, one join.
     porcelain.review(ann, rev, "approved")
     result = porcelain.sync(ann)
+    assert result.warnings == ()
     assert "refs/tracker/journal" in result.merged_refs
     assert "refs/notes/tracker" in result.moved  # Bob's note, by fast-forward
     porcelain.sync(bob)
@@ -194,19 +195,27 @@ def test_the_cli_prints_progress_on_stderr_and_the_result_as_json(desk: Desk) ->
     assert refused.err.count("\n") == 1 and "is not a URL the tracker syncs with" in refused.err
 
 
+@pytest.mark.parametrize("ann_wrote", ["review", "revision", "diverged"])
 def test_a_push_that_loses_the_race_is_fetched_merged_and_pushed_again(
-    desk: Desk, monkeypatch
+    desk: Desk, monkeypatch, ann_wrote: str
 ) -> None:
+    """Between Ann's fetch and her push, Bob pushes a revision: the push is rejected and
+    Ann's sync fetches, merges (replaying her revision, perhaps a second time) and pushes."""
     ann = desk.first("ann")
     bob = desk.join("bob")
     rev = git(ann.root, "rev-parse", "HEAD").strip()
     porcelain.review(ann, rev, "approved")
+    if ann_wrote != "review":
+        record(ann, "close", "very close", note="the count was 51 to 49")
+    if ann_wrote == "diverged":  # the first attempt already replays
+        record(bob, "council", "city council")
+        porcelain.sync(bob)
     real_push = transfer.push
     calls = []
 
     def push_after_bob(store, remote, refs):
         calls.append(store.root)
-        if len(calls) == 1:  # between Ann's fetch and her push, Bob pushes a revision
+        if len(calls) == 1:
             record(bob, "Monday", "Tuesday")
             monkeypatch.setattr(transfer, "push", real_push)
             porcelain.sync(bob)
@@ -215,9 +224,12 @@ def test_a_push_that_loses_the_race_is_fetched_merged_and_pushed_again(
 
     monkeypatch.setattr(transfer, "push", push_after_bob)
     result = porcelain.sync(ann)
-    assert result.attempts == 2 and result.pushed and result.taken == 1
+    assert result.attempts == 2 and result.pushed
+    assert len(result.replayed) == (0 if ann_wrote == "review" else 1)
     porcelain.sync(bob)
     assert desk.refs("ann") == desk.refs("bob")
+    text = (bob.root / DOC).read_text()
+    assert "Tuesday" in text and ("very close" in text) == (ann_wrote != "review")
     verified(ann)
     verified(bob)
 

@@ -105,3 +105,36 @@ def _commit(
         input=message.encode("utf-8"),
         env=identity.env(date),
     )
+
+
+def unexplained_notes(
+    store: Repository,
+    journal: str | None,
+    since: str | None,
+    moved: dict[str, str | None],
+) -> list[str]:
+    """The notes refs in ``moved`` (ref -> the remote's new value) whose value no event of
+    the remote's journal (``since``..``journal``) explains: notes changed on the remote
+    outside the tracker (``git notes merge`` or ``git notes edit`` by hand, then pushed).
+    The last event in topological order that writes a ref names its value."""
+    if not moved:
+        return []
+    expected: dict[str, str | None] = {}
+    if journal is not None:
+        spec = [journal] + ([f"^{since}"] if since else [])
+        out = store.git("log", "--reverse", "--topo-order", "--format=%B%x00", *spec)
+        for body in out.split("\x00"):
+            line = next((ln for ln in body.splitlines() if ln.startswith(EVENT_PREFIX)), "")
+            try:
+                event = json.loads(line[len(EVENT_PREFIX) :]) if line else None
+            except ValueError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            if event.get("event") in ("note", "review") and event.get("ref") in moved:
+                expected[event["ref"]] = event.get("commit")
+            elif event.get("event") == "sync" and isinstance(event.get("refs"), dict):
+                for ref, value in event["refs"].items():
+                    if ref in moved:
+                        expected[ref] = value
+    return [ref for ref, value in moved.items() if expected.get(ref, "") != value]

@@ -29,7 +29,7 @@ from tracker.lock import store_lock
 from tracker.model import SyncResult, SyncStep
 from tracker.store import Store
 from tracker.sync import transfer
-from tracker.sync.journal_merge import join_journals, join_kind, sync_event
+from tracker.sync.journal_merge import join_journals, join_kind, sync_event, unexplained_notes
 from tracker.sync.refs import NOTES_REFS, ORIGINALS_PREFIX, original_ref, tracking_ref
 from tracker.sync.remotes import choose_remote
 
@@ -39,7 +39,9 @@ Progress = Callable[[SyncStep], None]
 
 @dataclass
 class _Plan:
-    """What one attempt will write: ref -> (old, new), and what to report."""
+    """What one attempt will write: ref -> (old, new), and what to report.
+    ``origin_of`` maps a revision an earlier attempt of this sync replayed to its
+    original, so a retry replays the original again rather than a replay of it."""
 
     updates: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     taken: int = 0
@@ -47,6 +49,7 @@ class _Plan:
     replayed: list[tuple[str, str]] = field(default_factory=list)
     merged_refs: list[str] = field(default_factory=list)
     notes_conflicts: int = 0
+    origin_of: dict[str, str] = field(default_factory=dict)
 
 
 def sync(
@@ -66,13 +69,24 @@ def sync(
         if branch not in refs:
             branch = _adopt_branch(store, name, branch)
         moved: list[str] = []
+        origin_of: dict[str, str] = {}
+        warnings: list[str] = []
         for attempt in range(1, ATTEMPTS + 1):
             say(SyncStep("fetch", f"fetching {name}…"))
             fetched, refs = transfer.fetch(store, name, branch)
             transfer.check_not_rewound(store, name, fetched, refs)
+            for ref in _unexplained(store, name, fetched, refs):
+                warning = (
+                    f"{name}'s {ref} was changed outside the tracker (no event of its "
+                    "journal wrote it); taken as it is, and 'tracker verify' names it"
+                )
+                if warning not in warnings:
+                    warnings.append(warning)
+                    say(SyncStep("warning", warning))
             transfer.move_tracking(store, name, fetched.values, refs)
             refs |= {tracking_ref(name, r): v for r, v in fetched.values.items() if v}
-            plan = _plan(store, name, branch, fetched, refs, who, say)
+            plan = _plan(store, name, branch, fetched, refs, who, say, origin_of)
+            origin_of |= {new: original for original, new in plan.replayed}
             _apply(store, branch, plan)
             # The refs as they are now: the snapshot with the plan's moves.
             refs = {**refs, **{r: new for r, (_old, new) in plan.updates.items() if new}}
@@ -112,6 +126,7 @@ def sync(
                 pushed=pushed,
                 attempts=attempt,
                 moved=tuple(moved),
+                warnings=tuple(warnings),
             )
     raise SyncRefusedError(
         f"{name} kept changing while this store synced ({ATTEMPTS} attempts); "
@@ -144,6 +159,20 @@ def _current_branch(store: Store) -> str:
     return ref
 
 
+def _unexplained(
+    store: Store, remote: str, fetched: transfer.Fetched, refs: transfer.Refs
+) -> list[str]:
+    """The remote's notes refs that moved since the last sync without its journal saying
+    so (read only from what was last seen: a sync reads the new events, not them all)."""
+    moved = {
+        ref: fetched.values[ref]
+        for ref in NOTES_REFS
+        if fetched.values[ref] != refs.get(tracking_ref(remote, ref))
+    }
+    since = refs.get(tracking_ref(remote, JOURNAL_REF))
+    return unexplained_notes(store, fetched.values[JOURNAL_REF], since, moved)
+
+
 def _plain_git_tracking(store: Store, remote: str, branch: str, value: str | None) -> None:
     """Keep plain git's ``refs/remotes/NAME/BRANCH`` in step (``git status`` then says
     the branch is up to date with it), when the remote has the usual fetch refspec."""
@@ -173,8 +202,9 @@ def _plan(
     refs: transfer.Refs,
     who: _Identity,
     say: Progress,
+    origin_of: dict[str, str],
 ) -> _Plan:
-    plan = _Plan()
+    plan = _Plan(origin_of=origin_of)
     date = now_iso()
     local = refs.get(branch)
     theirs = fetched.values[branch]
@@ -260,6 +290,9 @@ def _join_branch(
             "they are different stores; clone the remote instead (git clone URL)",
         )
     mine = store.git("rev-list", "--first-parent", "--reverse", f"{base}..{local}").split()
+    # A retry after a lost push: what the last attempt replayed is replayed from its
+    # original again, so the journal and the replay's trailer name the editor's revision.
+    mine = [plan.origin_of.get(commit, commit) for commit in mine]
     try:
         from tracker.sync.replay import replay_onto
     except ImportError:
