@@ -205,7 +205,7 @@ def merge_notes_ref(
     # One merge-base answers all three questions: fast-forward, behind, or a join.
     base = _merge_base(store, ours, theirs)
     if base == ours:
-        return theirs, _conflicts_brought(store, ref, ours, theirs, reviews)
+        return theirs, _conflicts_brought(store, ours, theirs, reviews)
     if base == theirs:
         return ours, 0
     changed = _changed_notes(store, ours, theirs)
@@ -291,19 +291,21 @@ def _changed_notes(store: Store, ours: str, theirs: str) -> dict[str, tuple[str,
     return {rev: (o, t) for rev, (o, t) in changed.items() if o != t}
 
 
-def _conflicts_brought(store: Store, ref: str, ours: str, theirs: str, reviews: bool) -> int:
+def _conflicts_brought(store: Store, ours: str, theirs: str, reviews: bool) -> int:
     """The conflicting entries in the documents a fast-forward to ``theirs`` changes.
 
-    A document it would bring that is not readable refuses it, as a merge would: readers
-    skip such a document, so taking it would hide its entries (a remote where someone ran
-    ``git notes merge -s cat_sort_uniq`` and pushed)."""
+    A document it brings that is not readable (a remote where someone ran ``git notes
+    merge -s cat_sort_uniq`` and pushed) is taken as it is, as sync takes any remote
+    fast-forward: sync warns that the ref was changed outside the tracker, and verify
+    names the document (``notes-unreadable``). Only a join refuses it: it cannot union
+    what it cannot read."""
     count = 0
     with BlobReader(store.root) as reader:
-        for rev, (_old, blob) in sorted(_changed_notes(store, ours, theirs).items()):
+        for _rev, (_old, blob) in sorted(_changed_notes(store, ours, theirs).items()):
             try:
                 entries = parse_document(reader.read(blob) if blob else None)
-            except UnreadableDocument as error:
-                raise _unreadable(ref, rev, "theirs", error.why, reviews) from None
+            except UnreadableDocument:
+                continue
             count += conflicting_entries(entries, reviews)
     return count
 
