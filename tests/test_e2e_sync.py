@@ -135,7 +135,7 @@ def record_corrections(editors: dict[str, Terminal]) -> None:
 def sync(terminal: Terminal) -> str:
     """S, and the one line that says what the sync did (it goes away after a while)."""
     terminal.keys("S")
-    return terminal.wait_for("Synced with origin")
+    return terminal.wait_for("synced with origin")
 
 
 def test_two_editors_sync_through_the_app_and_see_each_others_notes(tmp_path):

@@ -76,3 +76,23 @@ def test_the_commit_graph_count_is_read_from_its_files(history):
     count = int(git(store.root, "rev-list", "--all", "--count").strip())
     git(store.root, "commit-graph", "write", "--reachable")
     assert logindex.commit_graph_commits(store.git_dir) == count
+
+
+def test_records_write_a_commit_graph_layer_every_few_records(store, monkeypatch):
+    """init writes the graph; then a record adds a layer once RECORDS_PER_LAYER lack it."""
+    import tracker.git.maintenance as maintenance
+
+    monkeypatch.setattr(maintenance, "RECORDS_PER_LAYER", 3)
+    graphs = store.git_dir / "objects" / "info" / "commit-graphs"
+
+    def in_graph() -> int:
+        return logindex.commit_graph_commits(store.git_dir)
+
+    assert in_graph() == 2  # the setup commit and its journal commit
+    counts = []
+    for word in ("one", "two", "three", "four"):
+        (store.root / "a.txt").write_text(f"The text says {word}.\n")
+        record(store, "a.txt", word, identity=ANN, date=DATE)
+        counts.append(in_graph())
+    assert counts == [2, 2, 8, 8]  # the third record wrote the six commits since
+    assert (graphs / "commit-graph-chain").exists()

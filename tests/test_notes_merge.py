@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ANN, BOB, git
 from tracker import porcelain
 from tracker.errors import SyncRefusedError
 from tracker.notes import NOTES_REF, canonical, compose_later
@@ -31,6 +30,8 @@ from tracker.sync.notes_merge import (
     merge_notes_ref,
     parse_document,
 )
+
+from conftest import ANN, BOB, git
 
 DATE = "2025-06-05T10:00:00+01:00"
 SHARED_REFSPECS = ("+refs/notes/*:refs/notes/*", "+refs/tracker/*:refs/tracker/*")
@@ -102,6 +103,45 @@ def test_unreadable_side_is_refused_and_named(data):
     with pytest.raises(UnreadableDocument) as error:
         merge_documents(None, _doc([]), data)
     assert error.value.side == "theirs"
+
+
+OPS = st.lists(
+    st.tuples(st.sampled_from(["write", "sync"]), st.integers(0, 2), st.integers(0, 2)),
+    max_size=14,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=OPS)
+def test_conflicts_are_found_exactly_for_entries_written_without_seeing_each_other(ops):
+    """Three clones write notes on three changes and sync pairwise at random. An entry's
+    causal past is everything its clone held when it was written; the conflicting entries
+    are exactly those of a change that are in no other entry's past, when there are two
+    or more (every wording here differs)."""
+    from tracker.notes import current_ids
+
+    docs: list[list[dict]] = [[], [], []]
+    past: dict[str, set[str]] = {}  # an entry's text -> the texts its writer held
+    for number, (op, clone, other) in enumerate(ops):
+        if op == "write":
+            target = other
+            mine = [e for e in docs[clone] if e["change"] == target]
+            entry = {"change": target, "old": [target, target], "new": [target, target],
+                     "text": f"w{number}", "author": f"c{clone}",
+                     "date": f"2025-01-01T00:00:{number:02}+00:00",
+                     "seen": current_ids(mine)}  # fmt: skip
+            past[entry["text"]] = {e["text"] for e in docs[clone]}
+            docs[clone] = docs[clone] + [entry]
+        else:
+            joined = parse_document(merge_documents(None, _doc(docs[clone]), _doc(docs[other])))
+            docs[clone] = docs[other] = joined
+    for doc in docs:
+        expected = 0
+        for target in range(3):
+            texts = {e["text"] for e in doc if e["change"] == target}
+            latest = [t for t in texts if not any(t in past[o] for o in texts)]
+            expected += len(latest) if len(latest) > 1 else 0
+        assert conflicting_entries(doc, reviews=False) == expected
 
 
 def test_conflicts_only_for_concurrent_disagreeing_entries_on_one_target():
@@ -231,6 +271,24 @@ def test_concurrent_approval_and_flag_join_as_a_conflict(clones):
     entries = json.loads(git(ann.root, "notes", f"--ref={REVIEWS_REF}", "show", rev))["entries"]
     assert [e["status"] for e in entries] == ["approved", "flagged"]
     assert all(e["seen"] == [] for e in entries)  # neither saw the other
+
+
+def test_a_remote_hand_merged_with_cat_sort_uniq_is_refused_even_as_a_fast_forward(clones):
+    ann, bob, rev = clones
+    porcelain.note(ann, rev, 1, "Ann's", author=str(ANN), date="2025-06-05T13:00:00+01:00")
+    _push(ann.root, NOTES_REF)
+    porcelain.note(bob, rev, 1, "Bob's", author=str(BOB), date="2025-06-05T13:01:00+01:00")
+    git(bob.root, "fetch", "-q", "origin", f"{NOTES_REF}:refs/notes/theirs")
+    git(bob.root, "notes", f"--ref={NOTES_REF}", "merge", "-q", "-s", "cat_sort_uniq",
+        "refs/notes/theirs")  # fmt: skip
+    git(bob.root, "push", "-q", "origin", f"{NOTES_REF}:{NOTES_REF}")
+    before = ann.ref(NOTES_REF)
+    with pytest.raises(SyncRefusedError) as error:
+        _join(ann, NOTES_REF)
+    assert f"revision {rev[:12]} in {NOTES_REF} on the remote are not readable" in (
+        error.value.message
+    )
+    assert ann.ref(NOTES_REF) == before
 
 
 # -- reading a joined store: the conflict is shown until a new entry resolves it -------------
@@ -365,3 +423,24 @@ def test_verify_names_an_unreadable_review_document(clones):
     found = _findings(ann, "notes-unreadable")
     assert [(kind, revision) for kind, revision, _ in found] == [("notes-unreadable", rev)]
     assert f"its reviews in {REVIEWS_REF}" in found[0][2]
+
+
+def test_both_faces_word_a_conflict_from_present_with_untrusted_text_made_visible():
+    from tracker import present
+    from tracker.model import Note, Review
+
+    other = Note("Ann's \x1b[31mwording", "factual", "", "Ann <a@x>", "2025-06-05T13:00:00+01:00")
+    note = Note("Bob's wording", "factual", "", "Bob <b@x>", "2025-06-05T13:05:00+01:00",
+                "later", conflict=(other,))  # fmt: skip
+    text = "\n".join(present.plain(line) for line in present.note_lines(note))
+    assert "⚠ conflicting notes (2): written without seeing each other" in text
+    assert "also: [factual] Ann's" in text and "\x1b" not in text
+    assert "by Ann <a@x> 2025-06-05T13:00:00+01:00" in text
+    flag = Review("flagged", "no source", "Bob <b@x>", "2025-06-05T13:01:00+01:00")
+    review = Review("approved", "", "Ann <a@x>", "2025-06-05T13:02:00+01:00", conflict=(flag,))
+    assert not review.approved
+    assert present.plain(present.review_badge(review)) == "⚠ conflicting reviews "
+    detail = present.plain(present.review_detail(review))
+    assert "✓ approved by Ann <a@x>" in detail and "⚑ flagged by Bob <b@x>" in detail
+    assert "no source" in detail and "a new review resolves it" in detail
+    assert review.to_json()["conflict"][0]["status"] == "flagged"

@@ -12,7 +12,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from servers import bare
+from sync_helpers import DOC, Desk
+from sync_helpers import record as edit_and_record
 
+from tracker import porcelain
+from tracker.audit.since import verify_since
 from tracker.audit.verify import verify
 from tracker.errors import ConcurrentEditError, SyncRefusedError
 from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
@@ -88,6 +93,7 @@ def test_a_disjoint_correction_is_replayed_faithfully_and_passes_verify(clones):
     note = NoteInput("It was the governor", "factual", "https://x.example")
     mine = write_record(bob, TEXT.replace("mayor", "governor"), "Governor", BOB, 3, {1: note})
     before = bob.head() or ""
+    base = git(bob.root, "rev-parse", f"{mine}^").strip()
     onto = fetch(bob, ann)
     untouched = refs(bob)
     pairs = replay_onto(bob, [mine], onto, ANN)
@@ -117,6 +123,8 @@ def test_a_disjoint_correction_is_replayed_faithfully_and_passes_verify(clones):
     report = verify(bob)
     assert report.findings == []
     assert report.checked_revisions == 3
+    # And verify --since the shared baseline: the replay is new, its original is not lost.
+    assert verify_since(bob, base).findings == []
 
 
 def test_the_diff_match_patch_case_is_refused_with_the_three_versions(clones):
@@ -274,3 +282,22 @@ def test_a_replay_is_never_committed_before_its_new_parent(clones):
     times = git(bob.root, "log", "-2", "--format=%ct", new).split()
     assert int(times[0]) >= int(times[1])
     assert git(bob.root, "log", "-1", "--format=%aI", new).strip() == at(3)
+
+
+def test_an_overlap_through_sync_changes_nothing_here_or_on_the_remote(tmp_path):
+    remote = bare(tmp_path, "remote.git")
+    desk = Desk(tmp_path, remote.as_uri())
+    ann, bob = desk.first("ann"), desk.join("bob")
+    edit_and_record(ann, "5 percent higher", "markedly higher", note="the figure is disputed")
+    porcelain.sync(ann)
+    mine = edit_and_record(bob, "5 percent", "7 percent", note="the census says 7")
+    before_bob, before_remote = desk.refs("bob"), git(remote, "for-each-ref")
+    text_before = (bob.root / DOC).read_text()
+    with pytest.raises(ConcurrentEditError) as caught:
+        porcelain.sync(bob)
+    assert desk.refs("bob") == before_bob and git(remote, "for-each-ref") == before_remote
+    assert (bob.root / DOC).read_text() == text_before
+    three = caught.value.three_way
+    assert three.ours_rev == mine and "¶2" in caught.value.message
+    assert [c.note.text for c in three.ours_changes] == ["the census says 7"]
+    assert [c.note.text for c in three.theirs_changes] == ["the figure is disputed"]

@@ -204,6 +204,31 @@ class TestHelpScreen:
         assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
 
 
+class TestSignOff:
+    """Issue 10: who approved a revision and when, in its header and the history list; an
+    author's own approval is called one."""
+
+    def test_who_approved_and_when(self, demo, tmp_path, snap_compare):
+        import shutil
+
+        from tracker import porcelain
+
+        copy = tmp_path / "copy"
+        shutil.copytree(demo, copy)
+        store = Store.open(copy)
+        newest, second = store.revision("HEAD").rev, store.revision("HEAD~1").rev
+        porcelain.review(store, newest, "approved", "Notice matches the corrections.",
+                         "Ben Okafor <ben@desk.example>", "2025-03-15T09:10:00-05:00")  # fmt: skip
+        author = store.revision(second).author
+        porcelain.review(store, second, "approved", "", author, "2025-03-15T09:20:00-05:00")
+
+        async def run_before(pilot):
+            screen = await ready(pilot)
+            assert screen.shown[0].review.signed_off and screen.shown[1].review.self_approved
+
+        assert snap_compare(TrackerApp(Store.open(copy)), terminal_size=SIZE, run_before=run_before)
+
+
 class TestThreeWayScreen:
     """Issue 10: the changes sync would not merge, base / yours / theirs, with both notes."""
 

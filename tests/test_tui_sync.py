@@ -86,7 +86,7 @@ def test_the_sync_key_shows_each_step_then_what_it_did_and_the_new_history(artic
         progress(SyncStep("done", "pushed"))
         return SyncResult(
             "origin", "main", taken=2, sent=1, replayed=(("a" * 40, "b" * 40),),
-            merged_refs=("refs/notes/tracker",),
+            merged_refs=("refs/notes/tracker",), pushed=True,
         )  # fmt: skip
 
     monkeypatch.setattr(porcelain, "remotes", lambda store: [("origin", "file:///desk.git")])
@@ -106,7 +106,7 @@ def test_the_sync_key_shows_each_step_then_what_it_did_and_the_new_history(artic
         release.set()
         await settle(pilot, lambda: screen.shown[0].summary == "Correct the share")
         assert not progress_line(screen)
-        assert "Synced with origin: took 2 revisions, sent 1, replayed 1; notes joined" in (
+        assert "main synced with origin: took 2 revisions; replayed 1; sent 1; joined notes" in (
             notices(pilot.app)
         )
         assert screen.query_one(HistoryList).option_count == 2
@@ -271,34 +271,6 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-def test_overlapping_changes_open_the_three_versions_with_both_notes(article, monkeypatch):
-    open_conflict(article, monkeypatch, conflict())
-
-    async def scenario(pilot, screen):
-        await pilot.press("S")
-        await settle(pilot, lambda: isinstance(pilot.app.screen, ThreeWayScreen))
-        text = screen_text(pilot.app)
-        assert "both editors changed the same words" in text
-        assert "Base (common) 11111111" in text and "Yours 22222222" in text
-        assert "Theirs (the remote's) 33333333" in text
-        # Each side's note beside its change, with who wrote it and when, markup as typed.
-        assert "Council: 7 [percent]." in text
-        assert f"by {ANN.name} {DATE}" in text and f"by {BOB.name} {LATER}" in text
-        assert "Most: roads office." in text and "[bold]every[/bold]" in text
-        # What to do, and that nothing was written.
-        assert "Nothing was written." in text and "record" in text
-        rows = text.splitlines()
-        # The changed paragraph starts on one row in all three columns.
-        row = next(r for r in rows if "The mayor said" in r)
-        assert row.count("The mayor said") == 3
-        assert row.index("!") < row.index("The mayor said")  # the overlap is marked
-        await pilot.press("escape")
-        await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
-        assert any("both editors changed" in m for m in notices(pilot.app))
-
-    run_app(article.root, scenario)
-
-
 @pytest.mark.skipif(
     importlib.util.find_spec("tracker.sync.run") is None,
     reason="needs the sync core (tracker/sync/run.py)",
@@ -317,8 +289,8 @@ def test_the_real_sync_refuses_overlapping_corrections_and_shows_the_three(tmp_p
     bob = Store.open(tmp_path / "bob")
     porcelain.sync(bob)  # a new editor's first step: the branch, notes and journal
     for store, who, new, note in (
-        (ann, ANN, "7 percent", "Council: 7."),
-        (bob, BOB, "six percent", "Six, per the roads office."),
+        (ann, ANN, "7 percent", "Council: 7 [percent]."),
+        (bob, BOB, "six percent", "Six: roads [b]office[/b]."),
     ):
         (store.root / "article.txt").write_text(BASE.replace("5 percent", new), "utf-8")
         record(store, "article.txt", f"Say {new}", notes={1: NoteInput(note, "factual")},
@@ -330,10 +302,22 @@ def test_the_real_sync_refuses_overlapping_corrections_and_shows_the_three(tmp_p
         await pilot.press("S")
         await settle(pilot, lambda: isinstance(pilot.app.screen, ThreeWayScreen))
         text = screen_text(pilot.app)
-        assert "Council: 7." in text and "Six, per the roads office." in text
-        assert f"by {ANN.name}" in text and f"by {BOB.name}" in text
+        three = pilot.app.screen.conflict
+        assert "both changed article.txt" in text  # the core's one line, as the title
+        assert f"Base (common) {three.base_rev[:8]}" in text
+        assert f"Yours {three.ours_rev[:8]}" in text and three.ours_rev == bob.head()
+        assert f"Theirs (the remote's) {three.theirs_rev[:8]}" in text
+        # Each side's note beside its change, who wrote it and when, markup as typed.
+        assert "Council: 7 [percent]." in text and "Six: roads [b]office[/b]." in text
+        assert f"by {ANN.name} <{ANN.email}>" in text and f"by {BOB.name} <{BOB.email}>" in text
+        assert text.count(LATER) == 2  # when each wrote it
+        # The changed paragraph starts on one row in all three columns, marked as overlap.
         row = next(r for r in text.splitlines() if "│" in r and "The mayor said" in r)
         assert row.count("The mayor said") == 3 and row.lstrip().startswith("!")
+        assert "Nothing was written." in text and "then sync again (S)" in text
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+        assert any("both changed article.txt" in m for m in notices(pilot.app))
 
     run_app(bob.root, scenario)
     after = git(bob.root, "for-each-ref", "--format=%(refname) %(objectname)")

@@ -59,6 +59,11 @@ class SigningError(TrackerError):
     """commit.gpgSign is set but the tracker cannot sign as asked (nothing is written)."""
 
 
+class ReviewRefusedError(TrackerError):
+    """A review the store's rules do not allow (an author approving their own revision
+    under second-editor sign-off): nothing was written."""
+
+
 class GitError(TrackerError):
     """git itself failed."""
 

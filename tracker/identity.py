@@ -97,3 +97,25 @@ def default_identity(store_root) -> Identity:
             ' user.name "Your Name" and git config --global user.email you@example.org',
         )
     return Identity(name_text, email)
+
+
+def _name_and_email(text: str) -> tuple[str, str]:
+    """``Name <email>`` split loosely: text that is not in that form is all name."""
+    match = _IDENTITY.match(text or "")
+    if match is None:
+        return (text or "").strip(), ""
+    return match["name"].strip(), match["email"].strip()
+
+
+def same_editor(one: str, other: str) -> bool:
+    """Whether two ``Name <email>`` texts name the same editor, as sign-off counts them.
+
+    By email, case-insensitive (one person, however they spell their name this time);
+    by name, case-insensitive and with spaces collapsed, when either has no email (an
+    email alone cannot be compared with nothing). Two empty identities are the same
+    editor: an approval nobody signed is not a second editor's."""
+    name_a, email_a = _name_and_email(one)
+    name_b, email_b = _name_and_email(other)
+    if email_a and email_b:
+        return email_a.casefold() == email_b.casefold()
+    return " ".join(name_a.split()).casefold() == " ".join(name_b.split()).casefold()

@@ -217,6 +217,9 @@ class Review:
     # The entry as stored, keys in their stored order (an entry edited by hand may carry
     # more): ``--json`` prints it as it is, so scripts see what the ref holds.
     stored: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The latest review was written by the revision's own author (identity.same_editor):
+    # an approval then is a self-approval, which sign-off does not count.
+    by_author: bool = False
     # Other current reviews with another verdict, written without seeing this one (an
     # approval and a flag made in two clones and joined by sync): a conflict, shown until
     # a newer review resolves it. This review is the newest of them.
@@ -226,6 +229,16 @@ class Review:
     def approved(self) -> bool:
         """Approved, and not contradicted by a concurrent flag."""
         return self.status == APPROVED and not self.conflict
+
+    @property
+    def self_approved(self) -> bool:
+        """An approval by the revision's own author."""
+        return self.approved and self.by_author
+
+    @property
+    def signed_off(self) -> bool:
+        """Approved by an editor other than the revision's author (second-editor sign-off)."""
+        return self.approved and not self.by_author
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.stored) or {

@@ -72,6 +72,8 @@ __all__ = [
     "requires_notes",
     "resolve",
     "review",
+    "set_setting",
+    "settings",
     "show",
     "status",
     "sync",
@@ -90,6 +92,8 @@ def init(
     require_notes: bool = False,
     author: str | None = None,
     warnings: list[str] | None = None,
+    *,
+    require_approval: bool = False,
 ) -> Store:
     """Make ``path`` a store; problems after its setup commit are appended to ``warnings``."""
     target = Path(path)
@@ -104,7 +108,38 @@ def init(
             break
     from tracker.recording import init_store
 
-    return init_store(path, _identity(author), require_notes=require_notes, warnings=warnings)
+    return init_store(
+        path,
+        _identity(author),
+        require_notes=require_notes,
+        warnings=warnings,
+        require_approval=require_approval,
+    )
+
+
+def settings(store: Store) -> dict[str, Any]:
+    """The store's settings as ``tracker config`` lists them (names as the command takes
+    them; ``categories`` is read only)."""
+    config = store.config
+    return {
+        "require-approval": config.require_approval,
+        "require-notes": config.require_notes,
+        "categories": list(config.categories),
+    }
+
+
+def set_setting(
+    store: Store,
+    name: str,
+    value: bool,
+    author: str | None = None,
+    warnings: list[str] | None = None,
+) -> str | None:
+    """Turn a setting on or off (a journaled commit of the settings file); returns the
+    commit, or None when it already had that value."""
+    from tracker.recording import change_setting
+
+    return change_setting(store, name, value, _identity(author), warnings)
 
 
 def _identity(author: str | None) -> Identity | None:

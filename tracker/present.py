@@ -208,8 +208,19 @@ def blame_moved(unit: BlameUnit) -> Line:
     return line
 
 
+def _review_words(review: Review) -> tuple[str, str, str]:
+    """The mark, the verdict and the role of a review: an approval by the revision's own
+    author is said to be one ("self-approved"), never passed off as a second editor's."""
+    if review.status != APPROVED:
+        return "⚑", one_line(review.status), "flagged"
+    if review.by_author:
+        return "✓", "self-approved", "warning"
+    return "✓", "approved", "approved"
+
+
 def review_label(review: Review | None) -> Line:
-    """``approved by NAME: comment`` (or flagged); ``awaiting review`` when there is none."""
+    """``approved by NAME: comment`` (``self-approved by`` when the author approved, or
+    flagged; every verdict when reviews conflict); ``awaiting review`` when there is none."""
     if review is None:
         return [Part("awaiting review", "dim")]
     # Every field is untrusted text: the reviews ref can be written with plain git.
@@ -217,10 +228,10 @@ def review_label(review: Review | None) -> Line:
     if review.conflict:
         line.append(Part("⚠ conflicting reviews: ", "warning"))
     for number, each in enumerate((review, *review.conflict)):
-        role = "approved" if each.status == APPROVED else "flagged"
+        _mark, verdict, role = _review_words(each)
         if number:
             line.append(Part("; "))
-        line.append(Part(f"{one_line(each.status)} by {one_line(each.author)}", role))
+        line.append(Part(f"{verdict} by {one_line(each.author)}", role))
         if review.conflict:
             line.append(Part(f" {one_line(each.date)}", "dim"))
         if each.comment:
@@ -234,15 +245,18 @@ REVIEW_CONFLICT_HINT = "written without seeing each other; a new review resolves
 
 
 def review_badge(review: Review | None) -> Line:
-    """The short mark a list of revisions shows before a reviewed revision's summary
-    (``✓ approved`` or ``⚑ flagged``); nothing when it awaits review."""
+    """The short mark a list of revisions shows before a reviewed revision's summary:
+    who reviewed it and on which day (``✓ approved by Bob Checker 2025-06-05``, ``✓
+    self-approved 2025-06-05``: the list names the author already); nothing when it
+    awaits review."""
     if review is None:
         return []
     if review.conflict:
         return [Part("⚠ conflicting reviews ", "warning")]
-    if review.status == APPROVED:
-        return [Part("✓ approved ", "approved")]
-    return [Part("⚑ flagged ", "flagged")]
+    mark, verdict, role = _review_words(review)
+    who = "" if review.by_author else f" by {one_line(review.author.split(' <')[0])[:14]}"
+    when = f" {one_line(review.date[:10])}" if review.date else ""
+    return [Part(f"{mark} {verdict}{who}{when} ", role)]
 
 
 def review_detail(review: Review | None) -> Line:
@@ -250,9 +264,8 @@ def review_detail(review: Review | None) -> Line:
     who reviewed it and when, the whole comment, and how many reviews came before."""
     if review is None:
         return [Part("awaiting review", "dim")]
-    role = "approved" if review.status == APPROVED else "flagged"
-    mark = "✓" if review.status == APPROVED else "⚑"
-    line = [Part(f"{mark} {one_line(review.status)} by {one_line(review.author)}", role)]
+    mark, verdict, role = _review_words(review)
+    line = [Part(f"{mark} {verdict} by {one_line(review.author)}", role)]
     if review.date:
         line.append(Part(f" on {one_line(review.date)}", "dim"))
     if review.comment:
@@ -264,10 +277,9 @@ def review_detail(review: Review | None) -> Line:
         # The other verdicts, in full too: the reader must see both sides to decide.
         line.insert(0, Part(f"⚠ conflicting reviews ({REVIEW_CONFLICT_HINT}): ", "warning"))
         for other in review.conflict:
-            role = "approved" if other.status == APPROVED else "flagged"
-            mark = "✓" if other.status == APPROVED else "⚑"
+            mark, verdict, role = _review_words(other)
             line.append(Part("; "))
-            line.append(Part(f"{mark} {one_line(other.status)} by {one_line(other.author)}", role))
+            line.append(Part(f"{mark} {verdict} by {one_line(other.author)}", role))
             if other.date:
                 line.append(Part(f" on {one_line(other.date)}", "dim"))
             if other.comment:
@@ -341,37 +353,41 @@ def verify_counts(report: VerifyReport) -> str:
 # -- sync ---------------------------------------------------------------------------------
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+# The shared refs by what they hold, as an editor names them.
+SHARED_NAMES = {
+    "refs/notes/tracker": "notes",
+    "refs/notes/tracker-reviews": "reviews",
+    "refs/tracker/journal": "journal",
+}
 
 
 def sync_summary(result: SyncResult) -> Line:
-    """What a sync did, in a line: ``Synced with origin: took 2 revisions, sent 1,
-    replayed 1; notes joined``, or ``already up to date``."""
-    did = []
+    """What a sync did, in a line, the same in the CLI and the app:
+    ``main synced with origin: took 2 revisions; replayed 1; sent 1; joined notes``, or
+    ``already up to date``."""
+
+    def named(refs: tuple[str, ...] | list[str]) -> str:
+        return ", ".join(SHARED_NAMES.get(ref, one_line(ref)) for ref in refs)
+
+    parts = []
     if result.taken:
-        did.append("took " + _count(result.taken, "revision", "revisions"))
-    if result.sent:
-        did.append(f"sent {result.sent}")
+        parts.append(f"took {result.taken} revision{'s' if result.taken != 1 else ''}")
     if result.replayed:
-        did.append(f"replayed {len(result.replayed)}")
-    joined = [
-        word
-        for ref, word in (
-            ("refs/notes/tracker", "notes"),
-            ("refs/notes/tracker-reviews", "reviews"),
-        )
-        if ref in result.merged_refs
-    ]
-    words = ", ".join(did)
-    if joined:
-        words += ("; " if words else "") + " and ".join(joined) + " joined"
-    line = [
-        Part(f"Synced with {one_line(result.remote)}: ", "ok"),
-        Part(words or "already up to date"),
-    ]
+        parts.append(f"replayed {len(result.replayed)}")
+    if result.sent and result.pushed:
+        parts.append(f"sent {result.sent}")
+    if result.merged_refs:
+        parts.append("joined " + named(result.merged_refs))
+    taken = [ref for ref in result.moved if ref.startswith("refs/notes/")]
+    if taken and not result.merged_refs:
+        parts.append("took " + named(taken))
+    if result.pushed and not parts:
+        parts.append("sent notes, reviews and journal")
+    what = "; ".join(parts) if parts else "already up to date"
+    line = [Part(f"{one_line(result.branch)} synced with {one_line(result.remote)}: "), Part(what)]
     if result.notes_conflicts:
-        entries = _count(result.notes_conflicts, "conflicting entry", "conflicting entries")
+        n = result.notes_conflicts
         # Shown, not picked: the editor reads both and writes the entry that settles them.
-        line.append(Part(f"; {entries} to resolve (a new note or review settles them)", "warning"))
+        line.append(Part(f"; {n} conflicting note or review entr{'y' if n == 1 else 'ies'} to "
+                         "resolve (a new note or review settles them)", "warning"))  # fmt: skip
     return line

@@ -24,13 +24,15 @@ from tracker.errors import (
     GitError,
     NoteError,
     RecordRefusedError,
+    ReviewRefusedError,
+    SigningError,
     TrackerError,
 )
 from tracker.git import cmd as gitcmd
-from tracker.git.maintenance import write_commit_graph
+from tracker.git.maintenance import keep_commit_graph
 from tracker.git.notes_tree import set_notes
 from tracker.git.write import commit_tree, signing, write_with_journal
-from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future
+from tracker.identity import FUTURE_TOLERANCE, Identity, now_iso, refuse_future, same_editor
 from tracker.lock import store_lock
 from tracker.model import APPROVED, EVERY_OTHER_CHANGE, FLAGGED, Change, Note, NoteInput
 from tracker.notes import (
@@ -62,6 +64,7 @@ def init_store(
     require_notes: bool = False,
     categories: tuple[str, ...] | None = None,
     warnings: list[str] | None = None,
+    require_approval: bool = False,
 ) -> Store:
     """Create (or adopt) a git repository as a tracker store, committing its config.
 
@@ -103,7 +106,9 @@ def init_store(
     gitcmd.run(store.root, "config", "core.fsyncMethod", "fsync")
     if store.read_blob("HEAD", CONFIG_PATH) is not None:
         return store  # already a tracker store: init is idempotent
-    config = StoreConfig(require_notes=require_notes, created_by_tracker=True)
+    config = StoreConfig(
+        require_notes=require_notes, created_by_tracker=True, require_approval=require_approval
+    )
     if categories:
         config.categories = tuple(categories)
     data = (json.dumps(config.to_json(), indent=2) + "\n").encode()
@@ -119,7 +124,11 @@ def init_store(
             CONFIG_PATH,
             data,
             "Set up tracker store\n\nrequire_notes="
-            f"{str(require_notes).lower()}; the tracker keeps its settings here so that "
+            f"{str(require_notes).lower()}"
+            # Said only when on, as in the settings file: a store set up without it keeps
+            # the setup commit (and so every commit id) it always had.
+            + ("; require_approval=true" if require_approval else "")
+            + "; the tracker keeps its settings here so that "
             "every clone enforces the same rules.\n",
             identity,
             date or now_iso(),
@@ -369,6 +378,7 @@ def _commit_file(
     event: str = "record",
     from_disk: bool = True,
     warnings: list[str] | None = None,
+    details: dict | None = None,
 ) -> str:
     """Write a commit that sets one file, then move the branch to it (compare-and-swap),
     journaling it in the same transaction. Problems after the commit point are appended
@@ -387,13 +397,15 @@ def _commit_file(
             f"{path} changed on disk while it was being recorded (another program?)",
             "nothing was recorded; check the changes with 'tracker status' and record again",
         )
-    advance_ref(store, branch, commit, head, {"event": event, "document": path}, identity, date)
+    journaled = {"event": event, "document": path, **(details or {})}
+    advance_ref(store, branch, commit, head, journaled, identity, date)
     # The revision is recorded. What follows is housekeeping: it may fail, but it must not
     # turn a recorded revision into a reported failure.
     _update_index(store, mode, blob, path, warnings)
-    # A new layer of the commit-graph (with Bloom filters) for the commits just written:
-    # `tracker log FILE` on a store of 100,000 revisions reads it instead of every tree.
-    write_commit_graph(store)
+    # The commit-graph (with Bloom filters) kept close to the branch, a layer every few
+    # records: `git log -- FILE` on a store of 100,000 revisions then skips the commits
+    # that did not touch the file without reading their trees.
+    keep_commit_graph(store, now=event == "setup")
     return commit
 
 
@@ -606,6 +618,15 @@ def add_review(
         identity = default_identity(store.root)
     date = date or now_iso()
     revision = store.revision(rev_name)
+    sign_off = status == APPROVED and store.config.require_approval
+    if sign_off and same_editor(str(identity), revision.author):
+        # A flag by the author stays allowed: pointing out one's own mistake is welcome.
+        raise ReviewRefusedError(
+            "you wrote this revision; another editor must approve it",
+            "this store requires a second editor's approval (see 'tracker config');"
+            " nothing was written",
+        )
+    signed = sign_off and bool(signing(store))  # refuses signing settings it cannot honour
     with store_lock(store.git_dir):
         # Appended to the entries as stored (entries are append-only: one edited by
         # hand is kept as it is, never rewritten by the next review).
@@ -617,16 +638,121 @@ def add_review(
                              "author": str(identity), "date": date, "seen": seen}]  # fmt: skip
         verb = "Approve" if status == APPROVED else "Flag"
         message = f"{verb} {revision.rev[:12]}: {revision.summary}\n\n{comment.strip()}\n"
-        return write_note_document(
-            store,
-            REVIEWS_REF,
-            revision.rev,
-            json.dumps({"v": 1, "entries": entries}, ensure_ascii=False, indent=1),
-            message,
-            {"event": "review", "revision": revision.rev, "status": status},
-            identity,
-            date,
+        try:
+            return write_note_document(
+                store,
+                REVIEWS_REF,
+                revision.rev,
+                json.dumps({"v": 1, "entries": entries}, ensure_ascii=False, indent=1),
+                message,
+                {"event": "review", "revision": revision.rev, "status": status},
+                identity,
+                date,
+            )
+        except GitError as error:
+            if not signed:
+                raise
+            # Under sign-off an approval is the second editor's word: with signing on,
+            # it is signed or not written at all. (git fails here only before the commit
+            # point: both commits are written before the one update-ref moves anything.)
+            raise SigningError(
+                f"the approval could not be signed ({error.message})",
+                "check user.signingKey and that your signing program can sign; nothing was written",
+            ) from None
+
+
+# -- settings ------------------------------------------------------------------------------
+
+# The settings ``tracker config`` changes: its name for each, and the key in the file.
+SETTINGS = {"require-approval": "require_approval", "require-notes": "require_notes"}
+
+
+def change_setting(
+    store: Store,
+    name: str,
+    value: bool,
+    identity: Identity | None = None,
+    warnings: list[str] | None = None,
+) -> str | None:
+    """Turn a store setting on or off: a commit of the settings file on the branch,
+    journaled as a ``config`` event (verify accepts it, and flags a change made any other
+    way). Returns the commit, or None when the setting already had that value."""
+    require_tracker_store(store)
+    key = SETTINGS.get(name)
+    if key is None:
+        raise TrackerError(
+            f"there is no setting {name!r}", "the settings are: " + ", ".join(SETTINGS)
         )
+    if identity is None:
+        from tracker.identity import default_identity
+
+        identity = default_identity(store.root)
+    date = now_iso()
+    with store_lock(store.git_dir):
+        store.refresh()
+        head = store.head()
+        _refuse_staged_changes(store, head, CONFIG_PATH)
+        _refuse_earlier_date(store, head, date)
+        raw = store.read_blob(head, CONFIG_PATH) if head else None
+        try:
+            data = json.loads(raw or b"")
+            if not isinstance(data, dict):
+                raise ValueError
+        except ValueError:
+            raise DirtyStoreError(
+                f"{CONFIG_PATH} on the branch is not a settings file the tracker can read",
+                "restore it from the store's history (git log -- .tracker/config.json)",
+            ) from None
+        current = StoreConfig.from_json(data)
+        if getattr(current, key) == value:
+            return None
+        target = store.root / CONFIG_PATH
+        if target.exists() and target.read_bytes() != raw:
+            raise DirtyStoreError(
+                f"{CONFIG_PATH} in the work tree differs from the branch (edited by hand?)",
+                f"restore it with 'git checkout -- {CONFIG_PATH}', then change settings with"
+                " 'tracker config'; nothing was written",
+            )
+        # The file as the branch holds it, keys this tracker does not know kept; a
+        # require_approval that is off is no key at all, as init writes it.
+        if key == "require_approval" and not value:
+            data.pop(key, None)
+        else:
+            data[key] = value
+        new = (json.dumps(data, indent=2) + "\n").encode()
+        word = "on" if value else "off"
+        message = (
+            f"Turn {name} {word}\n\n{key}={str(value).lower()}, set with 'tracker config'; "
+            f"{_SETTING_MEANS[key][value]}\n"
+        )
+        commit = _commit_file(
+            store, CONFIG_PATH, new, message, identity, date, event="config",
+            from_disk=False, warnings=warnings, details={"setting": key, "value": value},
+        )  # fmt: skip
+        try:  # housekeeping after the commit point, as in init
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(new)
+        except OSError as error:
+            if warnings is not None:
+                warnings.append(
+                    f"changed, but {target} could not be written ({error.strerror}); "
+                    f"restore it with 'git checkout -- {CONFIG_PATH}'"
+                )
+    store.refresh()
+    return commit
+
+
+_SETTING_MEANS = {
+    "require_approval": {
+        True: "from now on a revision counts as approved only when an editor other than"
+        " its author approves it.",
+        False: "from now on an author's own approval counts again.",
+    },
+    "require_notes": {
+        True: "from now on every change needs a note.",
+        False: "from now on changes may be recorded without a note.",
+    },
+}
 
 
 def write_note_document(

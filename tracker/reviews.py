@@ -110,5 +110,5 @@ def status_of(entries: list[dict[str, Any]] | None) -> Review | None:
 def _review(entry: dict[str, Any], history: int, conflict: tuple[Review, ...] = ()) -> Review:
     return Review(
         entry["status"], entry["comment"], entry["author"], entry["date"],
-        history, dict(entry), conflict,
+        history, dict(entry), conflict=conflict,
     )  # fmt: skip

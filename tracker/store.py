@@ -34,6 +34,7 @@ from tracker.errors import (
 )
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader, Commit, stream_records
+from tracker.identity import same_editor
 from tracker.logcache import (
     ForeignChanges,
     changes_from_payload,
@@ -74,9 +75,14 @@ _DIFFS_KEPT = 8
 
 @dataclass
 class StoreConfig:
+    """The store's settings, kept in ``.tracker/config.json`` on the branch so that every
+    clone enforces the same rules. ``require_approval``: a revision counts as approved
+    only when an editor other than its author approved it (second-editor sign-off)."""
+
     require_notes: bool = False
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     created_by_tracker: bool = False
+    require_approval: bool = False
 
     @classmethod
     def from_json(cls, data: dict) -> StoreConfig:
@@ -85,10 +91,20 @@ class StoreConfig:
             require_notes=bool(data.get("require_notes", False)),
             categories=tuple(str(c) for c in categories),
             created_by_tracker=True,
+            require_approval=bool(data.get("require_approval", False)),
         )
 
     def to_json(self) -> dict:
-        return {"v": 1, "require_notes": self.require_notes, "categories": list(self.categories)}
+        data: dict = {
+            "v": 1,
+            "require_notes": self.require_notes,
+            "categories": list(self.categories),
+        }
+        # Written only when on: every store made before the setting existed (the demo
+        # among them) keeps its settings file, and so its commit ids, byte for byte.
+        if self.require_approval:
+            data["require_approval"] = True
+        return data
 
 
 @dataclass
@@ -622,8 +638,8 @@ class Store:
                 revision = self.parse_log_record(raw, document)
                 if revision is None:
                     continue
-                if unreviewed and revision.review and not revision.review.conflict:
-                    continue  # reviewed (a conflicting review still awaits a decision)
+                if unreviewed and self._reviewed(revision.review):
+                    continue
                 mentioned = revision.recorded and _mentions(revision.changes, search or "")
                 if search and revision.rev not in found and not mentioned:
                     continue
@@ -638,6 +654,13 @@ class Store:
         finally:
             if foreign is not None:
                 foreign.close()
+
+    def _reviewed(self, review: Review | None) -> bool:
+        """Whether ``log --unreviewed`` leaves the revision out: it has a review; under
+        ``require_approval``, only an approval by an editor other than its author."""
+        if review is None or review.conflict:
+            return False  # a conflicting review still awaits a decision
+        return review.signed_off if self.config.require_approval else True
 
     def parse_log_record(self, fields: list[bytes], document: str) -> Revision | None:
         if len(fields) < LOG_FIELDS:
@@ -681,7 +704,9 @@ class Store:
             changes=tuple(changes),
             recorded=record is not None,
             initial=bool(record and record.get("initial")),
-            review=self.review_status(rev, tuple(r for r, _ in reversed(chain))),
+            review=_as_reviewed(
+                self.review_status(rev, tuple(r for r, _ in reversed(chain))), author
+            ),
             later_notes=entries,
             replay_of=replayed,
         )
@@ -971,6 +996,20 @@ def with_payload(revision: Revision, payload: str) -> Revision:
         return mark_not_text(revision, marker["not_text"], revision.rev, "this revision")
     return mark_not_text(
         revision, marker["not_text"], revision.parent or "", "the previous revision"
+    )
+
+
+def _as_reviewed(review: Review | None, author: str) -> Review | None:
+    """The review (and any conflicting one) marked where its reviewer is the revision's
+    own author."""
+    if review is None:
+        return None
+    return replace(
+        review,
+        by_author=same_editor(review.author, author),
+        conflict=tuple(
+            replace(other, by_author=same_editor(other.author, author)) for other in review.conflict
+        ),
     )
 
 

@@ -47,21 +47,21 @@ def _check_ref(store: Store, ref: str, report: VerifyReport) -> None:
     listing = store.git("rev-list", "--reverse", "--topo-order", "--parents", ref, "--")
     if not listing.strip():
         return
-    changed = _changed_revisions(store, listing)
+    changes = _changes(store, listing)
     what = _WHAT[ref]
     documents = _Documents(store)
     reported: set[tuple[str, str]] = set()  # (revision, blob) already named unreadable
     for line in listing.splitlines():
         commit, *parents = line.split()
-        for rev in sorted(changed.get(commit, ())):
-            blob, entries = documents.get(commit, rev)
-            if isinstance(entries, _Unreadable):
+        for rev, (blob, before) in sorted(changes.get(commit, {}).items()):
+            have = documents.entries(blob)
+            if isinstance(have, _Unreadable):
                 if (rev, blob) not in reported:
                     reported.add((rev, blob))
                     report.add(
                         "notes-unreadable",
                         f"its {what} in {ref} (notes commit {commit[:12]}) are not readable "
-                        f"JSON ({entries}), so no reader shows them"
+                        f"JSON ({have}), so no reader shows them"
                         + (
                             ": a hand merge (git notes merge -s cat_sort_uniq or -s union?)"
                             if len(parents) > 1
@@ -70,12 +70,11 @@ def _check_ref(store: Store, ref: str, report: VerifyReport) -> None:
                         rev,
                     )
                 continue
-            have = Counter(canonical(e) for e in entries)
             sides = []
-            for parent in parents:
-                _blob, before = documents.get(parent, rev)
-                if not isinstance(before, _Unreadable):  # already named where it was made
-                    sides.append((parent, Counter(canonical(e) for e in before)))
+            for parent, parent_blob in zip(parents, before, strict=False):
+                had = documents.entries(parent_blob)
+                if not isinstance(had, _Unreadable):  # already named where it was made
+                    sides.append((parent, had))
             if len(parents) > 1:
                 _check_merge(ref, what, commit, rev, have, sides, len(parents), report)
             elif sides and (lost := sides[0][1] - have):
@@ -140,58 +139,62 @@ def _first(entries: Counter) -> str:
     return f"{said!r} by {entry.get('author', '?')} {entry.get('date', '')}".rstrip()
 
 
-def _changed_revisions(store: Store, listing: str) -> dict[str, set[str]]:
-    """For each notes commit, the revisions whose note it changed against any parent (one
-    ``git diff-tree --stdin`` for the whole ref)."""
+def _changes(store: Store, listing: str) -> dict[str, dict[str, tuple[str, list[str]]]]:
+    """For each notes commit, the revisions whose document it changed against any parent:
+    revision -> (its blob in the commit, its blob in each parent), "" where there is none.
+    One ``git diff-tree --stdin`` for the whole ref, and no tree is read: a ref of a
+    thousand notes commits costs one process, not a thousand tree walks."""
     out = gitcmd.run(
         store.root,
-        "diff-tree", "--stdin", "-m", "-r", "--root", "--no-renames", "--no-abbrev", "-z",
+        "diff-tree", "--stdin", "-m", "-r", "--root", "--always", "--no-renames",
+        "--no-abbrev", "-z",
         input=listing.encode("ascii") + b"\n",
     ).stdout.decode("utf-8", "surrogateescape")  # fmt: skip
-    changed: dict[str, set[str]] = {}
+    # One section per (commit, parent), in the parents' order (--always: even when empty).
+    sections: dict[str, list[dict[str, list[str]]]] = {}
     fields = iter(out.split("\x00"))
-    current: set[str] = set()
+    current: dict[str, list[str]] = {}
     for field in fields:
         if field.startswith(":"):
+            _old_mode, _new_mode, old, new, _status = field[1:].split()
             name = next(fields, "").replace("/", "")
-            current.add(name)
-        elif field:
-            current = changed.setdefault(field.strip(), set())
-    return changed
+            # A note moved between a flat and a fan-out path shows as a deletion and an
+            # addition of the same revision: one change, from the one blob to the other.
+            sides = current.setdefault(name, ["", ""])
+            if set(old) != {"0"}:
+                sides[0] = old
+            if set(new) != {"0"}:
+                sides[1] = new
+        elif field.strip():
+            current = {}
+            sections.setdefault(field.strip(), []).append(current)
+    changes: dict[str, dict[str, tuple[str, list[str]]]] = {}
+    for commit, parts in sections.items():
+        found: dict[str, tuple[str, list[str]]] = {}
+        for rev in {rev for part in parts for rev, (old, new) in part.items() if old != new}:
+            blob = next(part[rev][1] for part in parts if rev in part)
+            before = [part[rev][0] if rev in part else blob for part in parts]
+            found[rev] = (blob, before)
+        changes[commit] = found
+    return changes
 
 
 class _Documents:
-    """Each revision's document in a notes commit, parsed once."""
+    """Each document (by blob id) parsed once, as the multiset of its entries."""
 
     def __init__(self, store: Store) -> None:
         self.reader = store.reader
-        self.trees: dict[str, str | None] = {}
-        self.parsed: dict[str, list[Any] | _Unreadable] = {}
+        self.parsed: dict[str, Counter[str] | _Unreadable] = {"": Counter()}
 
-    def get(self, commit: str, rev: str) -> tuple[str, list[Any] | _Unreadable]:
-        if commit not in self.trees:
-            self.trees[commit] = self.reader.oid_of(commit, "tree")
-        tree = self.trees[commit]
-        entry = self._leaf(tree, rev) if tree else None
-        if entry is None:
-            return "", []
-        if entry not in self.parsed:
-            self.parsed[entry] = _parse(self.reader.read(entry))
-        return entry, self.parsed[entry]
-
-    def _leaf(self, tree: str, rev: str) -> str | None:
-        """The blob id of ``rev``'s note in a notes tree (flat or fan-out)."""
-        rest = rev.encode("ascii")
-        while rest:
-            entries = {e.name: e for e in self.reader.tree(tree)}
-            leaf = entries.get(rest)
-            if leaf is not None and leaf.mode != b"40000":
-                return leaf.oid
-            fanout = entries.get(rest[:2])
-            if fanout is None or fanout.mode != b"40000":
-                return None
-            tree, rest = fanout.oid, rest[2:]
-        return None
+    def entries(self, blob: str) -> Counter[str] | _Unreadable:
+        if blob not in self.parsed:
+            entries = _parse(self.reader.read(blob))
+            self.parsed[blob] = (
+                entries
+                if isinstance(entries, _Unreadable)
+                else Counter(canonical(e) for e in entries)
+            )
+        return self.parsed[blob]
 
 
 def _parse(data: bytes | None) -> list[Any] | _Unreadable:

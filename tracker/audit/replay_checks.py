@@ -16,6 +16,7 @@ Anything else is a ``replay`` finding. The originals accepted here are not repor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,17 +37,24 @@ class Replays:
     commits: set[str] = field(default_factory=set)
 
 
-def check_replays(store: Store, journal: list[dict[str, Any]], report: VerifyReport) -> Replays:
-    """Check every replayed revision on the branch; return what the journal vouches for."""
+def check_replays(
+    store: Store,
+    journal: list[dict[str, Any]],
+    report: VerifyReport,
+    commits: Iterable[str] | None = None,
+) -> Replays:
+    """Check the replayed revisions ``commits`` (by default every one on the branch)
+    against the sync events of ``journal``; return what those events vouch for."""
     named = _named_pairs(journal)
     accepted = Replays()
-    # One git process finds the replays: most stores have none, and a long history's
-    # messages are not read one by one for them.
-    out = store.git(
-        "log", "--first-parent", "--format=%H", "-E",
-        f"--grep=^{REPLAY_TRAILER}[0-9a-f]{{40}}", "HEAD",
-    )  # fmt: skip
-    for commit in out.split():
+    if commits is None:
+        # One git process finds the replays: most stores have none, and a long history's
+        # messages are not read one by one for them.
+        commits = store.git(
+            "log", "--first-parent", "--format=%H", "-E",
+            f"--grep=^{REPLAY_TRAILER}[0-9a-f]{{40}}", "HEAD",
+        ).split()  # fmt: skip
+    for commit in commits:
         try:
             _check_one(store, commit, named, accepted, report)
         except TrackerError as error:

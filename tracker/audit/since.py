@@ -23,6 +23,8 @@ import hashlib
 import json
 from contextlib import closing
 
+from tracker.audit.approval_checks import check_approvals
+from tracker.audit.replay_checks import check_replays
 from tracker.errors import TrackerError, UnknownDocumentError
 from tracker.git import cmd as gitcmd
 from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
@@ -33,7 +35,6 @@ from tracker.store import CONFIG_PATH, Store, StoreConfig
 
 from .verify import (
     REVIEWS_REF,
-    _check_dates,
     _check_later_notes,
     _check_linear,
     _check_revision,
@@ -42,6 +43,8 @@ from .verify import (
 )
 
 _NOTES_REFS = (NOTES_REF, REVIEWS_REF)
+# Events that put a commit on the branch: a revision, the setup, a settings change.
+_BRANCH_EVENTS = ("record", "setup", "config")
 _UNSET = object()
 
 
@@ -72,18 +75,21 @@ def verify_since(store: Store, since: str, require_signatures: bool = False) -> 
     try:
         _check_config_since(store, rev, report)
         _check_linear(store, chain[1:], report)
-        _check_dates(store, chain, report)
+        _check_dates_since(store, chain, report)
         new = [commit for commit, *_ in chain[1:]]
-        documents = set(store.documents())
         previous: dict[str, tuple[str, str] | None] = {}
+        replays = []  # revisions sync replayed since REV (Tracker-Replay-Of)
         for commit in new:
-            for document in _changed_documents(store, commit, documents):
+            for document in _changed_documents(store, commit):
                 revision = store.revision(commit, document)
+                if revision.replay_of is not None:
+                    replays.append(commit)
                 previous[document] = _check_revision(
                     store, document, revision, previous.get(document), report
                 )
-        events = _check_journal_since(store, rev, set(new), report)
+        events = _check_journal_since(store, rev, set(new), report, replays)
         _check_signatures(store, chain[1:], events, require_signatures, report)
+        check_approvals(store, report, events)
         _rehash(store, rev, events, report)
     except TrackerError as error:
         report.add("integrity", f"the store could not be read to the end: {error.one_line()}")
@@ -104,25 +110,62 @@ def _chain(store: Store, rev: str) -> list[tuple[str, list[str], str, str]]:
     return chain
 
 
-def _changed_documents(store: Store, commit: str, documents: set[str]) -> list[str]:
-    """The documents (as HEAD has them) that a commit changed against its first parent."""
+def _check_dates_since(store: Store, chain, report: VerifyReport) -> None:
+    """verify's date checks on the revisions after REV (``chain[0]``), from REV's date
+    on; REV itself was checked before. A setup commit (only the settings) sets no
+    lower bound, as in the full check."""
+    from datetime import datetime
+
+    from tracker.identity import is_future
+
+    rev, _parents, _adate, cdate = chain[0]
+    top = store.reader.commit(rev)
+    names = [e.name for e in store.reader.tree(top.tree)] if top is not None else []
+    previous = None if names == [b".tracker"] else datetime.fromisoformat(cdate)
+    for commit, _parents, adate, cdate in chain[1:]:
+        when = datetime.fromisoformat(cdate)
+        ahead = [d for d in dict.fromkeys((adate, cdate)) if is_future(datetime.fromisoformat(d))]
+        if ahead:
+            report.add(
+                "future-date",
+                f"dated {ahead[0]}, in the future: a wrong clock or a forged date; "
+                "every later revision must be dated after it",
+                commit,
+            )
+        if previous is not None and when < previous:
+            report.add(
+                "dates",
+                f"committed {cdate}, before its parent ({previous.isoformat()}): "
+                "the clock went backwards or history was rewritten",
+                commit,
+            )
+        previous = when
+
+
+def _changed_documents(store: Store, commit: str) -> list[str]:
+    """The documents of HEAD that a commit changed against its first parent: the two
+    trees compared down the folders that differ (a few trees, however big the store),
+    or git's own listing where that comparison cannot say (a deletion, a submodule)."""
     parsed = store.reader.commit(commit)
-    touched = store._touched_documents(parsed) if parsed is not None else None
-    if touched is None:
+    if parsed is None:
+        raise UnknownDocumentError(f"revision {commit[:12]} cannot be read", "")
+    old = store.reader.commit(parsed.parents[0]).tree if parsed.parents else None
+    changed: list[str] = []
+    if not store._changed_paths(old, parsed.tree, b"", changed):
         listing = store.git(
             "diff-tree", "-r", "-z", "--name-only", "--no-commit-id", "--root",
             *gitcmd.NO_DRIVERS, commit,
         )  # fmt: skip
-        touched = [name for name in listing.split("\x00") if name]
-    found = [name for name in touched if name in documents]
-    if not found and not touched:
-        raise UnknownDocumentError(f"revision {commit[:12]} changes no document", "")
-    return found
+        changed = [name for name in listing.split("\x00") if name]
+    return [name for name in changed if store._is_document(name)]
 
 
 def _check_config_since(store: Store, rev: str, report: VerifyReport) -> None:
-    """The settings may not have been loosened since REV (as the full check, from REV's)."""
-    raw = store.read_blob(rev, CONFIG_PATH)
+    """The settings may not have been loosened since REV (as the full check, from REV's,
+    or from the last change 'tracker config' journaled since: that one is decided)."""
+    events, _expected, _anchor = _journal_tail(store, rev)
+    changes = [str(e.get("commit")) for e in events if e.get("event") == "config"]
+    raw = store.read_blob(changes[-1] if changes else rev, CONFIG_PATH)
     if raw is None:
         return
     try:
@@ -130,11 +173,14 @@ def _check_config_since(store: Store, rev: str, report: VerifyReport) -> None:
     except ValueError:
         return
     current = store.config
+    loosened = current.require_approval < before.require_approval
     if not current.created_by_tracker:
         report.add("config", f"{CONFIG_PATH} was deleted after {rev[:12]}")
     elif current.require_notes < before.require_notes:
         report.add("config", f"require_notes was switched off after {rev[:12]}")
-    if not current.created_by_tracker or current.require_notes < before.require_notes:
+    if loosened and current.created_by_tracker:
+        report.add("config", "require_approval was switched off without the journal")
+    if not current.created_by_tracker or current.require_notes < before.require_notes or loosened:
         store._config = before  # audit by the rules in force at REV
 
 
@@ -181,7 +227,7 @@ def _journal_tail(store: Store, rev: str) -> tuple[list[dict], dict[str, object]
                 for ref in _NOTES_REFS:
                     if ref not in expected and (value := _writes(event, ref)) is not _UNSET:
                         expected[ref] = value
-                is_anchor = event.get("event") in ("record", "setup") and event.get("commit") == rev
+                is_anchor = event.get("event") in _BRANCH_EVENTS and event.get("commit") == rev
                 if anchor is None and is_anchor:
                     anchor = commit
             if anchor is None:
@@ -203,20 +249,26 @@ def _journal_tail(store: Store, rev: str) -> tuple[list[dict], dict[str, object]
     return [e for _c, _m, e in reversed(tail) if e is not None], expected, anchor
 
 
-def _check_journal_since(store: Store, rev: str, new: set[str], report: VerifyReport) -> list[dict]:
+def _check_journal_since(
+    store: Store, rev: str, new: set[str], report: VerifyReport, replays: list[str]
+) -> list[dict]:
     """The journal after REV against the branch after REV and the notes refs; returns
-    the events after REV (oldest first)."""
+    the events after REV (oldest first). ``replays``: the new revisions that say they
+    replay an original (checked as the full verify checks them)."""
     events, expected, _anchor = _journal_tail(store, rev)
     if store.ref(JOURNAL_REF) is None:
         if store.config.created_by_tracker:
             report.add("journal", f"{JOURNAL_REF} is missing: the tracker's journal was deleted")
         return []
+    # An original recorded since REV and replayed by a sync since REV left the branch with
+    # the journal's consent: not rewritten, if the replay is vouched for and faithful.
+    replayed = check_replays(store, events, report, replays)
     journaled: set[str] = set()
     for event in events:
         kind = event.get("event")
-        if kind in ("record", "setup"):
+        if kind in _BRANCH_EVENTS:
             journaled.add(str(event.get("commit")))
-            if event.get("commit") not in new:
+            if event.get("commit") not in new and event.get("commit") not in replayed.originals:
                 report.add(
                     "rewritten",
                     "a revision the tracker recorded is no longer on the branch "

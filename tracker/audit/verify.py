@@ -29,6 +29,7 @@ import json
 import subprocess
 from datetime import datetime
 
+from tracker.audit.approval_checks import check_approvals
 from tracker.audit.notes_checks import check_notes
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import NotTextError, TrackerError
@@ -98,6 +99,7 @@ def verify(store: Store, require_signatures: bool = False) -> VerifyReport:
             check_notes(store, report)
             _check_remotes(store, report)
             _check_signatures(store, branch_commits, journal, require_signatures, report)
+            check_approvals(store, report)
     except TrackerError as error:
         # A damaged repository can stop git itself; that is a finding, not a crash.
         report.add("integrity", f"the store could not be read to the end: {error.one_line()}")
@@ -174,8 +176,10 @@ def _finish_fsck(proc: subprocess.Popen[bytes], report: VerifyReport) -> None:
 
 def _check_config(store: Store, journal, report: VerifyReport) -> None:
     """The settings (require_notes, categories) are part of the record: if HEAD lost or
-    loosened them, say so and audit by the settings the store was set up with."""
-    setup = next((e["commit"] for e in journal if e.get("event") == "setup"), None)
+    loosened them, say so and audit by the settings the store was set up with (or last
+    given with 'tracker config': a journaled change of settings is the record's own)."""
+    changes = [e["commit"] for e in journal if e.get("event") in ("setup", "config")]
+    setup = changes[-1] if changes else None
     if setup is None:
         first = store.git("rev-list", "--first-parent", "--reverse", "HEAD", "--", CONFIG_PATH)
         setup = first.split()[0] if first.split() else None
@@ -193,7 +197,10 @@ def _check_config(store: Store, journal, report: VerifyReport) -> None:
         report.add("config", f"{CONFIG_PATH} was deleted after the store was set up", setup)
     elif current.require_notes < original.require_notes:
         report.add("config", "require_notes was switched off after the store was set up", setup)
-    if not current.created_by_tracker or current.require_notes < original.require_notes:
+    loosened = current.require_approval < original.require_approval
+    if loosened and current.created_by_tracker:
+        report.add("config", "require_approval was switched off without the journal", setup)
+    if not current.created_by_tracker or current.require_notes < original.require_notes or loosened:
         store._config = original  # audit by the rules the store was set up with
 
 
@@ -439,7 +446,7 @@ def _check_journal(store: Store, journal, chain, report: VerifyReport) -> None:
     journaled |= replays.commits
     later = _after_detached_head(store, journal)
     for event in journal:
-        if event.get("event") in ("record", "setup"):
+        if event.get("event") in ("record", "setup", "config"):
             journaled.add(event["commit"])
             if event["commit"] in later:
                 continue  # on the branch, after the commit checked out: not checked

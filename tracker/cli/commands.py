@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 Adapter = Callable[["argparse.Namespace"], int]
 COMMANDS: dict[str, Adapter] = {}
 # Commands that write: Ctrl-C after their commit point must not report a failure.
-WRITING = frozenset({"init", "add", "record", "note", "review"})
+WRITING = frozenset({"init", "add", "record", "note", "review", "config"})
 
 
 def command(name: str) -> Callable[[Adapter], Adapter]:
@@ -148,9 +148,38 @@ def demo(args: argparse.Namespace) -> int:
 def init(args: argparse.Namespace) -> int:
     target = os.path.join(args.directory, args.path) if args.path else args.directory
     after_setup: list[str] = []
-    store = porcelain.init(target, args.require_notes, args.author, after_setup)
+    store = porcelain.init(
+        target, args.require_notes, args.author, after_setup,
+        require_approval=args.require_approval,
+    )  # fmt: skip
     print(f"Initialised tracker store in {one_line(str(store.root))}")
     _warn(after_setup)
+    return 0
+
+
+@command("config")
+def config(args: argparse.Namespace) -> int:
+    store = _open(args)
+    if args.name is None or args.value is None:
+        settings = porcelain.settings(store)
+        if args.name is not None:
+            settings = {args.name: settings[args.name]}
+        if args.json:
+            _print_json(settings)
+            return 0
+        for name, value in settings.items():
+            shown = ", ".join(value) if isinstance(value, list) else "on" if value else "off"
+            print(f"{name:<17} {one_line(shown)}")
+        return 0
+    warnings: list[str] = []
+    commit = porcelain.set_setting(store, args.name, args.value == "on", args.author, warnings)
+    if args.json:
+        _print_json({"setting": args.name, "value": args.value == "on", "commit": commit})
+    elif commit is None:
+        print(f"{args.name} is already {args.value}; nothing was written")
+    else:
+        print(f"{args.name} is now {args.value} (settings commit {commit[:12]})")
+    _warn(warnings)
     return 0
 
 

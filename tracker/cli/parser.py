@@ -69,7 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("init", "make this folder (or DIR) a tracker store")
     p.add_argument("path", nargs="?", default=None)
     p.add_argument("--require-notes", action="store_true", help="refuse changes without a note")
+    p.add_argument(
+        "--require-approval", action="store_true",
+        help="count a revision as approved only when another editor approves it",
+    )  # fmt: skip
     p.add_argument("--author", help='"Name <email>" (default: git config user.name/email)')
+
+    p = command("config", "list the store's settings, or turn one on or off", json_flag=True)
+    p.add_argument("name", nargs="?", choices=["require-approval", "require-notes"])
+    p.add_argument("value", nargs="?", choices=["on", "off"])
+    p.add_argument("--author", help="who changes the setting (default: git config)")
 
     p = command("add", "start tracking a document (records its first revision)")
     p.add_argument("file")

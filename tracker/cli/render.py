@@ -385,23 +385,6 @@ def remotes(known: list[tuple[str, str]]) -> None:
 
 
 def sync(result: SyncResult) -> None:
-    """One line: what came in, what went out, what was joined."""
-    parts = []
-    if result.taken:
-        parts.append(f"took {result.taken} revision{'s' if result.taken != 1 else ''}")
-    if result.replayed:
-        parts.append(f"replayed {len(result.replayed)}")
-    if result.sent and result.pushed:
-        parts.append(f"sent {result.sent}")
-    if result.merged_refs:
-        parts.append("joined " + ", ".join(result.merged_refs))
-    if result.notes_conflicts:
-        parts.append(f"{result.notes_conflicts} conflicting note or review entries to resolve")
-    taken = [ref.rpartition("/")[2] for ref in result.moved if ref.startswith("refs/notes/")]
-    if taken and not result.merged_refs:
-        parts.append("took " + ", ".join(taken))
-    if result.pushed and not parts:
-        parts.append("pushed notes, reviews and journal")
-    what = "; ".join(parts) if parts else "already up to date"
-    line = Text(f"{one_line(result.branch)} synced with {one_line(result.remote)}: {what}")
-    _console().print(line)
+    """One line: what came in, what went out, what was joined (worded in present.py, as
+    the app says it)."""
+    _console().print(_text(present.sync_summary(result)))

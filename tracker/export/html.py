@@ -56,9 +56,11 @@ def _review(status: Review | None) -> str:
     if not status:
         return '<span class="review-none">awaiting review</span>'
     kind = "approved" if status.status == "approved" else "flagged"
+    # An author's own approval is said to be one, as log, show and the app say it.
+    said = "self-approved" if kind == "approved" and status.by_author else kind
     comment = f": {esc(status.comment)}" if status.comment else ""
     shown = (
-        f'<span class="review-{kind}">{kind} by {esc(status.author)}, '
+        f'<span class="review-{kind}">{said} by {esc(status.author)}, '
         f"{esc(status.date)}{comment}</span>"
     )
     if status.conflict:

@@ -27,6 +27,8 @@ def _review(status: Review | None) -> str:
     if not status:
         return "awaiting review"
     what = "approved" if status.status == "approved" else "flagged"
+    # An author's own approval is said to be one, as log, show and the app say it.
+    what = "self-approved" if what == "approved" and status.by_author else what
     comment = f": {escape(status.comment)}" if status.comment else ""
     text = f"{what} by {escape(status.author)}, {escape(status.date[:10])}{comment}"
     if status.conflict:
