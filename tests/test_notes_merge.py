@@ -18,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker import porcelain
+from tracker.entry_ids import canonical
 from tracker.errors import SyncRefusedError
-from tracker.notes import NOTES_REF, canonical, compose_later
+from tracker.notes import NOTES_REF, compose_later
 from tracker.recording import init_store
 from tracker.reviews import REVIEWS_REF
 from tracker.store import Store
@@ -145,7 +146,7 @@ def test_conflicts_are_found_exactly_for_entries_written_without_seeing_each_oth
 
 
 def test_conflicts_only_for_concurrent_disagreeing_entries_on_one_target():
-    from tracker.notes import entry_id
+    from tracker.entry_ids import entry_id
 
     one = {"change": 1, "old": [0, 1], "new": [0, 1], "text": "x", "seen": []}
     two = {"change": 1, "old": [0, 1], "new": [0, 1], "text": "y", "seen": []}

@@ -71,7 +71,9 @@ def test_a_rewound_or_deleted_remote_ref_is_refused_and_named(
     assert shared_refs(bob) == before
 
 
-def test_notes_joined_by_hand_with_cat_sort_uniq_are_named_by_verify(desk: Desk) -> None:
+def test_notes_joined_by_hand_with_cat_sort_uniq_are_refused_by_sync_and_named_by_verify(
+    desk: Desk,
+) -> None:
     ann = desk.first("ann")
     bob = desk.join("bob")
     rev = record(ann, "5 percent", "7 percent", note="census")
@@ -85,14 +87,23 @@ def test_notes_joined_by_hand_with_cat_sort_uniq_are_named_by_verify(desk: Desk)
     git(ann.root, "notes", "--ref=refs/notes/tracker", "merge", "-q", "-s", "cat_sort_uniq",
         "refs/notes/theirs")  # fmt: skip
     git(ann.root, "push", "-q", "origin", "refs/notes/tracker")
-    result = porcelain.sync(bob)  # a fast-forward: taken as it is, but said
-    assert result.warnings == (
-        "origin's refs/notes/tracker was changed outside the tracker (no event of its journal "
-        "wrote it); taken as it is, and 'tracker verify' names it",
+
+    def kept() -> list[str]:  # every ref but the fetch's scratch area (incoming)
+        listed = git(bob.root, "for-each-ref", "--format=%(refname) %(objectname)")
+        return [line for line in listed.splitlines() if "/incoming/" not in line]
+
+    before = kept()
+    # Taking the hand merge, even as a fast-forward, would hide both editors' notes of
+    # that revision from every reader: refused, naming the revision and the ref.
+    with pytest.raises(SyncRefusedError) as refused:
+        porcelain.sync(bob)
+    assert f"revision {rev[:12]} in refs/notes/tracker on the remote are not readable" in str(
+        refused.value
     )
-    assert "notes-rewritten" in findings(bob)
-    cli = run_cli("-C", str(bob.root), "sync")  # said once: this sync has seen it
-    assert cli.code == 0 and "warning" not in cli.err
+    assert kept() == before  # nothing merged: tracking refs and bob's own unchanged
+    cli = run_cli("-C", str(bob.root), "sync")
+    assert cli.code != 0 and "not readable" in cli.err and "Traceback" not in cli.err
+    assert "notes-unreadable" in findings(ann)  # where the hand merge was made
 
 
 def test_a_notes_entry_edited_by_hand_and_pushed_is_named_by_verify(desk: Desk) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from tracker.entry_ids import entry_id, seen_of
+
 if TYPE_CHECKING:
     from tracker.where import Place
 
@@ -176,8 +178,6 @@ class LaterNote:
     @classmethod
     def from_entry(cls, entry: dict[str, Any]) -> LaterNote:
         """An entry as stored (JSON written by the tracker, or by hand with ``git notes``)."""
-        from tracker.notes import entry_id, seen_of
-
         return cls(
             change=entry.get("change"),
             text=str(entry.get("text", "")),
@@ -217,13 +217,14 @@ class Review:
     # The entry as stored, keys in their stored order (an entry edited by hand may carry
     # more): ``--json`` prints it as it is, so scripts see what the ref holds.
     stored: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    # The latest review was written by the revision's own author (identity.same_editor):
-    # an approval then is a self-approval, which sign-off does not count.
-    by_author: bool = False
     # Other current reviews with another verdict, written without seeing this one (an
     # approval and a flag made in two clones and joined by sync): a conflict, shown until
     # a newer review resolves it. This review is the newest of them.
     conflict: tuple[Review, ...] = ()
+    # The review was written by the revision's own author (identity.same_editor): an
+    # approval then is a self-approval, which sign-off does not count. (Last: reviews.py
+    # builds a Review from its fields in order.)
+    by_author: bool = False
 
     @property
     def approved(self) -> bool:

@@ -22,12 +22,12 @@ revision in the notes ref; see docs/storage-format.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from tracker.entry_ids import entry_id, seen_of
 from tracker.errors import NoteError
 from tracker.model import CHANGE_KINDS, Change, LaterNote, Note, Span
 
@@ -272,24 +272,6 @@ def current_ids(entries: Sequence[Any]) -> list[str]:
 def matches_change(entry: dict[str, Any], change: Change) -> bool:
     """Whether a stored later-notes entry is about ``change`` (as ``apply_later`` binds it)."""
     return _matches(LaterNote.from_entry(entry), change)
-
-
-def canonical(entry: Any) -> str:
-    """An entry's identity: its canonical JSON (sorted keys, no spaces, UTF-8 as is)."""
-    return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def entry_id(entry: Any) -> str:
-    """The short id by which a later entry's "seen" names this one."""
-    return hashlib.sha256(canonical(entry).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def seen_of(entry: Any) -> tuple[str, ...] | None:
-    """The ids an entry says it saw, or None for an entry without "seen" (old or hand-made)."""
-    seen = entry.get("seen") if isinstance(entry, dict) else None
-    if not isinstance(seen, list):
-        return None
-    return tuple(str(item) for item in seen)
 
 
 def heads(entries: Sequence[Any]) -> list[int]:

@@ -444,7 +444,7 @@ def notes_history(store: Store, rev: str) -> list[dict[str, Any]]:
     # entries are the ones none of its parents had. A merge made by sync adds none.
     from collections import Counter
 
-    from tracker.notes import canonical
+    from tracker.entry_ids import canonical
 
     listing = (
         store.git(

@@ -21,8 +21,9 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from tracker.entry_ids import canonical
 from tracker.git import cmd as gitcmd
-from tracker.notes import NOTES_REF, canonical
+from tracker.notes import NOTES_REF
 from tracker.reviews import REVIEWS_REF
 
 if TYPE_CHECKING:

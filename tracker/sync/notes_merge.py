@@ -23,12 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker.entry_ids import canonical
 from tracker.errors import SyncRefusedError
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader
 from tracker.git.write import signing
 from tracker.identity import Identity
-from tracker.notes import canonical, compose_later, heads
+from tracker.notes import compose_later, heads
 from tracker.reviews import REVIEWS_REF
 
 if TYPE_CHECKING:

@@ -83,9 +83,11 @@ def sync(
                 if warning not in warnings:
                     warnings.append(warning)
                     say(SyncStep("warning", warning))
+            plan = _plan(store, name, branch, fetched, refs, who, say, origin_of)
+            # The tracking refs move only once the plan is made: a sync refused while
+            # merging (unreadable notes, an overlap) leaves every ref here as it was.
             transfer.move_tracking(store, name, fetched.values, refs)
             refs |= {tracking_ref(name, r): v for r, v in fetched.values.items() if v}
-            plan = _plan(store, name, branch, fetched, refs, who, say, origin_of)
             origin_of |= {new: original for original, new in plan.replayed}
             _apply(store, branch, plan)
             # The refs as they are now: the snapshot with the plan's moves.
