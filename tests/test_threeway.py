@@ -3,7 +3,7 @@ every correction lands on its own tokens, and overlapping edits are refused."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tracker.diff import word_changes
@@ -37,6 +37,10 @@ def edits_to_changes(base: str, edits: list[tuple[int, int, str]]) -> tuple[str,
         at = end
     pieces.append(base[at:])
     return "".join(pieces), changes
+
+
+def _spans(changes) -> list[tuple[int, int, str]]:
+    return [(c.old.start, c.old.end, c.new.text) for c in changes]
 
 
 @st.composite
@@ -74,14 +78,33 @@ def paragraph_and_two_edit_sets(draw):
 
 @settings(max_examples=60, deadline=None)
 @given(paragraph_and_two_edit_sets())
+# Runs of one word, where the engine records the remote's edit on another copy.
+@example(("prices prices prices prices prices prices prices.", [(35, 42, "")], [(14, 21, "")]))
+@example(("prices " * 7 + "prices.", [(35, 42, "")], [(14, 21, "")]))
+@example(
+    (
+        "prices prices prices prices prices prices prices prices prices prices prices in in "
+        "prices.",
+        [(83, 83, "seven ")],
+        [(28, 35, ""), (56, 76, "seven")],
+    )
+)
 def test_disjoint_edits_of_one_paragraph_merge_and_land_on_their_own_tokens(case):
     base, our_edits, their_edits = case
     ours_text, ours = edits_to_changes(base, our_edits)
     theirs_text, _exact = edits_to_changes(base, their_edits)
     theirs = word_changes(base, theirs_text)  # the remote's changes, as sync computes them
     result = merge(base, ours, theirs)
-    assert isinstance(result, Merged), (base, our_edits, their_edits)
     both, _ = edits_to_changes(base, our_edits + their_edits)
+    if _spans(theirs) != _spans(_exact):
+        # A run of the same word ("prices prices prices"): the engine may record the
+        # remote's cut on another copy of it, next to one of ours. Which copy was meant
+        # cannot be read from the texts, so a refusal is right; a merge must still give
+        # exactly both editors' texts (the positions inside the run are not comparable).
+        if isinstance(result, Merged):
+            assert result.text == both
+        return
+    assert isinstance(result, Merged), (base, our_edits, their_edits)
     assert result.text == both
     assert [(c.index, c.kind, c.old.text, c.new.text) for c in result.changes] == [
         (c.index, c.kind, c.old.text, c.new.text) for c in ours
