@@ -626,7 +626,9 @@ class Store:
         foreign: ForeignChanges | None = None
         count = 0
         try:
-            blobs = True
+            # Blob ids serve only to compute changes: without them (verify, the app's
+            # first listing) a big store's log comes from its documents' index.
+            blobs = False
             if with_changes:
                 # One cat-file process for the reviews, the texts and the merged branches.
                 foreign = self.foreign_changes()
