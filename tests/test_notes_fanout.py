@@ -14,7 +14,7 @@ from tracker.model import APPROVED, NoteInput
 from tracker.recording import add_later_note, add_review, record
 from tracker.store import Store
 
-from conftest import ANN, DATE, git
+from conftest import ANN, BOB, DATE, git
 
 REF = "refs/notes/probe"
 
@@ -102,9 +102,10 @@ def test_later_notes_and_reviews_through_a_fanned_out_tree(store, monkeypatch):
     for i, text in enumerate(["One two four.\n", "One five four.\n", "Six five four.\n"]):
         (store.root / "a.txt").write_text(text)
         revs.append(record(store, "a.txt", f"Edit {i}", identity=ANN, date=DATE))
-    for rev in revs[1:]:
+    for number, rev in enumerate(revs[1:]):
         add_later_note(store, rev, 1, NoteInput("Checked.", "factual"), ANN, DATE)
-        add_review(store, rev, APPROVED, identity=ANN, date=DATE)
+        # Two reviewers: the review that fans the tree out moves the other's entries.
+        add_review(store, rev, APPROVED, identity=BOB if number % 2 == 0 else ANN, date=DATE)
     add_later_note(store, revs[1], 1, NoteInput("Checked twice.", "factual"), ANN, DATE)
     for ref in ("refs/notes/tracker", "refs/notes/tracker-reviews"):
         assert all(len(n) == 2 for n in _top_names(store, f"{ref}^{{tree}}"))
@@ -117,6 +118,12 @@ def test_later_notes_and_reviews_through_a_fanned_out_tree(store, monkeypatch):
     log = list(store.log("a.txt"))
     assert [r.changes[0].note.text for r in log[:-1]] == ["Checked."] * 2 + ["Checked twice."]
     assert len(store.reviews()) == 3
+    # The commit that fanned each tree out moved every note to a new path: verify must
+    # read that as a move, not as entries written anew (approvals forged in ANN's name).
+    from tracker.audit.verify import verify
+
+    kinds = {f.kind for f in verify(store).findings}
+    assert not kinds & {"approval-author", "notes-edited", "notes-merge"}, kinds
 
 
 @pytest.mark.parametrize("count", [0, 1])

@@ -140,12 +140,24 @@ def _check_approval_authors(store: Store, report: VerifyReport, which: list[str]
     for block in out.split("\x01")[1:]:
         head, _, raw = block.partition("\n")
         commit, _, committed_by = head.partition("\x00")
+        moved_from: dict[str, str] = {}  # rev -> the blob its note had at another path
+        written: list[tuple[str, str, str]] = []
         for line in raw.splitlines():
             meta, _, path = line.partition("\t")
             fields = meta.split()
-            if len(fields) < 4 or not line.startswith(":") or fields[3] == _ZERO:
-                continue  # not a note, or a note deleted: no entry added
-            changed.append((commit, committed_by, path.replace("/", ""), fields[2], fields[3]))
+            if len(fields) < 4 or not line.startswith(":"):
+                continue  # not a note
+            rev = path.replace("/", "")
+            if fields[3] == _ZERO:
+                moved_from[rev] = fields[2]  # deleted here: added nothing
+            else:
+                written.append((rev, fields[2], fields[3]))
+        for rev, old, new in written:
+            # A tree fanned out (or flattened) moves each note to a new path in one
+            # commit: what it held at the old path is what it held before.
+            if old == _ZERO:
+                old = moved_from.get(rev, _ZERO)
+            changed.append((commit, committed_by, rev, old, new))
     blobs = _read_all(store, [b for *_, old, new in changed for b in (old, new) if b != _ZERO])
     for commit, committed_by, rev, old_blob, new_blob in changed:
         before = entries_of(blobs.get(old_blob)) if old_blob != _ZERO else []
