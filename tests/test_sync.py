@@ -14,7 +14,7 @@ from servers import bare
 from sync_helpers import DOC, Desk, edit, plain_clone, record
 
 from tracker import porcelain
-from tracker.errors import SyncRefusedError
+from tracker.errors import ConcurrentEditError, SyncRefusedError
 from tracker.git.journal import read_journal
 from tracker.model import SyncStep
 from tracker.store import Store
@@ -301,3 +301,26 @@ def test_overlapping_corrections_are_refused_in_one_line_with_nothing_written(
     after = [ln for ln in snapshot(bob.root)["refs"].splitlines() if ln.startswith(shared)]
     assert after == before
     assert "6 percent" in (bob.root / DOC).read_text()
+
+
+def test_an_overlap_is_settled_by_the_remote_side_giving_way(desk: Desk) -> None:
+    """The route the refusal names: recording again on the refused side cannot help (its
+    revision is replayed first); the other editor putting back the earlier wording can."""
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(ann, "5 percent", "7 percent", note="census")
+    porcelain.sync(ann)
+    record(bob, "5 percent", "6 percent", note="survey")
+    with pytest.raises(ConcurrentEditError) as refused:
+        porcelain.sync(bob)
+    assert "the other editor records a revision that puts back the earlier wording" in (
+        refused.value.one_line()
+    )
+    record(ann, "7 percent", "5 percent", note="Wait for the desk to choose the source")
+    porcelain.sync(ann)
+    result = porcelain.sync(bob)
+    assert len(result.replayed) == 1 and result.pushed
+    porcelain.sync(ann)
+    for store in (ann, bob):
+        assert "6 percent" in (store.root / DOC).read_text(encoding="utf-8")
+        verified(store)

@@ -40,9 +40,13 @@ from tracker.text.decode import decode_document
 from tracker.where import Places
 
 _AUTHOR = re.compile(rb"^(?P<name>.*) <(?P<email>[^<>]*)> (?P<stamp>\d+) (?P<zone>[+-]\d{4})$")
+# The route that works today (docs/collaboration.md, "An overlap"): sync replays this
+# clone's revision first, so another revision recorded here on top does not settle it;
+# the remote's side giving way does.
 _RESOLVE = (
-    "nothing was written; see the three versions side by side in the app, "
-    "then record the resolved text as a new revision"
+    "nothing was written; see the three versions side by side in the app (S); to settle "
+    "it, the other editor records a revision that puts back the earlier wording, you sync "
+    "again, then record the wording you agree on"
 )
 
 

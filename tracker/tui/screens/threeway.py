@@ -89,8 +89,10 @@ class ThreeWayScreen(Screen[None]):
         )
         todo = [
             ("Nothing was written. ", "bold"),
-            f"To settle it: edit {document} to the version you want (esc, then e), record "
-            "it as a new revision with its notes, then sync again (S).",
+            f"To settle it: the other editor records a revision of {document} that puts back "
+            "the earlier wording (with a note), then sync again (S), then record the wording "
+            "you agree on. A revision recorded here first does not settle it: yours is "
+            "replayed first.",
         ]
         self.query_one("#threeway-todo", Static).update(Content.assemble(*todo))
         self._draw()
