@@ -8,6 +8,7 @@ above this module moves a ref itself.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tracker.errors import DirtyStoreError, SigningError
@@ -18,21 +19,36 @@ from tracker.identity import Identity
 
 
 def commit_tree(
-    store: Repository, tree: str, parent: str | None, message: str, identity: Identity, date: str
+    store: Repository,
+    tree: str,
+    parent: str | Sequence[str] | None,
+    message: str,
+    identity: Identity,
+    date: str,
 ) -> str:
-    """Write a commit object (signed when the user signs commits); nothing moves yet."""
+    """Write a commit object by ``identity`` at ``date`` (signed when the user signs
+    commits), with one parent, several (a sync's merge) or none; nothing moves yet."""
+    parents = [] if parent is None else [parent] if isinstance(parent, str) else list(parent)
+    return write_commit(store, tree, parents, message, identity.env(date))
+
+
+def write_commit(
+    store: Repository, tree: str, parents: Sequence[str], message: str, env: Mapping[str, str]
+) -> str:
+    """Write a commit object with the author and committer ``env`` names (a replay keeps
+    its original's author), signed when the user signs commits; nothing moves yet."""
     sign = signing(store)
     return gitcmd.output(
         store.root,
         *sign,  # the signature's settings go before the subcommand
         "commit-tree",
         tree,
-        *(["-p", parent] if parent else []),
+        *[arg for each in parents if each for arg in ("-p", each)],
         *(["-S"] if sign else []),
         "-F",
         "-",
         input=message.encode("utf-8"),
-        env=identity.env(date),
+        env=dict(env),
     )
 
 

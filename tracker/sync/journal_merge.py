@@ -18,10 +18,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tracker.git import cmd as gitcmd
 from tracker.git.journal import EVENT_PREFIX
 from tracker.git.repo import Repository
-from tracker.git.write import signing
+from tracker.git.write import commit_tree
 from tracker.identity import Identity
 from tracker.sync.transfer import contains
 
@@ -83,28 +82,7 @@ def join_journals(
     summary = f"sync {str(event.get('commit') or '')[:12]} with {event['remote']}"
     message = f"{summary}\n\n{EVENT_PREFIX}{json.dumps(event, sort_keys=True)}\n"
     empty_tree = store.git("mktree", input=b"")
-    return _commit(store, empty_tree, [p for p in parents if p], message, identity, date)
-
-
-def _commit(
-    store: Repository, tree: str, parents: list[str], message: str, identity: Identity, date: str
-) -> str:
-    """A commit object with these parents (write.commit_tree takes one), signed when
-    the user signs commits."""
-    sign = signing(store)
-    args = [arg for parent in parents for arg in ("-p", parent)]
-    return gitcmd.output(
-        store.root,
-        *sign,
-        "commit-tree",
-        tree,
-        *args,
-        *(["-S"] if sign else []),
-        "-F",
-        "-",
-        input=message.encode("utf-8"),
-        env=identity.env(date),
-    )
+    return commit_tree(store, empty_tree, [p for p in parents if p], message, identity, date)
 
 
 def unexplained_notes(

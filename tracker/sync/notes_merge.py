@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ from tracker.entry_ids import canonical
 from tracker.errors import SyncRefusedError
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader
-from tracker.git.write import signing
+from tracker.git.write import commit_tree
 from tracker.identity import Identity
 from tracker.notes import compose_later, heads
 from tracker.reviews import REVIEWS_REF
@@ -237,7 +237,7 @@ def merge_notes_ref(
     joined.update(zip(to_write, _write_blobs(store, list(to_write.values())), strict=True))
     tree = _tree_with_notes(store, ours, joined)
     message = _merge_message(ref, ours, theirs, sides)
-    return _merge_commit(store, tree, (ours, theirs), message, identity, date), conflicts
+    return commit_tree(store, tree, (ours, theirs), message, identity, date), conflicts
 
 
 def _merge_message(ref: str, ours: str, theirs: str, sides: dict[str, tuple[int, int]]) -> str:
@@ -343,30 +343,3 @@ def _tree_with_notes(store: Store, ours: str, notes: dict[str, str]) -> str:
     from tracker.git.notes_tree import set_notes
 
     return set_notes(store, store.reader.oid_of(ours, "tree"), notes)
-
-
-def _merge_commit(
-    store: Store,
-    tree: str,
-    parents: Iterable[str],
-    message: str,
-    identity: Identity,
-    date: str,
-) -> str:
-    """A merge commit (signed when the user signs commits, as every tracker commit is)."""
-    sign = signing(store)
-    args: list[str] = []
-    for parent in parents:
-        args += ["-p", parent]
-    return gitcmd.output(
-        store.root,
-        *sign,
-        "commit-tree",
-        tree,
-        *args,
-        *(["-S"] if sign else []),
-        "-F",
-        "-",
-        input=message.encode("utf-8"),
-        env=identity.env(date),
-    )

@@ -27,8 +27,7 @@ from typing import NoReturn
 
 from tracker.diff import diff_texts, word_changes
 from tracker.errors import ConcurrentEditError, NotTextError, SyncRefusedError
-from tracker.git import cmd as gitcmd
-from tracker.git.write import signing
+from tracker.git.write import write_commit
 from tracker.identity import Identity, now_iso
 from tracker.model import Change, Note, ThreeWay
 from tracker.moves import accounts, flattened
@@ -324,20 +323,7 @@ class _Replay:
             "GIT_COMMITTER_EMAIL": self.identity.email,
             "GIT_COMMITTER_DATE": self._committed(),
         }
-        sign = signing(self.store)
-        return gitcmd.output(
-            self.store.root,
-            *sign,
-            "commit-tree",
-            tree,
-            "-p",
-            self.tip,
-            *(["-S"] if sign else []),
-            "-F",
-            "-",
-            input=message.encode("utf-8"),
-            env=env,
-        )
+        return write_commit(self.store, tree, [self.tip], message, env)
 
 
 def _faithful(their_text: str, merged: Merged) -> bool:
