@@ -98,7 +98,10 @@ def open_editor(tmp_path: Path, server: str, who: str, remote: Path) -> tuple[Te
     editor = home / "editor.sh"
     editor.write_text(f"#!/bin/sh\nsed -i 's/{old}/{new}/' \"$1\"\n")
     editor.chmod(0o755)
-    env = pane_env(home, HOME=str(home), EDITOR=str(editor))
+    # The app records in the pane, and this test verifies and syncs from outside it: both
+    # must read one clock (.ci/elsewhere runs the suite under faketime, which env -i drops).
+    clock = {k: v for k, v in os.environ.items() if k in ("LD_PRELOAD", "FAKETIME")}
+    env = pane_env(home, HOME=str(home), EDITOR=str(editor), **clock)
     terminal = Terminal(server, who)
     terminal.tmux(
         "new-session", "-d", "-s", who, "-x", "160", "-y", "45", "-c", str(home),

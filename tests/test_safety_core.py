@@ -23,13 +23,17 @@ from conftest import ANN, DATE, git, run_cli
 # then), "-pid" on exit. Two writers inside at once show up as interleaved lines.
 LOCKER = textwrap.dedent(
     """
-    import os, sys
+    import os, sys, time
     from pathlib import Path
     from tracker.errors import LockedError
     from tracker.lock import store_lock
 
-    git_dir, log, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    git_dir, log, rounds, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
     me = os.getpid()
+    # Start together: on a loaded machine a writer could otherwise finish its rounds
+    # before the next has started, and the lock would never be contended.
+    while not os.path.exists(go):
+        time.sleep(0.001)
     fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     done = refused = 0
     while done < rounds:
@@ -50,14 +54,16 @@ LOCKER = textwrap.dedent(
 def test_eight_concurrent_lockers_never_hold_the_lock_together(tmp_path):
     store = init_store(tmp_path / "s", ANN, DATE)
     log = tmp_path / "lock.log"
+    go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", LOCKER, str(store.git_dir), str(log), "40"],
+            [sys.executable, "-c", LOCKER, str(store.git_dir), str(log), "40", str(go)],
             stdout=subprocess.PIPE,
             text=True,
         )
         for _ in range(8)
     ]
+    go.touch()  # every writer has been started: let them all begin at once
     refused = 0
     for proc in procs:
         out, _ = proc.communicate(timeout=120)
