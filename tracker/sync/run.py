@@ -295,14 +295,9 @@ def _join_branch(
     # A retry after a lost push: what the last attempt replayed is replayed from its
     # original again, so the journal and the replay's trailer name the editor's revision.
     mine = [plan.origin_of.get(commit, commit) for commit in mine]
-    try:
-        from tracker.sync.replay import replay_onto
-    except ImportError:
-        raise SyncRefusedError(
-            f"this store and {remote} both have new revisions, and this tracker cannot "
-            "replay them yet",
-            "nothing was changed",
-        ) from None
+    # Loaded only when both sides have new revisions: the diff engine comes with it.
+    from tracker.sync.replay import replay_onto
+
     pairs = replay_onto(store, mine, theirs, who.get())
     plan.replayed = list(pairs)
     plan.taken = _count(store, theirs, base)
