@@ -35,6 +35,7 @@ from tracker.store import CONFIG_PATH, Store, StoreConfig
 
 from .verify import (
     REVIEWS_REF,
+    _check_dates,
     _check_later_notes,
     _check_linear,
     _check_revision,
@@ -75,7 +76,7 @@ def verify_since(store: Store, since: str, require_signatures: bool = False) -> 
     try:
         _check_config_since(store, rev, report)
         _check_linear(store, chain[1:], report)
-        _check_dates_since(store, chain, report)
+        _check_dates(store, chain, report, first_checked=True)
         new = [commit for commit, *_ in chain[1:]]
         previous: dict[str, tuple[str, str] | None] = {}
         replays = []  # revisions sync replayed since REV (Tracker-Replay-Of)
@@ -108,38 +109,6 @@ def _chain(store: Store, rev: str) -> list[tuple[str, list[str], str, str]]:
             commit, parents, adate, cdate = line.split("\x00")
             chain.append((commit, parents.split(), adate, cdate))
     return chain
-
-
-def _check_dates_since(store: Store, chain, report: VerifyReport) -> None:
-    """verify's date checks on the revisions after REV (``chain[0]``), from REV's date
-    on; REV itself was checked before. A setup commit (only the settings) sets no
-    lower bound, as in the full check."""
-    from datetime import datetime
-
-    from tracker.identity import is_future
-
-    rev, _parents, _adate, cdate = chain[0]
-    top = store.reader.commit(rev)
-    names = [e.name for e in store.reader.tree(top.tree)] if top is not None else []
-    previous = None if names == [b".tracker"] else datetime.fromisoformat(cdate)
-    for commit, _parents, adate, cdate in chain[1:]:
-        when = datetime.fromisoformat(cdate)
-        ahead = [d for d in dict.fromkeys((adate, cdate)) if is_future(datetime.fromisoformat(d))]
-        if ahead:
-            report.add(
-                "future-date",
-                f"dated {ahead[0]}, in the future: a wrong clock or a forged date; "
-                "every later revision must be dated after it",
-                commit,
-            )
-        if previous is not None and when < previous:
-            report.add(
-                "dates",
-                f"committed {cdate}, before its parent ({previous.isoformat()}): "
-                "the clock went backwards or history was rewritten",
-                commit,
-            )
-        previous = when
 
 
 def _changed_documents(store: Store, commit: str) -> list[str]:
