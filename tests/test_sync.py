@@ -301,11 +301,17 @@ def test_overlapping_corrections_are_refused_in_one_line_with_nothing_written(
     after = [ln for ln in snapshot(bob.root)["refs"].splitlines() if ln.startswith(shared)]
     assert after == before
     assert "6 percent" in (bob.root / DOC).read_text()
+    assert "tracker sync --settle" in result.err  # the way on, named where it refuses
+
+    settled = run_cli("-C", str(bob.root), "sync", "--settle")
+    assert settled.code == 0, settled.err
+    assert "set aside 1" in settled.out and f"{DOC} holds your wording on theirs" in settled.out
+    assert git(bob.root, "rev-parse", "HEAD") == git(ann.root, "rev-parse", "HEAD")
 
 
 def test_an_overlap_is_settled_by_the_remote_side_giving_way(desk: Desk) -> None:
-    """The route the refusal names: recording again on the refused side cannot help (its
-    revision is replayed first); the other editor putting back the earlier wording can."""
+    """The other route: recording again on the refused side cannot help (its revision is
+    replayed first); the other editor putting back the earlier wording can."""
     ann = desk.first("ann")
     bob = desk.join("bob")
     record(ann, "5 percent", "7 percent", note="census")
@@ -313,9 +319,7 @@ def test_an_overlap_is_settled_by_the_remote_side_giving_way(desk: Desk) -> None
     record(bob, "5 percent", "6 percent", note="survey")
     with pytest.raises(ConcurrentEditError) as refused:
         porcelain.sync(bob)
-    assert "the other editor records a revision that puts back the earlier wording" in (
-        refused.value.one_line()
-    )
+    assert "tracker sync --settle" in refused.value.one_line()
     record(ann, "7 percent", "5 percent", note="Wait for the desk to choose the source")
     porcelain.sync(ann)
     result = porcelain.sync(bob)
@@ -324,3 +328,100 @@ def test_an_overlap_is_settled_by_the_remote_side_giving_way(desk: Desk) -> None
     for store in (ann, bob):
         assert "6 percent" in (store.root / DOC).read_text(encoding="utf-8")
         verified(store)
+
+
+def test_an_overlap_is_settled_here_with_sync_settle(desk: Desk) -> None:
+    """The route the refusal names: Bob's overlapping revisions are set aside (kept, with
+    their notes), his file holds his wording on Ann's text, and he records the agreed
+    wording on top of hers. Nothing of either editor is lost, and verify passes."""
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(ann, "five million", "six million", note="the budget's final figure")
+    record(ann, "5 percent", "7 percent", note="census")
+    porcelain.sync(ann)
+    first = record(bob, "5 percent", "6 percent", note="survey")
+    second = record(bob, "was close", "was narrow", note="his word")
+    before = git(bob.root, "rev-parse", "HEAD").strip()
+
+    result = porcelain.sync(bob, settle=True)
+    assert result.set_aside == (first, second) and result.replayed == ()
+    assert result.drafts == (DOC,) and result.pushed
+    ann_tip = git(ann.root, "rev-parse", "HEAD").strip()
+    assert git(bob.root, "rev-parse", "HEAD").strip() == ann_tip
+    # Ann's disjoint change is in the draft, Bob's wording wins where they overlap.
+    text = (bob.root / DOC).read_text()
+    assert "six million" in text and "6 percent" in text and "was narrow" in text
+    assert git(bob.root, "status", "--porcelain").split() == ["M", DOC]
+    for original in (first, second):
+        assert git(bob.root, "rev-parse", f"refs/tracker/originals/{original}").strip() == (
+            original
+        )
+    assert porcelain.show(bob, first).changes[0].note.text == "survey"
+    sync = [e for e in read_journal(bob) if e.get("event") == "sync"][-1]
+    assert sync["set_aside"] == [first, second] and sync["previous"] == before
+    verified(bob)
+    base = git(bob.root, "merge-base", before, ann_tip).strip()
+    since = porcelain.verify(Store.open(bob.root), since=base)
+    assert since.ok, [f"{f.kind}: {f.message}" for f in since.findings]
+
+    # The agreed wording, recorded on Ann's revisions, then shared.
+    edit(bob, "6 percent", "6.5 percent")
+    settled = porcelain.record_revision(bob, DOC, "Settle the turnout figure with Ann")
+    assert [(c.old.text, c.new.text) for c in settled.changes] == [
+        ("7", "6.5"),
+        ("close", "narrow"),
+    ]
+    porcelain.sync(bob)
+    porcelain.sync(ann)
+    assert desk.refs("ann") == desk.refs("bob")
+    assert "six million" in (ann.root / DOC).read_text()
+    assert "6.5 percent" in (ann.root / DOC).read_text()
+    for store in (ann, bob):
+        verified(store)
+
+
+def test_a_set_aside_original_that_is_deleted_is_named(desk: Desk) -> None:
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(ann, "5 percent", "7 percent", note="census")
+    porcelain.sync(ann)
+    original = record(bob, "5 percent", "6 percent", note="survey")
+    porcelain.sync(bob, settle=True)
+    git(bob.root, "update-ref", "-d", f"refs/tracker/originals/{original}")
+    report = porcelain.verify(Store.open(bob.root))
+    assert [(f.kind, f.revision) for f in report.findings] == [("replay", original)]
+
+
+def test_settle_refuses_over_unrecorded_edits_and_changes_nothing(desk: Desk) -> None:
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(ann, "5 percent", "7 percent", note="census")
+    porcelain.sync(ann)
+    record(bob, "5 percent", "6 percent", note="survey")
+    edit(bob, "The mayor", "The mayor, Ms Ruiz,")
+    before = desk.refs("bob")
+    unsaved = (bob.root / DOC).read_bytes()
+    with pytest.raises(SyncRefusedError, match="unrecorded changes"):
+        porcelain.sync(bob, settle=True)
+    assert desk.refs("bob") == before and (bob.root / DOC).read_bytes() == unsaved
+
+
+def test_settle_keeps_replaying_other_documents(desk: Desk) -> None:
+    """Only the overlapping document's revisions are set aside; a revision of another
+    document is replayed as a plain sync would."""
+    ann = desk.first("ann")
+    other = "brief.md"
+    (ann.root / other).write_text("A short brief about the council.\n")
+    porcelain.add_document(ann, str(ann.root / other))
+    porcelain.sync(ann)
+    bob = desk.join("bob")
+    record(ann, "5 percent", "7 percent", note="census")
+    porcelain.sync(ann)
+    set_aside = record(bob, "5 percent", "6 percent", note="survey")
+    carried = record(bob, "short brief", "brief", note="shorter", document=other)
+    result = porcelain.sync(bob, settle=True)
+    assert result.set_aside == (set_aside,)
+    assert [original for original, _new in result.replayed] == [carried]
+    assert (bob.root / other).read_text() == "A brief about the council.\n"
+    assert "6 percent" in (bob.root / DOC).read_text()
+    verified(bob)

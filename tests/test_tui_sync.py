@@ -77,7 +77,7 @@ def test_the_sync_key_shows_each_step_then_what_it_did_and_the_new_history(artic
     then one line says what it did, and the revision it took is in the history."""
     release = threading.Event()
 
-    def fake_sync(store, remote=None, *, author=None, progress=None):
+    def fake_sync(store, remote=None, *, author=None, progress=None, settle=False):
         progress(SyncStep("fetch", "fetching origin…"))
         assert release.wait(10), "the test never let the sync finish"
         # What a sync that takes a revision leaves behind: a new tip of the branch.
@@ -121,7 +121,7 @@ def test_each_refusal_is_one_line_in_the_app(article, monkeypatch):
     known: list[tuple[str, str]] = []
     refusal: list[Exception] = []
 
-    def refuse(store, remote=None, *, author=None, progress=None):
+    def refuse(store, remote=None, *, author=None, progress=None, settle=False):
         raise refusal[0]
 
     monkeypatch.setattr(porcelain, "remotes", lambda store: list(known))
@@ -256,7 +256,7 @@ def test_three_way_columns_hold_each_whole_text_in_order(texts, width):
 
 
 def open_conflict(article, monkeypatch, three_way_value):
-    def refuse(store, remote=None, *, author=None, progress=None):
+    def refuse(store, remote=None, *, author=None, progress=None, settle=False):
         raise ConcurrentEditError(
             "article.txt ¶2: both editors changed the same words; nothing was written",
             "edit it to the version you want, record it, then sync",
@@ -275,9 +275,9 @@ def screen_text(app) -> str:
     importlib.util.find_spec("tracker.sync.run") is None,
     reason="needs the sync core (tracker/sync/run.py)",
 )
-def test_the_real_sync_refuses_overlapping_corrections_and_shows_the_three(tmp_path):
+def _overlapping_editors(tmp_path) -> tuple[Store, Store]:
     """Two clones of one bare remote; Ann's correction is on the remote; Bob changed the
-    same words. S in Bob's app: the three versions, both notes, nothing written."""
+    same words."""
     remote = tmp_path / "desk.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     ann = init_store(tmp_path / "ann", ANN, DATE)
@@ -296,6 +296,12 @@ def test_the_real_sync_refuses_overlapping_corrections_and_shows_the_three(tmp_p
         record(store, "article.txt", f"Say {new}", notes={1: NoteInput(note, "factual")},
                identity=who, date=LATER)  # fmt: skip
     porcelain.sync(ann)
+    return ann, bob
+
+
+def test_the_real_sync_refuses_overlapping_corrections_and_shows_the_three(tmp_path):
+    """S in Bob's app: the three versions, both notes, nothing written."""
+    _ann, bob = _overlapping_editors(tmp_path)
     before = git(bob.root, "for-each-ref", "--format=%(refname) %(objectname)")
 
     async def scenario(pilot, screen):
@@ -314,7 +320,7 @@ def test_the_real_sync_refuses_overlapping_corrections_and_shows_the_three(tmp_p
         # The changed paragraph starts on one row in all three columns, marked as overlap.
         row = next(r for r in text.splitlines() if "│" in r and "The mayor said" in r)
         assert row.count("The mayor said") == 3 and row.lstrip().startswith("!")
-        assert "Nothing was written." in text and "then sync again (S)" in text
+        assert "Nothing was written." in text and "press s" in text
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
         assert any("both changed article.txt" in m for m in notices(pilot.app))
@@ -323,3 +329,25 @@ def test_the_real_sync_refuses_overlapping_corrections_and_shows_the_three(tmp_p
     after = git(bob.root, "for-each-ref", "--format=%(refname) %(objectname)")
     local = [line for line in after.splitlines() if not line.startswith("refs/tracker/")]
     assert local == [line for line in before.splitlines() if not line.startswith("refs/tracker/")]
+
+
+def test_s_on_the_three_way_screen_settles_the_overlap_here(tmp_path):
+    """s on the three versions: Ann's revision is taken, Bob's is set aside (kept), his
+    file holds his wording on hers as an unrecorded edit, and the app says what to do."""
+    ann, bob = _overlapping_editors(tmp_path)
+    mine = bob.head()
+
+    async def scenario(pilot, screen):
+        await pilot.press("S")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, ThreeWayScreen))
+        await pilot.press("s")
+        await settle(pilot, lambda: any("set aside 1" in m for m in notices(pilot.app)))
+        assert isinstance(pilot.app.screen, MainScreen)
+        told = next(m for m in notices(pilot.app) if "set aside 1" in m)
+        assert "article.txt holds your wording on theirs" in told
+
+    run_app(bob.root, scenario)
+    assert Store.open(bob.root).head() == ann.head()
+    assert git(bob.root, "rev-parse", f"refs/tracker/originals/{mine}").strip() == mine
+    assert "six percent" in (bob.root / "article.txt").read_text(encoding="utf-8")
+    assert git(bob.root, "status", "--porcelain").split() == ["M", "article.txt"]

@@ -611,6 +611,8 @@ class SyncResult:
     attempts: int = 1
     moved: tuple[str, ...] = ()  # the local refs this sync moved (branch, notes, journal)
     warnings: tuple[str, ...] = ()  # taken all the same; verify names each
+    set_aside: tuple[str, ...] = ()  # originals sync --settle set aside (kept, not replayed)
+    drafts: tuple[str, ...] = ()  # documents whose file holds a draft to settle and record
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -625,4 +627,6 @@ class SyncResult:
             "attempts": self.attempts,
             "moved": list(self.moved),
             "warnings": list(self.warnings),
+            "set_aside": list(self.set_aside),
+            "drafts": list(self.drafts),
         }

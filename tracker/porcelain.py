@@ -745,11 +745,13 @@ def sync(
     *,
     author: str | None = None,
     progress: Callable[[SyncStep], None] | None = None,
+    settle: bool = False,
 ) -> SyncResult:
     """Fetch, merge and push the branch, the notes, the reviews and the journal.
 
     Raises SyncRefusedError (nothing changed) or ConcurrentEditError (with the three
-    versions, for the app) when it will not merge."""
+    versions, for the app) when it will not merge. With ``settle``, overlapping local
+    revisions are set aside instead, and their documents' files hold drafts to record."""
     from tracker.sync.run import sync as run_sync
 
-    return run_sync(store, remote, identity=_identity(author), progress=progress)
+    return run_sync(store, remote, identity=_identity(author), progress=progress, settle=settle)

@@ -374,6 +374,8 @@ def sync_summary(result: SyncResult) -> Line:
         parts.append(f"took {result.taken} revision{'s' if result.taken != 1 else ''}")
     if result.replayed:
         parts.append(f"replayed {len(result.replayed)}")
+    if result.set_aside:
+        parts.append(f"set aside {len(result.set_aside)}")
     if result.sent and result.pushed:
         parts.append(f"sent {result.sent}")
     if result.merged_refs:
@@ -390,4 +392,9 @@ def sync_summary(result: SyncResult) -> Line:
         # Shown, not picked: the editor reads both and writes the entry that settles them.
         line.append(Part(f"; {n} conflicting note or review entr{'y' if n == 1 else 'ies'} to "
                          "resolve (a new note or review settles them)", "warning"))  # fmt: skip
+    if result.drafts:
+        names = ", ".join(one_line(name) for name in result.drafts)
+        # The editor's next step: the draft is an unrecorded edit, nothing is settled yet.
+        line.append(Part(f"; {names} holds your wording on theirs: edit it to the agreed "
+                         "wording and record it", "warning"))  # fmt: skip
     return line

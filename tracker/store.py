@@ -535,6 +535,36 @@ class Store:
         with os.fdopen(fd, "rb") as handle:
             return handle.read()
 
+    def write_work_bytes(self, path: str, data: bytes) -> None:
+        """Replace the document's file in the work tree with ``data``, atomically (a
+        temporary file beside it, renamed over it), keeping its permissions. Only a
+        regular file inside the store is replaced, never a link or what a link names."""
+        import tempfile  # only sync --settle writes a document: keep `tracker log` light
+
+        location = self.root / path
+        if not location.parent.resolve().is_relative_to(self.root.resolve()):
+            raise UnknownDocumentError(
+                f"{path} is in a linked folder outside the store", "replace the link"
+            )
+        try:
+            mode = os.lstat(location).st_mode
+        except FileNotFoundError:
+            mode = stat.S_IFREG | 0o644
+        if not stat.S_ISREG(mode):
+            raise UnknownDocumentError(
+                f"{path} is not a regular file", "move it away and sync again"
+            )
+        fd, temporary = tempfile.mkstemp(dir=location.parent, prefix=".tracker-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(temporary, stat.S_IMODE(mode))
+            os.replace(temporary, location)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)  # a half-written copy is litter, not the document
+            raise
+
     # -- history ------------------------------------------------------------------------
 
     def log_records(

@@ -11,7 +11,8 @@ branch. verify accepts that only when the journal says so and the replay is fait
   record rebuilds its own revision's text from its parent's.
 
 Anything else is a ``replay`` finding. The originals accepted here are not reported as
-``rewritten``, and the replays a sync event names count as journaled.
+``rewritten``, and the replays a sync event names count as journaled. So are the
+originals ``sync --settle`` set aside (the event's ``set_aside``), once each is kept.
 """
 
 from __future__ import annotations
@@ -59,7 +60,29 @@ def check_replays(
             _check_one(store, commit, named, accepted, report)
         except TrackerError as error:
             report.add("replay", f"the replay could not be read: {error.one_line()}", commit)
+    _check_set_aside(store, journal, accepted, report)
     return accepted
+
+
+def _check_set_aside(
+    store: Store, journal: list[dict[str, Any]], accepted: Replays, report: VerifyReport
+) -> None:
+    """Originals a ``sync --settle`` set aside (its event's ``set_aside``) left the branch
+    with the journal's consent, if each is kept at ``refs/tracker/originals/<id>``."""
+    for event in journal:
+        if event.get("event") != "sync" or not isinstance(event.get("set_aside"), list):
+            continue
+        for original in map(str, event["set_aside"]):
+            # Named once, as a replay's lost original is: not also as rewritten.
+            accepted.originals.add(original)
+            if store.ref(original_ref(original)) != original or not store.reader.commit(original):
+                report.add(
+                    "replay",
+                    f"a sync set {original[:12]} aside, but it is not kept at "
+                    f"{original_ref(original)}: fetch refs/tracker/originals/* from the "
+                    "remote, or it was deleted",
+                    original,
+                )
 
 
 def _named_pairs(journal: list[dict[str, Any]]) -> set[tuple[str, str]]:

@@ -364,5 +364,7 @@ def sync(args: argparse.Namespace) -> int:
         sys.stderr.write(f"tracker: {kind}{one_line(step.detail)}\n")
         sys.stderr.flush()
 
-    result = porcelain.sync(store, args.remote, author=args.author, progress=progress)
+    result = porcelain.sync(
+        store, args.remote, author=args.author, progress=progress, settle=args.settle
+    )
     return _json_or_text(args, result, "sync")

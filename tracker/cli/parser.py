@@ -185,6 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("remote", nargs="?", metavar="NAME", help="default: the only remote, or origin")
     p.add_argument("--author", help='"Name <email>" for merge commits (default: git config)')
+    p.add_argument(
+        "--settle",
+        action="store_true",
+        help="set aside your revisions that overlap the remote's (kept, with their notes) "
+        "and leave your wording in the file, to edit and record",
+    )
     return parser
 
 

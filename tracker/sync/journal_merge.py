@@ -10,7 +10,8 @@ carries one ``sync`` event naming what the sync left in each shared ref:
 
 ``{"v":1,"event":"sync","remote":NAME,"ref":"refs/heads/B","commit":<branch after>,
 "previous":<branch before>,"refs":{"refs/notes/tracker":<after or null>,
-"refs/notes/tracker-reviews":<after or null>},"replayed":[{"original":..,"commit":..}]}``
+"refs/notes/tracker-reviews":<after or null>},"replayed":[{"original":..,"commit":..}]}``,
+with ``"set_aside":[<original>, ..]`` after them when ``sync --settle`` set revisions aside.
 """
 
 from __future__ import annotations
@@ -46,9 +47,12 @@ def sync_event(
     after: str | None,
     notes: dict[str, str | None],
     replayed: list[tuple[str, str]],
+    set_aside: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The journal event of one sync (the agreed shape, keys in a fixed order)."""
-    return {
+    """The journal event of one sync (the agreed shape, keys in a fixed order);
+    ``set_aside`` (only when ``sync --settle`` set revisions aside) names the originals
+    that left the branch without a replay."""
+    event = {
         "v": 1,
         "event": "sync",
         "remote": remote,
@@ -58,6 +62,9 @@ def sync_event(
         "refs": dict(notes),
         "replayed": [{"original": o, "commit": n} for o, n in replayed],
     }
+    if set_aside:
+        event["set_aside"] = list(set_aside)
+    return event
 
 
 def join_journals(

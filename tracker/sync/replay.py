@@ -34,18 +34,18 @@ from tracker.moves import accounts, flattened
 from tracker.notes import changes_from_record, parse_message, with_replay_trailer
 from tracker.recording import _mode_of, _tree_with
 from tracker.store import Store
-from tracker.sync.threeway import Merged, merge
+from tracker.sync.threeway import Merged, apply, merge, overlaps
 from tracker.text.decode import decode_document
 from tracker.where import Places
 
 _AUTHOR = re.compile(rb"^(?P<name>.*) <(?P<email>[^<>]*)> (?P<stamp>\d+) (?P<zone>[+-]\d{4})$")
-# The route that works today (docs/collaboration.md, "An overlap"): sync replays this
-# clone's revision first, so another revision recorded here on top does not settle it;
-# the remote's side giving way does.
+# The two routes (docs/collaboration.md, "Settling an overlap"). A revision recorded here
+# on top does not settle it: sync replays this clone's revisions one by one, the refused
+# one first.
 _RESOLVE = (
     "nothing was written; see the three versions side by side in the app (S); to settle "
-    "it, the other editor records a revision that puts back the earlier wording, you sync "
-    "again, then record the wording you agree on"
+    "it here, run 'tracker sync --settle': the remote's revisions are taken, yours is kept "
+    "aside with its notes, and its wording is left in the file for you to edit and record"
 )
 
 
@@ -61,6 +61,69 @@ def replay_onto(
         return []
     replay = _Replay(store, onto, identity, now_iso())
     return [replay.one(original) for original in local]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A replay that set overlapping revisions aside rather than refusing (``sync
+    --settle``): the revisions carried, the originals set aside (oldest first), and per
+    set-aside document the draft its file gets (the remote's text with this clone's
+    wording: see ``draft``)."""
+
+    replayed: list[tuple[str, str]]
+    set_aside: list[str]
+    drafts: dict[str, bytes]
+
+
+def replay_or_set_aside(store: Store, local: list[str], onto: str, identity: Identity) -> Settled:
+    """Like ``replay_onto``, but a revision that overlaps the remote's is set aside, with
+    every later local revision of its document (each was written on top of it), and the
+    other documents' revisions are still replayed. Still refuses what no editor can
+    settle by editing (a commit the tracker did not record, a settings change)."""
+    replay = _Replay(store, onto, identity, now_iso())
+    pairs: list[tuple[str, str]] = []
+    set_aside: list[str] = []
+    documents: set[str] = set()
+    for original in local:
+        document = _document_of(store, original)
+        if document in documents:
+            set_aside.append(original)
+            continue
+        try:
+            pairs.append(replay.one(original))
+        except ConcurrentEditError as error:
+            set_aside.append(original)
+            documents.add(error.three_way.document if error.three_way else document)
+    base = store.first_parent(local[0]) if local else None
+    mine = local[-1] if local else onto
+    drafts = {doc: draft(store, base, mine, onto, doc) for doc in sorted(documents)}
+    return Settled(pairs, set_aside, drafts)
+
+
+def draft(store: Store, base: str | None, mine: str, theirs: str, document: str) -> bytes:
+    """What a set-aside document's file holds after ``sync --settle``: the remote's text
+    with this clone's changes since the merge base put in, its own wording winning
+    where the two overlap (the remote's overlapping changes are left out: the editor
+    reads the three versions and writes the agreed wording before recording)."""
+    texts = [
+        _text(store.reader.blob_at(rev, document) if rev else None, document)
+        for rev in (base, mine, theirs)
+    ]
+    base_text, our_text, their_text = texts
+    if store.reader.blob_at(theirs, document) is None:
+        return our_text.encode("utf-8")
+    ours = word_changes(base_text, our_text)
+    remote = word_changes(base_text, their_text)
+    clashing = {theirs_index for _mine, theirs_index in overlaps(base_text, ours, remote)}
+    kept = [change for change in remote if change.index not in clashing]
+    return apply(base_text, [*ours, *kept]).encode("utf-8")
+
+
+def _document_of(store: Store, commit: str) -> str | None:
+    found = store.reader.commit(commit)
+    if found is None:
+        return None
+    return parse_message(found.message.decode("utf-8", "replace"))[2]
 
 
 @dataclass

@@ -50,6 +50,9 @@ class _Plan:
     merged_refs: list[str] = field(default_factory=list)
     notes_conflicts: int = 0
     origin_of: dict[str, str] = field(default_factory=dict)
+    settle: bool = False
+    set_aside: list[str] = field(default_factory=list)
+    drafts: dict[str, bytes] = field(default_factory=dict)
 
 
 def sync(
@@ -58,8 +61,14 @@ def sync(
     *,
     identity: Identity | None = None,
     progress: Progress | None = None,
+    settle: bool = False,
 ) -> SyncResult:
-    """Sync the current branch and the shared refs with ``remote`` (see the module)."""
+    """Sync the current branch and the shared refs with ``remote`` (see the module).
+
+    ``settle``: a local revision that overlaps the remote's is set aside (kept at
+    ``refs/tracker/originals/<id>``, named by the sync's event) instead of refusing the
+    sync, and its document's file is left holding this clone's wording on the remote's
+    text, as an unrecorded edit for the editor to settle and record."""
     say = progress or (lambda step: None)
     name, _url = choose_remote(store, remote)
     branch = _current_branch(store)
@@ -83,7 +92,7 @@ def sync(
                 if warning not in warnings:
                     warnings.append(warning)
                     say(SyncStep("warning", warning))
-            plan = _plan(store, name, branch, fetched, refs, who, say, origin_of)
+            plan = _plan(store, name, branch, fetched, refs, who, say, origin_of, settle)
             # The tracking refs move only once the plan is made: a sync refused while
             # merging (unreadable notes, an overlap) leaves every ref here as it was.
             transfer.move_tracking(store, name, fetched.values, refs)
@@ -129,6 +138,8 @@ def sync(
                 attempts=attempt,
                 moved=tuple(moved),
                 warnings=tuple(warnings),
+                set_aside=tuple(plan.set_aside),
+                drafts=tuple(plan.drafts),
             )
     raise SyncRefusedError(
         f"{name} kept changing while this store synced ({ATTEMPTS} attempts); "
@@ -205,8 +216,9 @@ def _plan(
     who: _Identity,
     say: Progress,
     origin_of: dict[str, str],
+    settle: bool = False,
 ) -> _Plan:
-    plan = _Plan(origin_of=origin_of)
+    plan = _Plan(origin_of=origin_of, settle=settle)
     date = now_iso()
     local = refs.get(branch)
     theirs = fetched.values[branch]
@@ -217,6 +229,8 @@ def _plan(
         say(SyncStep("merge", f"took {_revisions(plan.taken)} from {remote}"))
     if plan.replayed:
         say(SyncStep("replay", f"replayed {_revisions(len(plan.replayed))}"))
+    if plan.set_aside:
+        say(SyncStep("replay", f"set aside {_revisions(len(plan.set_aside))}"))
     notes_after: dict[str, str | None] = {}
     for ref in NOTES_REFS:
         ours, incoming = refs.get(ref), fetched.values[ref]
@@ -239,18 +253,20 @@ def _plan(
     if plan.merged_refs:
         say(SyncStep("merge", f"joined {', '.join(plan.merged_refs)}"))
     ours_journal, theirs_journal = refs.get(JOURNAL_REF), fetched.values[JOURNAL_REF]
-    wrote = bool(plan.merged_refs or plan.replayed)
+    wrote = bool(plan.merged_refs or plan.replayed or plan.set_aside)
     diverged = join_kind(store, ours_journal, theirs_journal) == "merge"
     event = None
     if wrote or diverged:
-        event = sync_event(remote, branch, local, new_branch, notes_after, plan.replayed)
+        event = sync_event(
+            remote, branch, local, new_branch, notes_after, plan.replayed, plan.set_aside
+        )
         if diverged:
             plan.merged_refs.append(JOURNAL_REF)
     writer = who.get() if event else None
     journal = join_journals(store, ours_journal, theirs_journal, event, writer, date)
     if journal != ours_journal:
         plan.updates[JOURNAL_REF] = (ours_journal, journal)
-    for original, _new in plan.replayed:
+    for original in [*(o for o, _new in plan.replayed), *plan.set_aside]:
         plan.updates[original_ref(original)] = (refs.get(original_ref(original)), original)
     for name, value in fetched.originals.items():
         # An original is named by its own id; a remote's ref that says otherwise is not
@@ -296,9 +312,13 @@ def _join_branch(
     # original again, so the journal and the replay's trailer name the editor's revision.
     mine = [plan.origin_of.get(commit, commit) for commit in mine]
     # Loaded only when both sides have new revisions: the diff engine comes with it.
-    from tracker.sync.replay import replay_onto
+    from tracker.sync.replay import replay_onto, replay_or_set_aside
 
-    pairs = replay_onto(store, mine, theirs, who.get())
+    if plan.settle:
+        settled = replay_or_set_aside(store, mine, theirs, who.get())
+        pairs, plan.set_aside, plan.drafts = settled.replayed, settled.set_aside, settled.drafts
+    else:
+        pairs = replay_onto(store, mine, theirs, who.get())
     plan.replayed = list(pairs)
     plan.taken = _count(store, theirs, base)
     plan.sent = len(pairs)
@@ -340,6 +360,9 @@ def _apply(store: Store, branch: str, plan: _Plan) -> None:
         )
     if moved and store.work_tree:
         _update_work_tree(store, *moved)
+        for document, data in plan.drafts.items():
+            # Left as an unrecorded edit on the new tip: the editor's wording to settle.
+            store.write_work_bytes(document, data)
 
 
 def _trees(store: Store, old: str | None, new: str | None) -> list[str]:

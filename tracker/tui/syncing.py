@@ -62,8 +62,9 @@ class SyncDone(Message):
         self.hint = hint
 
 
-def run_sync(screen: Screen, store: Store) -> None:
-    """Sync ``store`` with its remote (in a worker thread), posting to ``screen``."""
+def run_sync(screen: Screen, store: Store, settle: bool = False) -> None:
+    """Sync ``store`` with its remote (in a worker thread), posting to ``screen``;
+    ``settle``: set overlapping revisions aside (``tracker sync --settle``)."""
 
     def progress(step: SyncStep) -> None:
         screen.post_message(SyncProgress(step))
@@ -72,7 +73,7 @@ def run_sync(screen: Screen, store: Store) -> None:
         if not porcelain.remotes(store):
             screen.post_message(SyncDone(refusal=NO_REMOTE))
             return
-        result = porcelain.sync(store, progress=progress)
+        result = porcelain.sync(store, progress=progress, settle=settle)
     except ConcurrentEditError as error:
         conflict = error.three_way if isinstance(error.three_way, ThreeWay) else None
         screen.post_message(
@@ -93,14 +94,14 @@ class SyncKey:
     """The sync key's part of the main screen (mixed into MainScreen): start the worker,
     show its steps, then its outcome."""
 
-    def action_sync(self: Screen) -> None:  # type: ignore[misc]
+    def action_sync(self: Screen, settle: bool = False) -> None:  # type: ignore[misc]
         if any(w.group == "sync" and w.is_running for w in self.workers):
             notify(self, "A sync is already running; its steps show above the history")
             return
-        show_progress(self, "Syncing…")
+        show_progress(self, "Settling…" if settle else "Syncing…")
         store = self.session.store  # type: ignore[attr-defined]
         self.run_worker(
-            lambda: run_sync(self, store),
+            lambda: run_sync(self, store, settle),
             name="sync",
             group="sync",
             thread=True,
@@ -119,8 +120,13 @@ class SyncKey:
             if message.conflict is not None:
                 from tracker.tui.screens.threeway import ThreeWayScreen
 
+                def settle_here(settle: bool | None) -> None:
+                    if settle:
+                        self.action_sync(settle=True)  # type: ignore[attr-defined]
+
                 self.app.push_screen(
-                    ThreeWayScreen(message.conflict, message.message, message.hint)
+                    ThreeWayScreen(message.conflict, message.message, message.hint),
+                    settle_here,
                 )
             return
         result = message.result

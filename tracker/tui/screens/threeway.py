@@ -5,7 +5,9 @@ a document. The three versions stand side by side, lined up paragraph by paragra
 (``tracker.rows.three_way``): the common base with the words each side changed marked
 (those both changed stand out), then this clone's version and the remote's, each with the
 notes of its changes beneath them, who wrote them and when. Nothing was written; the
-last line says how to settle it. Every text is untrusted and drawn as plain text.
+last line says how to settle it, and ``s`` settles it here (the screen is dismissed with
+True, and the sync key runs ``sync --settle``). Every text is untrusted and drawn as
+plain text.
 """
 
 from __future__ import annotations
@@ -53,12 +55,14 @@ CELL_STYLES = {
 }
 
 
-class ThreeWayScreen(Screen[None]):
-    """Base, yours and theirs, lined up, with both sides' notes; esc closes."""
+class ThreeWayScreen(Screen[bool]):
+    """Base, yours and theirs, lined up, with both sides' notes; esc closes, s settles
+    here (dismissed with True)."""
 
     CSS_PATH = "threeway.tcss"
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
+        Binding("s", "settle", "Settle here"),
         Binding("z", "toggle_folds", "Unfold"),
     ]
 
@@ -89,10 +93,10 @@ class ThreeWayScreen(Screen[None]):
         )
         todo = [
             ("Nothing was written. ", "bold"),
-            f"To settle it: the other editor records a revision of {document} that puts back "
-            "the earlier wording (with a note), then sync again (S), then record the wording "
-            "you agree on. A revision recorded here first does not settle it: yours is "
-            "replayed first.",
+            "To settle it here, press s: the remote's revisions are taken, yours is kept "
+            f"aside with its notes, and {document} gets your wording on top of theirs: edit "
+            "it (e) to the agreed wording and record it (r). Or the other editor puts back "
+            "the earlier wording and you sync again (S).",
         ]
         self.query_one("#threeway-todo", Static).update(Content.assemble(*todo))
         self._draw()
@@ -102,7 +106,10 @@ class ThreeWayScreen(Screen[None]):
             self._draw()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(False)
+
+    def action_settle(self) -> None:
+        self.dismiss(True)
 
     def action_toggle_folds(self) -> None:
         self.folded = not self.folded
