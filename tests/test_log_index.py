@@ -96,3 +96,32 @@ def test_records_write_a_commit_graph_layer_every_few_records(store, monkeypatch
         counts.append(in_graph())
     assert counts == [2, 2, 8, 8]  # the third record wrote the six commits since
     assert (graphs / "commit-graph-chain").exists()
+
+
+def test_notes_folders_read_from_the_cache_give_the_same_log(history, monkeypatch):
+    """With fanned-out notes, a big store's log takes what each notes folder holds from
+    the cache once it has read it; the log is the same, cold or warm, and a note added
+    since (its folder is a new tree) shows at once."""
+    import sqlite3
+
+    import tracker.git.notes_tree as notes_tree
+    from tracker.recording import add_review
+
+    from conftest import BOB
+
+    monkeypatch.setattr(notes_tree, "FANOUT_THRESHOLD", 2)
+    store = history
+    revs = store.git("rev-list", "HEAD").split()
+    for rev in revs[:4]:
+        add_later_note(store, rev, 1, NoteInput(f"Checked {rev[:6]}.", "factual"), ANN, DATE)
+    add_review(store, revs[0], "approved", "", BOB, DATE)
+    top = store.git("ls-tree", "refs/notes/tracker")
+    assert "tree" in top  # fanned out: folders, as a newsroom store has
+    cold = _logs(store, monkeypatch, 0)
+    cache = store.git_dir / "tracker" / "cache" / "documents-v1.sqlite"
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT COUNT(*) FROM notes_in").fetchone()[0] > 0
+    assert _logs(store, monkeypatch, 0) == cold == _logs(store, monkeypatch, 10**9)
+    add_later_note(store, revs[1], 1, NoteInput("Checked again.", "sourcing"), ANN, DATE)
+    warm = _logs(store, monkeypatch, 0)
+    assert "Checked again." in str(warm) and warm == _logs(store, monkeypatch, 10**9)

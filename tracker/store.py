@@ -813,13 +813,38 @@ class Store:
         notes_tree = reader.oid_of(NOTES_REF, "tree")
         if REVIEWS_REF not in self._notes_trees:
             self._notes_trees[REVIEWS_REF] = reader.oid_of(REVIEWS_REF, "tree")
-        for tree in (notes_tree, self._notes_trees[REVIEWS_REF]):
-            if tree is None:
-                continue
-            top = reader.tree(tree)
-            folders = {e.name: e.oid for e in top if e.mode == b"40000"}
-            reader.read_many([folders[r[:2].encode()] for r in revs if r[:2].encode() in folders])
-            reader.read_many([oid for r in revs if (oid := reader.note_blob(tree, r))])
+        trees = [t for t in (notes_tree, self._notes_trees[REVIEWS_REF]) if t is not None]
+        tops = {tree: reader.tree(tree) for tree in trees}
+        # What each folder holds, from the notes folders' cache: a folder git does not
+        # have to read again (docindex.NoteFolders says why).
+        from tracker.git.docindex import DocumentIndex, NoteFolders
+
+        cache = NoteFolders(DocumentIndex(self.root, self.git_dir))
+        folders_of = {
+            tree: {e.name.decode("ascii", "replace"): e.oid for e in top if e.mode == b"40000"}
+            for tree, top in tops.items()
+        }
+        # A note may sit at the top beside the folders (a tree git is fanning out): such a
+        # revision is looked up as usual.
+        at_top = {tree: {e.name for e in top} for tree, top in tops.items()}
+        wanted = {
+            (tree, rev): (folders[rev[:2]], rev[2:])
+            for tree, folders in folders_of.items()
+            for rev in revs
+            if rev[:2] in folders and rev.encode() not in at_top[tree]
+        }
+        known = cache.lookup(list(wanted.values()))
+        for (tree, rev), pair in wanted.items():
+            if pair in known:
+                reader.remember_note(tree, rev, known[pair] or None)
+        reader.read_many(sorted({pair[0] for pair in wanted.values() if pair not in known}))
+        learned = {}
+        for (tree, rev), pair in wanted.items():
+            if pair not in known:
+                learned[pair] = reader.note_blob(tree, rev) or ""
+        current = {oid for folders in folders_of.values() for oid in folders.values()}
+        cache.remember(learned, current)
+        reader.read_many([oid for t in trees for r in revs if (oid := reader.note_blob(t, r))])
         return notes_tree
 
     def _log_fields(self, commit: Commit, notes_tree: object = _UNKNOWN) -> list[bytes] | None:

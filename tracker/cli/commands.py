@@ -248,9 +248,9 @@ def log(args: argparse.Namespace) -> int:
         sys.stdout.writelines(porcelain.log_json(store, document=document, **options))
         return 0
     revisions = porcelain.log(store, document=document, **options)
-    from tracker.cli import render
+    from tracker.cli.log_text import write_log  # not render: rich is not needed here
 
-    render.log(revisions, document)
+    write_log(sys.stdout, revisions, document)
     return 0
 
 

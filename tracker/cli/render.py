@@ -12,12 +12,10 @@ from rich.console import Console
 from rich.text import Text
 
 from tracker import present, rows
+from tracker.cli.styles import DELETED, INSERTED, STYLES
 from tracker.model import Blame, Change, DiffResult, Note, Revision, SyncResult, VerifyReport
 from tracker.text.cells import text_width
 from tracker.text.escape import one_line, visible
-
-DELETED = "strike red"
-INSERTED = "underline green"
 
 
 class _Console(Console):
@@ -46,23 +44,6 @@ def _short(rev: str) -> str:
     return rev[:10]
 
 
-# How each role of the presenter's parts looks on a terminal.
-STYLES = {
-    "deleted": DELETED,
-    "inserted": INSERTED,
-    "whitespace": "magenta",
-    "category": "bold magenta",
-    "source": "blue",
-    "dim": "dim",
-    "absent": "dim italic",
-    "approved": "green",
-    "flagged": "bold red",
-    "warning": "yellow",
-    "error": "bold red",
-    "ok": "bold green",
-}
-
-
 def _text(line: present.Line, prefix: str = "") -> Text:
     """A presenter line as rich Text: parts are text, never markup."""
     text = Text(prefix)
@@ -73,36 +54,6 @@ def _text(line: present.Line, prefix: str = "") -> Text:
 
 def _line(text: str, role: str = "") -> Text:
     return Text(text, style=STYLES.get(role, ""))
-
-
-def log(revisions: list[Revision], document: str, header: str | None = None) -> None:
-    console = _console()
-    # Gathered and printed at once: rich takes about as long per print call as per
-    # line of text, and a long history has thousands of lines (0.3 s for 660 revisions).
-    out: list[Text] = []
-    if header:
-        out.append(Text(visible(header), style="bold"))
-    out.append(Text(f"{len(revisions)} revision(s) of {one_line(document)}", style="dim"))
-    for revision in revisions:
-        out.append(Text())
-        line = Text()
-        line.append(_short(revision.rev), style="yellow")
-        line.append(f"  {revision.date}  ")
-        line.append(one_line(revision.author), style="cyan")
-        out.append(line)
-        out.append(Text("    " + one_line(revision.summary), style="bold"))
-        if revision.reason:
-            for para in visible(revision.reason).splitlines():
-                out.append(Text("    " + para))
-        outline = present.revision_outline(revision)
-        if outline:
-            out.append(_text(outline, "    "))
-        if revision.review:
-            out.append(_text(present.review_label(revision.review), "    "))
-        replayed = present.replay_label(revision)
-        if replayed:
-            out.append(Text("    " + replayed, style="dim"))
-    console.print(Text("\n").join(out))
 
 
 def _change_line(change: Change) -> Text:

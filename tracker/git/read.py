@@ -99,7 +99,6 @@ class BlobReader:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.RLock()
         self._cache: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
-        self._names: OrderedDict[str, dict[bytes, TreeEntry]] = OrderedDict()
         self._note_blobs: dict[tuple[str, str], str | None] = {}  # (notes tree, commit)
         self._cached_bytes = 0
         self._closed = False
@@ -302,6 +301,11 @@ class BlobReader:
         blob = None if oid is None else self.object(oid)
         return None if blob is None else blob[2]
 
+    def remember_note(self, tree: str, commit: str, blob: str | None) -> None:
+        """Take ``note_blob``'s answer from elsewhere (the log's cache of notes folders)."""
+        with self._lock:
+            self._note_blobs[(tree, commit)] = blob
+
     def note_blob(self, tree: str, commit: str) -> str | None:
         """The id of the note blob for ``commit`` in a notes tree, found through whatever
         fan-out the tree uses, without reading the blob (a partial clone may lack it)."""
@@ -328,26 +332,10 @@ class BlobReader:
             tree, rest = fanout.oid, rest[2:]
         return None
 
-    def _named(self, tree: str) -> dict[bytes, TreeEntry]:
-        """A tree's entries by name, parsed once: a log looks up every revision's note
-        and review in the same few fan-out trees."""
-        with self._lock:
-            found = self._names.get(tree)
-            if found is not None:
-                self._names.move_to_end(tree)
-                return found
-        found = _named_entries(self._tree_bytes(tree), self.hash_hex // 2)
-        with self._lock:
-            self._names[tree] = found
-            if len(self._names) > 600:  # the top trees of two fanned-out refs and their folders
-                self._names.popitem(last=False)
-        return found
-
     def close(self) -> None:
         with self._lock:
             proc, self._proc = self._proc, None
             self._cache.clear()
-            self._names.clear()
             self._note_blobs.clear()
             self._cached_bytes = 0
         if proc is None:
@@ -391,40 +379,27 @@ def parse_tree(data: bytes, hash_bytes: int) -> list[TreeEntry]:
     return entries
 
 
-_ENTRY = {
-    size: re.compile(rb"([0-7]{5,6}) ([^\x00]+)\x00(.{%d})" % size, re.S) for size in (20, 32)
-}
+_MODE = re.compile(rb"[0-7]{5,6}")
+_TILED = {size: re.compile(rb"(?:[0-7]{5,6} [^\x00]+\x00.{%d})*" % size, re.S) for size in (20, 32)}
 
 
 def _child(data: bytes, name: bytes, hash_bytes: int) -> TreeEntry | None:
-    """The entry called ``name`` in a tree's bytes, found by the regular-expression
-    engine walking the entries from the first (so a name is only ever matched at an
-    entry's start, never inside another's name or id): one note's lookup in a folder of
-    400 notes without making 400 entries."""
-    entry = rb"[0-7]{5,6} [^\x00]+\x00.{%d}" % hash_bytes
-    target = rb"([0-7]{5,6}) " + re.escape(name) + rb"\x00(.{%d})" % hash_bytes
-    found = re.match(rb"(?:" + entry + rb")*?" + target, data, re.S)
-    if found is None:
-        return None
-    return TreeEntry(found[1], name, found[2].hex())
-
-
-def _named_entries(data: bytes, hash_bytes: int) -> dict[bytes, TreeEntry]:
-    """A tree's entries by name, parsed in C (a notes folder of 400 entries is read for
-    each note a log shows); parse_tree's reading where the regular form does not cover
-    every byte (a damaged tree is then read as parse_tree reads it)."""
-    pattern = _ENTRY.get(hash_bytes)
-    if pattern is not None:
-        found: dict[bytes, TreeEntry] = {}
-        covered = 0
-        for match in pattern.finditer(data):
-            if match.start() != covered:
-                break
-            covered = match.end()
-            found[match[2]] = TreeEntry(match[1], match[2], match[3].hex())
-        if covered == len(data):
-            return found
-    return {e.name: e for e in parse_tree(data, hash_bytes)}
+    """The entry called ``name`` in a tree's bytes, without parsing the others: a log
+    looks up sixty notes, each in its own folder of 400. The name is found by ``find``;
+    a hit counts only where the bytes before it are whole entries from the tree's first
+    byte (one C call), so a name is never matched inside another's name or id. An
+    entry's form leaves one way to read a tree, so that entry is the tree's own."""
+    needle = b" " + name + b"\x00"
+    tiled = _TILED[hash_bytes]
+    at = data.find(needle)
+    while at != -1:
+        for start in (at - 6, at - 5):  # "100644 name", "40000 name"
+            if start >= 0 and _MODE.fullmatch(data, start, at) and tiled.fullmatch(data, 0, start):
+                end = at + len(needle)
+                if end + hash_bytes <= len(data):
+                    return TreeEntry(data[start:at], name, data[end : end + hash_bytes].hex())
+        at = data.find(needle, at + 1)
+    return None
 
 
 # ``Name <email> 1717581600 +0100``, as git writes an identity. Anything else (no email,
