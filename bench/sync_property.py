@@ -2,7 +2,10 @@
 
 A trial: 2-8 editors share one bare repository, each through its own transport (file://,
 git daemon, smart HTTP, ssh: all serve the same folder). A seeded random sequence of
-steps (record, later note, review, sync) by random editors; then a final round of syncs.
+steps (record, later note, review, sync) by random editors; then rounds of syncs until
+every clone agrees. A third of the records change a word of the one shared article, so
+two editors may change the same words: the sync that meets that overlap is refused, and
+the editor settles it as the refusal says (``sync --settle``, then records the draft).
 Afterwards every clone must have identical refs; the notes, reviews and journal entries
 found in the final refs must be exactly those ever written (as a multiset: none lost,
 none doubled); and ``verify`` must pass everywhere.
@@ -36,7 +39,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
 from servers import bare, git_daemon, http_backend, sshd, sshd_missing  # noqa: E402
 
 from tracker import porcelain  # noqa: E402
-from tracker.errors import SyncRefusedError  # noqa: E402
+from tracker.errors import ConcurrentEditError, SyncRefusedError  # noqa: E402
 from tracker.model import NoteInput  # noqa: E402
 from tracker.recording import init_store  # noqa: E402
 from tracker.store import Store  # noqa: E402
@@ -71,6 +74,7 @@ class Trial:
     journal: set[str] = field(default_factory=set)
     counter: int = 0
     replayed: int = 0  # revisions replayed onto another editor's work
+    settled: int = 0  # revisions set aside by sync --settle after an overlap
     joined: int = 0  # notes, reviews or journals joined by a merge commit
 
     def author(self, i: int) -> str:
@@ -86,13 +90,30 @@ class Trial:
     def sync(self, i: int) -> None:
         _name, store = self.editors[i]
         try:
-            result = porcelain.sync(store, author=self.author(i))
-            self.replayed += len(result.replayed)
-            self.joined += len(result.merged_refs)
+            try:
+                result = porcelain.sync(store, author=self.author(i))
+            except ConcurrentEditError:
+                # Two editors changed the same words of the shared article: settled here,
+                # as the refusal says, and the draft recorded as the agreed wording.
+                result = porcelain.sync(store, author=self.author(i), settle=True)
+                assert result.set_aside, "a settling sync set nothing aside"
+                self.settled += len(result.set_aside)
+                for document in result.drafts:
+                    self._record_draft(i, document)
         except SyncRefusedError as refused:
-            # Overlapping edits: the editor resolves by recording again after a sync.
-            # Editors here edit their own documents, so this must not happen.
             raise AssertionError(f"editor {i}: {refused.one_line()}") from refused
+        self.replayed += len(result.replayed)
+        self.joined += len(result.merged_refs)
+
+    def _record_draft(self, i: int, document: str) -> None:
+        _name, store = self.editors[i]
+        if (store.root / document).read_bytes() == store.read_blob(store.head(), document):
+            return  # both editors wrote the same words: nothing left to settle
+        porcelain.record_revision(
+            store, document, self.unique("settle"), notes={1: NoteInput(self.unique("why"))},
+            author=self.author(i),
+        )  # fmt: skip
+        self.wrote(store)
 
     def step(self) -> None:
         i = self.rng.randrange(len(self.editors))
@@ -110,7 +131,7 @@ class Trial:
 
     def record(self, i: int) -> None:
         _name, store = self.editors[i]
-        document = f"desk-{i}.md"
+        document = "shared.md" if self.rng.random() < 1 / 3 else f"desk-{i}.md"
         path = store.root / document
         words = [self.rng.choice(WORDS) for _ in range(self.rng.randint(3, 8))]
         if not path.exists():
@@ -201,19 +222,26 @@ def run_trial(seed: int, root: Path, urls: list[str], editors: int, steps: int) 
         trial.sync(i)
     for _ in range(steps):
         trial.step()
-    for _ in range(2):  # the first round gathers everything, the second hands it out
+    # Rounds of syncs until the clones agree: the first gathers everything, the next
+    # hands it out, and an editor who settles an overlap on the way writes once more.
+    for _ in range(6):
         for i in range(editors):
             trial.sync(i)
+        if len({listing(store) for _name, store in trial.editors}) == 1:
+            break
     check(trial)
     return trial
 
 
+SHARED = ("refs/heads/", "refs/notes/", "refs/tracker/journal", "refs/tracker/originals/")
+
+
+def listing(store: Store) -> str:
+    return store.git("for-each-ref", "--format=%(refname) %(objectname)", *SHARED)
+
+
 def check(trial: Trial) -> None:
-    shared = ("refs/heads/", "refs/notes/", "refs/tracker/journal", "refs/tracker/originals/")
-    listings = {
-        name: store.git("for-each-ref", "--format=%(refname) %(objectname)", *shared)
-        for name, store in trial.editors
-    }
+    listings = {name: listing(store) for name, store in trial.editors}
     assert len(set(listings.values())) == 1, f"clones differ: {listings}"
     store = Store.open(trial.editors[0][1].root)
     later = entries(store, "refs/notes/tracker", "text")
@@ -257,7 +285,7 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--transports", default="file,git,http,ssh")
     args = parser.parse_args()
-    failures = replayed = joined = 0
+    failures = replayed = joined = settled = 0
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
@@ -280,6 +308,7 @@ def main() -> int:
                     done = run_trial(seed, root, urls, editors, args.steps)
                 replayed += done.replayed
                 joined += done.joined
+                settled += done.settled
             except AssertionError as error:
                 failures += 1
                 print(f"trial {trial} (seed {seed}, {editors} editors): FAILED {error}", flush=True)
@@ -291,6 +320,7 @@ def main() -> int:
     mode = "diverging" if can_diverge() else "serial (helpers missing)"
     print(
         f"{args.trials} trials, {mode}, {failures} failed; {replayed} revisions replayed, "
+        f"{settled} set aside by --settle, "
         f"{joined} refs joined by a merge commit; "
         f"median {times[len(times) // 2]:.1f} s per trial"
     )

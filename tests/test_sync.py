@@ -425,3 +425,31 @@ def test_settle_keeps_replaying_other_documents(desk: Desk) -> None:
     assert (bob.root / other).read_text() == "A brief about the council.\n"
     assert "6 percent" in (bob.root / DOC).read_text()
     verified(bob)
+
+
+def test_a_settings_change_made_meanwhile_is_set_aside_and_made_again(desk: Desk) -> None:
+    """Ann switched on sign-off while Bob recorded: the plain sync refuses (a settings
+    change is not replayed) and names --settle; with it, her change is kept aside and
+    she is told to make it again, which then reaches Bob."""
+    ann = desk.first("ann")
+    bob = desk.join("bob")
+    record(bob, "5 percent", "6 percent", note="survey")
+    porcelain.sync(bob)
+    aside = porcelain.set_setting(ann, "require-approval", True)
+    with pytest.raises(SyncRefusedError, match="settings") as refused:
+        porcelain.sync(ann)
+    assert "tracker sync --settle" in refused.value.one_line()
+    steps: list[SyncStep] = []
+    result = porcelain.sync(ann, settle=True, progress=steps.append)
+    assert result.set_aside == (aside,) and result.drafts == ()
+    assert any("make it again with 'tracker config'" in w for w in result.warnings)
+    assert any(s.step == "warning" and aside[:12] in s.detail for s in steps)
+    assert "6 percent" in (ann.root / DOC).read_text()
+    assert not porcelain.settings(Store.open(ann.root))["require-approval"]
+    verified(ann)
+    porcelain.set_setting(ann, "require-approval", True)
+    porcelain.sync(ann)
+    porcelain.sync(bob)
+    assert porcelain.settings(Store.open(bob.root))["require-approval"]
+    for store in (ann, bob):
+        verified(store)

@@ -17,10 +17,12 @@ from sync_property import run_trial, served  # noqa: E402
 
 @pytest.mark.parametrize(
     ("seed", "editors", "kinds"),
-    [(40, 3, ["file"]), (44, 3, ["file", "git"])],
+    [(41, 3, ["file"]), (44, 3, ["file", "git"])],
 )
 def test_nothing_written_is_lost_or_doubled(seed, editors, kinds, tmp_path) -> None:
     with served(tmp_path, kinds) as urls:
         trial = run_trial(seed, tmp_path, urls, editors, steps=10)
-    # The seeds are chosen to write notes and reviews, replay revisions and join refs.
+    # The seeds are chosen to write notes and reviews, replay revisions and join refs;
+    # in seed 41 two editors change the same words, and one settles it (sync --settle).
     assert trial.notes and trial.reviews and trial.replayed and trial.joined
+    assert trial.settled or seed != 41

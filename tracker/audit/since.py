@@ -41,6 +41,7 @@ from .verify import (
     _check_revision,
     _check_signatures,
     _shallow,
+    last_on_branch,
 )
 
 _NOTES_REFS = (NOTES_REF, REVIEWS_REF)
@@ -134,7 +135,7 @@ def _check_config_since(store: Store, rev: str, report: VerifyReport) -> None:
     or from the last change 'tracker config' journaled since: that one is decided)."""
     events, _expected, _anchor = _journal_tail(store, rev)
     changes = [str(e.get("commit")) for e in events if e.get("event") == "config"]
-    raw = store.read_blob(changes[-1] if changes else rev, CONFIG_PATH)
+    raw = store.read_blob(last_on_branch(store, changes) or rev, CONFIG_PATH)
     if raw is None:
         return
     try:

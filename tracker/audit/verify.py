@@ -174,12 +174,24 @@ def _finish_fsck(proc: subprocess.Popen[bytes], report: VerifyReport) -> None:
         report.findings[:0] = found or [Finding("integrity", "git fsck failed")]
 
 
+def last_on_branch(store: Store, commits: list[str]) -> str | None:
+    """The last of ``commits`` that the branch holds: a settings change that ``sync
+    --settle`` set aside (kept, off the branch) does not decide the settings."""
+    for commit in reversed(commits):
+        ancestor = gitcmd.run(
+            store.root, "merge-base", "--is-ancestor", commit, "HEAD", check=False
+        )
+        if ancestor.returncode == 0:
+            return commit
+    return None
+
+
 def _check_config(store: Store, journal, report: VerifyReport) -> None:
     """The settings (require_notes, categories) are part of the record: if HEAD lost or
     loosened them, say so and audit by the settings the store was set up with (or last
     given with 'tracker config': a journaled change of settings is the record's own)."""
     changes = [e["commit"] for e in journal if e.get("event") in ("setup", "config")]
-    setup = changes[-1] if changes else None
+    setup = last_on_branch(store, changes)
     if setup is None:
         first = store.git("rev-list", "--first-parent", "--reverse", "HEAD", "--", CONFIG_PATH)
         setup = first.split()[0] if first.split() else None

@@ -73,19 +73,27 @@ class Settled:
     replayed: list[tuple[str, str]]
     set_aside: list[str]
     drafts: dict[str, bytes]
+    settings: list[str] = field(default_factory=list)  # set-aside settings changes
 
 
 def replay_or_set_aside(store: Store, local: list[str], onto: str, identity: Identity) -> Settled:
     """Like ``replay_onto``, but a revision that overlaps the remote's is set aside, with
     every later local revision of its document (each was written on top of it), and the
-    other documents' revisions are still replayed. Still refuses what no editor can
-    settle by editing (a commit the tracker did not record, a settings change)."""
+    other documents' revisions are still replayed. A settings change is set aside too
+    (made again on the shared branch). Still refuses what no editor can settle by
+    editing: a commit the tracker did not record."""
     replay = _Replay(store, onto, identity, now_iso())
     pairs: list[tuple[str, str]] = []
     set_aside: list[str] = []
+    settings: list[str] = []
     documents: set[str] = set()
     for original in local:
         document = _document_of(store, original)
+        if _changes_settings(store, original):
+            # Not carried onto the remote's branch: the editor makes it again there.
+            set_aside.append(original)
+            settings.append(original)
+            continue
         if document in documents:
             set_aside.append(original)
             continue
@@ -97,7 +105,7 @@ def replay_or_set_aside(store: Store, local: list[str], onto: str, identity: Ide
     base = store.first_parent(local[0]) if local else None
     mine = local[-1] if local else onto
     drafts = {doc: draft(store, base, mine, onto, doc) for doc in sorted(documents)}
-    return Settled(pairs, set_aside, drafts)
+    return Settled(pairs, set_aside, drafts, settings)
 
 
 def draft(store: Store, base: str | None, mine: str, theirs: str, document: str) -> bytes:
@@ -117,6 +125,12 @@ def draft(store: Store, base: str | None, mine: str, theirs: str, document: str)
     clashing = {theirs_index for _mine, theirs_index in overlaps(base_text, ours, remote)}
     kept = [change for change in remote if change.index not in clashing]
     return apply(base_text, [*ours, *kept]).encode("utf-8")
+
+
+def _changes_settings(store: Store, commit: str) -> bool:
+    parent = store.first_parent(commit)
+    touched = _touched(store, parent, commit) if parent else []
+    return bool(touched) and all(name.startswith(".tracker/") for name in touched)
 
 
 def _document_of(store: Store, commit: str) -> str | None:
@@ -161,8 +175,8 @@ class _Replay:
             raise SyncRefusedError(
                 f"cannot replay {original[:12]} onto the remote: it changes the store's "
                 "settings, and a settings change is made once, on the shared branch",
-                "nothing was written; take the remote's branch, change the setting there again"
-                " and sync",
+                "nothing was written; run 'tracker sync --settle' (your settings change is "
+                "kept aside), then make it again with 'tracker config' and sync",
             )
         if record is None or document is None or touched != [document] or not commit.plain():
             raise SyncRefusedError(

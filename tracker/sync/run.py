@@ -53,6 +53,7 @@ class _Plan:
     settle: bool = False
     set_aside: list[str] = field(default_factory=list)
     drafts: dict[str, bytes] = field(default_factory=dict)
+    settings_aside: list[str] = field(default_factory=list)
 
 
 def sync(
@@ -93,6 +94,14 @@ def sync(
                     warnings.append(warning)
                     say(SyncStep("warning", warning))
             plan = _plan(store, name, branch, fetched, refs, who, say, origin_of, settle)
+            for original in plan.settings_aside:
+                warning = (
+                    f"your settings change {original[:12]} was set aside (kept at "
+                    f"{original_ref(original)}): make it again with 'tracker config' and sync"
+                )
+                if warning not in warnings:
+                    warnings.append(warning)
+                    say(SyncStep("warning", warning))
             # The tracking refs move only once the plan is made: a sync refused while
             # merging (unreadable notes, an overlap) leaves every ref here as it was.
             transfer.move_tracking(store, name, fetched.values, refs)
@@ -317,6 +326,7 @@ def _join_branch(
     if plan.settle:
         settled = replay_or_set_aside(store, mine, theirs, who.get())
         pairs, plan.set_aside, plan.drafts = settled.replayed, settled.set_aside, settled.drafts
+        plan.settings_aside = settled.settings
     else:
         pairs = replay_onto(store, mine, theirs, who.get())
     plan.replayed = list(pairs)
