@@ -186,6 +186,14 @@ def test_without_the_setting_self_approval_works_but_is_called_one(store, monkey
     shown = run_cli_ok("-C", str(store.root), "show", fix).out
     assert "review   ✓ self-approved by Ann Editor <ann@example.org> on " + REVIEWED in shown
     assert "self-approved by Ann Editor" in porcelain.export(store, "a.txt", fmt="md")
+    import json
+
+    shown_json = json.loads(run_cli_ok("-C", str(store.root), "show", fix, "--json").out)
+    assert shown_json["review"]["self_approved"] is True
+    listed = json.loads(run_cli_ok("-C", str(store.root), "log", "a.txt", "--json").out)
+    assert [r["review"] and r["review"].get("self_approved") for r in listed["revisions"]] == [
+        True, None,
+    ]  # fmt: skip
     # Counted as reviewed, as before the setting existed; verify has nothing to say.
     assert porcelain.log(store, "a.txt", unreviewed=True)[0].rev != fix
     assert kinds(store) == []

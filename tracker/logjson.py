@@ -146,16 +146,18 @@ def _fast_entry(
             ', "document": ', document_json,
             ', "recorded_by_tracker": true, "notes": ', str(notes),
             ', "initial": true' if len(keys) == 4 else "",
-            ', "review": ', _review_json(reviews(rev)),
+            ', "review": ', _review_json(reviews(rev), author),
             ', "changes": ', changes_text, "}",
         )
     )  # fmt: skip
 
 
-def _review_json(entries: list | None) -> str:
+def _review_json(entries: list | None, author: str) -> str:
     if not entries:
         return "null"
     from tracker.reviews import status_of
+    from tracker.store import as_reviewed
 
-    review = status_of(entries)
+    # Marked as the slow path marks it: an approval by the revision's own author.
+    review = as_reviewed(status_of(entries), author)
     return json.dumps(review.to_json() if review else None, ensure_ascii=True)

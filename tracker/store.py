@@ -736,7 +736,7 @@ class Store:
             changes=tuple(changes),
             recorded=record is not None,
             initial=bool(record and record.get("initial")),
-            review=_as_reviewed(
+            review=as_reviewed(
                 self.review_status(rev, tuple(r for r, _ in reversed(chain))), author
             ),
             later_notes=entries,
@@ -1056,7 +1056,7 @@ def with_payload(revision: Revision, payload: str) -> Revision:
     )
 
 
-def _as_reviewed(review: Review | None, author: str) -> Review | None:
+def as_reviewed(review: Review | None, author: str) -> Review | None:
     """The review (and any conflicting one) marked where its reviewer is the revision's
     own author."""
     if review is None:
