@@ -35,11 +35,29 @@ EVERY_OTHER_CHANGE = 0
 
 @dataclass(frozen=True)
 class NoteInput:
-    """A note as the user gives it, before it is anchored to a change."""
+    """A note as the user gives it, before it is anchored to a change. The reader-facing
+    fields (``notice`` ... ``late_reason``) are those of ``Note``; "" leaves them unsaid."""
 
     text: str
     category: str = "other"
     source: str = ""
+    notice: str = ""
+    significance: str = ""
+    reported_by: str = ""
+    reported: str = ""
+    late_reason: str = ""
+
+    def reader_fields(self) -> dict[str, str]:
+        """The reader-facing fields that were given, in their stored order."""
+        return {key: getattr(self, key) for key in NOTICE_FIELDS if getattr(self, key)}
+
+
+# What a note may say for readers (issue 11; docs/corrections.md), stored after "date" and
+# only when given, so every record and entry written before them keeps its bytes:
+# ``notice`` (tracker.policy.NOTICE_TYPES), ``significance`` (minor, significant),
+# ``reported_by`` and ``reported`` (who reported the error, and when: ISO 8601), and
+# ``late_reason`` (why a correction came more than the policy's days after the report).
+NOTICE_FIELDS = ("notice", "significance", "reported_by", "reported", "late_reason")
 
 
 @dataclass(frozen=True)
@@ -72,10 +90,22 @@ class Note:
     # note in their clones, and sync joined them): a conflict, shown until a newer note
     # resolves it. This note is the newest of them.
     conflict: tuple[Note, ...] = ()
+    # For readers (NOTICE_FIELDS), as the writer gave them; "" where the note does not
+    # say: the store's policy then derives notice and significance from the category
+    # (tracker/policy.py), so a note written before these existed still reads.
+    notice: str = ""
+    significance: str = ""
+    reported_by: str = ""
+    reported: str = ""
+    late_reason: str = ""
 
     @property
     def edited(self) -> bool:
         return bool(self.history)
+
+    def reader_fields(self) -> dict[str, str]:
+        """The reader-facing fields the note gives, in their stored order."""
+        return {key: getattr(self, key) for key in NOTICE_FIELDS if getattr(self, key)}
 
     def to_json(self) -> dict[str, Any]:
         # Exactly the keys (and order) of the record stored in commit messages, so that
@@ -87,6 +117,7 @@ class Note:
             "author": self.author,
             "date": self.date,
         }
+        data.update(self.reader_fields())
         if self.origin != "revision":
             data["origin"] = self.origin
         if self.history:
@@ -174,6 +205,8 @@ class LaterNote:
     # after ("seen"; None for an entry without it, which follows every entry before it).
     id: str = field(default="", compare=False)
     seen: tuple[str, ...] | None = field(default=None, compare=False)
+    # The reader-facing fields the entry gives (NOTICE_FIELDS), as stored.
+    reader: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_entry(cls, entry: dict[str, Any]) -> LaterNote:
@@ -189,6 +222,7 @@ class LaterNote:
             new=entry.get("new"),
             id=entry_id(entry),
             seen=seen_of(entry),
+            reader=tuple((key, str(entry[key])) for key in NOTICE_FIELDS if entry.get(key)),
         )
 
     @property
@@ -202,7 +236,8 @@ class LaterNote:
         return (*parts[0], *parts[1])
 
     def note(self) -> Note:
-        return Note(self.text, self.category, self.source, self.author, self.date, "later")
+        note = Note(self.text, self.category, self.source, self.author, self.date, "later")
+        return replace(note, **dict(self.reader)) if self.reader else note
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import Any
 
 from tracker.entry_ids import entry_id, seen_of
 from tracker.errors import NoteError
-from tracker.model import CHANGE_KINDS, Change, LaterNote, Note, Span
+from tracker.model import CHANGE_KINDS, NOTICE_FIELDS, Change, LaterNote, Note, Span
 
 NOTES_REF = "refs/notes/tracker"
 # The record's layout: 1 for every record without a move, so stores written before moves
@@ -203,6 +203,7 @@ def changes_from_record(record: dict[str, Any]) -> list[Change]:
                 source=str(raw.get("source") or ""),
                 author=str(raw.get("author", "")),
                 date=str(raw.get("date", "")),
+                **{key: str(raw[key]) for key in NOTICE_FIELDS if raw.get(key)},
             )
         if item["kind"] not in CHANGE_KINDS:
             # Not written by the tracker: the record is forged or damaged (its readers
@@ -245,6 +246,7 @@ def later_entry(change: Change, note: Note, seen: Sequence[str] | None = None) -
         "source": note.source,
         "author": note.author,
         "date": note.date,
+        **note.reader_fields(),
     }
     if seen is not None:
         entry["seen"] = sorted(seen)
@@ -364,12 +366,13 @@ def _current_note(note: Note | None, matching: list[LaterNote]) -> Note | None:
     ids = [later.id or f"#{number}" for number, later in enumerate(matching)]
     current = current_of(ids, [later.seen for later in matching])
     newest = matching[current[-1]]
-    wording = (newest.text, newest.category, newest.source)
+    wording = (newest.text, newest.category, newest.source, newest.reader)
     # Concurrent wordings that agree are no conflict: the others go to its history.
     disagree = [
         n
         for n in current[:-1]
-        if (matching[n].text, matching[n].category, matching[n].source) != wording
+        if (matching[n].text, matching[n].category, matching[n].source, matching[n].reader)
+        != wording
     ]
     shown = {current[-1], *disagree}
     earlier = [*note.history, replace(note, history=())] if note else []

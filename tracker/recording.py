@@ -339,8 +339,9 @@ def _attach_notes(
         note = None
         if given is not None:
             note = Note(
-                given.text.strip(), given.category, given.source.strip(), str(identity), date
-            )
+                given.text.strip(), given.category, given.source.strip(), str(identity), date,
+                **given.reader_fields(),
+            )  # fmt: skip
         result.append(change.with_note(note))
     if store.config.require_notes:
         missing = [c for c in result if c.note is None]
@@ -575,7 +576,14 @@ def add_later_note(
         entries.append(
             later_entry(
                 change,
-                Note(note.text.strip(), note.category, note.source.strip(), str(identity), date),
+                Note(
+                    note.text.strip(),
+                    note.category,
+                    note.source.strip(),
+                    str(identity),
+                    date,
+                    **note.reader_fields(),
+                ),  # fmt: skip
                 seen,
             )
         )

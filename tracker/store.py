@@ -83,6 +83,8 @@ class StoreConfig:
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     created_by_tracker: bool = False
     require_approval: bool = False
+    # The corrections policy (tracker/policy.py preset name); "" reads as the default.
+    policy: str = ""
 
     @classmethod
     def from_json(cls, data: dict) -> StoreConfig:
@@ -92,6 +94,7 @@ class StoreConfig:
             categories=tuple(str(c) for c in categories),
             created_by_tracker=True,
             require_approval=bool(data.get("require_approval", False)),
+            policy=str(data.get("policy") or ""),
         )
 
     def to_json(self) -> dict:
@@ -104,6 +107,8 @@ class StoreConfig:
         # among them) keeps its settings file, and so its commit ids, byte for byte.
         if self.require_approval:
             data["require_approval"] = True
+        if self.policy:  # likewise written only once a desk chose one
+            data["policy"] = self.policy
         return data
 
 
