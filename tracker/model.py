@@ -61,6 +61,49 @@ NOTICE_FIELDS = ("notice", "significance", "reported_by", "reported", "late_reas
 
 
 @dataclass(frozen=True)
+class NoticeItem:
+    """One change's reader-facing notice, as tracker/notices.py builds it from a note and
+    the store's policy (docs/corrections.md); the feed lists these across documents."""
+
+    document: str
+    rev: str  # the revision that made the change (full id)
+    change: int  # its index in that revision
+    notice: str  # tracker.policy.NOTICE_TYPES, never "none"
+    significance: str  # minor, significant
+    label: str  # as the policy labels the notice ("Correction", Reuters' "CORRECTED")
+    corrected: str  # when the change was made: the revision's date (ISO 8601)
+    text: str  # what readers are told (from the note)
+    source: str = ""
+    reported_by: str = ""
+    reported: str = ""
+    late_reason: str = ""
+    published: str = ""  # when a publish event made it public; "" while it is not
+
+    @property
+    def placement(self) -> str:
+        """Where it goes: a significant notice at the top (due prominence), else the end."""
+        return "top" if self.significance == "significant" else "end"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "rev": self.rev,
+            "change": self.change,
+            "notice": self.notice,
+            "significance": self.significance,
+            "label": self.label,
+            "corrected": self.corrected,
+            "text": self.text,
+            "source": self.source or None,
+            "reported_by": self.reported_by or None,
+            "reported": self.reported or None,
+            "late_reason": self.late_reason or None,
+            "published": self.published or None,
+            "placement": self.placement,
+        }
+
+
+@dataclass(frozen=True)
 class Span:
     """A range of characters (Unicode code points) in one text, and the text it covers."""
 
