@@ -183,7 +183,8 @@ _WHERE = {TOP: "at the top of the article", END: "at the end of the article"}
 
 def _notices(report: Report, where: str) -> list[str]:
     """The notices readers see ``where`` (significant at the top, minor at the end), and
-    with the top ones, each notice's timeliness: reported, published, days between."""
+    with the top ones, the timeliness of those reported or published: reported,
+    published, the days between."""
     shown = placed(report.notices)[where]
     if not report.notices:
         return []  # a report with no notice says nothing of them
@@ -200,13 +201,14 @@ def _notices(report: Report, where: str) -> list[str]:
         return out
     out.append(f'<h3 id="notices-{where}">Notices {_WHERE[where]}</h3>')
     out.append(notice_html(report.notices, where))
-    if where == END:
+    if where == END or not any(i.reported or i.published for i in report.notices):
         return out
     out += [
         '<table class="timeliness"><tr><th>Notice</th><th>Revision</th><th>Reported</th>'
         "<th>Published</th><th>Days from report</th></tr>"
     ]
-    for item in report.notices:
+    # Timeliness, for the notices it can be said of: a report date or a publication.
+    for item in [i for i in report.notices if i.reported or i.published]:
         reported = esc(reader_date(item.reported)) if item.reported else "not said"
         if item.reported_by:
             reported += f" by {esc(item.reported_by)}"

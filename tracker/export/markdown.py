@@ -108,7 +108,7 @@ _WHERE = {TOP: "at the top of the article", END: "at the end of the article"}
 
 def _notices(report: Report, where: str) -> list[str]:
     """The notices readers see ``where`` (significant at the top, minor at the end), and
-    with the top ones, each notice's timeliness."""
+    with the top ones, the timeliness of those reported or published."""
     if not report.notices:
         return []  # a report with no notice says nothing of them
     lines = []
@@ -126,8 +126,8 @@ def _notices(report: Report, where: str) -> list[str]:
         lines += [f"### Notices {_WHERE[where]}", ""]
         for notice in shown:
             lines += [escape(notice.line), ""]
-    if where == TOP:
-        for item in report.notices:
+    if where == TOP and any(i.reported or i.published for i in report.notices):
+        for item in [i for i in report.notices if i.reported or i.published]:
             reported = escape(reader_date(item.reported)) if item.reported else "not said"
             if item.reported_by:
                 reported += f" by {escape(item.reported_by)}"
