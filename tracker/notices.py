@@ -175,7 +175,7 @@ def notices(items: Iterable[NoticeItem]) -> list[Notice]:
     out = []
     for group in groups.values():
         first = group[0]
-        texts = list(dict.fromkeys(_sentence(i.text) for i in group if i.text.strip()))
+        said = " ".join(dict.fromkeys(_sentence(i.text) for i in group if i.text.strip()))
         significant = any(i.significance == SIGNIFICANT for i in group)
         out.append(
             Notice(
@@ -184,7 +184,7 @@ def notices(items: Iterable[NoticeItem]) -> list[Notice]:
                 label=first.label,
                 significance=SIGNIFICANT if significant else first.significance,
                 corrected=first.corrected,
-                text=" ".join(texts),
+                text=said,
                 published=first.published,
                 items=tuple(group),
             )
