@@ -16,7 +16,7 @@ from tracker.git.read import BlobReader, RecentReads, stream_records
 from tracker.hunks import Hunk, hunks
 from tracker.model import NoticeItem, Revision
 from tracker.notes import NOTES_REF, apply_later
-from tracker.policy import Preset, preset
+from tracker.policy import preset
 from tracker.region import changes_between
 from tracker.store import LOG_FIELDS, LOG_FORMAT, Store
 from tracker.text.decode import decode_document
@@ -39,7 +39,8 @@ class Report:
     range: str
     generated: str
     revisions: list[RevisionReport] = field(default_factory=list)
-    policy: Preset = field(default_factory=lambda: preset(None))
+    # The store's corrections policy by name ("" for the default).
+    policy: str = ""
     # The notices of the revisions' changes (only the published ones with --published).
     notices: list[NoticeItem] = field(default_factory=list)
     published_only: bool = False
@@ -65,7 +66,6 @@ def build_report(
     once: a revision's new text is the next one's old text.
     """
     from tracker.notices import items_of
-    from tracker.policy import preset
     from tracker.publication import published_revisions
 
     report = Report(
@@ -73,7 +73,7 @@ def build_report(
         store=str(store.root),
         range=rev_range or "all",
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
-        policy=preset(store.config.policy),
+        policy=store.config.policy,
         published_only=published,
     )
     reader = RecentReads(store.reader)
@@ -82,7 +82,7 @@ def build_report(
         report.revisions.append(
             RevisionReport(revision, old, new, tuple(hunks(old, new, revision.changes)))
         )
-    items = items_of([i.revision for i in report.revisions], report.policy,
+    items = items_of([i.revision for i in report.revisions], preset(report.policy),
                      published_revisions(store))  # fmt: skip
     report.notices = [i for i in items if i.published or not published]
     return report

@@ -16,6 +16,7 @@ from tracker.notices import (
     reader_date,
 )
 from tracker.notices import headline as title_line
+from tracker.policy import preset
 from tracker.present import move_places
 from tracker.text.escape import show_whitespace, visible
 
@@ -174,7 +175,9 @@ def _markup(report: Report) -> list[str]:
     if not report.revisions:
         return []
     last = report.revisions[-1]
-    data = jsonld(title_line(last.new_text), last.revision.date, report.notices, report.policy)
+    data = jsonld(
+        title_line(last.new_text), last.revision.date, report.notices, preset(report.policy)
+    )
     return [jsonld_script(data)]
 
 
@@ -193,7 +196,7 @@ def _notices(report: Report, where: str) -> list[str]:
         out = [
             '<h2 id="notices">Notices for readers</h2>',
             f'<p class="meta">{len(report.notices)} change(s) with a notice '
-            f"({which}; policy: {esc(report.policy.title)}).</p>",
+            f"({which}; policy: {esc(preset(report.policy).title)}).</p>",
         ]
     else:
         out = []

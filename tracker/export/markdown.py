@@ -6,6 +6,7 @@ import re
 
 from tracker.model import Review
 from tracker.notices import END, TOP, days_to_publish, placed, reader_date
+from tracker.policy import preset
 from tracker.present import move_places, whitespace_change
 from tracker.text.escape import one_line
 from tracker.where import Places
@@ -118,7 +119,7 @@ def _notices(report: Report, where: str) -> list[str]:
             "## Notices for readers",
             "",
             f"{len(report.notices)} change(s) with a notice ({which}; policy: "
-            f"{escape(report.policy.title)}).",
+            f"{escape(preset(report.policy).title)}).",
             "",
         ]
     shown = placed(report.notices)[where]
