@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker import porcelain
+from tracker import porcelain, publication
 from tracker.errors import PublishRefusedError
 from tracker.model import NoteInput, NoticeItem
 from tracker.notices import (
@@ -192,7 +192,7 @@ def test_publish_is_refused_without_a_second_editors_sign_off(desk):
     assert published_revisions(store) == {}
 
 
-def test_publish_after_sign_off_and_published_dates(desk):
+def test_publish_after_sign_off_and_published_dates(desk, monkeypatch):
     store, fix, style = desk
     add_review(store, fix, "approved", "", BOB, "2025-06-09T10:00:00+01:00")
     store.refresh()
@@ -215,6 +215,11 @@ def test_publish_after_sign_off_and_published_dates(desk):
             "author": CAROL,
         }  # fmt: skip
     ]
+    # The journal read through the reader, or by one git log (a long journal): the same.
+    walked = published_revisions(store)
+    assert set(walked) == set(done.revisions)
+    monkeypatch.setattr(publication, "WALK_LIMIT", 0)
+    assert published_revisions(store) == walked
     # Publishing again names nothing new, and writes nothing.
     again = porcelain.publish(store, "a.txt", author=CAROL, date="2025-06-10T12:00:00+01:00")
     assert again.revisions == () and again.journal_commit == ""
@@ -260,8 +265,9 @@ def test_cli_formats_and_published(desk):
     assert [n["change"] for n in data["notices"]] == [1, 2, 3]
     assert data["notices"][0]["days_to_publish"] is None  # not yet published
     assert data["top"][0].startswith("Correction, 6 June 2025: ")
-    # A range as export takes it: only the style revision, which has no notice.
-    only_style = run_cli("notice", "a.txt", "HEAD", "--format", "json", cwd=root)
+    # A range as export takes it (the only document implied): only the style revision,
+    # which has no notice.
+    only_style = run_cli("notice", "HEAD", "--format", "json", cwd=root)
     assert json.loads(only_style.out)["notices"] == []
     # Nothing is published yet: --published shows no notice at all.
     empty = run_cli("notice", "a.txt", "--published", cwd=root)

@@ -778,6 +778,7 @@ def publish(
 
     require_tracker_store(store)
     chosen, words = _document_and_range(store, path, rev_range)
+    store.prefetch(chosen)  # a partial clone: the history's blobs in one fetch
     revs = [r.rev for r in revisions_in_range(store, chosen, words)]
     found: dict[str, Any] = {}
 
