@@ -99,7 +99,7 @@ RULES: dict[str, Rule] = {
     "notice-type": Rule("refuse", "the notice is one of the known types"),
     "significance": Rule("refuse", "the significance is minor or significant"),
     "reported-date": Rule("refuse", "the date the error was reported is an ISO 8601 date"),
-    "reported-after-note": Rule("refuse", "an error is reported before it is corrected"),
+    "reported-after-correction": Rule("refuse", "an error is reported before it is corrected"),
     "factual-as-clarification": Rule("refuse", "a factual error is never a clarification"),
     "significant-without-notice": Rule("refuse", "a significant change is told to readers"),
     "factual-without-notice": Rule("refuse", "every factual error gets a notice"),
@@ -245,9 +245,10 @@ class Problem:
     message: str
 
 
-def lint(note: Note, policy: Preset) -> list[Problem]:
-    """What ``policy`` forbids in ``note`` (empty when nothing). Pure: the note's own
-    fields and its date (when it was written) are all it reads."""
+def lint(note: Note, policy: Preset, corrected: str = "") -> list[Problem]:
+    """What ``policy`` forbids in ``note`` (empty when nothing). Pure: it reads the note's
+    fields and ``corrected``, the date of the revision that made the change (default the
+    note's own date: a later note is written after the correction it describes)."""
     problems: list[Problem] = []
     rules = set(policy.rules())
 
@@ -269,12 +270,12 @@ def lint(note: Note, policy: Preset) -> list[Problem]:
     reported = _when(note.reported) if note.reported else None
     if note.reported and reported is None:
         problem("reported-date", f"{note.reported!r} is not a date; use ISO 8601, e.g. 2025-03-06")
-    written = _when(note.date)
+    written = _when(corrected or note.date)
     if reported is not None and written is not None and reported > written:
         problem(
-            "reported-after-note",
-            f"the error is said to be reported on {note.reported}, after the note was "
-            f"written ({note.date})",
+            "reported-after-correction",
+            f"the error is said to be reported on {note.reported}, after it was corrected "
+            f"({corrected or note.date})",
         )
     notice, significance = notice_of(note, policy), significance_of(note, policy)
     factual = note.category == "factual"

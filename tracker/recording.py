@@ -373,10 +373,11 @@ def checked_by_policy(
     where: str,
     error: type[TrackerError],
     warnings: list[str] | None,
+    corrected: str = "",
 ) -> None:
     """Refuse a note the store's policy forbids (``error``, naming ``where`` and the rule:
     nothing is written); what it only flags is appended to ``warnings``."""
-    problems = lint(note, policy)
+    problems = lint(note, policy, corrected)
     refused = [p for p in problems if p.severity == REFUSE]
     if refused:
         first = refused[0]
@@ -612,7 +613,7 @@ def add_later_note(
     )  # fmt: skip
     checked_by_policy(
         written, preset(store.config.policy), f"change {index} of {revision.rev[:12]}",
-        NoteError, warnings,
+        NoteError, warnings, revision.date,
     )  # fmt: skip
     with store_lock(store.git_dir):
         entries = store.later_notes(revision.rev)
