@@ -148,6 +148,14 @@ def settings(store: Store) -> dict[str, Any]:
     }
 
 
+def policy_name(store: Store) -> str:
+    """The name of the store's corrections policy ("ap" when it names none), for the
+    views that say which notice each change gets (tracker.present.notice_words)."""
+    from tracker.policy import preset
+
+    return preset(store.config.policy).name
+
+
 def set_setting(
     store: Store,
     name: str,

@@ -277,22 +277,27 @@ def log(args: argparse.Namespace) -> int:
     revisions = porcelain.log(store, document=document, **options)
     from tracker.cli.log_text import write_log  # not render: rich is not needed here
 
-    write_log(sys.stdout, revisions, document)
+    write_log(sys.stdout, revisions, document, policy=porcelain.policy_name(store))
     return 0
 
 
 @command("show")
 def show(args: argparse.Namespace) -> int:
-    revision = porcelain.show(_open(args), args.rev, args.file)
-    return _json_or_text(args, revision, "show")
+    store = _open(args)
+    revision = porcelain.show(store, args.rev, args.file)
+    if args.json:
+        return _json_or_text(args, revision, "show")
+    _render("show")(revision, porcelain.policy_name(store))
+    return 0
 
 
 @command("diff")
 def diff(args: argparse.Namespace) -> int:
-    result = porcelain.diff_words(_open(args), args.args)
+    store = _open(args)
+    result = porcelain.diff_words(store, args.args)
     if args.json:
         return _json_or_text(args, result, "diff")
-    _render("diff")(result, args.layout or "side", args.width)
+    _render("diff")(result, args.layout or "side", args.width, porcelain.policy_name(store))
     return 0
 
 
