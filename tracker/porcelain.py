@@ -156,6 +156,15 @@ def policy_name(store: Store) -> str:
     return preset(store.config.policy).name
 
 
+def notice_defaults(store: Store) -> dict[str, tuple[str, str]]:
+    """Each of the store's categories with the (notice, significance) its policy gives a
+    note that does not say (the Record screen preselects them)."""
+    from tracker.policy import MINOR, NONE, preset
+
+    policy = preset(store.config.policy)
+    return {c: policy.defaults.get(c, (NONE, MINOR)) for c in store.config.categories}
+
+
 def set_setting(
     store: Store,
     name: str,
