@@ -160,7 +160,8 @@ class ChangeForm(Vertical):
             )
         # What readers are told: the policy's default for the cause, until the editor
         # chooses otherwise (then a change of cause leaves the choice alone).
-        notice, significance = self._default()
+        chosen = category if category in self.categories else default
+        notice, significance = self._default(chosen if isinstance(chosen, str) else "")
         with Horizontal(classes="notice-row"):
             yield Static("notice", classes="notice-label", markup=False)
             yield Select(
