@@ -13,6 +13,7 @@ from textual.widgets import Input, Select
 from tui_helpers import ready, settle
 
 from tracker import porcelain, present
+from tracker.errors import TrackerError
 from tracker.model import Note, NoteInput
 from tracker.policy import (
     FLAG,
@@ -26,12 +27,13 @@ from tracker.policy import (
     preset,
     significance_of,
 )
+from tracker.recording import init_store
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.main import MainScreen
 from tracker.tui.screens.record import ChangeForm, RecordScreen
 
-from conftest import REPO_ROOT, git, run_cli, run_cli_ok, snapshot
+from conftest import ANN, DATE, REPO_ROOT, git, run_cli, run_cli_ok, snapshot
 
 EDITOR = "Ann Editor <ann@example.org>"
 
@@ -154,21 +156,26 @@ def test_the_docs_list_each_presets_rules_and_the_parser_names_every_policy():
 
 @pytest.fixture
 def story(tmp_path):
-    """A store (under the NYT's policy) with story.txt recorded and two pending changes."""
+    """A store (under the NYT's policy) with story.txt recorded and two pending changes;
+    set up in-process (the CLI is what each test then runs)."""
     root = tmp_path / "store"
-    run_cli_ok("init", str(root), "--policy", "nyt", "--author", "Ann Editor <ann@example.org>")
+    init_store(root, ANN, DATE, policy="nyt")
     (root / "story.txt").write_text("The cat sat on the mat.\n", encoding="utf-8")
-    run_cli_ok("add", "story.txt", "--date", "2025-03-01T09:00:00+00:00", cwd=root)
+    porcelain.add_document(Store.open(root), str(root / "story.txt"), author=EDITOR, date=ADDED)
     (root / "story.txt").write_text("The dog sat on the rug.\n", encoding="utf-8")
     return root
 
 
+ADDED = "2025-06-05T11:00:00+00:00"
+FIXED = "2025-06-10T10:00:00+00:00"
+
+
 def test_record_with_a_notice_round_trips_through_show(story):
     result = run_cli_ok(
-        "record", "story.txt", "-m", "Fix the animal", "--date", "2025-03-06T10:00:00+00:00",
+        "record", "story.txt", "-m", "Fix the animal", "--date", FIXED,
         "--note", "1=It was a dog, not a cat.", "--category", "1=factual",
         "--notice", "1=correction", "--significance", "1=significant",
-        "--reported-by", "1=A reader", "--reported", "1=2025-03-02",
+        "--reported-by", "1=A reader", "--reported", "1=2025-06-06",
         "--note", "2=A rug.", "--category", "2=style",
         cwd=story,
     )  # fmt: skip
@@ -178,104 +185,122 @@ def test_record_with_a_notice_round_trips_through_show(story):
     assert (note["notice"], note["significance"], note["reported_by"]) == (
         "correction", "significant", "A reader"
     )  # fmt: skip
-    assert note["reported"].startswith("2025-03-02T00:00:00")
+    assert note["reported"].startswith("2025-06-06T00:00:00")
     # A note that gives no notice stores none (its bytes are as before), and reads derived.
     assert "notice" not in changes[1]["note"] and "significance" not in changes[1]["note"]
-    text = run_cli_ok("show", "HEAD", cwd=story).out
+    text = porcelain_text(story)
     assert "notice: correction, significant\n" in text
-    assert "reported by A reader, 2025-03-02" in text
+    assert "reported by A reader, 2025-06-06" in text
     assert "notice: no notice, minor (nyt policy)" in text
-    assert "notices: correction" in run_cli_ok("log", "story.txt", cwd=story).out
-    assert run_cli("verify", cwd=story).code == 0
+    assert porcelain.verify(Store.open(story)).ok
 
 
-@pytest.mark.parametrize(
-    ("flags", "says"),
-    [
-        (["--notice", "1=clarification"], "rule factual-as-clarification"),
-        (["--notice", "1=retraction"], "unknown notice type 'retraction'"),
-        (["--significance", "1=huge"], "unknown significance 'huge'"),
-        (["--reported", "1=last week"], "the reported date 'last week' is not a date"),
-    ],
-)
-def test_a_refused_notice_writes_nothing(story, flags, says):
+def porcelain_text(root) -> str:
+    """``tracker show HEAD`` as the CLI draws it (the same renderer, in-process)."""
+    return run_cli_ok("show", "HEAD", cwd=root).out
+
+
+def test_a_refused_notice_writes_nothing_and_says_so_in_one_line(story):
     before = snapshot(story)
     result = run_cli(
         "record", "story.txt", "-m", "Fix", "--note", "1=It was a dog.",
-        "--category", "1=factual", *flags, cwd=story,
+        "--category", "1=factual", "--notice", "1=clarification", cwd=story,
     )  # fmt: skip
-    assert result.code == 1 and result.out == ""
-    assert result.err.count("\n") == 1 and says in result.err and "change 1" in result.err
+    assert result.code == 1 and result.out == "" and result.err.count("\n") == 1
+    assert result.err.startswith("tracker: error: change 1: The New York Times: a factual")
+    assert "rule factual-as-clarification" in result.err and "nothing was written" in result.err
+    assert snapshot(story) == before
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ({"notice": "retraction"}, "change 1: unknown notice type 'retraction'"),
+        ({"significance": "huge"}, "change 1: unknown significance 'huge'"),
+        ({"reported": "last week"}, "change 1, reported date: 'last week' is not a date"),
+        ({"reported": "2999-01-01"}, "change 1, reported date: the date 2999-01-01"),
+        ({"notice": "none", "significance": "minor"}, "rule factual-without-notice"),
+    ],
+)
+def test_a_wrong_value_writes_nothing(story, given, says):
+    before = snapshot(story)
+    store = Store.open(story)
+    with pytest.raises(TrackerError) as refused:
+        porcelain.record_revision(store, "story.txt", "Fix", notes={
+            1: NoteInput("It was a dog.", "factual", **given)
+        }, author=EDITOR)  # fmt: skip
+    assert says in refused.value.one_line() and "\n" not in refused.value.one_line()
     assert snapshot(story) == before
 
 
 def test_a_flagged_notice_is_recorded_with_a_warning(story):
     result = run_cli_ok(
-        "record", "story.txt", "-m", "Fix", "--date", "2025-03-06T10:00:00+00:00",
-        "--note", "1=It was a dog.", "--category", "1=factual", "--reported", "1=2025-01-02",
-        cwd=story,
+        "record", "story.txt", "-m", "Fix", "--date", FIXED, "--note", "1=It was a dog.",
+        "--category", "1=factual", "--reported", "1=2025-05-01T10:00:00+00:00", cwd=story,
     )  # fmt: skip
-    assert result.err.startswith("tracker: warning: change 1: The New York Times: corrected 63")
+    assert result.err.startswith("tracker: warning: change 1: The New York Times: corrected 40")
+    assert result.err.count("\n") == 1
     assert "(policy nyt, rule late-without-reason)" in result.err
-    assert json.loads(run_cli_ok("show", "HEAD", "--json", cwd=story).out)["changes"][0]["note"]
+    assert Store.open(story).revision("HEAD").changes[0].note.reported.startswith("2025-05-01")
 
 
 def test_a_later_note_keeps_the_fields_it_does_not_change(story):
-    run_cli_ok(
-        "record", "story.txt", "-m", "Fix", "--date", "2025-03-06T10:00:00+00:00",
-        "--note", "1=It was a dog.", "--category", "1=factual", "--notice", "1=correction",
-        "--reported-by", "1=A reader", "--reported", "1=2025-03-02", cwd=story,
-    )  # fmt: skip
-    rev = git(story, "rev-parse", "HEAD").strip()
+    store = Store.open(story)
+    rev = porcelain.record_revision(store, "story.txt", "Fix", notes={
+        1: NoteInput("It was a dog.", "factual", notice="correction", reported_by="A reader",
+                     reported="2025-06-06")
+    }, author=EDITOR, date=FIXED).rev  # fmt: skip
     run_cli_ok("note", rev, "1", "It was a dog, not a cat.", "--late-reason", "Checked twice.",
                cwd=story)  # fmt: skip
     entry = json.loads(git(story, "notes", "--ref=refs/notes/tracker", "show", rev))["entries"][-1]
     assert (entry["notice"], entry["reported_by"], entry["late_reason"]) == (
         "correction", "A reader", "Checked twice."
     )  # fmt: skip
-    note = json.loads(run_cli_ok("show", rev, "--json", cwd=story).out)["changes"][0]["note"]
-    assert note["late_reason"] == "Checked twice." and note["history"][0]["notice"] == "correction"
+    note = Store.open(story).revision(rev).changes[0].note
+    assert note.late_reason == "Checked twice." and note.history[0].notice == "correction"
     # A later note may not silence a significant factual correction.
     before = snapshot(story)
-    refused = run_cli("note", rev, "1", "Silently.", "--notice", "none", cwd=story)
-    assert refused.code == 1 and "rule significant-without-notice" in refused.err
+    with pytest.raises(TrackerError, match="rule significant-without-notice"):
+        porcelain.note(Store.open(story), rev, 1, "Silently.", notice="none")
     assert snapshot(story) == before
 
 
 def test_config_policy_is_a_journaled_setting_that_verify_accepts(story):
-    assert "policy            nyt\n" in run_cli_ok("config", cwd=story).out
     changed = run_cli_ok("config", "policy", "reuters", cwd=story)
     assert changed.out.startswith("policy is now reuters (settings commit ")
     config = json.loads((story / ".tracker" / "config.json").read_text(encoding="utf-8"))
     assert config["policy"] == "reuters"
-    assert "nothing was written" in run_cli_ok("config", "policy", "reuters", cwd=story).out
+    store = Store.open(story)
+    assert porcelain.set_setting(store, "policy", "reuters") is None  # already: nothing
+    assert porcelain.settings(store)["policy"] == "reuters"
     wrong = run_cli("config", "policy", "bbc", cwd=story)
     assert wrong.code == 1 and "the policies are: ap, reuters, nyt, ipso" in wrong.err
-    assert json.loads(run_cli_ok("config", "--json", cwd=story).out)["policy"] == "reuters"
-    assert run_cli("verify", cwd=story).code == 0
+    assert porcelain.verify(Store.open(story)).findings == []
 
 
 def test_verify_names_a_note_that_breaks_the_policy(story):
-    run_cli_ok("config", "policy", "ap", cwd=story)
-    run_cli_ok(
-        "record", "story.txt", "-m", "Fix", "--note", "1=It was a dog.",
-        "--category", "1=factual", "--notice", "1=none", "--significance", "1=minor", cwd=story,
-    )  # fmt: skip
-    rev = git(story, "rev-parse", "HEAD").strip()
-    assert run_cli("verify", cwd=story).code == 0  # AP allows a silent minor factual fix
-    run_cli_ok("config", "policy", "nyt", cwd=story)  # ... the NYT does not
+    store = Store.open(story)
+    porcelain.set_setting(store, "policy", "ap")
+    rev = porcelain.record_revision(Store.open(story), "story.txt", "Fix", notes={
+        1: NoteInput("It was a dog.", "factual", notice="none", significance="minor")
+    }, author=EDITOR).rev  # fmt: skip
+    assert porcelain.verify(Store.open(story)).ok  # AP allows a silent minor factual fix
+    porcelain.set_setting(Store.open(story), "policy", "nyt")  # ... the NYT does not
     report = json.loads(run_cli("verify", "--json", cwd=story).out)
     assert [(f["kind"], f["revision"], f["change"]) for f in report["findings"]] == [
         ("policy", rev, 1)
     ]
-    assert "rule factual-without-notice" in report["findings"][0]["message"]
+    assert (
+        "the nyt policy refuses its note (rule factual-without-notice)"
+        in (report["findings"][0]["message"])
+    )
     # Since REV: a note added since to an older revision is checked too.
     base = git(story, "rev-parse", "HEAD").strip()
-    run_cli_ok("config", "policy", "ap", cwd=story)
-    run_cli_ok("note", rev, "1", "It was a dog.", "--notice", "none", cwd=story)
-    run_cli_ok("config", "policy", "nyt", cwd=story)
-    since = json.loads(run_cli("verify", "--since", base, "--json", cwd=story).out)
-    assert [(f["kind"], f["revision"]) for f in since["findings"]] == [("policy", rev)]
+    porcelain.set_setting(Store.open(story), "policy", "ap")
+    porcelain.note(Store.open(story), rev, 1, "It was a dog.", notice="none")
+    porcelain.set_setting(Store.open(story), "policy", "nyt")
+    since = porcelain.verify(Store.open(story), since=base)
+    assert [(f.kind, f.revision) for f in since.findings] == [("policy", rev)]
 
 
 # -- old stores and the views ---------------------------------------------------------------

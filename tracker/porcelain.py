@@ -470,7 +470,7 @@ def _checked_reader(given: NoteInput, where: str) -> NoteInput:
     try:
         reported = check_date(given.reported)
     except TrackerError as error:
-        raise NoteError(f"{where}: the reported date {error.message}", error.hint) from None
+        raise NoteError(f"{where}, reported date: {error.message}", error.hint) from None
     return replace(given, reported=reported)
 
 
