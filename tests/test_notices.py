@@ -234,11 +234,11 @@ def test_a_late_correction_needs_its_reason(desk):
     store, fix, _style = desk
     add_review(store, fix, "approved", "", BOB, "2025-06-09T10:00:00+01:00")
     store.refresh()
-    # Reported 1 June; 1 July is 30 days later (allowed), 2 July is 31 (late).
+    # Reported 1 June (midnight UTC): 30 days later is allowed, a minute more is late.
     item = notice_items(store, "a.txt")[0]
     policy = PRESETS["nyt"]
-    assert not late(item, policy, "2025-07-01T09:00:00+01:00")
-    assert late(item, policy, "2025-07-02T09:00:00+01:00")
+    assert not late(item, policy, "2025-07-01T01:00:00+01:00")
+    assert late(item, policy, "2025-07-01T01:01:00+01:00")
     with pytest.raises(PublishRefusedError, match="more than 30 days .* does not say why"):
         porcelain.publish(store, "a.txt", author=CAROL, date="2025-07-02T09:00:00+01:00")
     add_later_note(

@@ -19,11 +19,12 @@ from datetime import datetime
 from html import escape as _html_escape
 from typing import Any
 
-from tracker.model import NoticeItem, Revision
+from tracker.model import Note, NoticeItem, Revision
 from tracker.policy import (
     NONE,
     SIGNIFICANT,
     Preset,
+    is_late,
     label,
     notice_of,
     preset,
@@ -124,14 +125,12 @@ def days_to_publish(item: NoticeItem) -> int | None:
 
 def late(item: NoticeItem, policy: Preset, publish_date: str | None = None) -> bool:
     """Published (or to be published on ``publish_date``) more than the policy's days
-    after the report, with no reason given (the NYT rule: a delay is explained)."""
-    if item.late_reason.strip():
-        return False
+    after the report, with no reason given (the NYT rule: a delay is explained); measured
+    as ``policy.is_late`` measures it when a note is recorded."""
     when = publish_date or item.published
-    reported, published = _day(item.reported), _day(when) if when else None
-    if reported is None or published is None:
+    if not when:
         return False
-    return (published - reported).days > policy.late_after_days
+    return is_late(Note("", reported=item.reported, late_reason=item.late_reason), when, policy)
 
 
 # -- notices: the items of one revision and type, joined ----------------------------------
