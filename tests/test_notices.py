@@ -324,6 +324,9 @@ def test_verify_names_an_unapproved_and_a_late_notice(desk):
     found = {f.kind: f for f in porcelain.verify(store).findings}
     assert fix[:12] in found["unapproved-notice"].message
     assert "34 days" in found["late-notice"].message
+    # verify --since checks the publish events written after the verified point too.
+    since = sorted(f.kind for f in porcelain.verify(store, since="HEAD").findings)
+    assert since == ["late-notice", "unapproved-notice"]
 
 
 def test_verify_names_an_approval_given_only_after_publication(desk):
