@@ -892,8 +892,8 @@ def publish(
                 f"the {item.notice} of {item.rev[:12]} change {item.change} comes more than"
                 f" {policy.late_after_days} days after the error was reported ({item.reported})"
                 " and does not say why",
-                f"give the note a late reason (tracker note {item.rev[:12]} {item.change}"
-                " --late-reason TEXT); nothing was published",
+                f"add a later note that says why (tracker note {item.rev[:12]} {item.change}"
+                " TEXT --late-reason WHY); nothing was published",
             )
         if not new:
             raise _NothingNew
