@@ -1,10 +1,14 @@
 """Provides the bundled demo: builds a store from revisions/ with fixed identities and dates.
 
-revisions/manifest.toml lists the revisions in order. Each names its text file, author,
-date, summary and reason, and a note for every change. A note finds its changes either by
+revisions/manifest.toml lists the revisions in order. Each names its text file, author
+(and, when someone else logged it, its committer), date, summary and reason, the second
+editor's approval, and a note for every change. A note finds its changes either by
 ``match`` (fragments of text that occur in the change's old or new text) or by
-``changes`` (change numbers as ``tracker status`` shows them). Because authors, dates and
-the diff are all fixed, building twice gives the same commit ids.
+``changes`` (change numbers as ``tracker status`` shows them), and says what readers are
+told (notice, significance) and, optionally, who reported the error and when; a note may
+carry later notes (a corrected wording, its history kept). The manifest may name the
+store's corrections policy. Because identities, dates and the diff are all fixed, building
+twice gives the same commit ids. revisions/README.md documents every key.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from typing import Any
 
 from tracker.errors import TrackerError
 from tracker.identity import Identity, check_date
-from tracker.model import Change
-from tracker.recording import NoteInput, init_store, record
+from tracker.model import APPROVED, Change
+from tracker.recording import NoteInput, add_later_note, add_review, init_store, record
 from tracker.store import Store
 
 REVISIONS_DIR = Path(__file__).resolve().parent.parent / "revisions"
@@ -32,13 +36,30 @@ def default_demo_path() -> Path:
     return Path(base) / "tracker" / "demo"
 
 
+# The keys of a manifest note that become the recorded note (NoteInput's fields).
+NOTE_KEYS = ("text", "category", "source", "notice", "significance", "reported_by", "reported")
+
+
 @dataclass(frozen=True)
 class NoteSpec:
-    text: str
-    category: str
-    source: str
+    note: NoteInput
     match: tuple[str, ...]
     changes: tuple[int, ...]
+    later: tuple[dict[str, Any], ...] = ()  # later notes: author, date and what they change
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> NoteSpec:
+        fields = {key: str(entry[key]) for key in NOTE_KEYS if key in entry}
+        return cls(
+            NoteInput(**fields),
+            tuple(entry.get("match", ())),
+            tuple(entry.get("changes", ())),
+            tuple(entry.get("later", ())),
+        )
+
+    @property
+    def text(self) -> str:
+        return self.note.text
 
     def selects(self, change: Change) -> bool:
         if change.index in self.changes:
@@ -101,25 +122,18 @@ def _build(target: Path, manifest: dict[str, Any], folder: Path) -> Store:
         Identity.parse(setup["author"]),
         check_date(setup["date"]),
         require_notes=bool(manifest.get("require_notes", True)),
+        policy=str(manifest.get("policy", "")),
     )
     (store.git_dir / MARKER).write_text(BUILDING)
     document = manifest["document"]
+    later: list[tuple[str, int, dict[str, Any], NoteInput]] = []
     for number, entry in enumerate(manifest["revision"], start=1):
         data = (folder / entry["file"]).read_bytes()
         (store.root / document).write_bytes(data)
-        specs = [
-            NoteSpec(
-                text=n["text"],
-                category=n["category"],
-                source=n.get("source", ""),
-                match=tuple(n.get("match", ())),
-                changes=tuple(n.get("changes", ())),
-            )
-            for n in entry.get("note", [])
-        ]
+        specs = [NoteSpec.of(n) for n in entry.get("note", [])]
         changes = store.pending(document) if number > 1 else []
         notes = _assign_notes(number, entry["file"], changes, specs)
-        record(
+        rev = record(
             store,
             document,
             entry["summary"],
@@ -127,6 +141,35 @@ def _build(target: Path, manifest: dict[str, Any], folder: Path) -> Store:
             notes,
             Identity.parse(entry["author"]),
             check_date(entry["date"]),
+            committer=Identity.parse(entry["committer"]) if "committer" in entry else None,
+        )
+        if "approved_by" in entry:
+            # The second editor's sign-off, written by the same code as 'tracker review'.
+            add_review(
+                store,
+                rev,
+                APPROVED,
+                entry.get("approval", ""),
+                Identity.parse(entry["approved_by"]),
+                check_date(entry["approved"]),
+            )
+        later += [
+            (rev, index, extra, spec.note)
+            for spec in specs
+            for extra in spec.later
+            for index in sorted(i for i, n in notes.items() if n is spec.note)
+        ]
+    # Later notes go last, in date order: each is dated after its revision, and may be
+    # dated after revisions that came later (a source corrected days afterwards).
+    for rev, index, extra, note in sorted(later, key=lambda each: each[2]["date"]):
+        fields = {key: str(extra.get(key, getattr(note, key))) for key in NOTE_KEYS}
+        add_later_note(
+            store,
+            rev,
+            index,
+            NoteInput(**fields),
+            Identity.parse(extra["author"]),
+            check_date(extra["date"]),
         )
     (store.git_dir / MARKER).write_text(BUILT)
     return store
@@ -144,8 +187,7 @@ def _assign_notes(
             raise TrackerError(f"{where} has no note: {shown}", "add a note that matches it")
         if len(chosen) > 1:
             raise TrackerError(f"{where} matches {len(chosen)} notes: {shown}", "narrow them")
-        spec = chosen[0]
-        notes[change.index] = NoteInput(spec.text, spec.category, spec.source)
+        notes[change.index] = chosen[0].note
     unused = [spec for spec in specs if not any(spec.selects(c) for c in changes)]
     if unused:
         raise TrackerError(
