@@ -212,3 +212,67 @@ def _demo_state(target: Path) -> str:
         f"{target} is not empty and is not a demo store",
         "pass --path with a new or empty folder",
     )
+
+
+# -- the notices of the last revision ------------------------------------------------------
+#
+# Revision 10 of the bundled history adds the notices readers get, made from the notes of
+# the revisions before it in the agreed wording ("{label}, {d Month YYYY}: {text}"): the
+# significant ones at the top, under the title, the minor ones at the end. Until
+# tracker/notices.py is on main this is the one place that composes them; the bundled
+# file is checked against it (tests/test_bundled_history.py).
+
+
+def notice_lines(store: Store, document: str) -> tuple[list[str], list[str]]:
+    """The notice lines of every change of ``document``, oldest first: (top, end)."""
+    from datetime import datetime
+
+    from tracker import policy as policies
+
+    chosen = policies.preset(store.config.policy)
+    top: list[str] = []
+    end: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for revision in reversed(list(store.log(document))):
+        when = datetime.fromisoformat(revision.date)
+        for change in revision.changes:
+            notice = policies.notice_of(change.note, chosen)
+            if change.note is None or notice == policies.NONE:
+                continue
+            # One note may explain several changes of a revision (18 mentions of one
+            # phrase): readers get its notice once.
+            if (revision.rev, change.note.text) in seen:
+                continue
+            seen.add((revision.rev, change.note.text))
+            line = f"{policies.label(notice, chosen)}, {when.day} {when:%B %Y}: {change.note.text}"
+            significance = policies.significance_of(change.note, chosen)
+            (top if policies.placement(significance) == "top" else end).append(line)
+    return top, end
+
+
+def with_notices(text: str, top: list[str], end: list[str]) -> str:
+    """``text`` with the ``top`` notices after its title line and the ``end`` ones last."""
+    title, _, body = text.partition("\n\n")
+    return "\n\n".join([title, *top, body, *end])
+
+
+def final_text(folder: Path = REVISIONS_DIR) -> str:
+    """The last bundled revision's text as the notices make it: the revision before it,
+    with the notices of every revision up to it (built in a scratch store)."""
+    import tempfile
+
+    manifest = load_manifest(folder)
+    manifest["revision"] = manifest["revision"][:-1]
+    with tempfile.TemporaryDirectory() as scratch:
+        store = _build(Path(scratch) / "store", manifest, folder)
+        top, end = notice_lines(store, manifest["document"])
+        store.close()
+    last = (folder / manifest["revision"][-1]["file"]).read_text(encoding="utf-8")
+    return with_notices(last, top, end)
+
+
+if __name__ == "__main__":  # python -m tracker.demo: rewrite the last revision's notices
+    manifest = load_manifest()
+    target = REVISIONS_DIR / manifest["revision"][-1]["file"]
+    target.write_text(final_text(), encoding="utf-8", newline="\n")
+    print(f"wrote {target}")
