@@ -79,7 +79,7 @@ def test_moving_through_revisions_and_changes(demo):
 def test_next_change_scrolls_the_diff_to_it(demo):
     async def scenario(pilot, screen):
         view = screen.query_one(DiffView)
-        for _ in range(5):  # "Remove or replace unsupported claims": changes all through the text
+        for _ in range(5):  # "Remove unsupported claims": changes all through the text
             await pilot.press("j")
         await settle(pilot, lambda: view.comparison.new_rev == screen.shown[5].rev)
         last = view.comparison.changes[-1].index
@@ -342,11 +342,11 @@ def test_blame_view_shows_each_sentence_reason_and_jumps_to_its_revision(demo):
         blame = pilot.app.screen
         assert isinstance(blame, BlameScreen)
         await settle(pilot, lambda: len(blame.units) > 20)
-        target = next(i for i, u in enumerate(blame.units) if u.text.startswith("Los Zetas, named"))
+        target = next(i for i, u in enumerate(blame.units) if u.text.startswith("Tren de Aragua began as a gang"))
         blame.query_one("OptionList").highlighted = target
         await pilot.pause()
         panel = str(blame.query_one(NotesPanel).render()).replace("\n", " ")
-        assert "Tren de Aragua is named after Aragua state" in panel
+        assert "Adds where Tren de Aragua comes from" in panel
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
         main = main_screen(pilot.app)
