@@ -167,7 +167,7 @@ def test_the_demo_blame_has_the_property(tmp_path):
     assert _check(texts, changes) > 30
     # And the store walk gives what the oracle checked, with the demo's two sentences.
     text, found = blame(store, doc)
-    tocoron = next(u for u in found if u.text.startswith("Tren de Aragua began as a gang"))
+    tocoron = next(u for u in found if u.text.startswith("Tren de Aragua began as a prison gang"))
     assert tocoron.change is not None and tocoron.change.note is not None
     assert "Tocorón" in tocoron.change.note.text
     heading = next(u for u in found if u.text.startswith("ICE’s Mission and Mandate"))

@@ -168,7 +168,7 @@ def test_find_the_note_of_the_change_that_removed_los_zetas(terminal):
     # loop that looks between presses overshoots on a slow machine, where the screen lags
     # the keys.
     keys("j")
-    wait_for("6efbc410 Correct who is who")
+    wait_for("d8d1d685 Correct who is who")
     keys("n", "N")  # jump to the next change and back to the first: the removal
     shown = wait_for("Change 1 (delete, ")
     assert "listed Los Zetas among Venezuelan gangs" in shown

@@ -342,7 +342,7 @@ def test_blame_view_shows_each_sentence_reason_and_jumps_to_its_revision(demo):
         blame = pilot.app.screen
         assert isinstance(blame, BlameScreen)
         await settle(pilot, lambda: len(blame.units) > 20)
-        origin = "Tren de Aragua began as a gang"
+        origin = "Tren de Aragua began as a prison gang"
         target = next(i for i, u in enumerate(blame.units) if u.text.startswith(origin))
         blame.query_one("OptionList").highlighted = target
         await pilot.pause()
