@@ -61,14 +61,16 @@ def words(text: str) -> str:
 def test_the_change_line_shows_the_whole_change_not_a_cut_word(demo):
     async def scenario(pilot, screen):
         view = screen.query_one(DiffView)
-        await pilot.press("n")
-        # The newest demo revision's second change appends the minor notices, some 1,000
-        # characters (its first, the significant ones under the title, is three times that).
-        assert view.current == 2
+        for _ in range(5):  # "Remove unsupported claims"
+            await pilot.press("j")
+        await settle(pilot, lambda: view.comparison.new_rev == screen.shown[5].rev)
+        await pilot.press(*["n"] * 6)
+        # Its change 7 deletes the section on ICE's programs, some 800 characters.
+        assert view.current == 7
         change = view.change(view.current)
-        assert len(change.new.text) > 500
+        assert change.kind == "delete" and len(change.old.text) > 500
         panel = words(on_screen(pilot.app, screen.query_one("#notes")))
-        assert words(one_line(change.new.text)) in panel
+        assert words(one_line(change.old.text)) in panel
         assert change.note.text[:40] in panel  # and its note still shows below it
 
     run_app(demo, scenario, size=SIZE)
