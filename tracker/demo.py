@@ -24,7 +24,14 @@ from typing import Any
 from tracker.errors import TrackerError
 from tracker.identity import Identity, check_date
 from tracker.model import APPROVED, Change
-from tracker.recording import NoteInput, add_later_note, add_review, init_store, record
+from tracker.recording import (
+    NoteInput,
+    add_later_note,
+    add_review,
+    init_store,
+    record,
+    record_publish,
+)
 from tracker.store import Store
 
 REVISIONS_DIR = Path(__file__).resolve().parent.parent / "revisions"
@@ -153,6 +160,16 @@ def _build(target: Path, manifest: dict[str, Any], folder: Path) -> Store:
                 Identity.parse(entry["approved_by"]),
                 check_date(entry["approved"]),
             )
+        if "published" in entry:
+            # Its notices made public once approved: the journal's publish event, as
+            # 'tracker publish' writes it (verify checks the sign-off and the timing).
+            record_publish(
+                store,
+                document,
+                lambda _when, rev=rev: [rev],
+                Identity.parse(entry.get("published_by", entry["approved_by"])),
+                check_date(entry["published"]),
+            )
         later += [
             (rev, index, extra, spec.note)
             for spec in specs
@@ -224,30 +241,13 @@ def _demo_state(target: Path) -> str:
 
 
 def notice_lines(store: Store, document: str) -> tuple[list[str], list[str]]:
-    """The notice lines of every change of ``document``, oldest first: (top, end)."""
-    from datetime import datetime
+    """The notices of every change of ``document`` as ``tracker notice`` words and places
+    them (tracker/notices.py: one notice per revision and type, a note said once): the
+    (top, end) lines."""
+    from tracker.notices import notice_items, placed
 
-    from tracker import policy as policies
-
-    chosen = policies.preset(store.config.policy)
-    top: list[str] = []
-    end: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    for revision in reversed(list(store.log(document))):
-        when = datetime.fromisoformat(revision.date)
-        for change in revision.changes:
-            notice = policies.notice_of(change.note, chosen)
-            if change.note is None or notice == policies.NONE:
-                continue
-            # One note may explain several changes of a revision (18 mentions of one
-            # phrase): readers get its notice once.
-            if (revision.rev, change.note.text) in seen:
-                continue
-            seen.add((revision.rev, change.note.text))
-            line = f"{policies.label(notice, chosen)}, {when.day} {when:%B %Y}: {change.note.text}"
-            significance = policies.significance_of(change.note, chosen)
-            (top if policies.placement(significance) == "top" else end).append(line)
-    return top, end
+    where = placed(notice_items(store, document))
+    return [n.line for n in where["top"]], [n.line for n in where["end"]]
 
 
 def with_notices(text: str, top: list[str], end: list[str]) -> str:
