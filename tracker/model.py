@@ -712,3 +712,43 @@ class SyncResult:
             "set_aside": list(self.set_aside),
             "drafts": list(self.drafts),
         }
+
+
+@dataclass(frozen=True)
+class Feed:
+    """The corrections feed of a store (``tracker feed``): notices across every document,
+    newest first. ``id`` is a tag URI (RFC 4151) naming the store, stable across runs and
+    clones; each item's id extends it (``entry_id``)."""
+
+    id: str
+    title: str
+    updated: str  # the newest date among the items (ISO 8601); the tip's date when none
+    policy: str  # the preset the notices were labelled by (tracker.policy)
+    items: tuple[NoticeItem, ...] = ()
+    everything: bool = False  # --all: notices not yet published are included (marked)
+    base_url: str = ""  # where the documents are published, for links; "" for none
+
+    def entry_id(self, item: NoticeItem) -> str:
+        """The stable id of one notice: the feed's, then its document, revision, change."""
+        from urllib.parse import quote
+
+        return f"{self.id}/{quote(item.document, safe='/')}/{item.rev}/{item.change}"
+
+    def link(self, item: NoticeItem) -> str:
+        """The document's address under ``base_url`` ("" without one)."""
+        from urllib.parse import quote
+
+        if not self.base_url:
+            return ""
+        return f"{self.base_url.rstrip('/')}/{quote(item.document, safe='/')}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "updated": self.updated or None,
+            "policy": self.policy,
+            "all": self.everything,
+            "base_url": self.base_url or None,
+            "items": [{"id": self.entry_id(i), **i.to_json()} for i in self.items],
+        }

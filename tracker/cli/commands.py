@@ -330,6 +330,22 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("feed")
+def feed(args: argparse.Namespace) -> int:
+    result = porcelain.feed(
+        _open(args), documents=args.documents, notices=args.notices, since=args.since,
+        until=args.until, everything=args.everything, title=args.title,
+        base_url=args.base_url,
+    )  # fmt: skip
+    text = porcelain.render_feed(result, args.format)
+    if args.output and args.output != "-":
+        porcelain.write_report(args.output, text)  # whole or nothing; regular files only
+        print(f"Wrote {one_line(args.output)}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 @command("notes-history")
 def notes_history(args: argparse.Namespace) -> int:
     store = _open(args)
