@@ -11,6 +11,7 @@ two runs give the same bytes and a feed reader sees no false news.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from html import escape as _escape
 from typing import Any
@@ -25,12 +26,13 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
 # What XML 1.0 cannot hold at all (surrogates, U+FFFE, U+FFFF): the replacement character.
-_NOT_XML = {code: "\ufffd" for code in (*range(0xD800, 0xE000), 0xFFFE, 0xFFFF)}
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
     """Untrusted text made safe to show in any of the formats (still to be escaped)."""
-    return visible(text).translate(_NOT_XML)
+    shown = visible(text)
+    return shown if shown.isascii() else _NOT_XML.sub("\ufffd", shown)
 
 
 def day(text: str) -> str:
@@ -116,23 +118,27 @@ def render_atom(feed: Feed) -> str:
     if feed.base_url:
         out.append(f'  <link rel="alternate" type="text/html" href="{_x(feed.base_url)}"/>')
     for item in feed.items:
-        out += [
+        # Each untrusted text is cleaned once, then escaped (html.escape is XML's too).
+        said = wording(item)
+        pending = "" if item.published else " (not yet published)"
+        entry = [
             "  <entry>",
             f"    <id>{_x(feed.entry_id(item))}</id>",
-            f'    <title type="text">{_x(title_of(item))}'
-            f"{'' if item.published else ' (not yet published)'}</title>",
+            f'    <title type="text">{_escape(title_of(item))}{pending}</title>',
             f"    <updated>{_x(_updated(item))}</updated>",
         ]
         if item.published:
-            out.append(f"    <published>{_x(item.published)}</published>")
+            entry.append(f"    <published>{_x(item.published)}</published>")
         if link := feed.link(item):
-            out.append(f'    <link rel="alternate" type="text/html" href="{_x(link)}"/>')
-        out.append(f'    <category term="{_x(item.notice)}" label="{_x(item.label)}"/>')
-        out.append(f'    <category term="{_x(item.significance)}" label="significance"/>')
-        out.append(f'    <summary type="text">{_x(wording(item))}</summary>')
-        content = "\n".join([wording(item), *details(item)])
-        out.append(f'    <content type="text">{_escape(content, quote=True)}</content>')
-        out.append("  </entry>")
+            entry.append(f'    <link rel="alternate" type="text/html" href="{_x(link)}"/>')
+        entry += [
+            f'    <category term="{_x(item.notice)}" label="{_x(item.label)}"/>',
+            f'    <category term="{_x(item.significance)}" label="significance"/>',
+            f'    <summary type="text">{_escape(said)}</summary>',
+            f'    <content type="text">{_escape(chr(10).join([said, *details(item)]))}</content>',
+            "  </entry>",
+        ]
+        out += entry
     out.append("</feed>")
     return "\n".join(out) + "\n"
 
