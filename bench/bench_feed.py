@@ -61,7 +61,9 @@ def publish_everything(store: Path) -> int:
         ["git", "rev-parse", JOURNAL_REF], cwd=store, capture_output=True, check=True, env=env
     ).stdout.decode().strip()  # fmt: skip
     stream = bytearray()
-    for number, (document, revs) in enumerate(sorted(revisions.items(), key=lambda kv: last[kv[0]])):
+    for number, (document, revs) in enumerate(
+        sorted(revisions.items(), key=lambda kv: last[kv[0]])
+    ):
         stamp = last[document] + 3600
         date = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(stamp))
         event = {"v": 1, "event": "publish", "document": document, "revisions": revs,
@@ -99,7 +101,11 @@ def main() -> None:
         {
             "tracker feed --format atom": feed,
             "git log --format=%H%x00%B (peer)": [
-                "git", "log", "--first-parent", "--format=%H%x00%B", "main",
+                "git",
+                "log",
+                "--first-parent",
+                "--format=%H%x00%B",
+                "main",
             ],  # fmt: skip
         },
         store,
