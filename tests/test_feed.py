@@ -106,7 +106,9 @@ def test_all_adds_the_pending_notices_first_and_marks_them(room):
     assert data["items"][0]["_tracker"]["published"] is None
     assert "date_published" not in data["items"][0]
     assert all("date_published" in item for item in data["items"][1:])
-    assert "Not yet published." in render_feed_html(feed)
+    page = render_feed_html(feed)
+    assert page.count('<span class="pending-mark">not yet published</span>') == 1
+    assert page.count('class="notice ') == 4 and page.count(" pending") == 1
 
 
 def test_filters_by_document_notice_and_date(room, monkeypatch):

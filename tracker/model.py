@@ -730,17 +730,13 @@ class Feed:
 
     def entry_id(self, item: NoticeItem) -> str:
         """The stable id of one notice: the feed's, then its document, revision, change."""
-        from urllib.parse import quote
-
-        return f"{self.id}/{quote(item.document, safe='/')}/{item.rev}/{item.change}"
+        return f"{self.id}/{_in_uri(item.document)}/{item.rev}/{item.change}"
 
     def link(self, item: NoticeItem) -> str:
         """The document's address under ``base_url`` ("" without one)."""
-        from urllib.parse import quote
-
         if not self.base_url:
             return ""
-        return f"{self.base_url.rstrip('/')}/{quote(item.document, safe='/')}"
+        return f"{self.base_url.rstrip('/')}/{_in_uri(item.document)}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -752,3 +748,18 @@ class Feed:
             "base_url": self.base_url or None,
             "items": [{"id": self.entry_id(i), **i.to_json()} for i in self.items],
         }
+
+
+_QUOTED: dict[str, str] = {}
+
+
+def _in_uri(name: str) -> str:
+    """A document's name as a URI path (percent-encoded), worked out once per name."""
+    quoted = _QUOTED.get(name)
+    if quoted is None:
+        from urllib.parse import quote
+
+        if len(_QUOTED) > 1 << 14:
+            _QUOTED.clear()  # a bound, not a leak, in a long-lived app
+        quoted = _QUOTED[name] = quote(name, safe="/", errors="surrogatepass")
+    return quoted

@@ -143,20 +143,24 @@ def gather(store: Store, policy: Preset) -> tuple[list[NoticeItem], _Origin, str
 
 _RECORD = RECORD_TRAILER.encode()
 _DOCUMENT = b"\n" + DOCUMENT_TRAILER.encode()
+_NO_CHANGES = b'"changes": []}'  # "changes" is the record's last key (notes.py)
 
 
 def _record_of(message: bytes) -> tuple[str, dict[str, Any]] | None:
     """The document and record of a commit message, read as ``parse_message`` reads them
     (the Tracker-Document line right before the Tracker-Record line), without decoding
-    the rest of the message."""
+    the rest of the message; None without one, or for a record without changes."""
     _head, sep, tail = message.rpartition(_DOCUMENT)
     if not sep:
         return None
     doc_line, _, rest = tail.partition(b"\n")
     if not rest.startswith(_RECORD):
         return None
+    line = rest[len(_RECORD) :].split(b"\n", 1)[0]
+    if line.endswith(_NO_CHANGES):
+        return None  # a baseline (a third of a newsroom's records): nothing to parse
     try:
-        record = json.loads(rest[len(_RECORD) :].split(b"\n", 1)[0])
+        record = json.loads(line.decode("utf-8"))
         # JSON escapes only quotes, backslashes and controls, each with a backslash: a
         # name without one is its own text (nearly every name; a third of the loads).
         if b"\\" in doc_line or b'"' in doc_line:
@@ -173,7 +177,8 @@ def _record_of(message: bytes) -> tuple[str, dict[str, Any]] | None:
 def _notices_of(
     store: Store, policy: Preset, rev: str, when: str, fields: list[bytes]
 ) -> Iterator[NoticeItem]:
-    found = _record_of(fields[5].replace(b"\r\n", b"\n"))
+    message = fields[5]
+    found = _record_of(message.replace(b"\r\n", b"\n") if b"\r" in message else message)
     if found is None:
         return
     document, record = found
