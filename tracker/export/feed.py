@@ -33,7 +33,7 @@ from tracker.notes import (
     replay_of,
 )
 from tracker.policy import NONE, NOTICE_TYPES, Preset, label, notice_of, preset, significance_of
-from tracker.store import LOG_FIELDS, LOG_FORMAT, Store
+from tracker.store import Store
 
 FEED_TYPES = tuple(t for t in NOTICE_TYPES if t != NONE)  # what --notice may name
 FORMATS = ("atom", "json", "html")
@@ -97,7 +97,7 @@ def build_feed(
             item = _published(item, when)
         elif not everything:
             continue
-        if not _within(item.published or item.corrected, low, high):
+        if (low or high) and not _within(item.published or item.corrected, low, high):
             continue
         items.append(item)
     items.sort(key=_newest_first)
@@ -129,20 +129,27 @@ def gather(store: Store, policy: Preset) -> tuple[list[NoticeItem], _Origin, str
     tip_date = ""
     if store.head() is None:
         return items, origin, tip_date
-    args = ("log", "--first-parent", f"--notes={NOTES_REF}", f"--format={LOG_FORMAT}")
-    for fields in stream_records(store.root, *args, *gitcmd.NO_DRIVERS, "HEAD", fields=LOG_FIELDS):
-        rev, _parents, _name, email, when = (f.decode("utf-8", "replace") for f in fields[:5])
+    args = ("log", "--first-parent", f"--notes={NOTES_REF}", f"--format={_FORMAT}")
+    for fields in stream_records(store.root, *args, *gitcmd.NO_DRIVERS, "HEAD", fields=5):
+        rev, email, when = fields[0].decode(), fields[1].decode("utf-8", "replace"), fields[2]
+        when = when.decode()
         when = when[:-1] + "+00:00" if when.endswith("Z") else when
         tip_date = tip_date or when
         origin = _Origin(rev, email, when)  # the last one read is the first commit
-        if _RECORD not in fields[5]:
+        if _RECORD not in fields[3]:
             continue  # a commit the tracker did not record: it has no notes
-        items.extend(_notices_of(store, policy, rev, when, fields))
+        items.extend(_notices_of(store, policy, rev, when, fields[3], fields[4]))
     return items, origin, tip_date
+
+
+# Only what the feed reads (store.LOG_FORMAT has parents and names besides): the id, the
+# author's address and date (the first commit's mint the feed's id), message, later notes.
+_FORMAT = "%H%x00%ae%x00%aI%x00%B%x00%N%x00"
 
 
 _RECORD = RECORD_TRAILER.encode()
 _DOCUMENT = b"\n" + DOCUMENT_TRAILER.encode()
+_REPLAY = REPLAY_TRAILER.encode()
 _NO_CHANGES = b'"changes": []}'  # "changes" is the record's last key (notes.py)
 
 
@@ -175,9 +182,8 @@ def _record_of(message: bytes) -> tuple[str, dict[str, Any]] | None:
 
 
 def _notices_of(
-    store: Store, policy: Preset, rev: str, when: str, fields: list[bytes]
+    store: Store, policy: Preset, rev: str, when: str, message: bytes, later: bytes
 ) -> Iterator[NoticeItem]:
-    message = fields[5]
     found = _record_of(message.replace(b"\r\n", b"\n") if b"\r" in message else message)
     if found is None:
         return
@@ -185,12 +191,10 @@ def _notices_of(
     raw_changes = record.get("changes")
     if not raw_changes:
         return  # a baseline, or a revision without changes: nothing to tell readers
-    stored = parse_later(fields[6].decode("utf-8", "replace")) if fields[6].strip() else []
+    stored = parse_later(later.decode("utf-8", "replace")) if later.strip() else []
     try:
-        if REPLAY_TRAILER.encode() in fields[5] or any(
-            isinstance(entry.get("seen"), list) for entry in stored
-        ):
-            notes = _notes_in_full(store, fields[5], record, stored)
+        if _REPLAY in message or any(isinstance(entry.get("seen"), list) for entry in stored):
+            notes = _notes_in_full(store, message, record, stored)
         else:
             notes = _notes_fast(record, raw_changes, stored)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
