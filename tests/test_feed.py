@@ -227,18 +227,21 @@ def test_html_page_escapes_everything_and_its_json_ld_reads_back(room):
 
 def test_a_later_note_rewords_the_notice_as_every_reader_finds_it(tmp_path):
     store = init_store(tmp_path / "later", ANN, DATE)
-    write(store, "a.txt", "One two three four.\n")
+    write(store, "a.txt", "One two three four five six.\n")
     record(store, "a.txt", "Add", identity=ANN, date=DATE)
-    write(store, "a.txt", "One 2 three 4.\n")
-    notes = {1: NoteInput("First.", "factual"), 2: NoteInput("Second.", "style")}
+    write(store, "a.txt", "One 2 three 4 five 6.\n")
+    notes = {1: NoteInput("First.", "factual"), 2: NoteInput("Second.", "style"),
+             3: NoteInput("Actually a fact", "factual")}  # fmt: skip
     rev = record(store, "a.txt", "Fix", notes=notes, identity=ANN, date=DATE)
     later = NoteInput("First, reworded.", "factual", notice="correction", reported="2025-06-01")
     add_later_note(store, rev, 1, later, ANN, DATE)
     add_later_note(store, rev, 2, NoteInput("Actually a fact.", "factual"), BOB, DATE)
     store.refresh()
     feed = porcelain.feed(store, everything=True)
+    # Two corrections of one revision are one notice, each text said once, as the article
+    # shows it; a third change whose note says the same thing adds nothing.
     assert [(i.change, i.text, i.reported) for i in feed.items] == [
-        (1, "First, reworded.", "2025-06-01"), (2, "Actually a fact.", "")]  # fmt: skip
+        (1, "First, reworded. Actually a fact.", "2025-06-01")]  # fmt: skip
     # The quick reading agrees with apply_later's, field by field.
     message = git(store.root, "log", "-1", "--format=%B", rev).encode()
     later_blob = git(store.root, "notes", "--ref=refs/notes/tracker", "show", rev)
