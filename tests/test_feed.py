@@ -297,3 +297,89 @@ def test_the_corrections_page_renders_in_a_real_browser(room, tmp_path):
     assert elements.count("script") == 1  # the JSON-LD block, and nothing made of a note
     assert dom.stdout.count('class="notice ') == 4
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom.stdout
+
+
+def _fresh(store):
+    """The feed read from the whole history, as if no run had kept anything."""
+    for kept in (store.git_dir / "tracker" / "cache").glob("feed-*.json"):
+        kept.unlink()
+    return porcelain.feed(store, everything=True)
+
+
+def test_the_kept_feed_reads_only_what_changed_and_says_what_a_cold_read_says(tmp_path):
+    from tracker.export import feed as feed_module
+
+    store = init_store(tmp_path / "kept", ANN, DATE)
+    write(store, "a.txt", "One two three.\n")
+    record(store, "a.txt", "Add", identity=ANN, date=DATE)
+    write(store, "a.txt", "One 2 three.\n")
+    first = record(store, "a.txt", "Fix", notes={1: NoteInput("Two.", "factual")},
+                   identity=ANN, date=DATE)  # fmt: skip
+    assert porcelain.feed(store, everything=True) == _fresh(store)
+    cache = store.git_dir / "tracker" / "cache" / "feed-v1.json"
+    assert cache.is_file()
+    reads: list[list[str]] = []
+    real = feed_module._read
+
+    def counted(store_, policy, revs, walk=True):
+        reads.append(list(revs))
+        return real(store_, policy, revs, walk)
+
+    steps = [
+        # A new revision: only it is read.
+        lambda: (
+            write(store, "a.txt", "One 2 3.\n"),
+            record(
+                store,
+                "a.txt",
+                "Fix 3",
+                notes={1: NoteInput("Three.", "clarity")},
+                identity=ANN,
+                date=DATE,
+            ),
+        ),  # fmt: skip
+        # A later note on an old revision: only that revision is read again.
+        lambda: add_later_note(
+            store, first, 1, NoteInput("Two, said better.", "factual"), BOB, DATE
+        ),  # fmt: skip
+        # A publish event: nothing on the branch changed, nothing is read.
+        lambda: publish(store, [first], "2025-07-01T08:00:00+00:00"),
+        # History rewritten behind the tracker's back: everything is read again.
+        lambda: (
+            git(store.root, "reset", "-q", "--hard", first),
+            write(store, "a.txt", "One 2 three!\n"),
+            record(
+                store,
+                "a.txt",
+                "Other",
+                notes={1: NoteInput("Bang.", "factual")},
+                identity=ANN,
+                date=DATE,
+            ),
+        ),  # fmt: skip
+    ]
+    expected_reads = [1, 1, 0, 2]  # the rewritten branch: its tip, then everything
+    for step, count in zip(steps, expected_reads, strict=True):
+        step()
+        store.refresh()
+        reads.clear()
+        feed_module._read = counted
+        try:
+            kept = porcelain.feed(store, everything=True)
+        finally:
+            feed_module._read = real
+        assert len(reads) == count, reads
+        assert kept == _fresh(store)
+    assert reads[-1] == ["HEAD"]  # the whole history
+    # A damaged or planted file is read past, never trusted.
+    porcelain.feed(store, everything=True)
+    cache.write_text('{"v": 1, "items": [[1, 2]]}')
+    assert porcelain.feed(store, everything=True) == _fresh(store)
+    cache.unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = cache.parent
+    folder.rmdir()
+    folder.symlink_to(elsewhere)
+    assert porcelain.feed(store, everything=True).items
+    assert list(elsewhere.iterdir()) == []  # nothing written through the link

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import TrackerError
 from tracker.git import cmd as gitcmd
@@ -43,6 +43,9 @@ from tracker.policy import (
     significance_of,
 )
 from tracker.store import Store
+
+if TYPE_CHECKING:
+    from tracker.export.feed_cache import Snapshot
 
 FEED_TYPES = tuple(t for t in NOTICE_TYPES if t != NONE)  # what --notice may name
 FORMATS = ("atom", "json", "html")
@@ -127,35 +130,145 @@ def build_feed(
 
 
 def gather(store: Store, policy: Preset) -> tuple[list[NoticeItem], _Origin, str]:
-    """Every notice-bearing change on the branch (newest revision first), the branch's
-    first commit, and the tip's date: one ``git log`` of the whole first-parent history,
-    the later notes printed beside each record (``%N``), so no process per document.
+    """Every notice-bearing change on the branch (a revision's changes together), the
+    branch's first commit, and the tip's date.
 
-    This is the one function to swap for tracker/notices.py's reading, should that learn
-    to read a whole store at once: it words nothing, it only finds each change's note."""
-    items: list[NoticeItem] = []
-    origin = _Origin("", "", "")
-    tip_date = ""
-    if store.head() is None:
-        return items, origin, tip_date
-    args = ("log", "--first-parent", f"--notes={NOTES_REF}", f"--format={_FORMAT}")
-    for fields in stream_records(store.root, *args, *gitcmd.NO_DRIVERS, "HEAD", fields=5):
-        rev, email, when = fields[0].decode(), fields[1].decode("utf-8", "replace"), fields[2]
-        when = when.decode()
+    Cold, one ``git log`` of the whole first-parent history reads every record with its
+    later notes (``%N``): no process per document. What it found is kept in the
+    repository's private area (feed_cache.py), so the next run reads only what changed
+    since: the revisions recorded after the kept tip, and those whose later notes
+    changed. This is the one function to swap for tracker/notices.py's reading, should
+    that learn to read a whole store at once: it words nothing, it only finds notes."""
+    from tracker.export.feed_cache import FeedCache, Snapshot
+
+    head = store.head()
+    if head is None:
+        return [], _Origin("", "", ""), ""
+    notes = store.ref(NOTES_REF)
+    # Where git rewrites parents (shallow, grafts) the kept tip may not mean the same.
+    cache = None if store._grafted() else FeedCache(store.git_dir)
+    kept = cache.load(policy.name) if cache is not None else None
+    snapshot = None
+    if kept is not None:
+        if kept.head == head and kept.notes == notes:
+            return kept.items, _Origin(*kept.origin), kept.tip_date
+        snapshot = _brought_up_to_date(store, policy, kept, head, notes)
+    if snapshot is None:
+        snapshot = Snapshot(head, notes, policy.name, ("", "", ""), "", [], [], [])
+        _take(snapshot, _read(store, policy, ["HEAD"]))
+        snapshot.head = head
+    if cache is not None:
+        cache.save(snapshot)
+    return snapshot.items, _Origin(*snapshot.origin), snapshot.tip_date
+
+
+@dataclass
+class _Read:
+    """One commit of a listing, with the notices of its changes."""
+
+    rev: str
+    parent: str
+    email: str
+    when: str
+    recorded: bool
+    replay: bool
+    items: list[NoticeItem]
+
+
+def _read(store: Store, policy: Preset, revs: list[str], walk: bool = True) -> list[_Read]:
+    """The commits of one ``git log`` (the first-parent history of ``revs``; without
+    ``walk``, exactly ``revs``, given on its standard input), newest first."""
+    args = ["log", f"--notes={NOTES_REF}", f"--format={_FORMAT}", *gitcmd.NO_DRIVERS]
+    if walk:
+        records: Iterable[list[bytes]] = stream_records(
+            store.root, *args, "--first-parent", *revs, "--", fields=6
+        )
+    else:
+        data = "".join(f"{rev}\n" for rev in revs).encode()
+        out = gitcmd.run(store.root, *args, "--no-walk=unsorted", "--stdin", input=data).stdout
+        fields = out.split(b"\x00")
+        records = (
+            [fields[at].lstrip(b"\n"), *fields[at + 1 : at + 6]]
+            for at in range(0, len(fields) - 5, 6)
+        )
+    found = []
+    for rev_b, parents, email, when_b, message, later in records:
+        rev, when = rev_b.decode(), when_b.decode()
         when = when[:-1] + "+00:00" if when.endswith("Z") else when
-        tip_date = tip_date or when
-        origin = _Origin(rev, email, when)  # the last one read is the first commit
-        if _RECORD not in fields[3]:
-            continue  # a commit the tracker did not record: it has no notes
-        items.extend(_notices_of(store, policy, rev, when, fields[3], fields[4]))
-    return items, origin, tip_date
+        recorded = _RECORD in message
+        items = list(_notices_of(store, policy, rev, when, message, later)) if recorded else []
+        found.append(
+            _Read(
+                rev,
+                parents.split(b" ", 1)[0].decode(),
+                email.decode("utf-8", "replace"),
+                when,
+                recorded,
+                recorded and _REPLAY in message,
+                items,
+            )  # fmt: skip
+        )
+    return found
 
 
-# Only what the feed reads (store.LOG_FORMAT has parents and names besides): the id, the
-# author's address and date (the first commit's mint the feed's id), message, later notes.
-_FORMAT = "%H%x00%ae%x00%aI%x00%B%x00%N%x00"
+def _take(snapshot: Snapshot, reads: list[_Read], newer: bool = True) -> None:
+    """Add a listing's commits to ``snapshot`` (``newer``: they come after its tip)."""
+    items = [item for read in reads for item in read.items]
+    recorded = [read.rev for read in reads if read.recorded]
+    replays = [read.rev for read in reads if read.replay]
+    if newer:
+        snapshot.items[:0] = items
+        snapshot.revs[:0] = recorded
+        snapshot.replays[:0] = replays
+        if reads:
+            snapshot.tip_date = reads[0].when
+            if not snapshot.origin[0]:
+                last = reads[-1]  # a whole history: its last commit is the first one
+                snapshot.origin = (last.rev, last.email, last.when)
+    else:
+        snapshot.items += items
 
 
+def _brought_up_to_date(
+    store: Store, policy: Preset, kept: Snapshot, head: str, notes: str | None
+) -> Snapshot | None:
+    """``kept`` with the revisions recorded since its tip and the revisions whose later
+    notes changed since; None where that cannot be told apart from a rewritten history
+    (the kept tip is not on the branch's first-parent line; the notes ref was replaced),
+    and the whole history is read again."""
+    snapshot = kept
+    if kept.head != head:
+        newer = _read(store, policy, [f"^{kept.head}", "HEAD"])
+        if not newer or newer[-1].parent != kept.head:
+            return None  # the branch moved back, or the kept tip is not its first parent
+        _take(snapshot, newer)
+        snapshot.head = head
+    if kept.notes != notes:
+        if kept.notes is None or notes is None:
+            return None
+        try:
+            paths = gitcmd.output(
+                store.root, "diff-tree", "-r", "--name-only", "--no-renames", kept.notes, notes
+            ).split("\n")
+        except TrackerError:
+            return None  # the kept notes commit is gone (pruned): read everything
+        changed = {path.replace("/", "") for path in paths if path}
+        known = set(snapshot.revs)
+        if snapshot.replays and not changed <= known:
+            return None  # a replay's notes may come from an original's: read everything
+        again = [rev for rev in snapshot.revs if rev in changed]
+        if again:
+            stale = set(again)
+            snapshot.items = [item for item in snapshot.items if item.rev not in stale]
+            _take(snapshot, _read(store, policy, again, walk=False), newer=False)
+        snapshot.notes = notes
+    return snapshot
+
+
+# Only what the feed reads (store.LOG_FORMAT has names besides): the id, the parents (to
+# tell the kept tip is the first parent), the author's address and date (the first
+# commit's mint the feed's id), the message and the later notes.
+_FORMAT = "%H%x00%P%x00%ae%x00%aI%x00%B%x00%N%x00"
 _RECORD = RECORD_TRAILER.encode()
 _DOCUMENT = b"\n" + DOCUMENT_TRAILER.encode()
 _REPLAY = REPLAY_TRAILER.encode()
