@@ -6,9 +6,11 @@ into a silent fix), copied once into bench/out/feed-newsroom/ and given, once, o
 event per article in the journal (``tracker publish``'s event: every recorded revision of
 the article, published an hour after its last one), so every notice is published.
 
-Timed, interleaved, medians of 5 (whole processes): ``tracker feed --format atom`` and,
-as the peer, ``git log --format=%H%x00%B`` over the branch (the one listing the feed
-cannot do without). The load average is printed beside them.
+Timed, interleaved, medians of 5 (whole processes): ``tracker feed --format atom`` cold
+(its kept snapshot removed first: a first run, or one after a rewritten history) and
+kept (a run after a publish event, or after nothing changed: the branch is not read
+again), and, as the peer, ``git log --format=%H%x00%B`` over the branch (the one listing
+a cold feed cannot do without). The load average is printed beside them.
 
     python bench/bench_feed.py [--articles N] [--revisions N] [--runs N]
 """
@@ -96,17 +98,16 @@ def main() -> None:
     feed = [*TRACKER, "feed", "--format", "atom"]
     atom = subprocess.run(feed, cwd=store, capture_output=True, check=True).stdout
     entries = atom.count(b"<entry>")
+    kept = store / ".git" / "tracker" / "cache" / "feed-v1.json"
+    # Cold: the kept snapshot removed first (as on the first run, or after a rewrite).
+    cold = ["sh", "-c", f'rm -f "{kept}" && exec "$@"', "cold", *feed]
+    peer = ["git", "log", "--first-parent", "--format=%H%x00%B", "main"]
     load = os.getloadavg()
     times = interleaved_ms(
         {
-            "tracker feed --format atom": feed,
-            "git log --format=%H%x00%B (peer)": [
-                "git",
-                "log",
-                "--first-parent",
-                "--format=%H%x00%B",
-                "main",
-            ],  # fmt: skip
+            "tracker feed --format atom (cold)": cold,
+            "tracker feed --format atom (kept)": feed,
+            "git log --format=%H%x00%B (peer)": peer,
         },
         store,
         runs=args.runs,
