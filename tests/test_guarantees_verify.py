@@ -362,6 +362,7 @@ ELSEWHERE = {
     "notes-unreadable": "test_notes_merge.py::test_verify_names_an_unreadable_review_document",
     "notes-edited": "test_notes_merge.py::test_verify_names_a_hand_edited_entry",
     "notes-merge": "test_notes_merge.py::test_verify_names_a_merge_that_lost_or_invented_an_entry",
+    "policy": "test_policy.py::test_verify_names_a_note_that_breaks_the_policy",
 }
 HERE = {
     "history", "dates", "unexplained", "text", "notes-rewritten", "orphan-note",

@@ -194,6 +194,29 @@ class TestRecordScreen:
 
         assert snap_compare(TrackerApp(Store.open(copy)), terminal_size=SIZE, run_before=run_before)
 
+    def test_notice_follows_the_cause(self, demo, tmp_path, snap_compare):
+        """A factual cause preselects the policy's notice for it: a significant correction."""
+        import shutil
+
+        from textual.widgets import Select
+
+        copy = tmp_path / "copy"
+        shutil.copytree(demo, copy)
+        article = copy / "article.txt"
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("ongoing challenge", "continuing challenge"), "utf-8")
+
+        async def run_before(pilot):
+            await ready(pilot)
+            await pilot.press("r")
+            await settle(pilot, lambda: not isinstance(pilot.app.screen, MainScreen))
+            form = pilot.app.screen.query_one(".change-form")
+            form.query_one(".category", Select).value = "factual"
+            await settle(pilot, lambda: form.query_one(".notice", Select).value == "correction")
+            steady_cursors(pilot)
+
+        assert snap_compare(TrackerApp(Store.open(copy)), terminal_size=SIZE, run_before=run_before)
+
 
 class TestHelpScreen:
     def test_help(self, demo, snap_compare):

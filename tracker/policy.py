@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from tracker.model import Note
 
@@ -58,6 +59,64 @@ class Preset:
     # every factual error, however small.
     minor_factual_may_be_silent: bool = True
     late_after_days: int = LATE_AFTER_DAYS
+    # A factual error told to readers is told as a correction (or the story withdrawn),
+    # never as an editor's note or an update (AP: "a correction must always be labeled
+    # a correction"; the NYT corrects errors and keeps editors' notes for lapses).
+    factual_needs_correction: bool = False
+    # A significant factual error is corrected, not merely noted (Reuters: CORRECTED for
+    # a substantive error; IPSO clause 1: "a significant inaccuracy ... must be corrected").
+    significant_factual_corrected: bool = False
+    # A minor fix is refiled, not labelled CORRECTED (Reuters): flagged, since a desk
+    # may judge a small error substantive after all.
+    minor_correction_refiled: bool = False
+    # A lapse of balance or fairness is told in an editor's note (the NYT's Editors'
+    # Notes): a silent balance fix is flagged.
+    balance_needs_editors_note: bool = False
+
+    def rules(self) -> tuple[str, ...]:
+        """The lint's rules under this policy, by name (RULES says what each means)."""
+        on = {
+            "factual-as-clarification": self.factual_never_clarification,
+            "factual-without-notice": not self.minor_factual_may_be_silent,
+            "factual-needs-correction": self.factual_needs_correction,
+            "significant-factual-corrected": self.significant_factual_corrected,
+            "minor-correction-refiled": self.minor_correction_refiled,
+            "balance-needs-editors-note": self.balance_needs_editors_note,
+        }
+        return tuple(name for name in RULES if on.get(name, True))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the lint: its severity and what it says, for the docs and the tests."""
+
+    severity: str
+    says: str
+
+
+# Every rule of the lint, in the order it checks them; ``Preset.rules`` says which apply.
+RULES: dict[str, Rule] = {
+    "notice-type": Rule("refuse", "the notice is one of the known types"),
+    "significance": Rule("refuse", "the significance is minor or significant"),
+    "reported-date": Rule("refuse", "the date the error was reported is an ISO 8601 date"),
+    "reported-after-correction": Rule("refuse", "an error is reported before it is corrected"),
+    "factual-as-clarification": Rule("refuse", "a factual error is never a clarification"),
+    "significant-without-notice": Rule("refuse", "a significant change is told to readers"),
+    "factual-without-notice": Rule("refuse", "every factual error gets a notice"),
+    "factual-needs-correction": Rule(
+        "refuse", "a factual error is told as a correction (or a withdrawal)"
+    ),
+    "significant-factual-corrected": Rule(
+        "refuse", "a significant factual error is corrected (or the story withdrawn)"
+    ),
+    "minor-correction-refiled": Rule("flag", "a minor fix is refiled, not labelled CORRECTED"),
+    "balance-needs-editors-note": Rule("flag", "a lapse of balance gets an editor's note"),
+    "minor-withdrawal": Rule("flag", "a withdrawal is significant"),
+    "notice-for-style": Rule("flag", "a style or structure edit is not a correction"),
+    "late-without-reason": Rule(
+        "flag", "a correction more than 30 days after the report says why it came late"
+    ),
+}
 
 
 _LABELS = {
@@ -91,6 +150,7 @@ PRESETS: dict[str, Preset] = {
         ),
         defaults=_COMMON_DEFAULTS,
         labels=_LABELS,
+        factual_needs_correction=True,
     ),
     "reuters": Preset(
         name="reuters",
@@ -107,6 +167,8 @@ PRESETS: dict[str, Preset] = {
             UPDATE: "UPDATE",
             WITHDRAWAL: "STORY WITHDRAWN",
         },
+        significant_factual_corrected=True,
+        minor_correction_refiled=True,
     ),
     "nyt": Preset(
         name="nyt",
@@ -120,6 +182,8 @@ PRESETS: dict[str, Preset] = {
         defaults={**_COMMON_DEFAULTS, "sourcing": (EDITORS_NOTE, MINOR)},
         labels=_LABELS,
         minor_factual_may_be_silent=False,
+        factual_needs_correction=True,
+        balance_needs_editors_note=True,
     ),
     "ipso": Preset(
         name="ipso",
@@ -131,6 +195,7 @@ PRESETS: dict[str, Preset] = {
         ),
         defaults=_COMMON_DEFAULTS,
         labels=_LABELS,
+        significant_factual_corrected=True,
     ),
 }
 DEFAULT_POLICY = "ap"
@@ -180,70 +245,122 @@ class Problem:
     message: str
 
 
-def lint(note: Note, policy: Preset) -> list[Problem]:
-    """What ``policy`` forbids in ``note`` (empty when nothing)."""
+def lint(note: Note, policy: Preset, corrected: str = "") -> list[Problem]:
+    """What ``policy`` forbids in ``note`` (empty when nothing). Pure: it reads the note's
+    fields and ``corrected``, the date of the revision that made the change (default the
+    note's own date: a later note is written after the correction it describes)."""
     problems: list[Problem] = []
+    rules = set(policy.rules())
+
+    def problem(rule: str, message: str) -> None:
+        if rule in rules:
+            problems.append(Problem(RULES[rule].severity, rule, message))
+
     if note.notice and note.notice not in NOTICE_TYPES:
-        problems.append(
-            Problem(
-                REFUSE,
-                "notice-type",
-                f"unknown notice type {note.notice!r}; use one of: " + ", ".join(NOTICE_TYPES),
-            )  # fmt: skip
+        problem(
+            "notice-type",
+            f"unknown notice type {note.notice!r}; use one of: " + ", ".join(NOTICE_TYPES),
         )
         return problems
     if note.significance and note.significance not in SIGNIFICANCE:
-        problems.append(
-            Problem(
-                REFUSE,
-                "significance",
-                f"unknown significance {note.significance!r}; use minor or significant",
-            )  # fmt: skip
+        problem(
+            "significance", f"unknown significance {note.significance!r}; use minor or significant"
         )
         return problems
+    reported = _when(note.reported) if note.reported else None
+    if note.reported and reported is None:
+        problem("reported-date", f"{note.reported!r} is not a date; use ISO 8601, e.g. 2025-03-06")
+    written = _when(corrected or note.date)
+    if reported is not None and written is not None and reported > written:
+        problem(
+            "reported-after-correction",
+            f"the error is said to be reported on {note.reported}, after it was corrected "
+            f"({corrected or note.date})",
+        )
     notice, significance = notice_of(note, policy), significance_of(note, policy)
     factual = note.category == "factual"
-    if factual and notice == CLARIFICATION and policy.factual_never_clarification:
-        problems.append(
-            Problem(
-                REFUSE,
-                "factual-as-clarification",
-                f"{policy.title}: a factual error is corrected with a correction, never "
-                "called a clarification",
-            )  # fmt: skip
+    who = policy.title
+    if factual and notice == CLARIFICATION:
+        problem(
+            "factual-as-clarification",
+            f"{who}: a factual error is corrected with a correction, never called a clarification",
         )
     if significance == SIGNIFICANT and notice == NONE:
-        problems.append(
-            Problem(
-                REFUSE,
-                "significant-without-notice",
-                f"{policy.title}: a significant change is told to readers; give it a "
-                "notice (correction, clarification, editor's note, update)",
-            )  # fmt: skip
+        problem(
+            "significant-without-notice",
+            f"{who}: a significant change is told to readers; give it a notice (correction, "
+            "clarification, editors-note, update)",
         )
-    elif factual and notice == NONE and not policy.minor_factual_may_be_silent:
-        problems.append(
-            Problem(
-                REFUSE,
-                "factual-without-notice",
-                f"{policy.title}: every factual error is corrected in a notice, however small",
-            )  # fmt: skip
+    elif factual and notice == NONE:
+        problem(
+            "factual-without-notice",
+            f"{who}: every factual error is corrected in a notice, however small",
+        )
+    if factual and notice in (EDITORS_NOTE, UPDATE):
+        problem(
+            "factual-needs-correction",
+            f"{who}: a factual error is told as a correction, not as {_a(notice)}",
+        )
+    if factual and significance == SIGNIFICANT and notice not in (CORRECTION, WITHDRAWAL):
+        problem(
+            "significant-factual-corrected",
+            f"{who}: a significant factual error is corrected (notice correction), not "
+            + ("left silent" if notice == NONE else f"told as {_a(notice)}"),
+        )
+    if notice == CORRECTION and significance == MINOR:
+        problem(
+            "minor-correction-refiled",
+            f"{who}: a minor fix is refiled (notice none), not labelled "
+            f"{label(CORRECTION, policy)}; mark it significant if the error is substantive",
+        )
+    if note.category == "balance" and notice == NONE:
+        problem(
+            "balance-needs-editors-note",
+            f"{who}: a lapse of balance or fairness is told to readers in an editor's note",
         )
     if notice == WITHDRAWAL and significance != SIGNIFICANT:
-        problems.append(
-            Problem(
-                FLAG,
-                "minor-withdrawal",
-                "a withdrawal is significant by nature; it is placed at the top",
-            )  # fmt: skip
-        )
+        problem("minor-withdrawal", "a withdrawal is significant by nature; it goes at the top")
     if note.category in ("style", "structure") and notice not in (NONE, UPDATE):
-        problems.append(
-            Problem(
-                FLAG,
-                "notice-for-style",
-                f"a {note.category} change with a {notice} notice: readers are told "
-                "of errors, not of edits",
-            )  # fmt: skip
+        problem(
+            "notice-for-style",
+            f"a {note.category} change with {_a(notice)} notice: readers are told of "
+            "errors, not of edits",
+        )
+    if (
+        notice != NONE
+        and reported is not None
+        and written is not None
+        and not note.late_reason
+        and written - reported > timedelta(days=policy.late_after_days)
+    ):
+        problem(
+            "late-without-reason",
+            f"{who}: corrected {(written - reported).days} days after the error was reported "
+            f"({note.reported}); say why with a late reason (more than "
+            f"{policy.late_after_days} days)",
         )
     return problems
+
+
+def is_late(note: Note, when: str, policy: Preset) -> bool:
+    """Whether a notice published (or written) at ``when`` is more than the policy's days
+    after the error was reported, with no reason given: the NYT's rule."""
+    reported, at = _when(note.reported), _when(when)
+    if note.late_reason or reported is None or at is None:
+        return False
+    return at - reported > timedelta(days=policy.late_after_days)
+
+
+def _a(notice: str) -> str:
+    """The notice type with its article, as a sentence says it ("an editor's note")."""
+    words = _LABELS.get(notice, notice).lower()
+    return ("an " if words[:1] in "aeiou" else "a ") + words
+
+
+def _when(text: str) -> datetime | None:
+    """An ISO 8601 date or date-time, comparable (a date alone, or no offset: UTC)."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except (ValueError, TypeError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

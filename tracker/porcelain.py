@@ -20,6 +20,7 @@ from tracker.errors import (
     UnknownDocumentError,
 )
 from tracker.model import (
+    NOTICE_FIELDS,
     Blame,
     Change,
     DiffResult,
@@ -95,8 +96,10 @@ def init(
     warnings: list[str] | None = None,
     *,
     require_approval: bool = False,
+    policy: str = "",
 ) -> Store:
-    """Make ``path`` a store; problems after its setup commit are appended to ``warnings``."""
+    """Make ``path`` a store; problems after its setup commit are appended to ``warnings``.
+    ``policy`` names its corrections policy (tracker/policy.py; "" for the default)."""
     target = Path(path)
     # Check before anything is created, so that a wrong argument leaves no folder behind.
     for folder in (target, *target.absolute().parents):
@@ -107,6 +110,7 @@ def init(
                     "name a folder (new or existing) for the store: tracker init DIR",
                 )
             break
+    _check_policy(policy)
     from tracker.recording import init_store
 
     return init_store(
@@ -115,29 +119,64 @@ def init(
         require_notes=require_notes,
         warnings=warnings,
         require_approval=require_approval,
+        policy=policy,
     )
+
+
+def _check_policy(name: str) -> None:
+    if not name:
+        return
+    from tracker.policy import PRESETS
+
+    if name not in PRESETS:
+        raise TrackerError(
+            f"there is no corrections policy {name!r}", "the policies are: " + ", ".join(PRESETS)
+        )
 
 
 def settings(store: Store) -> dict[str, Any]:
     """The store's settings as ``tracker config`` lists them (names as the command takes
     them; ``categories`` is read only)."""
+    from tracker.policy import preset
+
     config = store.config
     return {
         "require-approval": config.require_approval,
         "require-notes": config.require_notes,
+        # The policy in force: the store's, or the default's name when it names none.
+        "policy": preset(config.policy).name,
         "categories": list(config.categories),
     }
+
+
+def policy_name(store: Store) -> str:
+    """The name of the store's corrections policy ("ap" when it names none), for the
+    views that say which notice each change gets (tracker.present.notice_words)."""
+    from tracker.policy import preset
+
+    return preset(store.config.policy).name
+
+
+def notice_defaults(store: Store) -> dict[str, tuple[str, str]]:
+    """Each of the store's categories with the (notice, significance) its policy gives a
+    note that does not say (the Record screen preselects them)."""
+    from tracker.policy import MINOR, NONE, preset
+
+    policy = preset(store.config.policy)
+    return {c: policy.defaults.get(c, (NONE, MINOR)) for c in store.config.categories}
 
 
 def set_setting(
     store: Store,
     name: str,
-    value: bool,
+    value: bool | str,
     author: str | None = None,
     warnings: list[str] | None = None,
 ) -> str | None:
-    """Turn a setting on or off (a journaled commit of the settings file); returns the
-    commit, or None when it already had that value."""
+    """Turn a setting on or off, or name the policy (a journaled commit of the settings
+    file); returns the commit, or None when it already had that value."""
+    if name == "policy":
+        _check_policy(str(value))
     from tracker.recording import change_setting
 
     return change_setting(store, name, value, _identity(author), warnings)
@@ -225,8 +264,11 @@ def record_revision(
         )
     from tracker.recording import record
 
+    notes = {
+        index: _checked_reader(given, f"change {index}") for index, given in (notes or {}).items()
+    }
     rev = record(
-        store, document, summary, reason, notes or {}, _identity(author), _date(date), warnings,
+        store, document, summary, reason, notes, _identity(author), _date(date), warnings,
     )  # fmt: skip
     return store.revision(rev, document)
 
@@ -364,31 +406,73 @@ def note(
     source: str | None = None,
     author: str | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
+    *,
+    notice: str | None = None,
+    significance: str | None = None,
+    reported_by: str | None = None,
+    reported: str | None = None,
+    late_reason: str | None = None,
 ) -> str:
     """Add or correct the note of a past change (a later note, kept beside the history).
 
     A correction keeps what it does not mention: without ``category`` or ``source``, the
-    current note's are kept ("other" and none for a change without a note). Returns the
-    notes commit."""
+    current note's are kept ("other" and none for a change without a note), and so are
+    the reader-facing fields (``notice``, ``significance``, ``reported_by``, ``reported``,
+    ``late_reason``; "" clears one). A note the store's policy forbids is
+    refused; what it flags is appended to ``warnings``. Returns the notes commit."""
     require_tracker_store(store)
-    if category is None or source is None:
-        current = next(
-            (c.note for c in store.revision(rev).changes if c.index == index and c.note), None
-        )
-        if category is None:
-            category = current.category if current else "other"
-        if source is None:
-            source = current.source if current else ""
+    current = next(
+        (c.note for c in store.revision(rev).changes if c.index == index and c.note), None
+    )
+    if category is None:
+        category = current.category if current else "other"
+    if source is None:
+        source = current.source if current else ""
+    kept = current.reader_fields() if current else {}
+    reader = (notice, significance, reported_by, reported, late_reason)
+    given = {
+        key: value for key, value in zip(NOTICE_FIELDS, reader, strict=True) if value is not None
+    }
+    fields = {key: value for key, value in {**kept, **given}.items() if value}
     from tracker.recording import add_later_note
 
     return add_later_note(
         store,
         rev,
         index,
-        NoteInput(text, category, source),
+        _checked_reader(NoteInput(text, category, source, **fields), f"change {index}"),
         _identity(author),
         _check_date_after(store, rev, date, "note"),
+        warnings,
     )
+
+
+def _checked_reader(given: NoteInput, where: str) -> NoteInput:
+    """A note's reader-facing fields checked as the CLI checks its values (one line,
+    nothing written): a known notice type and significance, an ISO 8601 ``reported``
+    date (normalised as ``--date`` is, not in the future)."""
+    from tracker.errors import NoteError
+    from tracker.policy import NOTICE_TYPES, SIGNIFICANCE
+
+    if given.notice and given.notice not in NOTICE_TYPES:
+        raise NoteError(
+            f"{where}: unknown notice type {given.notice!r}",
+            "use one of: " + ", ".join(NOTICE_TYPES),
+        )
+    if given.significance and given.significance not in SIGNIFICANCE:
+        raise NoteError(
+            f"{where}: unknown significance {given.significance!r}", "use minor or significant"
+        )
+    if not given.reported:
+        return given
+    from tracker.identity import check_date
+
+    try:
+        reported = check_date(given.reported)
+    except TrackerError as error:
+        raise NoteError(f"{where}, reported date: {error.message}", error.hint) from None
+    return replace(given, reported=reported)
 
 
 def _check_date_after(store: Store, rev: str, date: str | None, what: str) -> str | None:

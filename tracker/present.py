@@ -22,6 +22,7 @@ from tracker.model import (
     SyncResult,
     VerifyReport,
 )
+from tracker.policy import NONE, NOTICE_TYPES, SIGNIFICANCE, notice_of, preset, significance_of
 from tracker.text.escape import one_line, visible
 
 
@@ -29,7 +30,8 @@ class Part(NamedTuple):
     """A piece of a line and what it is, for the face to style.
 
     Roles: "" (plain), "deleted", "inserted", "whitespace", "category", "source", "dim",
-    "absent" (no note), "approved", "flagged", "warning" (also a conflict), "error", "ok".
+    "notice" (a notice readers get), "absent" (no note), "approved", "flagged", "warning"
+    (also a conflict), "error", "ok".
     """
 
     text: str
@@ -137,12 +139,18 @@ def category_label(category: str) -> Part:
 
 
 def note_lines(
-    note: Note | None, indent: str = "      ", label: str = "", origin: bool = False
+    note: Note | None,
+    indent: str = "      ",
+    label: str = "",
+    origin: bool = False,
+    policy: str | None = None,
 ) -> list[Line]:
-    """A note as its category and text, its source, and who wrote it when.
+    """A note as its category and text, its source, its notice, and who wrote it when.
 
     ``label`` heads the first line (whose note it is); ``origin`` says "added later" of a
-    note added after its revision (where the reader cannot tell it otherwise)."""
+    note added after its revision (where the reader cannot tell it otherwise); ``policy``
+    (the store's policy name, "" for the default) adds the notice readers get (a view
+    that does not know the store's policy leaves it out)."""
     if note is None:
         return [[Part(indent + "(no note)", "absent")]]
     head = [Part(indent), category_label(note.category), Part(one_line(note.text))]
@@ -151,6 +159,11 @@ def note_lines(
     lines: list[Line] = [head]
     if note.source:
         lines.append([Part(indent + "source: " + one_line(note.source), "source")])
+    if policy is not None:
+        lines.append([Part(indent + "notice: "), *notice_words(note, policy)])
+        reported = report_words(note)
+        if reported:
+            lines.append([Part(indent + reported, "dim")])
     by = f"{indent}by {one_line(note.author)} {one_line(note.date)}".rstrip()
     if origin and note.origin == "later":
         by += " (added later)"
@@ -160,6 +173,67 @@ def note_lines(
     if note.conflict:
         lines += note_conflict_lines(note, indent)
     return lines
+
+
+def notice_words(note: Note | None, policy: str = "") -> Line:
+    """``correction, significant``: the notice readers get for a change and its
+    significance; what the note leaves unsaid is derived from its cause by the store's
+    policy, and marked so (``correction (ap policy)``) so a reader can tell."""
+    chosen = preset(policy)
+    marked = f" ({chosen.name} policy)"
+    notice = notice_of(note, chosen)
+    significance = significance_of(note, chosen)
+    given_notice = note is not None and note.notice in NOTICE_TYPES
+    given_significance = note is not None and note.significance in SIGNIFICANCE
+    words = NOTICE_WORDS.get(notice, one_line(notice))
+    if given_notice == given_significance:
+        return [
+            Part(f"{words}, {significance}", "notice" if notice != NONE else "dim"),
+            *([] if given_notice else [Part(marked, "dim")]),
+        ]
+    return [
+        Part(words, "notice" if notice != NONE else "dim"),
+        *([] if given_notice else [Part(marked, "dim")]),
+        Part(f", {significance}"),
+        *([] if given_significance else [Part(marked, "dim")]),
+    ]
+
+
+# How a notice type reads in a view of the store (the reader-facing labels are the
+# policy's: tracker.policy.label).
+NOTICE_WORDS = {
+    NONE: "no notice",
+    "correction": "correction",
+    "clarification": "clarification",
+    "editors-note": "editor's note",
+    "update": "update",
+    "withdrawal": "withdrawal",
+}
+
+
+def report_words(note: Note) -> str:
+    """``reported by A reader, 2025-03-06; late: ...``: who reported the error and when,
+    and why the correction came late, when the note says; "" when it says none."""
+    parts = []
+    if note.reported_by or note.reported:
+        by = f" by {one_line(note.reported_by)}" if note.reported_by else ""
+        when = f", {one_line(note.reported)}" if note.reported else ""
+        parts.append(f"reported{by}{when}")
+    if note.late_reason:
+        parts.append(f"late: {one_line(note.late_reason)}")
+    return "; ".join(parts)
+
+
+def notice_counts(revision: Revision, policy: str = "") -> str:
+    """The notices a revision's changes get, with counts: ``correction 2, editor's note``
+    (silent fixes left out); "" when none gets one."""
+    chosen = preset(policy)
+    counts = Counter(notice_of(c.note, chosen) for c in revision.changes if c.note is not None)
+    counts.pop(NONE, None)
+    return ", ".join(
+        f"{NOTICE_WORDS.get(n, one_line(n))} {k}" if k > 1 else NOTICE_WORDS.get(n, one_line(n))
+        for n, k in sorted(counts.items())
+    )
 
 
 CONFLICT_HINT = "written without seeing each other; a new note resolves it"
@@ -290,8 +364,9 @@ def review_detail(review: Review | None) -> Line:
 BASELINE = "first revision (baseline)"
 
 
-def revision_outline(revision: Revision) -> Line | None:
-    """What a revision did, in a line: the baseline, not text, or its changes and notes."""
+def revision_outline(revision: Revision, policy: str | None = None) -> Line | None:
+    """What a revision did, in a line: the baseline, not text, or its changes and notes
+    (and, given the store's ``policy``, the notices its changes get)."""
     if revision.initial:
         return [Part("(first revision: the baseline text)", "dim")]
     if revision.not_text is not None:
@@ -299,7 +374,11 @@ def revision_outline(revision: Revision) -> Line | None:
     if revision.changes:
         summary = f"{len(revision.changes)} change(s), {revision.note_count} with a note"
         cats = categories(revision)
-        return [Part(summary + (f": {cats}" if cats else ""), "dim")]
+        line = [Part(summary + (f": {cats}" if cats else ""), "dim")]
+        notices = notice_counts(revision, policy) if policy is not None else ""
+        if notices:
+            line.append(Part(f"; notices: {notices}", "dim"))
+        return line
     return None
 
 

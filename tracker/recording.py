@@ -44,6 +44,7 @@ from tracker.notes import (
     matches_change,
     validate_note,
 )
+from tracker.policy import REFUSE, Preset, lint, preset
 from tracker.reviews import REVIEWS_REF, entries_of_stored, stored_entries
 from tracker.store import (
     CONFIG_PATH,
@@ -65,6 +66,7 @@ def init_store(
     categories: tuple[str, ...] | None = None,
     warnings: list[str] | None = None,
     require_approval: bool = False,
+    policy: str = "",
 ) -> Store:
     """Create (or adopt) a git repository as a tracker store, committing its config.
 
@@ -107,7 +109,10 @@ def init_store(
     if store.read_blob("HEAD", CONFIG_PATH) is not None:
         return store  # already a tracker store: init is idempotent
     config = StoreConfig(
-        require_notes=require_notes, created_by_tracker=True, require_approval=require_approval
+        require_notes=require_notes,
+        created_by_tracker=True,
+        require_approval=require_approval,
+        policy=policy,
     )
     if categories:
         config.categories = tuple(categories)
@@ -234,7 +239,7 @@ def record(
         changes = [] if baseline else diff_texts(old_text, new_text)
         if check_changes is not None:
             check_changes(changes)
-        changes = _attach_notes(store, document, changes, notes, identity, date)
+        changes = _attach_notes(store, document, changes, notes, identity, date, warnings)
         # A document's first revision is its baseline: it has no changes to explain.
         message = compose_message(summary, reason, document, changes, initial=baseline)
         return _commit_file(store, document, data, message, identity, date, warnings=warnings)
@@ -322,6 +327,7 @@ def _attach_notes(
     notes: dict[int, NoteInput],
     identity: Identity,
     date: str,
+    warnings: list[str] | None = None,
 ) -> list[Change]:
     categories = store.config.categories
     known = {change.index for change in changes}
@@ -343,6 +349,12 @@ def _attach_notes(
                 **given.reader_fields(),
             )  # fmt: skip
         result.append(change.with_note(note))
+    policy = preset(store.config.policy)
+    for change in result:
+        if change.note is not None:  # before anything is written
+            checked_by_policy(
+                change.note, policy, f"change {change.index}", RecordRefusedError, warnings
+            )
     if store.config.require_notes:
         missing = [c for c in result if c.note is None]
         if missing:
@@ -353,6 +365,31 @@ def _attach_notes(
                 "add --note N=TEXT for each",
             )
     return result
+
+
+def checked_by_policy(
+    note: Note,
+    policy: Preset,
+    where: str,
+    error: type[TrackerError],
+    warnings: list[str] | None,
+    corrected: str = "",
+) -> None:
+    """Refuse a note the store's policy forbids (``error``, naming ``where`` and the rule:
+    nothing is written); what it only flags is appended to ``warnings``."""
+    problems = lint(note, policy, corrected)
+    refused = [p for p in problems if p.severity == REFUSE]
+    if refused:
+        first = refused[0]
+        raise error(
+            f"{where}: {first.message} (policy {policy.name}, rule {first.rule})",
+            "give the change the notice the policy asks (--notice, --significance), or see "
+            "'tracker config policy'; nothing was written",
+        )
+    if warnings is not None:
+        warnings.extend(
+            f"{where}: {p.message} (policy {policy.name}, rule {p.rule})" for p in problems
+        )
 
 
 def _brief(change: Change) -> str:
@@ -548,10 +585,12 @@ def add_later_note(
     note: NoteInput,
     identity: Identity | None = None,
     date: str | None = None,
+    warnings: list[str] | None = None,
 ) -> str:
     """Add or correct the note of a past change without rewriting its revision.
 
-    Returns the id of the notes commit that holds it.
+    Returns the id of the notes commit that holds it. A note the store's policy forbids
+    is refused (NoteError); what the policy flags is appended to ``warnings``.
     """
     if identity is None:
         from tracker.identity import default_identity
@@ -568,25 +607,20 @@ def add_later_note(
             f"{'s' if count != 1 else ''})",
             f"see them with 'tracker show {revision.rev[:12]}'",
         )
+    written = Note(
+        note.text.strip(), note.category, note.source.strip(), str(identity), date,
+        **note.reader_fields(),
+    )  # fmt: skip
+    checked_by_policy(
+        written, preset(store.config.policy), f"change {index} of {revision.rev[:12]}",
+        NoteError, warnings, revision.date,
+    )  # fmt: skip
     with store_lock(store.git_dir):
         entries = store.later_notes(revision.rev)
         # The wordings this one replaces: every current one (two, after concurrent
         # corrections met in a sync; this note resolves them).
         seen = current_ids([e for e in entries if matches_change(e, change)])
-        entries.append(
-            later_entry(
-                change,
-                Note(
-                    note.text.strip(),
-                    note.category,
-                    note.source.strip(),
-                    str(identity),
-                    date,
-                    **note.reader_fields(),
-                ),  # fmt: skip
-                seen,
-            )
-        )
+        entries.append(later_entry(change, written, seen))
         verb = "Correct" if change.note is not None else "Add"
         message = (
             f"{verb} note on {revision.rev[:12]} change {index} [{note.category}]\n\n"
@@ -672,19 +706,24 @@ def add_review(
 # -- settings ------------------------------------------------------------------------------
 
 # The settings ``tracker config`` changes: its name for each, and the key in the file.
-SETTINGS = {"require-approval": "require_approval", "require-notes": "require_notes"}
+SETTINGS = {
+    "require-approval": "require_approval",
+    "require-notes": "require_notes",
+    "policy": "policy",
+}
 
 
 def change_setting(
     store: Store,
     name: str,
-    value: bool,
+    value: bool | str,
     identity: Identity | None = None,
     warnings: list[str] | None = None,
 ) -> str | None:
-    """Turn a store setting on or off: a commit of the settings file on the branch,
-    journaled as a ``config`` event (verify accepts it, and flags a change made any other
-    way). Returns the commit, or None when the setting already had that value."""
+    """Turn a store setting on or off, or name its corrections policy: a commit of the
+    settings file on the branch, journaled as a ``config`` event (verify accepts it, and
+    flags a change made any other way). Returns the commit, or None when the setting
+    already had that value."""
     require_tracker_store(store)
     key = SETTINGS.get(name)
     if key is None:
@@ -712,6 +751,8 @@ def change_setting(
                 "restore it from the store's history (git log -- .tracker/config.json)",
             ) from None
         current = StoreConfig.from_json(data)
+        if key == "policy":
+            value = str(value)  # an explicit "ap" is written: the desk chose it
         if getattr(current, key) == value:
             return None
         target = store.root / CONFIG_PATH
@@ -728,11 +769,19 @@ def change_setting(
         else:
             data[key] = value
         new = (json.dumps(data, indent=2) + "\n").encode()
-        word = "on" if value else "off"
-        message = (
-            f"Turn {name} {word}\n\n{key}={str(value).lower()}, set with 'tracker config'; "
-            f"{_SETTING_MEANS[key][value]}\n"
-        )
+        if key == "policy":
+            chosen = preset(str(value))
+            message = (
+                f"Follow the {chosen.name} corrections policy\n\npolicy={chosen.name}, set "
+                f"with 'tracker config'; from now on notes are checked against {chosen.title}'s "
+                "rules (docs/corrections.md).\n"
+            )
+        else:
+            word = "on" if value else "off"
+            message = (
+                f"Turn {name} {word}\n\n{key}={str(value).lower()}, set with 'tracker "
+                f"config'; {_SETTING_MEANS[key][bool(value)]}\n"
+            )
         commit = _commit_file(
             store, CONFIG_PATH, new, message, identity, date, event="config",
             from_disk=False, warnings=warnings, details={"setting": key, "value": value},

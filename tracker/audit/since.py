@@ -24,6 +24,7 @@ import json
 from contextlib import closing
 
 from tracker.audit.approval_checks import check_approvals
+from tracker.audit.policy_checks import check_policy
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import TrackerError, UnknownDocumentError
 from tracker.git import cmd as gitcmd
@@ -90,6 +91,12 @@ def verify_since(store: Store, since: str, require_signatures: bool = False) -> 
                     store, document, revision, previous.get(document), report
                 )
         events = _check_journal_since(store, rev, set(new), report, replays)
+        # A note added since REV to an older revision: its policy, as the full verify
+        # checks it (the revisions recorded since were checked whole above).
+        noted = {str(e.get("revision")) for e in events if e.get("event") == "note"}
+        for commit in sorted(noted - set(new)):
+            if store.ref(commit) is not None:
+                check_policy(store, store.revision(commit), report)
         _check_signatures(store, chain[1:], events, require_signatures, report)
         check_approvals(store, report, events)
         _rehash(store, rev, events, report)

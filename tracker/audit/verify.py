@@ -31,6 +31,7 @@ from datetime import datetime
 
 from tracker.audit.approval_checks import check_approvals
 from tracker.audit.notes_checks import check_notes
+from tracker.audit.policy_checks import check_policy
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import NotTextError, TrackerError
 from tracker.git import cmd as gitcmd
@@ -357,6 +358,7 @@ def _check_revision(
             )
         _compare_record(revision, actual, old, new, report)
     _check_later_notes(revision, report)
+    check_policy(store, revision, report)
     for change in revision.changes:
         report.changes += 1
         if change.note is not None:

@@ -13,7 +13,14 @@ from collections.abc import Callable
 
 from tracker import porcelain
 from tracker.errors import TrackerError
-from tracker.model import APPROVED, EVERY_OTHER_CHANGE, FLAGGED, NoteInput, SyncStep
+from tracker.model import (
+    APPROVED,
+    EVERY_OTHER_CHANGE,
+    FLAGGED,
+    NOTICE_FIELDS,
+    NoteInput,
+    SyncStep,
+)
 from tracker.text.escape import one_line  # every name printed is shown, never obeyed
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing
@@ -150,7 +157,7 @@ def init(args: argparse.Namespace) -> int:
     after_setup: list[str] = []
     store = porcelain.init(
         target, args.require_notes, args.author, after_setup,
-        require_approval=args.require_approval,
+        require_approval=args.require_approval, policy=args.policy or "",
     )  # fmt: skip
     print(f"Initialised tracker store in {one_line(str(store.root))}")
     _warn(after_setup)
@@ -168,13 +175,26 @@ def config(args: argparse.Namespace) -> int:
             _print_json(settings)
             return 0
         for name, value in settings.items():
-            shown = ", ".join(value) if isinstance(value, list) else "on" if value else "off"
+            shown = (
+                ", ".join(value) if isinstance(value, list)
+                else value if isinstance(value, str)
+                else "on" if value else "off"
+            )  # fmt: skip
             print(f"{name:<17} {one_line(shown)}")
         return 0
     warnings: list[str] = []
-    commit = porcelain.set_setting(store, args.name, args.value == "on", args.author, warnings)
+    value: bool | str
+    if args.name == "policy":
+        value = args.value
+    elif args.value in ("on", "off"):
+        value = args.value == "on"
+    else:
+        raise TrackerError(
+            f"{args.name} is on or off, not {args.value!r}", f"write: tracker config {args.name} on"
+        )
+    commit = porcelain.set_setting(store, args.name, value, args.author, warnings)
     if args.json:
-        _print_json({"setting": args.name, "value": args.value == "on", "commit": commit})
+        _print_json({"setting": args.name, "value": value, "commit": commit})
     elif commit is None:
         print(f"{args.name} is already {args.value}; nothing was written")
     else:
@@ -214,13 +234,20 @@ def record(args: argparse.Namespace) -> int:
     notes = _numbered(args.note, "--note")
     categories = _numbered(args.category, "--category")
     sources = _numbered(args.source, "--source")
-    for index in set(categories) | set(sources):
+    reader = {key: _numbered(getattr(args, key), _flag(key)) for key in NOTICE_FIELDS}
+    for index in set(categories).union(sources, *reader.values()):
         if index not in notes:
             raise TrackerError(
-                f"change {index} has a category or source but no note", f"add --note {index}=TEXT"
+                f"change {index} has a category, source or notice but no note",
+                f"add --note {index}=TEXT",
             )
     inputs = {
-        i: NoteInput(text, categories.get(i, "other"), sources.get(i, ""))
+        i: NoteInput(
+            text,
+            categories.get(i, "other"),
+            sources.get(i, ""),
+            **{key: given[i] for key, given in reader.items() if i in given},
+        )  # fmt: skip
         for i, text in notes.items()
     }
     warnings: list[str] = []
@@ -250,36 +277,49 @@ def log(args: argparse.Namespace) -> int:
     revisions = porcelain.log(store, document=document, **options)
     from tracker.cli.log_text import write_log  # not render: rich is not needed here
 
-    write_log(sys.stdout, revisions, document)
+    write_log(sys.stdout, revisions, document, policy=porcelain.policy_name(store))
     return 0
 
 
 @command("show")
 def show(args: argparse.Namespace) -> int:
-    revision = porcelain.show(_open(args), args.rev, args.file)
-    return _json_or_text(args, revision, "show")
+    store = _open(args)
+    revision = porcelain.show(store, args.rev, args.file)
+    if args.json:
+        return _json_or_text(args, revision, "show")
+    _render("show")(revision, porcelain.policy_name(store))
+    return 0
 
 
 @command("diff")
 def diff(args: argparse.Namespace) -> int:
-    result = porcelain.diff_words(_open(args), args.args)
+    store = _open(args)
+    result = porcelain.diff_words(store, args.args)
     if args.json:
         return _json_or_text(args, result, "diff")
-    _render("diff")(result, args.layout or "side", args.width)
+    _render("diff")(result, args.layout or "side", args.width, porcelain.policy_name(store))
     return 0
 
 
 @command("note")
 def note(args: argparse.Namespace) -> int:
+    warnings: list[str] = []
     commit = porcelain.note(
         _open(args), args.rev, args.index, args.text, args.category, args.source,
-        args.author, args.date,
+        args.author, args.date, warnings,
+        **{key: getattr(args, key) for key in NOTICE_FIELDS},
     )  # fmt: skip
     if args.json:
         _print_json({"notes_commit": commit})
     else:
         print(f"Noted change {args.index} of {one_line(args.rev)} (notes commit {commit[:12]})")
+    _warn(warnings)
     return 0
+
+
+def _flag(key: str) -> str:
+    """The command-line flag of a note's field ("reported_by" -> "--reported-by")."""
+    return "--" + key.replace("_", "-")
 
 
 @command("verify")

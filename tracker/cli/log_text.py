@@ -19,16 +19,25 @@ from tracker.text.escape import one_line, visible
 
 
 def write_log(
-    stream: TextIO, revisions: list[Revision], document: str, header: str | None = None
+    stream: TextIO,
+    revisions: list[Revision],
+    document: str,
+    header: str | None = None,
+    policy: str | None = None,
 ) -> None:
     """Write the log to ``stream`` at once (one write: a long history is thousands of
-    lines)."""
+    lines); given the store's ``policy``, each outline counts the notices."""
     colour = wants_colour(stream)
-    stream.write("".join(line + "\n" for line in log_lines(revisions, document, header, colour)))
+    lines = log_lines(revisions, document, header, colour, policy)
+    stream.write("".join(line + "\n" for line in lines))
 
 
 def log_lines(
-    revisions: list[Revision], document: str, header: str | None, colour: bool
+    revisions: list[Revision],
+    document: str,
+    header: str | None,
+    colour: bool,
+    policy: str | None = None,
 ) -> Iterator[str]:
     def styled(text: str, style: str) -> str:
         start = sgr(style) if colour else ""
@@ -51,7 +60,7 @@ def log_lines(
         if revision.reason:
             for para in visible(revision.reason).splitlines():
                 yield "    " + para
-        outline = present.revision_outline(revision)
+        outline = present.revision_outline(revision, policy)
         if outline:
             yield parts(outline, "    ")
         if revision.review:

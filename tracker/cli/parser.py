@@ -38,6 +38,26 @@ def _width(text: str) -> int:
     return int(text)
 
 
+# The corrections policies (tracker/policy.py PRESETS; named here so that parsing the
+# command line loads no more than it must).
+_POLICIES = ("ap", "reuters", "nyt", "ipso")
+
+# What a note tells readers (docs/corrections.md): record takes them as N=VALUE, note as
+# VALUE, like --category and --source.
+_READER_FLAGS = (
+    (
+        "--notice",
+        "TYPE",
+        "the notice readers get: none, correction, clarification, editors-note, update, "
+        "withdrawal (default: the policy's for the category)",
+    ),
+    ("--significance", "LEVEL", "minor (notice at the end) or significant (at the top)"),
+    ("--reported-by", "WHO", "who reported the error (a reader, a source)"),
+    ("--reported", "DATE", "when the error was reported (ISO 8601)"),
+    ("--late-reason", "TEXT", "why the correction came more than 30 days after the report"),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tracker import __version__
 
@@ -73,11 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--require-approval", action="store_true",
         help="count a revision as approved only when another editor approves it",
     )  # fmt: skip
+    p.add_argument(
+        "--policy", choices=_POLICIES, help="the corrections policy (default: ap)"
+    )  # fmt: skip
     p.add_argument("--author", help='"Name <email>" (default: git config user.name/email)')
 
-    p = command("config", "list the store's settings, or turn one on or off", json_flag=True)
-    p.add_argument("name", nargs="?", choices=["require-approval", "require-notes"])
-    p.add_argument("value", nargs="?", choices=["on", "off"])
+    p = command(
+        "config", "list the store's settings, turn one on or off, or choose the policy",
+        json_flag=True,
+    )  # fmt: skip
+    p.add_argument("name", nargs="?", choices=["require-approval", "require-notes", "policy"])
+    p.add_argument("value", nargs="?", help="on or off; for policy: " + ", ".join(_POLICIES))
     p.add_argument("--author", help="who changes the setting (default: git config)")
 
     p = command("add", "start tracking a document (records its first revision)")
@@ -99,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--category", action="append", default=[], metavar="N=CAT")
     p.add_argument("--source", action="append", default=[], metavar="N=URL")
+    for flag, metavar, says in _READER_FLAGS:
+        p.add_argument(flag, action="append", default=[], metavar=f"N={metavar}", help=says)
     p.add_argument("--author")
     p.add_argument("--date", help="ISO 8601 date (default: now)")
     p.add_argument("--json", action="store_true", help="print the new revision as JSON")
@@ -132,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text")
     p.add_argument("--category", default=None)
     p.add_argument("--source", default=None, help="default: the current note's source")
+    for flag, metavar, says in _READER_FLAGS:
+        p.add_argument(flag, default=None, metavar=metavar, help=f"{says} (default: as now)")
     p.add_argument("--author")
     p.add_argument("--date")
     p.add_argument("--json", action="store_true")

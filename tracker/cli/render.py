@@ -60,11 +60,12 @@ def _change_line(change: Change) -> Text:
     return _text(present.change_head(change) + present.change_summary(change))
 
 
-def _note_lines(note: Note | None) -> list[Text]:
-    return [_text(line) for line in present.note_lines(note)]
+def _note_lines(note: Note | None, policy: str | None = None) -> list[Text]:
+    return [_text(line) for line in present.note_lines(note, policy=policy)]
 
 
-def show(revision: Revision) -> None:
+def show(revision: Revision, policy: str | None = None) -> None:
+    """A revision; given the store's ``policy``, each note says the notice it gets."""
     console = _console()
     head = Text()
     head.append(f"revision {revision.rev}", style="yellow")
@@ -91,17 +92,18 @@ def show(revision: Revision) -> None:
     if revision.unchanged:
         console.print(Text(present.unchanged(revision)))
     for change in revision.changes:
-        for line in _change_lines(change):
+        for line in _change_lines(change, policy):
             console.print(line)
 
 
-def _change_lines(change: Change) -> list[Text]:
-    """A change's summary, where it is (when known), and its note."""
+def _change_lines(change: Change, policy: str | None = None) -> list[Text]:
+    """A change's summary, where it is (when known), and its note (with its notice,
+    given the store's ``policy``)."""
     lines = [_change_line(change)]
     place = present.change_place(change)
     if place:
         lines.append(_text(place, "      "))
-    return lines + _note_lines(change.note)
+    return lines + _note_lines(change.note, policy)
 
 
 def status(pending: dict[str, list[Change]]) -> None:
@@ -121,7 +123,9 @@ def status(pending: dict[str, list[Change]]) -> None:
             console.print(_change_line(change))
 
 
-def diff(result: DiffResult, layout: str = "side", width: int | None = None) -> None:
+def diff(
+    result: DiffResult, layout: str = "side", width: int | None = None, policy: str | None = None
+) -> None:
     console = _console(width)
     plain = _plain(console)
     to = "work tree" if result.new_rev == "WORKTREE" else _short(result.new_rev)
@@ -150,7 +154,7 @@ def diff(result: DiffResult, layout: str = "side", width: int | None = None) -> 
         head = [(f"old {_short(result.old_rev)}", "bold"), (f"new {to}", "bold")]
         lines = _diff_lines(built, column, total, head)
     _print_lines(console, lines, plain)
-    _notes_after(console, result.changes)
+    _notes_after(console, result.changes, policy)
 
 
 # The diff's columns: change numbers, then each side's −/+ and its text, divided by │.
@@ -252,14 +256,14 @@ def _print_lines(console: Console, lines: list[Segments], plain: bool) -> None:
     console.print(text, soft_wrap=True)
 
 
-def _notes_after(console: Console, changes: list[Change]) -> None:
+def _notes_after(console: Console, changes: list[Change], policy: str | None = None) -> None:
     noted = [c for c in changes if c.note]
     if not noted:
         return
     console.print()
     console.print(Text("Notes", style="bold"))
     for change in noted:
-        for line in _change_lines(change):
+        for line in _change_lines(change, policy):
             console.print(line)
 
 

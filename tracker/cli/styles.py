@@ -19,6 +19,7 @@ STYLES = {
     "whitespace": "magenta",
     "category": "bold magenta",
     "source": "blue",
+    "notice": "bold cyan",
     "dim": "dim",
     "absent": "dim italic",
     "approved": "green",

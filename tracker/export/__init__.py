@@ -14,8 +14,9 @@ from tracker.errors import GitError, NotTextError, TrackerError, UnknownRevision
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader, RecentReads, stream_records
 from tracker.hunks import Hunk, hunks
-from tracker.model import Revision
+from tracker.model import Note, Revision
 from tracker.notes import NOTES_REF, apply_later
+from tracker.policy import label, notice_of, preset, significance_of
 from tracker.region import changes_between
 from tracker.store import LOG_FIELDS, LOG_FORMAT, Store
 from tracker.text.decode import decode_document
@@ -38,6 +39,21 @@ class Report:
     range: str
     generated: str
     revisions: list[RevisionReport] = field(default_factory=list)
+    # The store's corrections policy by name ("" for the default): each change's notice
+    # is said as the policy derives it where the note does not say.
+    policy: str = ""
+
+    def notice(self, note: Note | None) -> dict[str, object]:
+        """A change's notice for a report: its type, significance and reader-facing label
+        under the store's policy, and whether the policy derived it (the note did not say)."""
+        chosen = preset(self.policy)
+        notice = notice_of(note, chosen)
+        return {
+            "type": notice,
+            "significance": significance_of(note, chosen),
+            "label": label(notice, chosen) if notice != "none" else None,
+            "derived": note is None or not (note.notice and note.significance),
+        }
 
     @property
     def categories(self) -> Counter:
@@ -71,6 +87,7 @@ def build_report(store: Store, document: str, rev_range: str | None = None) -> R
         store=str(store.root),
         range=rev_range or "all",
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        policy=store.config.policy,
     )
     reader = RecentReads(store.reader)
     if single:

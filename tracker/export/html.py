@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape as _escape
 
 from tracker.model import Review
-from tracker.present import move_places
+from tracker.present import move_places, notice_words, plain
 from tracker.text.escape import show_whitespace, visible
 
 TYPE_CHECKING = False  # the report types only annotate: no import back into the package
@@ -94,12 +94,12 @@ def render_html(report: Report) -> str:
         parts.append(f'<li><a href="#r-{r.rev}">{esc(r.date[:10])}: {esc(r.summary)}</a></li>')
     parts.append("</ol></nav>")
     for item in report.revisions:
-        parts.append(_revision(item))
+        parts.append(_revision(item, report.policy))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _revision(item: RevisionReport) -> str:
+def _revision(item: RevisionReport, policy: str = "") -> str:
     r = item.revision
     out = [
         f'<section class="revision" id="r-{r.rev}">',
@@ -141,10 +141,11 @@ def _revision(item: RevisionReport) -> str:
         else:
             source = f"<br>Source: {esc(note.source)}" if note.source else ""
             edited = " (edited later)" if note.edited else ""
+            notice = esc(plain(notice_words(note, policy)))
             out.append(
                 f'<p class="note"><span class="category">{esc(note.category)}</span> '
-                f"{esc(note.text)}{source}<br><small>{esc(note.author)}, "
-                f"{esc(note.date)}{edited}</small></p>"
+                f'{esc(note.text)}{source}<br><span class="notice">Notice: {notice}</span>'
+                f"<br><small>{esc(note.author)}, {esc(note.date)}{edited}</small></p>"
             )
         out.append("</div>")
     out.append("</section>")

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from tracker.model import Revision
+from tracker.policy import preset
 
 TYPE_CHECKING = False  # the report types only annotate: no import back into the package
 if TYPE_CHECKING:
     from tracker.export import Report
+
+
+def _revision(report: Report, revision: Revision) -> dict[str, Any]:
+    """The revision as ``show --json`` has it, each change with its notice beside its note
+    (the note keeps its stored keys; the notice says what the policy made of them)."""
+    data = revision.to_json()
+    notes = {change.index: change.note for change in revision.changes}
+    for change in data["changes"]:
+        change["notice"] = report.notice(notes.get(change["index"]))
+    return data
 
 
 def render_json(report: Report) -> str:
@@ -16,7 +30,8 @@ def render_json(report: Report) -> str:
         "range": report.range,
         "generated": report.generated,
         "categories": dict(sorted(report.categories.items())),
-        "revisions": [item.revision.to_json() for item in report.revisions],
+        "policy": preset(report.policy).name,
+        "revisions": [_revision(report, item.revision) for item in report.revisions],
     }
     # ASCII-only: no control or bidi character reaches whoever prints the file.
     return json.dumps(data, ensure_ascii=True, indent=2) + "\n"

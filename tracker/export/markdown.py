@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tracker.model import Review
-from tracker.present import move_places, whitespace_change
+from tracker.present import move_places, notice_words, plain, whitespace_change
 from tracker.text.escape import one_line
 from tracker.where import Places
 
@@ -95,6 +95,8 @@ def render_markdown(report: Report) -> str:
             line = f"- {category}{where}: {what}. {reason}"
             if note and note.source:
                 line += f" Source: {escape(note.source)}."
+            if note:
+                line += f" Notice: {escape(plain(notice_words(note, report.policy)))}."
             lines.append(line)
         lines.append("")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ STYLES = {
     "whitespace": "italic",
     "category": "bold $accent",
     "source": "$text-primary",
+    "notice": "bold $text-secondary",
     "dim": "dim",
     "absent": "dim italic",
     "approved": "$text-success",

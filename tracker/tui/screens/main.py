@@ -91,7 +91,9 @@ class MainScreen(SyncKey, Screen):
             Content.assemble(("History of ", "dim"), (one_line(self.session.document), "bold"))
         )
         self.query_one(HistoryList).focus()
-        self.query_one(NotesPanel).locate = self._locate
+        notes = self.query_one(NotesPanel)
+        notes.locate = self._locate
+        notes.policy = porcelain.policy_name(self.session.store)
         self._head_seen = self.session.head_stamp()
         self.set_interval(HEAD_POLL, self._watch_head)
         self.call_after_refresh(self._first_paint_done)

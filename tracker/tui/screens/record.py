@@ -88,6 +88,9 @@ class Draft:
     note: str = ""
     category: str = ""
     source: str = ""
+    # The notice and significance the editor chose ("" left to the policy's default).
+    notice: str = ""
+    significance: str = ""
 
     def typed(self) -> bool:
         return bool(self.note.strip() or self.source.strip())
@@ -103,6 +106,7 @@ class ChangeForm(Vertical):
         categories: tuple[str, ...],
         draft: Draft | None = None,
         places: tuple[Places, Places] | None = None,
+        defaults: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(classes="change-form")
         self.changes = changes if isinstance(changes, list) else [changes]
@@ -113,6 +117,9 @@ class ChangeForm(Vertical):
         self.categories = categories
         self.draft = draft or Draft()
         self.places = places
+        # The store's policy: each category's (notice, significance) when the editor
+        # chooses none (porcelain.notice_defaults).
+        self.defaults = defaults or {}
 
     def compose(self) -> ComposeResult:
         yield Static(change_summary(self.change, len(self.changes)), markup=False)
@@ -151,12 +158,63 @@ class ChangeForm(Vertical):
             yield TypeAheadInput(
                 self.draft.source, placeholder="source (URL or citation)", classes="source"
             )
+        # What readers are told: the policy's default for the cause, until the editor
+        # chooses otherwise (then a change of cause leaves the choice alone).
+        chosen = category if category in self.categories else default
+        notice, significance = self._default(chosen if isinstance(chosen, str) else "")
+        with Horizontal(classes="notice-row"):
+            yield Static("notice", classes="notice-label", markup=False)
+            yield Select(
+                [(present.NOTICE_WORDS[n], n) for n in present.NOTICE_TYPES],
+                value=self.draft.notice or notice,
+                allow_blank=False,
+                classes="notice",
+            )
+            yield Select(
+                [(level, level) for level in present.SIGNIFICANCE],
+                value=self.draft.significance or significance,
+                allow_blank=False,
+                classes="significance",
+            )
+
+    def _default(self, category: str | None = None) -> tuple[str, str]:
+        """The policy's (notice, significance) for ``category`` (default: the chosen one)."""
+        chosen = self.category() if category is None else category
+        return self.defaults.get(chosen, ("none", "minor"))
+
+    def on_mount(self) -> None:
+        # What the policy gave last: a field still showing it is the editor's to leave.
+        self._defaulted = self._default()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if not event.select.has_class("category"):
+            return
+        # A new cause brings its default notice and significance, unless the editor
+        # chose them (they no longer show what the previous cause's default was).
+        new = self._default()
+        for field, before, after in zip(
+            ("notice", "significance"), self._defaulted, new, strict=True
+        ):
+            select = self.query_one(f".{field}", Select)
+            if select.value == before:
+                select.value = after
+        self._defaulted = new
+
+    def chosen(self, field: str) -> str:
+        """The notice or significance the editor chose, or "" when it is the policy's
+        default for the cause (recorded as derived, as the CLI records a note without
+        --notice)."""
+        value = str(self.query_one(f".{field}", Select).value)
+        default = self._default()[0 if field == "notice" else 1]
+        return "" if value == default else value
 
     def current(self) -> Draft:
         return Draft(
             self.query_one(".note", Input).value,
             self.category(),
             self.query_one(".source", Input).value,
+            self.chosen("notice"),
+            self.chosen("significance"),
         )
 
     def category(self) -> str:
@@ -168,7 +226,10 @@ class ChangeForm(Vertical):
         text = self.query_one(".note", Input).value
         if not text.strip():
             return None
-        return porcelain.NoteInput(text, self.category(), self.query_one(".source", Input).value)
+        return porcelain.NoteInput(
+            text, self.category(), self.query_one(".source", Input).value,
+            notice=self.chosen("notice"), significance=self.chosen("significance"),
+        )  # fmt: skip
 
 
 class RecordScreen(Screen[str | None]):
@@ -189,6 +250,7 @@ class RecordScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         categories = porcelain.categories(self.session.store)
+        defaults = porcelain.notice_defaults(self.session.store)
         count = len(self.pending.changes)
         with Vertical(id="record-head"):
             groups = len(group_changes(self.pending.changes))
@@ -208,7 +270,7 @@ class RecordScreen(Screen[str | None]):
         with VerticalScroll(id="changes", can_focus=False):
             places = self._places(self.pending)
             for group in group_changes(self.pending.changes):
-                yield ChangeForm(group, categories, places=places)
+                yield ChangeForm(group, categories, places=places, defaults=defaults)
         with Horizontal(id="record-buttons"):
             yield Button("Record (ctrl+s)", variant="primary", id="record")
             yield Button("Cancel (esc)", id="cancel")
@@ -295,7 +357,10 @@ class RecordScreen(Screen[str | None]):
             note = form.note_input()
             if note is None and shared_text:
                 # Many identical edits (line endings, a renamed term) share one reason.
-                note = porcelain.NoteInput(shared_text, form.category())
+                note = porcelain.NoteInput(
+                    shared_text, form.category(),
+                    notice=form.chosen("notice"), significance=form.chosen("significance"),
+                )  # fmt: skip
             form.set_class(False, "missing")
             if note is None:
                 missing.append(form)
@@ -380,11 +445,12 @@ class RecordScreen(Screen[str | None]):
         container = self.query_one("#changes", VerticalScroll)
         await container.remove_children()
         categories = porcelain.categories(self.session.store)
+        defaults = porcelain.notice_defaults(self.session.store)
         places = self._places(self.session.pending())
         forms = []
         for group in group_changes(changes):
             draft = next((placed[c.index] for c in group if c.index in placed), None)
-            forms.append(ChangeForm(group, categories, draft, places))
+            forms.append(ChangeForm(group, categories, draft, places, defaults))
         await container.mount_all(forms)
         self.query_one("#record-title", Static).update(self._heading(len(changes), len(forms)))
         if len(changes) > 1 and not self.query("#note-all"):

@@ -22,8 +22,8 @@ RELATED_MORE = 24
 Locate = Callable[[Revision | None, Change], str]
 
 
-def _note_lines(note: Note, label: str = "") -> list[Content]:
-    return lines(present.note_lines(note, indent="", label=label, origin=True))
+def _note_lines(note: Note, label: str = "", policy: str | None = None) -> list[Content]:
+    return lines(present.note_lines(note, indent="", label=label, origin=True, policy=policy))
 
 
 class NotesPanel(Static):
@@ -36,6 +36,9 @@ class NotesPanel(Static):
         self.related: list[tuple[Revision, Change]] = []
         self.locate: Locate = lambda _revision, _change: ""
         self.related_limit = RELATED_SHOWN
+        # The store's corrections policy by name: each note says the notice readers get
+        # (derived ones marked so); None leaves it out.
+        self.policy: str | None = None
 
     def show_change(
         self, change: Change | None, related: list[tuple[Revision, Change]] | None = None
@@ -77,7 +80,7 @@ class NotesPanel(Static):
                 where = self.locate(revision, noted)
                 label = f"{revision.rev[:8]} change {noted.index}{', ' + where if where else ''}: "
                 if noted.note is not None:
-                    lines.extend(_note_lines(noted.note, label))
+                    lines.extend(_note_lines(noted.note, label, self.policy))
             if count > self.related_limit:
                 more = count - self.related_limit
                 lines.append(Content.styled(f"… and {more} more: }} lists them", "italic"))
@@ -86,7 +89,7 @@ class NotesPanel(Static):
                 Content.styled("No note: this change is unexplained (a to annotate).", "italic")
             )
         else:
-            lines.extend(_note_lines(change.note))
+            lines.extend(_note_lines(change.note, policy=self.policy))
             if change.note.history:
                 if self.show_history:
                     lines.append(Content.styled("Earlier wordings (oldest first):", "bold"))
