@@ -64,7 +64,7 @@ def room(tmp_path_factory):
     revs["b1"] = record(store, "b.txt", "Directorates", notes=notes, identity=ANN,
                         date="2025-03-07T11:00:00+01:00")  # fmt: skip
     write(store, "a.txt", "Los Zetas is Mexican. It was founded around 1997.\n")
-    hostile = NoteInput(HOSTILE, "factual", notice="update", significance="minor",
+    hostile = NoteInput(HOSTILE, "other", notice="update", significance="minor",
                         reported="2025-01-02", late_reason="the archive was closed")  # fmt: skip
     revs["a2"] = record(store, "a.txt", "Founding", notes={1: hostile}, identity=ANN,
                         date="2025-03-08T09:00:00+00:00")  # fmt: skip
