@@ -383,3 +383,23 @@ def test_the_kept_feed_reads_only_what_changed_and_says_what_a_cold_read_says(tm
     folder.symlink_to(elsewhere)
     assert porcelain.feed(store, everything=True).items
     assert list(elsewhere.iterdir()) == []  # nothing written through the link
+
+
+def test_a_hostile_document_name_stays_text_and_its_ids_stay_uris(tmp_path):
+    store = init_store(tmp_path / "names", ANN, DATE)
+    name = 'q <b>&"x"\u202e.txt'
+    write(store, name, "One two.\n")
+    record(store, name, "Add", identity=ANN, date=DATE)
+    write(store, name, "One 2.\n")
+    record(store, name, "Fix", notes={1: NoteInput("Two.", "factual")}, identity=ANN, date=DATE)
+    feed = porcelain.feed(store, everything=True, base_url='https://x.example/"><script>')
+    (item,) = feed.items
+    assert item.document == name
+    assert feed.entry_id(item).endswith("/q%20%3Cb%3E%26%22x%22%E2%80%AE.txt/" + item.rev + "/1")
+    entry = ET.fromstring(render_atom(feed)).find(f"{A}entry")
+    assert entry.findtext(f"{A}title").startswith('Correction: q <b>&"x"⟨RLO⟩.txt')
+    assert entry.find(f"{A}link").get("href").startswith('https://x.example/"><script>/q%20')
+    assert json.loads(render_json_feed(feed))["items"][0]["_tracker"]["document"] == name
+    page = render_feed_html(feed)
+    assert "<b>" not in page and "<script>" not in page.split("</head>")[1]
+    assert "q &lt;b&gt;&amp;&quot;x&quot;⟨RLO⟩.txt" in page
