@@ -299,11 +299,11 @@ def test_the_corrections_page_renders_in_a_real_browser(room, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom.stdout
 
 
-def _fresh(store):
+def _fresh(store, everything=True):
     """The feed read from the whole history, as if no run had kept anything."""
     for kept in (store.git_dir / "tracker" / "cache").glob("feed-*.json"):
         kept.unlink()
-    return porcelain.feed(store, everything=True)
+    return porcelain.feed(store, everything=everything)
 
 
 def test_the_kept_feed_reads_only_what_changed_and_says_what_a_cold_read_says(tmp_path):
@@ -379,7 +379,7 @@ def test_the_kept_feed_reads_only_what_changed_and_says_what_a_cold_read_says(tm
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     folder = cache.parent
-    folder.rmdir()
+    shutil.rmtree(folder)
     folder.symlink_to(elsewhere)
     assert porcelain.feed(store, everything=True).items
     assert list(elsewhere.iterdir()) == []  # nothing written through the link
@@ -403,3 +403,36 @@ def test_a_hostile_document_name_stays_text_and_its_ids_stay_uris(tmp_path):
     page = render_feed_html(feed)
     assert "<b>" not in page and "<script>" not in page.split("</head>")[1]
     assert "q &lt;b&gt;&amp;&quot;x&quot;⟨RLO⟩.txt" in page
+
+
+def test_the_kept_publish_dates_read_only_the_events_after_them(room, monkeypatch, tmp_path):
+    from tracker.export import feed as feed_module
+
+    original, revs = room
+    # A copy: the shared store must stay as the other tests expect it.
+    shutil.copytree(original.root, tmp_path / "copy", symlinks=True)
+    store = porcelain.open_store(tmp_path / "copy")
+    seen: list[int] = []
+    real = feed_module._add_publish_events
+
+    def counted(out, dates):
+        seen.append(out.count(EVENT_PREFIX))
+        real(out, dates)
+
+    monkeypatch.setattr(feed_module, "_add_publish_events", counted)
+    porcelain.feed(store)  # keeps the journal's tip
+    publish(store, [revs["b2"]], "2025-03-11T08:00:00+00:00")
+    seen.clear()
+    after = porcelain.feed(store)
+    assert seen == [1]  # the one new event, not the four before it
+    assert after.items[0].rev == revs["b2"] and after == _fresh(store, everything=False)
+    # A journal joined by a sync (a merge) is read whole: which event came first may move.
+    old = store.ref(JOURNAL_REF)
+    empty = store.git("mktree", input=b"")
+    side = commit_tree(store, empty, old, "side\n", BOB, DATE)
+    store.git(
+        "update-ref", JOURNAL_REF, commit_tree(store, empty, [old, side], "join\n", BOB, DATE)
+    )
+    seen.clear()
+    assert porcelain.feed(store) == after
+    assert seen == [5]  # all of them

@@ -466,18 +466,54 @@ def _sentence(text: str) -> str:
 def published_dates(store: Store) -> dict[str, str]:
     """When each revision's notices were published: the date of the first publish event
     in the journal that names it (tracker publish). Publish events only: git's --grep
-    keeps the rest of a large journal out of Python."""
-    from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
+    keeps the rest of a large journal out of Python. What was found is kept with the
+    journal's tip (feed_cache.py), and a journal that only grew since, one commit after
+    another, is read from there on."""
+    from tracker.export.feed_cache import JournalCache
+    from tracker.git.journal import JOURNAL_REF
 
-    if store.ref(JOURNAL_REF) is None:
+    tip = store.ref(JOURNAL_REF)
+    if tip is None:
         return {}
-    import json
-
+    cache = None if store._grafted() else JournalCache(store.git_dir)
+    kept = cache.load() if cache is not None else None
+    if kept is not None and kept[0] == tip:
+        return kept[1]
+    dates: dict[str, str] = {}
+    since = None
+    if kept is not None and _grew_linearly(store, kept[0], tip):
+        dates, since = kept[1], kept[0]
     out = store.git(
         "log", "--reverse", "--topo-order", "-F", "--grep=publish", "--format=%B%x00",
-        JOURNAL_REF,
+        f"^{since}" if since else tip, tip,
     )  # fmt: skip
-    dates: dict[str, str] = {}
+    _add_publish_events(out, dates)
+    if cache is not None:
+        cache.save(tip, dates)
+    return dates
+
+
+def _grew_linearly(store: Store, old: str, new: str) -> bool:
+    """Whether ``new`` is ``old`` with commits added one after another (no merge: a
+    sync's join could put an event before ones already read, and change which came
+    first)."""
+    try:
+        listed = store.git("rev-list", "--parents", f"^{old}", new).split("\n")
+    except TrackerError:
+        return False  # the kept tip is gone
+    chain = [line.split() for line in listed if line]
+    if not chain or any(len(ids) != 2 for ids in chain):
+        return False
+    # Newest first: each commit's parent is the next one listed, the last one's is old.
+    parents = [ids[1] for ids in chain]
+    return parents == [ids[0] for ids in chain[1:]] + [old]
+
+
+def _add_publish_events(out: str, dates: dict[str, str]) -> None:
+    """Each revision a publish event in ``out`` (``git log --format=%B%x00``, oldest
+    first) names, with the event's date, unless an earlier event named it."""
+    from tracker.git.journal import EVENT_PREFIX
+
     for body in out.split("\x00"):
         line = next((ln for ln in body.splitlines() if ln.startswith(EVENT_PREFIX)), None)
         if line is None:
@@ -495,7 +531,6 @@ def published_dates(store: Store) -> dict[str, str]:
         for rev in revisions:
             if isinstance(rev, str):
                 dates.setdefault(rev, when)
-    return dates
 
 
 # -- order, dates, ids ----------------------------------------------------------------------

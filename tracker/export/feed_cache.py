@@ -76,17 +76,7 @@ class FeedCache:
 
     def load(self, policy: str) -> Snapshot | None:
         """The kept snapshot for ``policy``, or None (none kept, or not one to trust)."""
-        if self.path is None:
-            return None
-        try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-            with os.fdopen(fd, "rb") as handle:
-                # A device or FIFO planted under that name could be endless or block.
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    return None
-                data = json.loads(handle.read())
-        except (OSError, ValueError):  # missing, unreadable, damaged: as if none
-            return None
+        data = self.read()
         try:
             return _snapshot(data, policy)
         except (KeyError, TypeError, ValueError):
@@ -95,9 +85,27 @@ class FeedCache:
     def save(self, snapshot: Snapshot) -> None:
         """Keep ``snapshot`` (whole or not at all); silently nothing where the
         repository is read-only."""
+        self.write(snapshot.to_json())
+
+    def read(self) -> Any:
+        """The file's JSON, or None (missing, unreadable, damaged, not a regular file)."""
+        if self.path is None:
+            return None
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as handle:
+                # A device or FIFO planted under that name could be endless or block.
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return None
+                return json.loads(handle.read())
+        except (OSError, ValueError):
+            return None
+
+    def write(self, data: Any) -> None:
+        """Write the file whole or not at all, never through a link."""
         if self.path is None:
             return
-        body = json.dumps(snapshot.to_json(), ensure_ascii=True, separators=(",", ":"))
+        body = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -145,3 +153,27 @@ def _is_oid(value: Any) -> bool:
         and len(value) in (40, 64)
         and all(c in "0123456789abcdef" for c in value)
     )
+
+
+class JournalCache:
+    """The publish dates found in the journal, with the journal tip they were read at
+    (``feed-journal-v1.json`` beside the snapshot; the same rules)."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.files = FeedCache(git_dir)
+        if self.files.path is not None:
+            self.files.path = self.files.folder / f"feed-journal-v{CACHE_VERSION}.json"
+
+    def load(self) -> tuple[str, dict[str, str]] | None:
+        data = self.files.read()
+        if not isinstance(data, dict) or data.get("v") != CACHE_VERSION:
+            return None
+        tip, dates = data.get("tip"), data.get("dates")
+        if not _is_oid(tip) or not isinstance(dates, dict):
+            return None
+        if not all(isinstance(v, str) for v in dates.values()):
+            return None
+        return tip, dates
+
+    def save(self, tip: str, dates: dict[str, str]) -> None:
+        self.files.write({"v": CACHE_VERSION, "tip": tip, "dates": dates})
