@@ -98,9 +98,9 @@ def main() -> None:
     feed = [*TRACKER, "feed", "--format", "atom"]
     atom = subprocess.run(feed, cwd=store, capture_output=True, check=True).stdout
     entries = atom.count(b"<entry>")
-    kept = store / ".git" / "tracker" / "cache" / "feed-v1.json"
-    # Cold: the kept snapshot removed first (as on the first run, or after a rewrite).
-    cold = ["sh", "-c", f'rm -f "{kept}" && exec "$@"', "cold", *feed]
+    kept = store / ".git" / "tracker" / "cache"
+    # Cold: the kept snapshot and publish dates removed first (as on the first run).
+    cold = ["sh", "-c", f'rm -f "{kept}"/feed-*.json && exec "$@"', "cold", *feed]
     peer = ["git", "log", "--first-parent", "--format=%H%x00%B", "main"]
     load = os.getloadavg()
     times = interleaved_ms(
