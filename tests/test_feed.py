@@ -126,6 +126,7 @@ def test_filters_by_document_notice_and_date(room, monkeypatch):
     assert [i.rev for i in late.items] == [revs["a2"], revs["b1"]]
     assert porcelain.feed(store, since="2025-03-09T08:00:01+00:00").items[-1].rev == revs["a2"]
     for bad in ({"notices": ["none"]}, {"notices": ["retraction"]}, {"since": "March"},
+                {"documents": ["c.txt"]},
                 {"until": "2025-03-09T10:00:00"}):  # fmt: skip
         with pytest.raises(TrackerError):
             porcelain.feed(store, **bad)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, UnknownDocumentError
 from tracker.git import cmd as gitcmd
 from tracker.git.read import stream_records
 from tracker.model import CHANGE_KINDS, NOTICE_FIELDS, Feed, Note, NoticeItem
@@ -98,6 +98,14 @@ def build_feed(
         published_dates(store)  # it failed in the thread: fail here, with its error
     published = journal["dates"]
     chosen = set(documents)
+    if chosen:
+        named = {item.document for item in found}
+        for document in sorted(chosen - named - set(store.documents())):
+            # A typo must not read as "no notices": name what is not there.
+            raise UnknownDocumentError(
+                f"{document} is not a document of this store",
+                "see 'tracker status' for its documents",
+            )
     items = []
     for item in _one_per_notice(found):
         if chosen and item.document not in chosen:
