@@ -138,6 +138,7 @@ def test_ids_are_stable_tag_uris_and_two_runs_give_the_same_bytes(room):
     assert re.fullmatch(r"tag:ann@example\.org,2025-06-05:tracker/[0-9a-f]{40}", feed.id)
     ids = [feed.entry_id(item) for item in feed.items]
     assert len(set(ids)) == len(ids) and all(i.startswith(feed.id + "/") for i in ids)
+    assert [item["id"] for item in feed.to_json()["items"]] == ids  # the porcelain's JSON
     for fmt in ("atom", "json", "html"):
         again = porcelain.render_feed(porcelain.feed(store, everything=True), fmt)
         assert porcelain.render_feed(feed, fmt) == again

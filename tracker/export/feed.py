@@ -457,7 +457,7 @@ def _joined(items: list[NoticeItem]) -> Iterator[NoticeItem]:
         yield NoticeItem(
             first.document, first.rev, first.change, first.notice,
             SIGNIFICANT if significant else first.significance, first.label, first.corrected,
-            " ".join(dict.fromkeys(_sentence(i.text) for i in same if i.text.strip())),
+            " ".join(dict.fromkeys(sentence(i.text) for i in same if i.text.strip())),
             "; ".join(dict.fromkeys(i.source for i in same if i.source)),
             "; ".join(dict.fromkeys(i.reported_by for i in same if i.reported_by)),
             min((i.reported for i in same if i.reported), default=""),
@@ -465,7 +465,7 @@ def _joined(items: list[NoticeItem]) -> Iterator[NoticeItem]:
         )  # fmt: skip
 
 
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
     """A note's text as one sentence of a joined notice: one line, ending in punctuation."""
     flat = " ".join(text.split())
     return flat if not flat or flat[-1] in ".!?\"')\u201d\u2019" else flat + "."

@@ -17,6 +17,7 @@ from functools import lru_cache
 from html import escape as _escape
 from typing import Any
 
+from tracker.export.feed import sentence
 from tracker.model import Feed, NoticeItem
 from tracker.policy import LATE_AFTER_DAYS, preset
 from tracker.text.escape import visible
@@ -52,8 +53,9 @@ _short = lru_cache(maxsize=1 << 14)(clean)
 
 
 def wording(item: NoticeItem) -> str:
-    """The notice as readers see it: "Correction, 6 March 2025: <the note's text>"."""
-    return f"{_short(item.label)}, {day(item.corrected)}: {clean(' '.join(item.text.split()))}"
+    """The notice as readers see it, as the article shows it (tracker notice):
+    "Correction, 6 March 2025: <the note's text, one line, ending as a sentence>"."""
+    return f"{_short(item.label)}, {day(item.corrected)}: {clean(sentence(item.text))}"
 
 
 def _days(start: str, end: str) -> int | None:
