@@ -84,19 +84,26 @@ def build_feed(
             raise TrackerError(
                 f"unknown notice type {notice!r}", "use one of: " + ", ".join(FEED_TYPES)
             )
-    low, high = _bound(since, "--since", end=False), _bound(until, "--until", end=True)
+    low, high = _bound(since, "--since"), _bound(until, "--until")
     policy = preset(store.config.policy)
     # The journal is read while the branch is: two git processes, each on its own core.
-    journal: dict[str, dict[str, str]] = {}
-    reading = threading.Thread(target=lambda: journal.update(dates=published_dates(store)))
+    journal: dict[str, Any] = {}
+
+    def read_journal() -> None:
+        try:
+            journal["dates"] = published_dates(store)
+        except BaseException as error:  # raised below, in the command's own thread
+            journal["error"] = error
+
+    reading = threading.Thread(target=read_journal)
     reading.start()
     try:
         found, origin, tip_date = gather(store, policy)
     finally:
         reading.join()
-    if "dates" not in journal:
-        published_dates(store)  # it failed in the thread: fail here, with its error
-    published = journal["dates"]
+    if "error" in journal:
+        raise journal["error"]
+    published: dict[str, str] = journal["dates"]
     chosen = set(documents)
     if chosen:
         named = {item.document for item in found}
@@ -571,7 +578,7 @@ def _newest_first(item: NoticeItem) -> tuple:
 Bound = tuple[str, date | datetime] | None
 
 
-def _bound(text: str | None, flag: str, end: bool) -> Bound:
+def _bound(text: str | None, flag: str) -> Bound:
     """A --since/--until value: a day (YYYY-MM-DD, compared with each notice's own date
     as it is written, in its own offset) or a time with its offset (an instant)."""
     if not text:
