@@ -438,3 +438,16 @@ def test_the_kept_publish_dates_read_only_the_events_after_them(room, monkeypatc
     seen.clear()
     assert porcelain.feed(store) == after
     assert seen == [5]  # all of them
+
+
+def test_a_journal_that_cannot_be_read_fails_once_in_the_commands_thread(room, monkeypatch, capsys):
+    from tracker.errors import GitError
+    from tracker.export import feed as feed_module
+
+    def broken(store):
+        raise GitError("git log failed: bad object")
+
+    monkeypatch.setattr(feed_module, "published_dates", broken)
+    with pytest.raises(GitError, match="bad object"):
+        porcelain.feed(room[0])
+    assert "Exception in thread" not in capsys.readouterr().err  # no thread traceback
