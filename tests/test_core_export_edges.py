@@ -132,7 +132,8 @@ def test_markdown_report_reads_as_a_corrections_page(store):
     assert all(lines[i - 1] == "" for i, ln in enumerate(lines) if ln.startswith("## "))
     assert (
         "- **factual**, ¶1, “… The \\[here\\] fox leaps. …”: was “red”; now “green”. Colour"
-        " \\<fixed\\> \\& \\*checked\\* Source: https://src.example/a?b=1." in lines
+        " \\<fixed\\> \\& \\*checked\\* Source: https://src.example/a?b=1."
+        " Notice: correction, significant (ap policy)." in lines
     )
     assert (
         "- **unexplained**, ¶1, “… The green fox \\[here\\] . …”: was “jumps”; now “leaps”."
@@ -140,7 +141,7 @@ def test_markdown_report_reads_as_a_corrections_page(store):
     )
     assert (
         "- **style**, ¶2, “… A \\[here\\] dog sleeps. …”: was “quiet”; now nothing. Shorter"
-        in lines
+        " Notice: no notice, minor (ap policy)." in lines
     )
     assert (
         "- **unexplained**, ¶2, “… A dog sleeps. \\[here\\]”: was nothing; now “More.”."

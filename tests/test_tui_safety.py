@@ -387,7 +387,7 @@ def test_tab_visits_every_field_in_reading_order_and_each_is_visible(demo_copy):
             *(
                 form.query_one(field)
                 for form in (first, second)
-                for field in (".note", ".category", ".source")
+                for field in (".note", ".category", ".source", ".notice", ".significance")
             ),
             record.query_one("#record"),
             record.query_one("#cancel"),

@@ -46,16 +46,16 @@ _POLICIES = ("ap", "reuters", "nyt", "ipso")
 # VALUE, like --category and --source.
 _READER_FLAGS = (
     (
-        "--notice",
-        "TYPE",
+        "--notice", "TYPE",
         "the notice readers get: none, correction, clarification, editors-note, update, "
-        "withdrawal (default: the policy's for the category)",
+        "withdrawal",
     ),
     ("--significance", "LEVEL", "minor (notice at the end) or significant (at the top)"),
     ("--reported-by", "WHO", "who reported the error (a reader, a source)"),
     ("--reported", "DATE", "when the error was reported (ISO 8601)"),
     ("--late-reason", "TEXT", "why the correction came more than 30 days after the report"),
-)
+)  # fmt: skip
+_DERIVED = ("--notice", "--significance")  # left out: the policy's for the category
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,7 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", action="append", default=[], metavar="N=CAT")
     p.add_argument("--source", action="append", default=[], metavar="N=URL")
     for flag, metavar, says in _READER_FLAGS:
-        p.add_argument(flag, action="append", default=[], metavar=f"N={metavar}", help=says)
+        derived = " (default: the policy's for the category)" if flag in _DERIVED else ""
+        p.add_argument(
+            flag, action="append", default=[], metavar=f"N={metavar}", help=says + derived
+        )
     p.add_argument("--author")
     p.add_argument("--date", help="ISO 8601 date (default: now)")
     p.add_argument("--json", action="store_true", help="print the new revision as JSON")
@@ -161,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", default=None)
     p.add_argument("--source", default=None, help="default: the current note's source")
     for flag, metavar, says in _READER_FLAGS:
-        p.add_argument(flag, default=None, metavar=metavar, help=f"{says} (default: as now)")
+        p.add_argument(flag, default=None, metavar=metavar, help=f"{says} (default: the note's)")
     p.add_argument("--author")
     p.add_argument("--date")
     p.add_argument("--json", action="store_true")

@@ -80,7 +80,9 @@ class NotesPanel(Static):
                 where = self.locate(revision, noted)
                 label = f"{revision.rev[:8]} change {noted.index}{', ' + where if where else ''}: "
                 if noted.note is not None:
-                    lines.extend(_note_lines(noted.note, label, self.policy))
+                    # Without notices: the list is for finding a note (the focused
+                    # change's note, below it in the diff, says its notice).
+                    lines.extend(_note_lines(noted.note, label))
             if count > self.related_limit:
                 more = count - self.related_limit
                 lines.append(Content.styled(f"… and {more} more: }} lists them", "italic"))
