@@ -114,7 +114,8 @@ def test_markdown_report_reads_as_a_corrections_page(store):
     assert lines[2].startswith("4 revision(s); range all; generated ")
     assert "| factual | 1 |" in lines and "| unexplained | 2 |" in lines
     assert lines[lines.index("| unexplained | 2 |") + 1] == ""  # the table ends
-    headings = [ln for ln in lines if ln.startswith("## ")]
+    # The revisions' headings (the notices for readers have their own, before them).
+    headings = [ln for ln in lines if ln.startswith("## ") and ln != "## Notices for readers"]
     # Newest first, dated by the revision's day.
     assert headings == [
         "## 2001-01-08: Add more",

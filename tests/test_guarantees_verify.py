@@ -362,6 +362,8 @@ ELSEWHERE = {
     "notes-unreadable": "test_notes_merge.py::test_verify_names_an_unreadable_review_document",
     "notes-edited": "test_notes_merge.py::test_verify_names_a_hand_edited_entry",
     "notes-merge": "test_notes_merge.py::test_verify_names_a_merge_that_lost_or_invented_an_entry",
+    "unapproved-notice": "test_notices.py::test_verify_names_an_unapproved_and_a_late_notice",
+    "late-notice": "test_notices.py::test_verify_names_an_unapproved_and_a_late_notice",
     "policy": "test_policy.py::test_verify_names_a_note_that_breaks_the_policy",
 }
 HERE = {

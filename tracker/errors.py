@@ -80,3 +80,8 @@ class ConcurrentEditError(SyncRefusedError):
     def __init__(self, message: str, hint: str = "", three_way: object = None) -> None:
         super().__init__(message, hint)
         self.three_way = three_way  # a tracker.model.ThreeWay
+
+
+class PublishRefusedError(TrackerError):
+    """A publish the desk's rules do not allow (a notice without a second editor's
+    sign-off, a late correction without its reason): nothing was written."""

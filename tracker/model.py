@@ -715,6 +715,29 @@ class SyncResult:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """What ``tracker publish`` did: the revisions it named in its journal event (none
+    when every revision of the range was published before: nothing was written)."""
+
+    document: str
+    revisions: tuple[str, ...]
+    notices: int  # how many of the revisions' changes carry a notice
+    date: str = ""
+    author: str = ""
+    journal_commit: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "revisions": list(self.revisions),
+            "notices": self.notices,
+            "date": self.date or None,
+            "author": self.author or None,
+            "journal_commit": self.journal_commit or None,
+        }
+
+
+@dataclass(frozen=True)
 class Feed:
     """The corrections feed of a store (``tracker feed``): notices across every document,
     newest first. ``id`` is a tag URI (RFC 4151) naming the store, stable across runs and

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.errors import (
     DirtyStoreError,
     NotTextError,
+    PublishRefusedError,
     TrackerError,
     UnknownDocumentError,
 )
@@ -26,6 +27,7 @@ from tracker.model import (
     DiffResult,
     Feed,
     NoteInput,
+    Publication,
     Revision,
     SyncResult,
     SyncStep,
@@ -62,9 +64,11 @@ __all__ = [
     "log_json",
     "note",
     "notes_history",
+    "notice",
     "open_session",
     "open_store",
     "places",
+    "publish",
     "relpath",
     "record_bound",
     "remote_add",
@@ -753,10 +757,12 @@ def export(
     document: str | None = None,
     rev_range: str | None = None,
     fmt: str = "html",
+    published: bool = False,
 ) -> str:
     """A corrections report of a document's revisions (all, one, or any range git takes:
     ``A..B``, ``A...B``, ``^A B``...) as text. A last range word that names a document is
-    the document (``tracker export GUIDE.md``), as with log and blame."""
+    the document (``tracker export GUIDE.md``), as with log and blame. ``published``:
+    only the notices a publish event made public."""
     from tracker.export import build_report, render
 
     words = rev_range.split() if rev_range else []
@@ -764,7 +770,149 @@ def export(
         path = words.pop()
     chosen = _document(store, path, document)
     store.prefetch(chosen)  # a partial clone: the history's blobs in one fetch
-    return render(build_report(store, chosen, " ".join(words) or None), fmt)
+    report = build_report(store, chosen, " ".join(words) or None, published=published)
+    return render(report, fmt)
+
+
+def _document_and_range(
+    store: Store, path: str | None, rev_range: str | None
+) -> tuple[str, str | None]:
+    """``FILE [REV|A..B]`` as notice and publish take it: the document named by ``path``
+    (or by any range word that names one; the only document when none does), and the
+    rest as the range."""
+    words = rev_range.split() if rev_range else []
+    if path is not None and not _is_document(store, path):
+        words.insert(0, path)  # "tracker notice HEAD~2.." in a store of one document
+        path = None
+    if path is None:
+        named = [w for w in words if _is_document(store, w)]
+        if named:
+            path = named[0]
+            words.remove(path)
+    return _document(store, path, None), " ".join(words) or None
+
+
+def notice(
+    store: Store,
+    path: str | None = None,
+    *,
+    rev_range: str | None = None,
+    fmt: str = "md",
+    published: bool = False,
+) -> str:
+    """The reader-facing notices of a document's changes in a range (all, ``REV``,
+    ``A..B``, as export takes it), as ``md`` (plain paragraphs), ``html`` (a fragment
+    with its schema.org JSON-LD) or ``json``; ``published``: only published ones."""
+    from tracker.export import revisions_in_range
+    from tracker.notices import (
+        FORMATS,
+        headline,
+        items_of,
+        jsonld,
+        jsonld_script,
+        notice_html,
+        notice_json,
+        notice_markdown,
+    )
+    from tracker.policy import preset
+    from tracker.publication import published_revisions
+
+    if fmt not in FORMATS:
+        raise TrackerError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+    chosen, words = _document_and_range(store, path, rev_range)
+    store.prefetch(chosen)
+    revisions = revisions_in_range(store, chosen, words)
+    policy = preset(store.config.policy)
+    items = items_of(revisions, policy, published_revisions(store))
+    if published:
+        items = [item for item in items if item.published]
+    if fmt == "json":
+        return notice_json(chosen, items)
+    if fmt == "md":
+        return notice_markdown(items, policy)
+    title, modified = "", ""
+    if revisions:
+        last = revisions[-1]
+        title, modified = headline(store.text_at(last.rev, chosen)), last.date
+    fragment = notice_html(items)
+    script = jsonld_script(jsonld(title, modified, items, policy))
+    return f"{fragment}\n{script}\n" if fragment else f"{script}\n"
+
+
+class _NothingNew(Exception):
+    """Every revision of the range was published before: nothing to write."""
+
+
+def publish(
+    store: Store,
+    path: str | None = None,
+    *,
+    rev_range: str | None = None,
+    author: str | None = None,
+    date: str | None = None,
+) -> Publication:
+    """Publish the notices of a document's revisions in a range (all, ``REV``, ``A..B``):
+    one journal event naming the revisions not published before. Refused, nothing
+    written, when a revision with a notice lacks a second editor's sign-off, or a
+    correction published more than the policy's days after its report lacks its reason."""
+    from tracker.export import revisions_in_range
+    from tracker.notices import items_of, late
+    from tracker.policy import preset
+    from tracker.publication import published_revisions
+    from tracker.recording import record_publish
+
+    require_tracker_store(store)
+    chosen, words = _document_and_range(store, path, rev_range)
+    store.prefetch(chosen)  # a partial clone: the history's blobs in one fetch
+    revs = [r.rev for r in revisions_in_range(store, chosen, words)]
+    found: dict[str, Any] = {}
+
+    def refuse(when: str) -> list[str]:
+        # Read again under the lock: a flag or a publish that came meanwhile counts.
+        published = published_revisions(store)
+        new = [rev for rev in revs if rev not in published]
+        revisions = [store.revision(rev, chosen) for rev in new]
+        policy = preset(store.config.policy)
+        items = items_of(revisions, policy, published)
+        found.update(new=new, items=items)
+        noticed = {item.rev for item in items}
+        unsigned = [r for r in revisions if r.rev in noticed and not _signed_off(r)]
+        if unsigned:
+            names = ", ".join(r.rev[:12] for r in unsigned[:3])
+            more = f" and {len(unsigned) - 3} more" if len(unsigned) > 3 else ""
+            raise PublishRefusedError(
+                f"{names}{more} carr{'ies' if len(unsigned) == 1 else 'y'} a notice but no"
+                " second editor's approval",
+                "an editor other than the author must approve it first"
+                " (tracker review REV --approve); nothing was published",
+            )
+        overdue = [item for item in items if late(item, policy, when)]
+        if overdue:
+            item = overdue[0]
+            raise PublishRefusedError(
+                f"the {item.notice} of {item.rev[:12]} change {item.change} comes more than"
+                f" {policy.late_after_days} days after the error was reported ({item.reported})"
+                " and does not say why",
+                f"add a later note that says why (tracker note {item.rev[:12]} {item.change}"
+                " TEXT --late-reason WHY); nothing was published",
+            )
+        if not new:
+            raise _NothingNew
+        return new
+
+    try:
+        commit, event = record_publish(store, chosen, refuse, _identity(author), _date(date))
+    except _NothingNew:
+        return Publication(chosen, (), 0)
+    return Publication(
+        chosen, tuple(event["revisions"]), len(found["items"]), event["date"],
+        event["author"], commit,
+    )  # fmt: skip
+
+
+def _signed_off(revision: Revision) -> bool:
+    review = revision.review
+    return review is not None and review.signed_off
 
 
 def feed(

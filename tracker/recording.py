@@ -833,3 +833,39 @@ def write_note_document(
     commit = commit_tree(store, tree, old, message, identity, date)
     advance_ref(store, ref, commit, old, event, identity, date)
     return commit
+
+
+# -- publishing ----------------------------------------------------------------------------
+
+
+def record_publish(
+    store: Store,
+    document: str,
+    refuse: Callable[[str], list[str]],
+    identity: Identity | None = None,
+    date: str | None = None,
+) -> tuple[str, dict]:
+    """Journal a ``publish`` event of ``document``; returns the journal commit and the
+    event. ``refuse(date)`` runs under the store lock, with everything read afresh: it
+    raises to write nothing (a flag that came meanwhile counts), or returns the
+    revisions (full ids) the event names."""
+    from tracker.git.write import append_journal
+
+    require_tracker_store(store)
+    if identity is None:
+        from tracker.identity import default_identity
+
+        identity = default_identity(store.root)
+    date = date or now_iso()
+    with store_lock(store.git_dir):
+        store.refresh()
+        revisions = refuse(date)
+        event = {
+            "v": 1,
+            "event": "publish",
+            "document": document,
+            "revisions": revisions,
+            "date": date,
+            "author": str(identity),
+        }
+        return append_journal(store, event, identity, date), event

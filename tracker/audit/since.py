@@ -24,6 +24,7 @@ import json
 from contextlib import closing
 
 from tracker.audit.approval_checks import check_approvals
+from tracker.audit.notice_checks import check_notices
 from tracker.audit.policy_checks import check_policy
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import TrackerError, UnknownDocumentError
@@ -99,6 +100,7 @@ def verify_since(store: Store, since: str, require_signatures: bool = False) -> 
                 check_policy(store, store.revision(commit), report)
         _check_signatures(store, chain[1:], events, require_signatures, report)
         check_approvals(store, report, events)
+        check_notices(store, report, events)  # the publish events since REV
         _rehash(store, rev, events, report)
     except TrackerError as error:
         report.add("integrity", f"the store could not be read to the end: {error.one_line()}")

@@ -31,6 +31,7 @@ from datetime import datetime
 
 from tracker.audit.approval_checks import check_approvals
 from tracker.audit.notes_checks import check_notes
+from tracker.audit.notice_checks import check_notices
 from tracker.audit.policy_checks import check_policy
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import NotTextError, TrackerError
@@ -101,6 +102,7 @@ def verify(store: Store, require_signatures: bool = False) -> VerifyReport:
             _check_remotes(store, report)
             _check_signatures(store, branch_commits, journal, require_signatures, report)
             check_approvals(store, report)
+            check_notices(store, report, journal)
     except TrackerError as error:
         # A damaged repository can stop git itself; that is a finding, not a crash.
         report.add("integrity", f"the store could not be read to the end: {error.one_line()}")

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 Adapter = Callable[["argparse.Namespace"], int]
 COMMANDS: dict[str, Adapter] = {}
 # Commands that write: Ctrl-C after their commit point must not report a failure.
-WRITING = frozenset({"init", "add", "record", "note", "review", "config"})
+WRITING = frozenset({"init", "add", "record", "note", "review", "config", "publish"})
 
 
 def command(name: str) -> Callable[[Adapter], Adapter]:
@@ -361,10 +361,16 @@ def review(args: argparse.Namespace) -> int:
 @command("export")
 def export(args: argparse.Namespace) -> int:
     words = " ".join(args.range) or None  # every word of a range as git takes it
-    text = porcelain.export(_open(args), args.document, rev_range=words, fmt=args.format)
-    if args.output and args.output != "-":
-        porcelain.write_report(args.output, text)  # whole or nothing; regular files only
-        print(f"Wrote {one_line(args.output)}")
+    text = porcelain.export(
+        _open(args), args.document, rev_range=words, fmt=args.format, published=args.published
+    )
+    return _write_or_print(args.output, text)
+
+
+def _write_or_print(output: str | None, text: str) -> int:
+    if output and output != "-":
+        porcelain.write_report(output, text)  # whole or nothing; regular files only
+        print(f"Wrote {one_line(output)}")
     else:
         sys.stdout.write(text)
     return 0
@@ -377,12 +383,41 @@ def feed(args: argparse.Namespace) -> int:
         until=args.until, everything=args.everything, title=args.title,
         base_url=args.base_url,
     )  # fmt: skip
-    text = porcelain.render_feed(result, args.format)
-    if args.output and args.output != "-":
-        porcelain.write_report(args.output, text)  # whole or nothing; regular files only
-        print(f"Wrote {one_line(args.output)}")
+    return _write_or_print(args.output, porcelain.render_feed(result, args.format))
+
+
+def _file_and_range(words: list[str]) -> tuple[str | None, str | None]:
+    """``FILE [REV|A..B]``: the first word, and the rest as the range (the porcelain
+    takes a first word that names no document as part of the range)."""
+    return (words[0] if words else None), " ".join(words[1:]) or None
+
+
+@command("notice")
+def notice(args: argparse.Namespace) -> int:
+    path, words = _file_and_range(args.words)
+    text = porcelain.notice(
+        _open(args), path, rev_range=words, fmt=args.format, published=args.published
+    )
+    if not text and not args.output:
+        print("No notices for readers in this range.", file=sys.stderr)
+    return _write_or_print(args.output, text)
+
+
+@command("publish")
+def publish(args: argparse.Namespace) -> int:
+    path, words = _file_and_range(args.words)
+    done = porcelain.publish(_open(args), path, rev_range=words, author=args.author,
+                             date=args.date)  # fmt: skip
+    if args.json:
+        _print_json(done.to_json())
+    elif not done.revisions:
+        print(f"Nothing to publish: every revision of {one_line(done.document)} in the range"
+              " was published before")  # fmt: skip
     else:
-        sys.stdout.write(text)
+        print(
+            f"Published {len(done.revisions)} revision(s) of {one_line(done.document)}"
+            f" ({done.notices} change(s) with a notice), journal {done.journal_commit[:12]}"
+        )
     return 0
 
 

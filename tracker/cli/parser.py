@@ -201,6 +201,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["html", "md", "json"], default="html")
     p.add_argument("-o", dest="output", metavar="FILE", help="write to FILE (default: stdout)")
     p.add_argument("--file", dest="document", help="the document (when there are several)")
+    p.add_argument(
+        "--published", action="store_true", help="only the notices a publish made public"
+    )
+
+    p = command("notice", "the reader-facing notices of a document's changes")
+    p.add_argument(
+        "words", nargs="*", metavar="FILE [REV|A..B]",
+        help="the document, and REV or a range as export takes it (default: all)",
+    )  # fmt: skip
+    p.add_argument("--format", choices=["md", "html", "json"], default="md")
+    p.add_argument("--published", action="store_true", help="only published notices")
+    p.add_argument("-o", dest="output", metavar="PATH", help="write to PATH (default: stdout)")
+
+    p = command(
+        "publish", "publish the notices of revisions approved by a second editor", json_flag=True
+    )
+    p.add_argument(
+        "words", nargs="*", metavar="FILE [REV|A..B]",
+        help="the document, and REV or a range as export takes it (default: all)",
+    )  # fmt: skip
+    p.add_argument("--author", help='"Name <email>" (default: git config user.name/email)')
+    p.add_argument("--date", help="when it was published (ISO 8601; default: now)")
 
     p = command("feed", "the corrections feed of every document: atom, json or html")
     p.add_argument("--format", choices=["atom", "json", "html"], default="atom")

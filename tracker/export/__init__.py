@@ -14,7 +14,7 @@ from tracker.errors import GitError, NotTextError, TrackerError, UnknownRevision
 from tracker.git import cmd as gitcmd
 from tracker.git.read import BlobReader, RecentReads, stream_records
 from tracker.hunks import Hunk, hunks
-from tracker.model import Note, Revision
+from tracker.model import Note, NoticeItem, Revision
 from tracker.notes import NOTES_REF, apply_later
 from tracker.policy import label, notice_of, preset, significance_of
 from tracker.region import changes_between
@@ -42,6 +42,9 @@ class Report:
     # The store's corrections policy by name ("" for the default): each change's notice
     # is said as the policy derives it where the note does not say.
     policy: str = ""
+    # The notices of the revisions' changes (only the published ones with --published).
+    notices: list[NoticeItem] = field(default_factory=list)
+    published_only: bool = False
 
     def notice(self, note: Note | None) -> dict[str, object]:
         """A change's notice for a report: its type, significance and reader-facing label
@@ -64,13 +67,45 @@ class Report:
         )
 
 
-def build_report(store: Store, document: str, rev_range: str | None = None) -> Report:
+def build_report(
+    store: Store, document: str, rev_range: str | None = None, published: bool = False
+) -> Report:
     """Revisions oldest first: all of them, one (``REV``), or those of any range git
     accepts (``A..B``, ``A...B``, ``^A B``, ``HEAD~3..``; ends need not touch the document).
+    With them, the notices of their changes (tracker/notices.py); ``published``: only
+    those a publish event made public.
 
     One ``git log`` lists the revisions and one ``cat-file --batch`` reads every text, each
     once: a revision's new text is the next one's old text.
     """
+    from tracker.notices import items_of
+    from tracker.publication import published_revisions
+
+    report = Report(
+        document=document,
+        store=str(store.root),
+        range=rev_range or "all",
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        policy=store.config.policy,
+        published_only=published,
+    )
+    reader = RecentReads(store.reader)
+    for revision in revisions_in_range(store, document, rev_range, reader):
+        old, new = _texts(reader, revision)
+        report.revisions.append(
+            RevisionReport(revision, old, new, tuple(hunks(old, new, revision.changes)))
+        )
+    items = items_of([i.revision for i in report.revisions], preset(report.policy),
+                     published_revisions(store))  # fmt: skip
+    report.notices = [i for i in items if i.published or not published]
+    return report
+
+
+def revisions_in_range(
+    store: Store, document: str, rev_range: str | None = None, reader: BlobReader | None = None
+) -> list[Revision]:
+    """The document's revisions of a range as export takes it (all, ``REV``, ``A..B``,
+    ``^A B``...), oldest first, with their changes and current notes."""
     words = rev_range.split() if rev_range else []
     single = len(words) == 1 and ".." not in words[0] and not words[0].startswith("^")
     # "..B" reads as "everything up to B" (git would read HEAD..B, which is empty or the
@@ -82,14 +117,7 @@ def build_report(store: Store, document: str, rev_range: str | None = None) -> R
                 raise UnknownRevisionError(
                     f"{word!r} is not a revision name", "name commits, e.g. A..B or ^A B"
                 )
-    report = Report(
-        document=document,
-        store=str(store.root),
-        range=rev_range or "all",
-        generated=datetime.now(UTC).isoformat(timespec="seconds"),
-        policy=store.config.policy,
-    )
-    reader = RecentReads(store.reader)
+    reader = reader or RecentReads(store.reader)
     if single:
         rev = store.resolve(words[0])
         # The document's newest revision at REV: REV itself, or REV did not touch it.
@@ -104,12 +132,7 @@ def build_report(store: Store, document: str, rev_range: str | None = None) -> R
                 "write the older revision first (OLDER..NEWER), or widen the range;"
                 " see 'tracker log'",
             )
-    for revision in reversed(chosen):  # oldest first
-        old, new = _texts(reader, revision)
-        report.revisions.append(
-            RevisionReport(revision, old, new, tuple(hunks(old, new, revision.changes)))
-        )
-    return report
+    return chosen[::-1]
 
 
 def _history(

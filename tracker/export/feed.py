@@ -526,9 +526,12 @@ def _grew_linearly(store: Store, old: str, new: str) -> bool:
 
 def _add_publish_events(out: str, dates: dict[str, str]) -> None:
     """Each revision a publish event in ``out`` (``git log --format=%B%x00``, oldest
-    first) names, with the event's date, unless an earlier event named it."""
+    first) names, with the event's date, unless an earlier event named it: which events
+    count, and which came first, as tracker/publication.py says (``published_in``)."""
     from tracker.git.journal import EVENT_PREFIX
+    from tracker.publication import published_in
 
+    events = []
     for body in out.split("\x00"):
         line = next((ln for ln in body.splitlines() if ln.startswith(EVENT_PREFIX)), None)
         if line is None:
@@ -537,15 +540,10 @@ def _add_publish_events(out: str, dates: dict[str, str]) -> None:
             event = json.loads(line[len(EVENT_PREFIX) :])
         except ValueError:
             continue
-        if not isinstance(event, dict) or event.get("event") != "publish":
-            continue
-        revisions = event.get("revisions")
-        when = event.get("date")
-        if not isinstance(revisions, list) or not isinstance(when, str):
-            continue
-        for rev in revisions:
-            if isinstance(rev, str):
-                dates.setdefault(rev, when)
+        if isinstance(event, dict):
+            events.append(event)
+    for rev, (when, _author) in published_in(events).items():
+        dates.setdefault(rev, when)
 
 
 # -- order, dates, ids ----------------------------------------------------------------------

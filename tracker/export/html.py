@@ -5,6 +5,18 @@ from __future__ import annotations
 from html import escape as _escape
 
 from tracker.model import Review
+from tracker.notices import (
+    END,
+    TOP,
+    days_to_publish,
+    jsonld,
+    jsonld_script,
+    notice_html,
+    placed,
+    reader_date,
+)
+from tracker.notices import headline as title_line
+from tracker.policy import preset
 from tracker.present import move_places, notice_words, plain
 from tracker.text.escape import show_whitespace, visible
 
@@ -29,6 +41,8 @@ ins { background: #dcf5e3; color: #11602d; text-decoration: underline; }
             background: #3a6ea5; color: #fff; padding: .05rem .4rem; border-radius: .2rem; }
 .unexplained { background: #b3261e; }
 .review-approved { color: #11602d; } .review-flagged { color: #b3261e; }
+.notices { border: 2px solid #1d1d1d; padding: .2rem 1rem; margin: 1rem 0; background: #fffbea; }
+.unpublished { color: #8a5a00; font-style: italic; }
 @media print { nav { display: none; } }
 """
 
@@ -78,10 +92,13 @@ def render_html(report: Report) -> str:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">",
         f"<title>Corrections: {esc(report.document)}</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS}</style>",
+        *_markup(report),
+        "</head><body>",
         f"<h1>Corrections report: {esc(report.document)}</h1>",
         f'<p class="meta">{len(report.revisions)} revision(s), range {esc(report.range)}, '
         f"generated {esc(report.generated)}.</p>",
+        *_notices(report, TOP),
         '<h2 id="categories">Changes by category</h2>',
         "<table><tr><th>Category</th><th>Changes</th></tr>",
     ]
@@ -95,6 +112,7 @@ def render_html(report: Report) -> str:
     parts.append("</ol></nav>")
     for item in report.revisions:
         parts.append(_revision(item, report.policy))
+    parts += _notices(report, END)
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -150,3 +168,66 @@ def _revision(item: RevisionReport, policy: str = "") -> str:
         out.append("</div>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _markup(report: Report) -> list[str]:
+    """The schema.org JSON-LD of the article as of the report's last revision: a data
+    block, which the page's Content-Security-Policy leaves inert (it runs no script)."""
+    if not report.revisions:
+        return []
+    last = report.revisions[-1]
+    data = jsonld(
+        title_line(last.new_text), last.revision.date, report.notices, preset(report.policy)
+    )
+    return [jsonld_script(data)]
+
+
+_WHERE = {TOP: "at the top of the article", END: "at the end of the article"}
+
+
+def _notices(report: Report, where: str) -> list[str]:
+    """The notices readers see ``where`` (significant at the top, minor at the end), and
+    with the top ones, the timeliness of those reported or published: reported,
+    published, the days between."""
+    shown = placed(report.notices)[where]
+    if not report.notices:
+        return []  # a report with no notice says nothing of them
+    if where == TOP:
+        which = "published notices" if report.published_only else "notices"
+        out = [
+            '<h2 id="notices">Notices for readers</h2>',
+            f'<p class="meta">{len(report.notices)} change(s) with a notice '
+            f"({which}; policy: {esc(preset(report.policy).title)}).</p>",
+        ]
+    else:
+        out = []
+    if not shown:
+        return out
+    out.append(f'<h3 id="notices-{where}">Notices {_WHERE[where]}</h3>')
+    out.append(notice_html(report.notices, where))
+    if where == END or not any(i.reported or i.published for i in report.notices):
+        return out
+    out += [
+        '<table class="timeliness"><tr><th>Notice</th><th>Revision</th><th>Reported</th>'
+        "<th>Published</th><th>Days from report</th></tr>"
+    ]
+    # Timeliness, for the notices it can be said of: a report date or a publication.
+    for item in [i for i in report.notices if i.reported or i.published]:
+        reported = esc(reader_date(item.reported)) if item.reported else "not said"
+        if item.reported_by:
+            reported += f" by {esc(item.reported_by)}"
+        published = (
+            esc(reader_date(item.published))
+            if item.published
+            else '<span class="unpublished">not yet published</span>'
+        )
+        days = days_to_publish(item)
+        late = f" ({esc(item.late_reason)})" if item.late_reason else ""
+        out.append(
+            f"<tr><td>{esc(item.label)}, change {item.change}</td>"
+            f'<td><a href="#r-{item.rev}-c{item.change}"><code>{item.rev[:12]}</code></a></td>'
+            f"<td>{reported}</td><td>{published}</td>"
+            f"<td>{'' if days is None else days}{late}</td></tr>"
+        )
+    out.append("</table>")
+    return out

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tracker.model import Revision
+from tracker.notices import item_json
 from tracker.policy import preset
 
 TYPE_CHECKING = False  # the report types only annotate: no import back into the package
@@ -32,6 +33,7 @@ def render_json(report: Report) -> str:
         "categories": dict(sorted(report.categories.items())),
         "policy": preset(report.policy).name,
         "revisions": [_revision(report, item.revision) for item in report.revisions],
+        "notices": [item_json(item) for item in report.notices],
     }
     # ASCII-only: no control or bidi character reaches whoever prints the file.
     return json.dumps(data, ensure_ascii=True, indent=2) + "\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from tracker.model import Review
+from tracker.notices import END, TOP, days_to_publish, placed, reader_date
+from tracker.policy import preset
 from tracker.present import move_places, notice_words, plain, whitespace_change
 from tracker.text.escape import one_line
 from tracker.where import Places
@@ -50,6 +52,7 @@ def render_markdown(report: Report) -> str:
     ]
     lines += [f"| {escape(cat)} | {n} |" for cat, n in sorted(report.categories.items())]
     lines.append("")
+    lines += _notices(report, TOP)
     for item in reversed(report.revisions):  # newest first, as a corrections page reads
         r = item.revision
         lines += [
@@ -99,4 +102,45 @@ def render_markdown(report: Report) -> str:
                 line += f" Notice: {escape(plain(notice_words(note, report.policy)))}."
             lines.append(line)
         lines.append("")
+    lines += _notices(report, END)
     return "\n".join(lines)
+
+
+_WHERE = {TOP: "at the top of the article", END: "at the end of the article"}
+
+
+def _notices(report: Report, where: str) -> list[str]:
+    """The notices readers see ``where`` (significant at the top, minor at the end), and
+    with the top ones, the timeliness of those reported or published."""
+    if not report.notices:
+        return []  # a report with no notice says nothing of them
+    lines = []
+    if where == TOP:
+        which = "published notices" if report.published_only else "notices"
+        lines += [
+            "## Notices for readers",
+            "",
+            f"{len(report.notices)} change(s) with a notice ({which}; policy: "
+            f"{escape(preset(report.policy).title)}).",
+            "",
+        ]
+    shown = placed(report.notices)[where]
+    if shown:
+        lines += [f"### Notices {_WHERE[where]}", ""]
+        for notice in shown:
+            lines += [escape(notice.line), ""]
+    if where == TOP and any(i.reported or i.published for i in report.notices):
+        for item in [i for i in report.notices if i.reported or i.published]:
+            reported = escape(reader_date(item.reported)) if item.reported else "not said"
+            if item.reported_by:
+                reported += f" by {escape(item.reported_by)}"
+            published = reader_date(item.published) if item.published else "not yet published"
+            days = days_to_publish(item)
+            timing = f"; {days} day(s) from report" if days is not None else ""
+            why = f" ({escape(item.late_reason)})" if item.late_reason else ""
+            lines.append(
+                f"- {escape(item.label)}, revision {item.rev[:12]} change {item.change}: "
+                f"reported {reported}; {escape(published)}{timing}{why}."
+            )
+        lines.append("")
+    return lines

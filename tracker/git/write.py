@@ -129,3 +129,29 @@ def write_with_journal(
             f"{ref} moved while the tracker was writing (another program changed it)",
             "nothing was recorded; run the command again",
         )
+
+
+def append_journal(store: Repository, event: dict[str, Any], identity: Identity, date: str) -> str:
+    """Append ``event`` to the journal alone (an act that moves no other ref, such as a
+    publish), compare-and-swap as every other write; returns the journal commit.
+
+    The event is stored as given (``{"v": 1, ...}``): no ref, commit or previous, since
+    nothing else moved. The caller holds the store lock."""
+    journal_old = store.ref(JOURNAL_REF)
+    summary = f"{event['event']} {event.get('document', '')}".strip()
+    message = f"{summary}\n\n{EVENT_PREFIX}{json.dumps(event, sort_keys=True)}\n"
+    journal_new = commit_tree(store, _empty_tree(store), journal_old, message, identity, date)
+    transaction = (
+        f"start\nupdate {JOURNAL_REF} {journal_new} {journal_old or ZERO}\nprepare\ncommit\n"
+    )
+    proc = gitcmd.run(
+        store.root, "update-ref", "-m", "tracker", "--stdin", input=transaction.encode(),
+        check=False,
+    )  # fmt: skip
+    store.refresh()
+    if proc.returncode != 0:
+        raise DirtyStoreError(
+            f"{JOURNAL_REF} moved while the tracker was writing (another program changed it)",
+            "nothing was written; run the command again",
+        )
+    return journal_new

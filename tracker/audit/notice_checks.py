@@ -1,0 +1,102 @@
+"""Provides verify's checks of published notices (one call from verify.py).
+
+Two findings, each naming the revision a ``publish`` event of the journal made public
+(tracker/publication.py):
+
+* ``unapproved-notice``: the revision carries a notice (its note's type, else the store
+  policy's default for the cause, other than none) but has no second editor's approval,
+  or got it only after it was published. ``tracker publish`` refuses both, so the event
+  was written by hand, or the approval was withdrawn (a flag) since.
+* ``late-notice``: a notice published more than the policy's days (30) after the error
+  was reported (the note's ``reported``), with no ``late_reason``: the NYT rule that a
+  delay is explained. ``tracker publish`` refuses it too.
+"""
+
+from __future__ import annotations
+
+from tracker.errors import TrackerError
+from tracker.identity import same_editor
+from tracker.model import APPROVED, NoticeItem, Revision, VerifyReport
+from tracker.notices import days_to_publish, is_after, items_of, late
+from tracker.policy import preset
+from tracker.publication import publish_events
+from tracker.store import Store
+
+
+def check_notices(store: Store, report: VerifyReport, journal: list[dict]) -> None:
+    """Add the findings of the journal's publish events to ``report``."""
+    events = publish_events(journal)
+    if not events:
+        return
+    policy = preset(store.config.policy)
+    first: dict[str, str] = {}  # a revision's publication is its first event's
+    for event in events:
+        for rev in event["revisions"]:
+            if isinstance(rev, str):
+                first.setdefault(rev, event["date"])
+    document = {rev: "" for rev in first}
+    for event in events:
+        for rev in event["revisions"]:
+            if isinstance(rev, str) and not document.get(rev):
+                document[rev] = str(event.get("document") or "")
+    for rev, when in first.items():
+        try:
+            revision = store.revision(rev, document[rev] or None)
+        except TrackerError:
+            report.add("unapproved-notice", f"a publish event names {rev[:12]}, which this "
+                       "store does not have", rev)  # fmt: skip
+            continue
+        items = items_of([revision], policy, {rev: (when, "")})
+        if not items:
+            continue  # no notice: a silent fix needs no sign-off
+        _check_sign_off(store, revision, when, report)
+        for item in items:
+            _check_timeliness(item, policy, report)
+
+
+def _check_sign_off(store: Store, revision: Revision, when: str, report: VerifyReport) -> None:
+    review = revision.review
+    rev = revision.rev
+    if review is None or not review.signed_off:
+        said = "no review" if review is None else f"its review is {_status(review)}"
+        report.add(
+            "unapproved-notice",
+            f"{rev[:12]} was published on {when[:10]} with a notice for readers, but "
+            f"{said}: a notice is published only after a second editor approves it",
+            rev,
+        )
+        return
+    entries = store.review_entries(rev) or []
+    before = [
+        e for e in entries
+        if e.get("status") == APPROVED
+        and not same_editor(str(e.get("author")), revision.author)
+        and not is_after(str(e.get("date")), when)
+    ]  # fmt: skip
+    if not before:
+        report.add(
+            "unapproved-notice",
+            f"{rev[:12]} was published on {when[:10]} with a notice for readers, and "
+            f"approved by a second editor only after it was published ({review.date[:10]})",
+            rev,
+        )
+
+
+def _status(review) -> str:
+    if review.conflict:
+        return "in conflict (an approval and a flag)"
+    if review.self_approved:
+        return "its author's own approval"
+    return review.status
+
+
+def _check_timeliness(item: NoticeItem, policy, report: VerifyReport) -> None:
+    if late(item, policy):
+        report.add(
+            "late-notice",
+            f"the {item.notice} of change {item.change} was published "
+            f"{days_to_publish(item)} days after the error was reported ({item.reported[:10]}),"
+            f" more than {policy.late_after_days}, and its note gives no late reason",
+            item.rev,
+            item.change,
+        )
