@@ -164,14 +164,14 @@ def test_the_demo_blame_has_the_property(tmp_path):
     revisions = list(reversed(list(store.log(doc))))
     texts = [store.text_at(r.rev, doc) for r in revisions]
     changes = [[]] + [list(r.changes) for r in revisions[1:]]
-    assert _check(texts, changes) > 50
+    assert _check(texts, changes) > 30
     # And the store walk gives what the oracle checked, with the demo's two sentences.
     text, found = blame(store, doc)
-    tocoron = next(u for u in found if u.text.startswith("Tren de Aragua takes its name"))
+    tocoron = next(u for u in found if u.text.startswith("Tren de Aragua began as a prison gang"))
     assert tocoron.change is not None and tocoron.change.note is not None
     assert "Tocorón" in tocoron.change.note.text
-    vulnerable = next(u for u in found if u.text.startswith("In the U.S., many community"))
-    assert vulnerable.revision is not None and vulnerable.revision.initial
+    heading = next(u for u in found if u.text.startswith("ICE’s Mission and Mandate"))
+    assert heading.revision is not None and heading.revision.initial
 
 
 def test_a_real_corpus_window_has_the_property():

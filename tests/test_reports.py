@@ -27,7 +27,7 @@ EVIL = "[b]x[/b] <script>alert(1)</script> \x1b[31m \u202e | *y* & `z`"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = build_demo(tmp_path_factory.mktemp("reports") / "demo").root
-    assert run_cli("-C", str(root), "review", "HEAD~7", "--approve", "--comment", "Sources checked",
+    assert run_cli("-C", str(root), "review", "HEAD~8", "--approve", "--comment", "Sources checked",
                    "--author", "Rita Reviewer <r@example.org>").code == 0  # fmt: skip
     return root
 
@@ -51,14 +51,14 @@ def export(root, *args) -> str:
 def test_json_report_is_the_full_audit_record(demo):
     data = json.loads(export(demo, "--format", "json"))
     assert data["document"] == "article.txt" and len(data["revisions"]) == 10
-    assert sum(data["categories"].values()) == 60
+    assert sum(data["categories"].values()) == 49
     who = next(r for r in data["revisions"] if r["summary"].startswith("Correct who is who"))
     assert who["review"]["status"] == "approved"
     assert all(c["note"] for c in who["changes"])
 
 
 def test_range_selects_revisions(demo):
-    one = json.loads(export(demo, "HEAD~7", "--format", "json"))
+    one = json.loads(export(demo, "HEAD~8", "--format", "json"))
     assert [r["summary"][:18] for r in one["revisions"]] == ["Correct who is who"]
     span = json.loads(export(demo, "HEAD~3..HEAD", "--format", "json"))
     assert len(span["revisions"]) == 3
@@ -104,7 +104,7 @@ def test_html_report_renders_in_a_real_browser(demo, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     page = dom.stdout
     assert page.count('class="revision"') == 10
-    assert page.count('class="note"') == 60
+    assert page.count('class="note"') == 49
     assert re.search(r"<del data-change=\"1\">“Los Zetas” and </del>", page)
     assert "Los Zetas is a Mexican criminal organization" in page
     assert "approved by Rita Reviewer" in page
@@ -151,9 +151,9 @@ def test_blame_names_the_revision_and_reason_of_each_sentence(demo):
     for unit in data["units"]:
         assert set(unit) >= {"text", "start", "end", "rev", "author", "date", "note"}
         assert text[unit["start"] : unit["end"]] == unit["text"]
-    zetas = next(u for u in data["units"] if u["text"].startswith("Los Zetas, named alongside"))
-    assert zetas["note"]["category"] == "factual"
-    assert git(demo, "log", "-1", "--format=%s", zetas["rev"]).startswith("Correct who is who")
+    ero = next(u for u in data["units"] if u["text"].startswith("ERO enforces civil immigration"))
+    assert ero["note"]["category"] == "factual"
+    assert git(demo, "log", "-1", "--format=%s", ero["rev"]).startswith("Correct who is who")
     untouched = [u for u in data["units"] if u["note"] is None]
     first = git(demo, "rev-list", "--max-parents=0", "HEAD").strip()
     article_first = git(demo, "rev-list", "--reverse", "HEAD").split()[1]

@@ -77,10 +77,10 @@ class TestMainScreen:
         async def run_before(pilot):
             screen = await ready(pilot)
             view = screen.query_one(DiffView)
-            for _ in range(7):  # down to "Correct who is who"
+            for _ in range(8):  # down to "Correct who is who"
                 await pilot.press("j")
-            await settle(pilot, lambda: view.comparison.new_rev == screen.shown[7].rev)
-            await pilot.press("n")  # the Los Zetas change
+            await settle(pilot, lambda: view.comparison.new_rev == screen.shown[8].rev)
+            await pilot.press("n")  # from the Los Zetas change to the Tocorón sentence
             assert view.current == 2
 
         assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
@@ -102,8 +102,8 @@ class TestReading:
         async def run_before(pilot):
             screen = await ready(pilot)
             view = screen.query_one(DiffView)
-            await pilot.press("end", "k", "k")  # "Correct who is who", 8th of 10
-            await settle(pilot, lambda: view.comparison.new_rev == screen.shown[7].rev)
+            await pilot.press("end", "k")  # "Correct who is who", 9th of 10
+            await settle(pilot, lambda: view.comparison.new_rev == screen.shown[8].rev)
             await pilot.press("slash")
             screen.query_one("#search").value = "ICE"
             await pilot.press("enter", "escape", "n")  # the box closed, the second match
@@ -123,8 +123,8 @@ class TestReading:
         store = Store.open(copy)
         second = store.revision("HEAD~1").rev
         comment = (
-            "The copy edit cut [b]scare quotes[/b] that were the source's own words; "
-            "restore the two quotations in the fourth paragraph and attribute them."
+            "The sourcing pass cut [b]six sections[/b] whole; the one on enforcement "
+            "could stand with ICE's own published figures, attributed. Please look again."
         )
         porcelain.review(store, second, "flagged", comment, "Rita Reviewer <rita@desk.example>",
                          "2025-03-14T16:20:00-05:00")  # fmt: skip
@@ -166,7 +166,7 @@ class TestRecordScreen:
         shutil.copytree(demo, copy)
         article = copy / "article.txt"
         article.write_text(
-            article.read_text(encoding="utf-8").replace("ongoing challenge", "continuing challenge")
+            article.read_text(encoding="utf-8").replace("has spread across", "has spread through")
             + "\n\nA closing line.",
             encoding="utf-8",
         )
@@ -204,7 +204,7 @@ class TestRecordScreen:
         shutil.copytree(demo, copy)
         article = copy / "article.txt"
         text = article.read_text(encoding="utf-8")
-        article.write_text(text.replace("ongoing challenge", "continuing challenge"), "utf-8")
+        article.write_text(text.replace("has spread across", "has spread through"), "utf-8")
 
         async def run_before(pilot):
             await ready(pilot)

@@ -91,11 +91,12 @@ def test_approving_during_a_comparison_keeps_comparing_then_j_k_work(demo_copy):
 def test_refresh_key_picks_up_a_review_made_with_the_cli(demo_copy):
     async def scenario(pilot, screen):
         newest = screen.shown[0].rev
-        assert review_status(screen.shown[0]) is None
-        result = run_cli("-C", str(demo_copy), "review", newest, "--approve", "--author", AUTHOR)
+        assert review_status(screen.shown[0]) == "approved"  # by the bundled second editor
+        result = run_cli("-C", str(demo_copy), "review", newest, "--flag", "Check the dates",
+                         "--author", AUTHOR)  # fmt: skip
         assert result.code == 0, result.stderr
         await pilot.press("R")
-        await settle(pilot, lambda: review_status(screen.shown[0]) == "approved")
+        await settle(pilot, lambda: review_status(screen.shown[0]) == "flagged")
         assert screen.selected.rev == newest
 
     run_app(demo_copy, scenario)
@@ -238,7 +239,7 @@ def test_a_hostile_file_name_is_shown_as_text_everywhere(tmp_path, monkeypatch):
 def two_pending_changes(root) -> None:
     article = root / "article.txt"
     article.write_text(
-        article.read_text(encoding="utf-8").replace("ongoing challenge", "continuing challenge", 1)
+        article.read_text(encoding="utf-8").replace("has spread across", "has spread through", 1)
         + "\n\nA new closing line.",
         encoding="utf-8",
     )
@@ -279,7 +280,7 @@ def test_a_note_stays_on_its_change_when_the_file_changes_under_the_screen(demo_
         assert isinstance(pilot.app.screen, RecordScreen), "it asks; it does not record"
         assert git(demo_copy, "rev-parse", "HEAD") == head
         notes = {f.change.new.text.strip(): f.current().note for f in forms_of(pilot.app)}
-        assert notes["continuing"] == "Plainer word"
+        assert notes["through"] == "Plainer word"
         assert notes["A new closing line."] == "Closing line added"
         assert notes["Editor's note: updated."] == ""
         assert record.query_one("#summary", Input).value == "Tighten the ending"
@@ -294,7 +295,7 @@ def test_a_note_stays_on_its_change_when_the_file_changes_under_the_screen(demo_
     assert revision.summary == "Tighten the ending"
     assert {c.new.text.strip(): c.note.text for c in revision.changes} == {
         "Editor's note: updated.": "Dated notice",
-        "continuing": "Plainer word",
+        "through": "Plainer word",
         "A new closing line.": "Closing line added",
     }
 
@@ -331,7 +332,7 @@ def test_a_note_whose_change_is_gone_is_kept_in_view_and_recording_asks(demo_cop
 
     run_app(demo_copy, scenario)
     revision = Store.open(demo_copy).revision("HEAD")
-    assert [(c.new.text, c.note.text) for c in revision.changes] == [("continuing", "Plainer word")]
+    assert [(c.new.text, c.note.text) for c in revision.changes] == [("through", "Plainer word")]
 
 
 # -- 13: typed text is never thrown away ----------------------------------------------------

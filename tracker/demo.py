@@ -1,10 +1,14 @@
 """Provides the bundled demo: builds a store from revisions/ with fixed identities and dates.
 
-revisions/manifest.toml lists the revisions in order. Each names its text file, author,
-date, summary and reason, and a note for every change. A note finds its changes either by
+revisions/manifest.toml lists the revisions in order. Each names its text file, author
+(and, when someone else logged it, its committer), date, summary and reason, the second
+editor's approval, and a note for every change. A note finds its changes either by
 ``match`` (fragments of text that occur in the change's old or new text) or by
-``changes`` (change numbers as ``tracker status`` shows them). Because authors, dates and
-the diff are all fixed, building twice gives the same commit ids.
+``changes`` (change numbers as ``tracker status`` shows them), and says what readers are
+told (notice, significance) and, optionally, who reported the error and when; a note may
+carry later notes (a corrected wording, its history kept). The manifest may name the
+store's corrections policy. Because identities, dates and the diff are all fixed, building
+twice gives the same commit ids. revisions/README.md documents every key.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from typing import Any
 
 from tracker.errors import TrackerError
 from tracker.identity import Identity, check_date
-from tracker.model import Change
-from tracker.recording import NoteInput, init_store, record
+from tracker.model import APPROVED, Change
+from tracker.recording import NoteInput, add_later_note, add_review, init_store, record
 from tracker.store import Store
 
 REVISIONS_DIR = Path(__file__).resolve().parent.parent / "revisions"
@@ -32,13 +36,30 @@ def default_demo_path() -> Path:
     return Path(base) / "tracker" / "demo"
 
 
+# The keys of a manifest note that become the recorded note (NoteInput's fields).
+NOTE_KEYS = ("text", "category", "source", "notice", "significance", "reported_by", "reported")
+
+
 @dataclass(frozen=True)
 class NoteSpec:
-    text: str
-    category: str
-    source: str
+    note: NoteInput
     match: tuple[str, ...]
     changes: tuple[int, ...]
+    later: tuple[dict[str, Any], ...] = ()  # later notes: author, date and what they change
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> NoteSpec:
+        fields = {key: str(entry[key]) for key in NOTE_KEYS if key in entry}
+        return cls(
+            NoteInput(**fields),
+            tuple(entry.get("match", ())),
+            tuple(entry.get("changes", ())),
+            tuple(entry.get("later", ())),
+        )
+
+    @property
+    def text(self) -> str:
+        return self.note.text
 
     def selects(self, change: Change) -> bool:
         if change.index in self.changes:
@@ -101,25 +122,18 @@ def _build(target: Path, manifest: dict[str, Any], folder: Path) -> Store:
         Identity.parse(setup["author"]),
         check_date(setup["date"]),
         require_notes=bool(manifest.get("require_notes", True)),
+        policy=str(manifest.get("policy", "")),
     )
     (store.git_dir / MARKER).write_text(BUILDING)
     document = manifest["document"]
+    later: list[tuple[str, int, dict[str, Any], NoteInput]] = []
     for number, entry in enumerate(manifest["revision"], start=1):
         data = (folder / entry["file"]).read_bytes()
         (store.root / document).write_bytes(data)
-        specs = [
-            NoteSpec(
-                text=n["text"],
-                category=n["category"],
-                source=n.get("source", ""),
-                match=tuple(n.get("match", ())),
-                changes=tuple(n.get("changes", ())),
-            )
-            for n in entry.get("note", [])
-        ]
+        specs = [NoteSpec.of(n) for n in entry.get("note", [])]
         changes = store.pending(document) if number > 1 else []
         notes = _assign_notes(number, entry["file"], changes, specs)
-        record(
+        rev = record(
             store,
             document,
             entry["summary"],
@@ -127,6 +141,35 @@ def _build(target: Path, manifest: dict[str, Any], folder: Path) -> Store:
             notes,
             Identity.parse(entry["author"]),
             check_date(entry["date"]),
+            committer=Identity.parse(entry["committer"]) if "committer" in entry else None,
+        )
+        if "approved_by" in entry:
+            # The second editor's sign-off, written by the same code as 'tracker review'.
+            add_review(
+                store,
+                rev,
+                APPROVED,
+                entry.get("approval", ""),
+                Identity.parse(entry["approved_by"]),
+                check_date(entry["approved"]),
+            )
+        later += [
+            (rev, index, extra, spec.note)
+            for spec in specs
+            for extra in spec.later
+            for index in sorted(i for i, n in notes.items() if n is spec.note)
+        ]
+    # Later notes go last, in date order: each is dated after its revision, and may be
+    # dated after revisions that came later (a source corrected days afterwards).
+    for rev, index, extra, note in sorted(later, key=lambda each: each[2]["date"]):
+        fields = {key: str(extra.get(key, getattr(note, key))) for key in NOTE_KEYS}
+        add_later_note(
+            store,
+            rev,
+            index,
+            NoteInput(**fields),
+            Identity.parse(extra["author"]),
+            check_date(extra["date"]),
         )
     (store.git_dir / MARKER).write_text(BUILT)
     return store
@@ -144,8 +187,7 @@ def _assign_notes(
             raise TrackerError(f"{where} has no note: {shown}", "add a note that matches it")
         if len(chosen) > 1:
             raise TrackerError(f"{where} matches {len(chosen)} notes: {shown}", "narrow them")
-        spec = chosen[0]
-        notes[change.index] = NoteInput(spec.text, spec.category, spec.source)
+        notes[change.index] = chosen[0].note
     unused = [spec for spec in specs if not any(spec.selects(c) for c in changes)]
     if unused:
         raise TrackerError(
@@ -170,3 +212,67 @@ def _demo_state(target: Path) -> str:
         f"{target} is not empty and is not a demo store",
         "pass --path with a new or empty folder",
     )
+
+
+# -- the notices of the last revision ------------------------------------------------------
+#
+# Revision 10 of the bundled history adds the notices readers get, made from the notes of
+# the revisions before it in the agreed wording ("{label}, {d Month YYYY}: {text}"): the
+# significant ones at the top, under the title, the minor ones at the end. Until
+# tracker/notices.py is on main this is the one place that composes them; the bundled
+# file is checked against it (tests/test_bundled_history.py).
+
+
+def notice_lines(store: Store, document: str) -> tuple[list[str], list[str]]:
+    """The notice lines of every change of ``document``, oldest first: (top, end)."""
+    from datetime import datetime
+
+    from tracker import policy as policies
+
+    chosen = policies.preset(store.config.policy)
+    top: list[str] = []
+    end: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for revision in reversed(list(store.log(document))):
+        when = datetime.fromisoformat(revision.date)
+        for change in revision.changes:
+            notice = policies.notice_of(change.note, chosen)
+            if change.note is None or notice == policies.NONE:
+                continue
+            # One note may explain several changes of a revision (18 mentions of one
+            # phrase): readers get its notice once.
+            if (revision.rev, change.note.text) in seen:
+                continue
+            seen.add((revision.rev, change.note.text))
+            line = f"{policies.label(notice, chosen)}, {when.day} {when:%B %Y}: {change.note.text}"
+            significance = policies.significance_of(change.note, chosen)
+            (top if policies.placement(significance) == "top" else end).append(line)
+    return top, end
+
+
+def with_notices(text: str, top: list[str], end: list[str]) -> str:
+    """``text`` with the ``top`` notices after its title line and the ``end`` ones last."""
+    title, _, body = text.partition("\n\n")
+    return "\n\n".join([title, *top, body, *end])
+
+
+def final_text(folder: Path = REVISIONS_DIR) -> str:
+    """The last bundled revision's text as the notices make it: the revision before it,
+    with the notices of every revision up to it (built in a scratch store)."""
+    import tempfile
+
+    manifest = load_manifest(folder)
+    manifest["revision"] = manifest["revision"][:-1]
+    with tempfile.TemporaryDirectory() as scratch:
+        store = _build(Path(scratch) / "store", manifest, folder)
+        top, end = notice_lines(store, manifest["document"])
+        store.close()
+    last = (folder / manifest["revision"][-1]["file"]).read_text(encoding="utf-8")
+    return with_notices(last, top, end)
+
+
+if __name__ == "__main__":  # python -m tracker.demo: rewrite the last revision's notices
+    manifest = load_manifest()
+    target = REVISIONS_DIR / manifest["revision"][-1]["file"]
+    target.write_text(final_text(), encoding="utf-8", newline="\n")
+    print(f"wrote {target}")

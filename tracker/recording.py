@@ -70,6 +70,7 @@ def init_store(
 ) -> Store:
     """Create (or adopt) a git repository as a tracker store, committing its config.
 
+    ``policy`` names the corrections policy (tracker/policy.py); "" leaves it unsaid.
     Problems after the setup commit (the commit point) are appended to ``warnings``."""
     root = Path(path)
     if identity is None:
@@ -191,8 +192,12 @@ def record(
     date: str | None = None,
     warnings: list[str] | None = None,
     check_changes: Callable[[list[Change]], None] | None = None,
+    committer: Identity | None = None,
 ) -> str:
     """Record the document's current bytes as a new revision; return the commit id.
+
+    ``committer`` is who logged the revision when it is not its author (the editor who
+    logs a reporter's article); the journal names the committer, who did the recording.
 
     Once the revision is recorded nothing raises; what went wrong in the housekeeping
     after it is appended to ``warnings``. ``check_changes`` sees the changes computed
@@ -242,7 +247,9 @@ def record(
         changes = _attach_notes(store, document, changes, notes, identity, date, warnings)
         # A document's first revision is its baseline: it has no changes to explain.
         message = compose_message(summary, reason, document, changes, initial=baseline)
-        return _commit_file(store, document, data, message, identity, date, warnings=warnings)
+        return _commit_file(
+            store, document, data, message, identity, date, warnings=warnings, committer=committer
+        )
 
 
 def refuse_before_revision(date: str, rev: str, revision_date: str, what: str) -> None:
@@ -417,6 +424,7 @@ def _commit_file(
     from_disk: bool = True,
     warnings: list[str] | None = None,
     details: dict | None = None,
+    committer: Identity | None = None,
 ) -> str:
     """Write a commit that sets one file, then move the branch to it (compare-and-swap),
     journaling it in the same transaction. Problems after the commit point are appended
@@ -426,7 +434,7 @@ def _commit_file(
     blob = store.git("hash-object", "-w", "--no-filters", "--stdin", input=data)
     mode = _mode_of(store, head, path)
     tree = _tree_with(store, head, {path: (mode, blob)})
-    commit = commit_tree(store, tree, head, message, identity, date)
+    commit = commit_tree(store, tree, head, message, identity, date, committer)
     # Last look before the commit point: if another program rewrote the file while we
     # worked, the numbered changes (and their notes) may no longer be the ones on disk.
     # (work_bytes again: a file swapped for a FIFO or a link meanwhile is refused, not read.)
@@ -436,7 +444,7 @@ def _commit_file(
             "nothing was recorded; check the changes with 'tracker status' and record again",
         )
     journaled = {"event": event, "document": path, **(details or {})}
-    advance_ref(store, branch, commit, head, journaled, identity, date)
+    advance_ref(store, branch, commit, head, journaled, committer or identity, date)
     # The revision is recorded. What follows is housekeeping: it may fail, but it must not
     # turn a recorded revision into a reported failure.
     _update_index(store, mode, blob, path, warnings)

@@ -25,11 +25,18 @@ def commit_tree(
     message: str,
     identity: Identity,
     date: str,
+    committer: Identity | None = None,
 ) -> str:
     """Write a commit object by ``identity`` at ``date`` (signed when the user signs
-    commits), with one parent, several (a sync's merge) or none; nothing moves yet."""
+    commits), with one parent, several (a sync's merge) or none; nothing moves yet.
+
+    ``committer``, when given, is who logged it (a reporter's article logged by an
+    editor): git keeps both names, as it does for a patch applied by a maintainer."""
     parents = [] if parent is None else [parent] if isinstance(parent, str) else list(parent)
-    return write_commit(store, tree, parents, message, identity.env(date))
+    env = identity.env(date)
+    if committer is not None:
+        env |= {"GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email}
+    return write_commit(store, tree, parents, message, env)
 
 
 def write_commit(
