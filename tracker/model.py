@@ -735,3 +735,54 @@ class Publication:
             "author": self.author or None,
             "journal_commit": self.journal_commit or None,
         }
+
+
+@dataclass(frozen=True)
+class Feed:
+    """The corrections feed of a store (``tracker feed``): notices across every document,
+    newest first. ``id`` is a tag URI (RFC 4151) naming the store, stable across runs and
+    clones; each item's id extends it (``entry_id``)."""
+
+    id: str
+    title: str
+    updated: str  # the newest date among the items (ISO 8601); the tip's date when none
+    policy: str  # the preset the notices were labelled by (tracker.policy)
+    items: tuple[NoticeItem, ...] = ()
+    everything: bool = False  # --all: notices not yet published are included (marked)
+    base_url: str = ""  # where the documents are published, for links; "" for none
+
+    def entry_id(self, item: NoticeItem) -> str:
+        """The stable id of one notice: the feed's, then its document, revision, change."""
+        return f"{self.id}/{_in_uri(item.document)}/{item.rev}/{item.change}"
+
+    def link(self, item: NoticeItem) -> str:
+        """The document's address under ``base_url`` ("" without one)."""
+        if not self.base_url:
+            return ""
+        return f"{self.base_url.rstrip('/')}/{_in_uri(item.document)}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "updated": self.updated or None,
+            "policy": self.policy,
+            "all": self.everything,
+            "base_url": self.base_url or None,
+            "items": [{"id": self.entry_id(i), **i.to_json()} for i in self.items],
+        }
+
+
+_QUOTED: dict[str, str] = {}
+
+
+def _in_uri(name: str) -> str:
+    """A document's name as a URI path (percent-encoded), worked out once per name."""
+    quoted = _QUOTED.get(name)
+    if quoted is None:
+        from urllib.parse import quote
+
+        if len(_QUOTED) > 1 << 14:
+            _QUOTED.clear()  # a bound, not a leak, in a long-lived app
+        quoted = _QUOTED[name] = quote(name, safe="/", errors="surrogatepass")
+    return quoted

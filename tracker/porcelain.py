@@ -25,6 +25,7 @@ from tracker.model import (
     Blame,
     Change,
     DiffResult,
+    Feed,
     NoteInput,
     Publication,
     Revision,
@@ -912,6 +913,37 @@ def publish(
 def _signed_off(revision: Revision) -> bool:
     review = revision.review
     return review is not None and review.signed_off
+
+
+def feed(
+    store: Store,
+    *,
+    documents: Sequence[str] = (),
+    notices: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+    everything: bool = False,
+    title: str = "Corrections",
+    base_url: str = "",
+) -> Feed:
+    """The corrections feed: every published notice of every document, newest first
+    (``everything``: the notices not yet published too, marked). ``documents`` as typed
+    (relative to the current folder), ``notices`` notice types, ``since``/``until`` a day
+    or a time with its offset; docs/corrections.md, "The corrections feed"."""
+    from tracker.export.feed import build_feed
+
+    named = [store.relpath(path) for path in documents]
+    return build_feed(
+        store, documents=named, notices=notices, since=since, until=until,
+        everything=everything, title=title, base_url=base_url,
+    )  # fmt: skip
+
+
+def render_feed(feed: Feed, fmt: str = "atom") -> str:
+    """The feed as text: ``atom`` (Atom 1.0), ``json`` (JSON Feed 1.1) or ``html``."""
+    from tracker.export.feed_formats import render_feed as render
+
+    return render(feed, fmt)
 
 
 def demo(path: str | Path | None = None, *, reset: bool = False) -> tuple[Store, bool]:

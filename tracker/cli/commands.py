@@ -376,6 +376,16 @@ def _write_or_print(output: str | None, text: str) -> int:
     return 0
 
 
+@command("feed")
+def feed(args: argparse.Namespace) -> int:
+    result = porcelain.feed(
+        _open(args), documents=args.documents, notices=args.notices, since=args.since,
+        until=args.until, everything=args.everything, title=args.title,
+        base_url=args.base_url,
+    )  # fmt: skip
+    return _write_or_print(args.output, porcelain.render_feed(result, args.format))
+
+
 def _file_and_range(words: list[str]) -> tuple[str | None, str | None]:
     """``FILE [REV|A..B]``: the first word, and the rest as the range (the porcelain
     takes a first word that names no document as part of the range)."""

@@ -224,6 +224,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--author", help='"Name <email>" (default: git config user.name/email)')
     p.add_argument("--date", help="when it was published (ISO 8601; default: now)")
 
+    p = command("feed", "the corrections feed of every document: atom, json or html")
+    p.add_argument("--format", choices=["atom", "json", "html"], default="atom")
+    p.add_argument("-o", dest="output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument(
+        "--document", dest="documents", action="append", default=[], metavar="DOC",
+        help="only this document's notices (again for more)",
+    )  # fmt: skip
+    p.add_argument(
+        "--notice", dest="notices", action="append", default=[], metavar="TYPE",
+        help="only notices of this type: correction, clarification, editors-note, update,"
+        " withdrawal (again for more)",
+    )  # fmt: skip
+    p.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
+    p.add_argument(
+        "--all", dest="everything", action="store_true",
+        help="also the notices not yet published (marked): the desk's own view",
+    )  # fmt: skip
+    p.add_argument("--base-url", default="", metavar="URL", help="link each notice to URL/DOC")
+    p.add_argument("--title", default="Corrections", help='the feed\'s title ("Corrections")')
+
     p = command(
         "notes-history", "every wording of a revision's notes, oldest first", json_flag=True
     )
