@@ -51,7 +51,7 @@ def export(root, *args) -> str:
 def test_json_report_is_the_full_audit_record(demo):
     data = json.loads(export(demo, "--format", "json"))
     assert data["document"] == "article.txt" and len(data["revisions"]) == 10
-    assert sum(data["categories"].values()) == 49
+    assert sum(data["categories"].values()) == 48
     who = next(r for r in data["revisions"] if r["summary"].startswith("Correct who is who"))
     assert who["review"]["status"] == "approved"
     assert all(c["note"] for c in who["changes"])
@@ -104,7 +104,7 @@ def test_html_report_renders_in_a_real_browser(demo, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     page = dom.stdout
     assert page.count('class="revision"') == 10
-    assert page.count('class="note"') == 49
+    assert page.count('class="note"') == 48
     assert re.search(r"<del data-change=\"1\">“Los Zetas” and </del>", page)
     assert "Los Zetas is a Mexican criminal organization" in page
     assert "approved by Rita Reviewer" in page

@@ -55,17 +55,11 @@ def check_notices(store: Store, report: VerifyReport, journal: list[dict]) -> No
 
 
 def _check_sign_off(store: Store, revision: Revision, when: str, report: VerifyReport) -> None:
+    """A publication stands on an approval by a second editor made before it. A review
+    written after it (a later flag, another opinion) does not undo what was published:
+    it is shown where reviews are shown, not reported here."""
     review = revision.review
     rev = revision.rev
-    if review is None or not review.signed_off:
-        said = "no review" if review is None else f"its review is {_status(review)}"
-        report.add(
-            "unapproved-notice",
-            f"{rev[:12]} was published on {when[:10]} with a notice for readers, but "
-            f"{said}: a notice is published only after a second editor approves it",
-            rev,
-        )
-        return
     entries = store.review_entries(rev) or []
     before = [
         e for e in entries
@@ -73,13 +67,23 @@ def _check_sign_off(store: Store, revision: Revision, when: str, report: VerifyR
         and not same_editor(str(e.get("author")), revision.author)
         and not is_after(str(e.get("date")), when)
     ]  # fmt: skip
-    if not before:
+    if before:
+        return
+    if review is not None and review.signed_off:
         report.add(
             "unapproved-notice",
             f"{rev[:12]} was published on {when[:10]} with a notice for readers, and "
             f"approved by a second editor only after it was published ({review.date[:10]})",
             rev,
         )
+        return
+    said = "no review" if review is None else f"its review is {_status(review)}"
+    report.add(
+        "unapproved-notice",
+        f"{rev[:12]} was published on {when[:10]} with a notice for readers, but "
+        f"{said}: a notice is published only after a second editor approves it",
+        rev,
+    )
 
 
 def _status(review) -> str:
