@@ -8,11 +8,10 @@ publish event names its revision; its date is the first such event's.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF, read_journal
+from tracker.git.journal import JOURNAL_REF, event_of, read_journal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,24 +72,12 @@ def published_revisions(store: Store) -> dict[str, tuple[str, str]]:
                 todo.append(parent)
         if b"publish" not in commit.message:
             continue  # the common case, decided without parsing
-        event = _event(commit.message)
+        event = event_of(commit.message)
         if event is not None:
             events.append(event)
     # The walk's order is not the journal's: the first publication is the earliest.
     events.sort(key=lambda e: _when(e.get("date")))
     return published_in(events)
-
-
-def _event(message: bytes) -> dict[str, Any] | None:
-    text = message.decode("utf-8", "replace")
-    line = next((ln for ln in text.splitlines() if ln.startswith(EVENT_PREFIX)), None)
-    if line is None:
-        return None
-    try:
-        event = json.loads(line[len(EVENT_PREFIX) :])
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) else None
 
 
 def _when(date: object) -> datetime:

@@ -29,7 +29,7 @@ from tracker.audit.policy_checks import check_policy
 from tracker.audit.replay_checks import check_replays
 from tracker.errors import TrackerError, UnknownDocumentError
 from tracker.git import cmd as gitcmd
-from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
+from tracker.git.journal import JOURNAL_REF, event_of
 from tracker.git.read import stream_records
 from tracker.model import VerifyReport
 from tracker.notes import NOTES_REF
@@ -163,18 +163,6 @@ def _check_config_since(store: Store, rev: str, report: VerifyReport) -> None:
         store._config = before  # audit by the rules in force at REV
 
 
-def _event(body: bytes) -> dict | None:
-    text = body.decode("utf-8", "replace")
-    line = next((ln for ln in text.splitlines() if ln.startswith(EVENT_PREFIX)), None)
-    if line is None:
-        return None
-    try:
-        event = json.loads(line[len(EVENT_PREFIX) :])
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) else None
-
-
 def _writes(event: dict, ref: str) -> object:
     """The value an event sets ``ref`` to (None: deletes it), or _UNSET when it does not."""
     if event.get("event") in ("note", "review") and event.get("ref") == ref:
@@ -200,7 +188,7 @@ def _journal_tail(store: Store, rev: str) -> tuple[list[dict], dict[str, object]
     with closing(listing):
         for raw_commit, parents, body in listing:
             commit = raw_commit.decode("ascii").strip()
-            event = _event(body)
+            event = event_of(body)
             if event is not None:
                 event["journal_commit"] = commit
                 for ref in _NOTES_REFS:
@@ -220,7 +208,7 @@ def _journal_tail(store: Store, rev: str) -> tuple[list[dict], dict[str, object]
             store.root, "log", "--reverse", "--topo-order", "--format=%H%x00%P%x00%B%x00",
             JOURNAL_REF, f"^{anchor}", fields=3,
         ):  # fmt: skip
-            event = _event(body)
+            event = event_of(body)
             if event is not None:
                 event["journal_commit"] = _h.decode("ascii").strip()
                 events.append(event)

@@ -528,20 +528,10 @@ def _add_publish_events(out: str, dates: dict[str, str]) -> None:
     """Each revision a publish event in ``out`` (``git log --format=%B%x00``, oldest
     first) names, with the event's date, unless an earlier event named it: which events
     count, and which came first, as tracker/publication.py says (``published_in``)."""
-    from tracker.git.journal import EVENT_PREFIX
+    from tracker.git.journal import event_of
     from tracker.publication import published_in
 
-    events = []
-    for body in out.split("\x00"):
-        line = next((ln for ln in body.splitlines() if ln.startswith(EVENT_PREFIX)), None)
-        if line is None:
-            continue
-        try:
-            event = json.loads(line[len(EVENT_PREFIX) :])
-        except ValueError:
-            continue
-        if isinstance(event, dict):
-            events.append(event)
+    events = [event for body in out.split("\x00") if (event := event_of(body)) is not None]
     for rev, (when, _author) in published_in(events).items():
         dates.setdefault(rev, when)
 

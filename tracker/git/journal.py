@@ -32,14 +32,23 @@ def read_journal(store: Repository) -> list[dict[str, Any]]:
     events = []
     fields = out.split("\x00")
     for journal_commit, body in zip(fields[0::2], fields[1::2], strict=False):
-        line = next((ln for ln in body.splitlines() if ln.startswith(EVENT_PREFIX)), None)
-        if line is None:
-            continue
-        try:
-            event = json.loads(line[len(EVENT_PREFIX) :])
-        except ValueError:
-            continue
-        if isinstance(event, dict):
+        event = event_of(body)
+        if event is not None:
             event["journal_commit"] = journal_commit.strip()
             events.append(event)
     return events
+
+
+def event_of(message: str | bytes) -> dict[str, Any] | None:
+    """The event a journal commit's message carries (its ``Tracker-Event:`` line), or
+    None where it has none or it is not a JSON object (every reader of the journal skips
+    such a commit the same way)."""
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    line = next((ln for ln in text.splitlines() if ln.startswith(EVENT_PREFIX)), None)
+    if line is None:
+        return None
+    try:
+        event = json.loads(line[len(EVENT_PREFIX) :])
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None

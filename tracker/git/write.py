@@ -126,16 +126,7 @@ def write_with_journal(
         "prepare\n"
         "commit\n"
     )
-    proc = gitcmd.run(
-        store.root, "update-ref", "-m", "tracker", "--stdin", input=transaction.encode(),
-        check=False,
-    )  # fmt: skip
-    store.refresh()
-    if proc.returncode != 0:
-        raise DirtyStoreError(
-            f"{ref} moved while the tracker was writing (another program changed it)",
-            "nothing was recorded; run the command again",
-        )
+    _apply_transaction(store, transaction, ref, "nothing was recorded; run the command again")
 
 
 def append_journal(store: Repository, event: dict[str, Any], identity: Identity, date: str) -> str:
@@ -148,9 +139,18 @@ def append_journal(store: Repository, event: dict[str, Any], identity: Identity,
     summary = f"{event['event']} {event.get('document', '')}".strip()
     message = f"{summary}\n\n{EVENT_PREFIX}{json.dumps(event, sort_keys=True)}\n"
     journal_new = commit_tree(store, _empty_tree(store), journal_old, message, identity, date)
-    transaction = (
-        f"start\nupdate {JOURNAL_REF} {journal_new} {journal_old or ZERO}\nprepare\ncommit\n"
+    _apply_transaction(
+        store,
+        f"start\nupdate {JOURNAL_REF} {journal_new} {journal_old or ZERO}\nprepare\ncommit\n",
+        JOURNAL_REF,
+        "nothing was written; run the command again",
     )
+    return journal_new
+
+
+def _apply_transaction(store: Repository, transaction: str, ref: str, hint: str) -> None:
+    """Run one ``update-ref --stdin`` transaction (every update compare-and-swap); a ref
+    that moved meanwhile refuses it whole, with ``hint``."""
     proc = gitcmd.run(
         store.root, "update-ref", "-m", "tracker", "--stdin", input=transaction.encode(),
         check=False,
@@ -158,7 +158,5 @@ def append_journal(store: Repository, event: dict[str, Any], identity: Identity,
     store.refresh()
     if proc.returncode != 0:
         raise DirtyStoreError(
-            f"{JOURNAL_REF} moved while the tracker was writing (another program changed it)",
-            "nothing was written; run the command again",
+            f"{ref} moved while the tracker was writing (another program changed it)", hint
         )
-    return journal_new

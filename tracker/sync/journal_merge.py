@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tracker.git.journal import EVENT_PREFIX
+from tracker.git.journal import EVENT_PREFIX, event_of
 from tracker.git.repo import Repository
 from tracker.git.write import commit_tree
 from tracker.identity import Identity
@@ -109,12 +109,8 @@ def unexplained_notes(
         spec = [journal] + ([f"^{since}"] if since else [])
         out = store.git("log", "--reverse", "--topo-order", "--format=%B%x00", *spec)
         for body in out.split("\x00"):
-            line = next((ln for ln in body.splitlines() if ln.startswith(EVENT_PREFIX)), "")
-            try:
-                event = json.loads(line[len(EVENT_PREFIX) :]) if line else None
-            except ValueError:
-                continue
-            if not isinstance(event, dict):
+            event = event_of(body)
+            if event is None:
                 continue
             if event.get("event") in ("note", "review") and event.get("ref") in moved:
                 expected[event["ref"]] = event.get("commit")
