@@ -14,7 +14,7 @@ import pytest
 
 from tracker import porcelain
 from tracker.errors import TrackerError
-from tracker.export.feed import _notes_fast, _notes_in_full, _record_of
+from tracker.export.feed import _notes_fast, _notes_in_full, _record_of, _wording
 from tracker.export.feed_formats import render_atom, render_feed_html, render_json_feed
 from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
 from tracker.git.write import commit_tree
@@ -251,8 +251,8 @@ def test_a_later_note_rewords_the_notice_as_every_reader_finds_it(tmp_path):
     from tracker.notes import parse_later
 
     stored = parse_later(later_blob)
-    assert _notes_fast(rec, rec["changes"], stored) == [
-        (index, note.__class__(note.text, note.category, note.source, **note.reader_fields()))
+    assert [(index, _wording(raw)) for index, raw in _notes_fast(rec, rec["changes"], stored)] == [
+        (index, _wording(note.to_json()))
         for index, note in _notes_in_full(store, message, rec, stored)
     ]
 
@@ -451,3 +451,21 @@ def test_a_journal_that_cannot_be_read_fails_once_in_the_commands_thread(room, m
     with pytest.raises(GitError, match="bad object"):
         porcelain.feed(room[0])
     assert "Exception in thread" not in capsys.readouterr().err  # no thread traceback
+
+
+@pytest.mark.parametrize(
+    ("row", "trusted"),
+    [
+        (["d", "r", 1, "n", "s", "l", "c", "t", "src", "by", "rep", "late"], True),
+        (["d", "r", True, "n", "s", "l", "c", "t", "src", "by", "rep", "late"], False),
+        (["d", "r", "1", "n", "s", "l", "c", "t", "src", "by", "rep", "late"], False),
+        (["d", "r", 1, "n", "s", "l", "c", "t", "src", "by", "rep", 7], False),
+        (["d", "r", 1, "n", "s", "l", "c", "t", "src", "by", "rep"], False),
+        ({"d": 1}, False),
+    ],
+)
+def test_a_kept_row_of_the_wrong_shape_makes_the_whole_file_read_past(row, trusted):
+    from tracker.export.feed_cache import _well_typed
+
+    good = ["d", "r", 2, "n", "s", "l", "c", "t", "src", "by", "rep", "late"]
+    assert _well_typed([good, row, good]) is trusted

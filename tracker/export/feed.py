@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import TrackerError, UnknownDocumentError
@@ -207,11 +208,12 @@ def _read(store: Store, policy: Preset, revs: list[str], walk: bool = True) -> l
             for at in range(0, len(fields) - 5, 6)
         )
     found = []
+    decide = _decider(policy)
     for rev_b, parents, email, when_b, message, later in records:
         rev, when = rev_b.decode(), when_b.decode()
         when = when[:-1] + "+00:00" if when.endswith("Z") else when
         recorded = _RECORD in message
-        items = list(_notices_of(store, policy, rev, when, message, later)) if recorded else []
+        items = list(_notices_of(store, decide, rev, when, message, later)) if recorded else []
         found.append(
             _Read(
                 rev,
@@ -319,7 +321,12 @@ def _record_of(message: bytes) -> tuple[str, dict[str, Any]] | None:
 
 
 def _notices_of(
-    store: Store, policy: Preset, rev: str, when: str, message: bytes, later: bytes
+    store: Store,
+    decide: Callable[[str, str, str], tuple[str, str, str]],
+    rev: str,
+    when: str,
+    message: bytes,
+    later: bytes,
 ) -> Iterator[NoticeItem]:
     found = _record_of(message.replace(b"\r\n", b"\n") if b"\r" in message else message)
     if found is None:
@@ -331,29 +338,23 @@ def _notices_of(
     stored = parse_later(later.decode("utf-8", "replace")) if later.strip() else []
     try:
         if _REPLAY in message or any(isinstance(entry.get("seen"), list) for entry in stored):
-            notes = _notes_in_full(store, message, record, stored)
+            raws = [
+                (index, note.to_json())
+                for index, note in _notes_in_full(store, message, record, stored)
+            ]
         else:
-            notes = _notes_fast(record, raw_changes, stored)
+            raws = _notes_fast(record, raw_changes, stored)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return  # a damaged record: verify names it; a feed cannot word its notes
-    for index, note in notes:
-        notice = notice_of(note, policy)
+    for index, raw in raws:
+        text, category, source, notice, significance, by, reported, late = _wording(raw)
+        notice, significance, shown = decide(notice, significance, category)
         if notice == NONE:
             continue  # a silent fix is never shown to readers
         yield NoticeItem(
-            document=document,
-            rev=rev,
-            change=index,
-            notice=notice,
-            significance=significance_of(note, policy),
-            label=label(notice, policy),
-            corrected=when,
-            text=note.text,
-            source=note.source,
-            reported_by=note.reported_by,
-            reported=note.reported,
-            late_reason=note.late_reason,
-        )
+            document, rev, index, notice, significance, shown, when, text, source, by,
+            reported, late,
+        )  # fmt: skip
 
 
 def _notes_in_full(
@@ -371,11 +372,11 @@ def _notes_in_full(
 
 def _notes_fast(
     record: dict[str, Any], raw_changes: list[dict[str, Any]], stored: list[dict[str, Any]]
-) -> list[tuple[int, Note]]:
+) -> list[tuple[int, dict[str, Any]]]:
     """Each change's current note, as ``apply_later`` finds it when no entry says what it
     saw (nearly every store): the last entry bound to the change wins, else the record's
-    own note. Only the wording is built, none of its history (a feed shows none), which
-    is what keeps 20,000 revisions under a second."""
+    own note. Only the raw wording is found, none of its history (a feed shows none),
+    which is what keeps 20,000 revisions under a second."""
     version = record.get("v", 1)
     if version not in READ_VERSIONS or type(version) is not int:
         raise ValueError(f"record version {version!r}")
@@ -400,12 +401,17 @@ def _notes_fast(
         if item["kind"] not in CHANGE_KINDS:
             raise ValueError(f"unknown change kind {item['kind']!r}")
         index = int(item["index"])
-        old, new = item["old"], item["new"]
-        anchor = (int(old["start"]), int(old["end"]), int(new["start"]), int(new["end"]))
-        bound = max(by_anchor.get(anchor, _UNBOUND), by_index.get(index, _UNBOUND), key=_first)
-        raw = bound[1] or item.get("note")
+        if stored:
+            old, new = item["old"], item["new"]
+            anchor = (int(old["start"]), int(old["end"]), int(new["start"]), int(new["end"]))
+            bound = max(by_anchor.get(anchor, _UNBOUND), by_index.get(index, _UNBOUND), key=_first)
+            raw = bound[1] or item.get("note")
+        else:
+            raw = item.get("note")
         if raw:
-            notes.append((index, _note(raw)))
+            if not isinstance(raw, dict):
+                raise TypeError("a note that is not an object")
+            notes.append((index, raw))
     return notes
 
 
@@ -416,14 +422,33 @@ def _first(pair: tuple[int, dict[str, Any]]) -> int:
     return pair[0]
 
 
-def _note(raw: dict[str, Any]) -> Note:
-    """A note's wording from a record's note or a later entry (as notes.py reads both)."""
-    return Note(
-        text=str(raw.get("text", "")),
-        category=str(raw.get("category", "other")),
-        source=str(raw.get("source") or ""),
-        **{key: str(raw[key]) for key in NOTICE_FIELDS if raw.get(key)},
+def _wording(raw: dict[str, Any]) -> tuple[str, ...]:
+    """A note's text, category, source and reader fields, from a record's note or a later
+    entry, read as ``notes.py`` reads them into a ``Note`` (without building one)."""
+    get = raw.get
+    return (
+        str(get("text", "")),
+        str(get("category", "other")),
+        str(get("source") or ""),
+        *(str(value) if (value := get(key)) else "" for key in NOTICE_FIELDS),
     )
+
+
+def _decider(policy: Preset) -> Callable[[str, str, str], tuple[str, str, str]]:
+    """The notice, significance and label a note's own fields and category come to under
+    ``policy`` (``notice_of``, ``significance_of``, ``label``), remembered per
+    combination: a newsroom's 20,000 notes have a few dozen."""
+    known: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+
+    def decide(notice: str, significance: str, category: str) -> tuple[str, str, str]:
+        key = (notice, significance, category)
+        if (done := known.get(key)) is None:
+            note = Note("", category, notice=notice, significance=significance)
+            kind = notice_of(note, policy)
+            done = known[key] = (kind, significance_of(note, policy), label(kind, policy))
+        return done
+
+    return decide
 
 
 def _published(item: NoticeItem, when: str) -> NoticeItem:
@@ -539,9 +564,11 @@ def _add_publish_events(out: str, dates: dict[str, str]) -> None:
 # -- order, dates, ids ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)
 def _instant(text: str) -> datetime:
     """An ISO 8601 time as an instant (one without an offset read as UTC); the earliest
-    time for one that cannot be read, so that it sorts last rather than failing."""
+    time for one that cannot be read, so that it sorts last rather than failing.
+    Remembered: a feed asks three times for each of its notices' dates."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:

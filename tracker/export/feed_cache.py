@@ -16,6 +16,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -132,19 +133,25 @@ def _snapshot(data: Any, policy: str) -> Snapshot | None:
     origin = tuple(str(part) for part in data["origin"])
     revs = [str(rev) for rev in data["revs"]]
     replays = [str(rev) for rev in data["replays"]]
-    items = []
-    for row in data["items"]:
-        if not isinstance(row, list) or len(row) != _FIELDS:
-            return None
-        item = NoticeItem(*row)
-        if not isinstance(item.change, int) or not all(
-            isinstance(value, str) for n, value in enumerate(row) if n != 2
-        ):
-            return None
-        items.append(item)
+    rows = data["items"]
+    if not isinstance(rows, list) or not _well_typed(rows):
+        return None
+    items = [NoticeItem(*row) for row in rows]
     if len(origin) != 3:
         return None
     return Snapshot(head, notes, policy, origin, str(data["tip_date"]), revs, replays, items)  # type: ignore[arg-type]
+
+
+def _well_typed(rows: list[Any]) -> bool:
+    """Whether every row is a list of ``_FIELDS`` values, the change number an int and
+    the rest strings. Told by whole columns in C (a loop per value took a quarter of a
+    second on 20,000 rows, a third of a kept run)."""
+    if set(map(type, rows)) - {list} or set(map(len, rows)) - {_FIELDS}:
+        return False
+    values = list(chain.from_iterable(rows))
+    changes = values[2::_FIELDS]
+    del values[2::_FIELDS]
+    return not (set(map(type, changes)) - {int} or set(map(type, values)) - {str})
 
 
 def _is_oid(value: Any) -> bool:
