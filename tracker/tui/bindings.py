@@ -65,7 +65,7 @@ MAIN_ACTIONS: tuple[Action, ...] = (
         "P",
         "notices",
         "Notices",
-        "Notices: what the revision (or A..B) tells readers; sign-off; p publishes",
+        "Notices: what the revision (or A..B) tells readers; p publishes",
         False,
     ),
     Action("x", "export", "Export", "Export a corrections report (HTML) here", False),

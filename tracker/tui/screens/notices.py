@@ -51,6 +51,10 @@ class NoticesScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="notices-box"):
             yield Static(id="notices-title", markup=False)
+            yield Static(
+                Content.styled("What readers will read, as tracker notice prints it:", "dim"),
+                markup=False,
+            )
             yield Static("Reading the notices…", id="notices-text", markup=False)
             yield Static(id="notices-items", markup=False)
             yield Static(id="notices-status", markup=False)
