@@ -755,6 +755,23 @@ class NoticeSheet:
         """Whether a change of ``rev`` carries a notice for readers."""
         return any(item.rev == rev for item in self.items)
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "range": self.rev_range or None,
+            "text": self.text,
+            "items": [item.to_json() for item in self.items],
+            "revisions": [
+                {
+                    "rev": r.rev,
+                    "notice": self.has_notice(r.rev),
+                    "signed_off": r.review is not None and r.review.signed_off,
+                    "published": self.published.get(r.rev, ("", ""))[0] or None,
+                }
+                for r in self.revisions
+            ],
+        }
+
 
 @dataclass(frozen=True)
 class Feed:
