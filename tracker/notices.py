@@ -280,12 +280,41 @@ def notice_json(document: str, items: Sequence[NoticeItem]) -> str:
 # -- schema.org markup --------------------------------------------------------------------------
 
 
+HEADLINE_CHARS = 110  # schema.org's advice for a NewsArticle's headline, and a feed title's
+
+
 def headline(text: str) -> str:
-    """A document's title line: its first line with words, Markdown heading marks off."""
-    for line in text.splitlines():
-        if line.strip():
-            return one_line(line.strip().lstrip("#").strip())
+    """A document's title: the ``title:`` of YAML front matter when it has one, else its
+    first line with a letter or digit (rules such as ``---`` and ``===`` are not titles),
+    Markdown heading marks off; cut at a word to ``HEADLINE_CHARS`` ("…" said so), since
+    a first line that long is a paragraph, not a title. "" for a text without words."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if lines and lines[0].strip() == "---":  # front matter, as Jekyll and Hugo write it
+        for number, line in enumerate(lines[1:], 1):
+            if line.strip() in ("---", "..."):
+                lines = lines[number + 1 :]
+                break
+            key, colon, value = line.partition(":")
+            if colon and key.strip() == "title" and _has_words(value):
+                return _cut(value.strip().strip("\"'").strip())
+    for line in lines:
+        if _has_words(line):
+            return _cut(line.strip().lstrip("#").strip().rstrip("#").strip())
     return ""
+
+
+def _has_words(line: str) -> bool:
+    return any(ch.isalnum() for ch in line)
+
+
+def _cut(title: str) -> str:
+    flat = one_line(title)
+    if len(flat) <= HEADLINE_CHARS:
+        return flat
+    cut = flat[: HEADLINE_CHARS - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-") + "…"
 
 
 def corrections_policy(policy: Preset) -> str:

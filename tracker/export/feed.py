@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import TrackerError, UnknownDocumentError
+from tracker.export.feed_headlines import document_headlines
 from tracker.git import cmd as gitcmd
 from tracker.git.read import stream_records
 from tracker.model import CHANGE_KINDS, NOTICE_FIELDS, Feed, Note, NoticeItem
@@ -131,6 +132,7 @@ def build_feed(
     items.sort(key=_newest_first)
     newest = max((_instant(i.published or i.corrected) for i in items), default=None)
     updated = newest.isoformat() if newest is not None else tip_date
+    headlines = document_headlines(store, {item.document for item in items})
     return Feed(
         id=_tag(origin),
         title=title or DEFAULT_TITLE,
@@ -139,6 +141,7 @@ def build_feed(
         items=tuple(items),
         everything=everything,
         base_url=base_url,
+        headlines=headlines,
     )
 
 
