@@ -65,7 +65,8 @@ def room(tmp_path_factory):
                         date="2025-03-07T11:00:00+01:00")  # fmt: skip
     write(store, "a.txt", "Los Zetas is Mexican. It was founded around 1997.\n")
     hostile = NoteInput(HOSTILE, "other", notice="update", significance="minor",
-                        reported="2025-01-02", late_reason="the archive was closed")  # fmt: skip
+                        reported="2025-01-02", late_reason="the archive was closed",
+                        reported_by="Jane Roe <jane@reader.example>")  # fmt: skip
     revs["a2"] = record(store, "a.txt", "Founding", notes={1: hostile}, identity=ANN,
                         date="2025-03-08T09:00:00+00:00")  # fmt: skip
     write(store, "b.txt", "The agency has three directorates. The weather was good today.\n")
@@ -208,6 +209,11 @@ def test_json_feed_has_the_1_1_fields_and_types(room):
     assert first["_tracker"]["rev"] == revs["a2"] and first["_tracker"]["change"] == 1
     assert "<script>alert(1)</script>" in first["content_text"]
     assert "\x1b" not in first["content_text"] and "\x07" not in first["content_text"]
+    # Who reported an error stays with the desk: no format of the feed names them.
+    assert "reported_by" not in first["_tracker"]
+    feed = porcelain.feed(store)
+    for page in (render_json_feed(feed), render_atom(feed), render_feed_html(feed)):
+        assert "Jane Roe" not in page and "reader.example" not in page
 
 
 def test_html_page_escapes_everything_and_its_json_ld_reads_back(room):

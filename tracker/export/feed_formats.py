@@ -17,8 +17,8 @@ from functools import lru_cache
 from html import escape as _escape
 from typing import Any
 
-from tracker.export.feed import sentence
 from tracker.model import Feed, NoticeItem
+from tracker.notices import sentence
 from tracker.policy import LATE_AFTER_DAYS, preset
 from tracker.text.escape import visible
 
@@ -186,24 +186,17 @@ def json_feed(feed: Feed) -> dict[str, Any]:
             entry["date_published"] = item.published
         entry["date_modified"] = _updated(item)
         entry["tags"] = [item.notice, item.significance]
-        entry["_tracker"] = {
-            "notice": item.notice,
-            "significance": item.significance,
-            "document": item.document,
-            "headline": feed.headlines.get(item.document) or None,
-            "rev": item.rev,
-            "change": item.change,
-            "label": item.label,
-            "corrected": item.corrected,
-            "published": item.published or None,
-            "reported": item.reported or None,
-            "late_reason": item.late_reason or None,
-            "source": item.source or None,
-            "placement": item.placement,
-        }
+        # What only the tracker knows, as the notice's own JSON has it, less what a
+        # public feed must not carry: who reported the error (a reader or a member of
+        # staff) and the raw note (the entry's summary is the notice as worded).
+        tracked = {k: v for k, v in item.to_json().items() if k not in _NOT_PUBLIC}
+        entry["_tracker"] = {**tracked, "headline": feed.headlines.get(item.document) or None}
         items.append(entry)
     data["items"] = items
     return data
+
+
+_NOT_PUBLIC = ("reported_by", "text")
 
 
 def render_json_feed(feed: Feed) -> str:
