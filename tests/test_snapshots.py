@@ -227,6 +227,28 @@ class TestHelpScreen:
         assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
 
 
+class TestNoticesScreen:
+    """Issue 11: what a revision tells readers (as tracker notice words it), where each
+    notice goes, and whether the revision is signed off and published."""
+
+    def test_sourcing_pass_notice(self, demo, snap_compare):
+        async def run_before(pilot):
+            from tracker.tui.screens.notices import NoticesScreen
+
+            screen = await ready(pilot)
+            await pilot.press("j")  # "Sourcing pass": a significant editor's note
+            await settle(pilot, lambda: screen.query_one(DiffView).comparison.new_rev
+                         == screen.shown[1].rev)  # fmt: skip
+            await pilot.press("P")
+            await settle(
+                pilot,
+                lambda: isinstance(pilot.app.screen, NoticesScreen) and pilot.app.screen.sheet,
+            )
+            assert pilot.app.screen.sheet.published  # published in the demo, and so shown
+
+        assert snap_compare(TrackerApp(Store.open(demo)), terminal_size=SIZE, run_before=run_before)
+
+
 class TestSignOff:
     """Issue 10: who approved a revision and when, in its header and the history list; an
     author's own approval is called one."""

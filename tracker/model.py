@@ -738,6 +738,42 @@ class Publication:
 
 
 @dataclass(frozen=True)
+class NoticeSheet:
+    """What a range of revisions will tell readers, and whether it may go out: the block
+    exactly as ``tracker notice`` words it, its items, and each revision's review and
+    publication (the app's Notices screen; ``porcelain.notice_sheet``)."""
+
+    document: str
+    rev_range: str  # as asked ("" for the whole history)
+    text: str  # porcelain.notice's Markdown block ("" when no change carries a notice)
+    items: tuple[NoticeItem, ...] = ()
+    revisions: tuple[Revision, ...] = ()  # oldest first, each with its review
+    # Each published revision of the range: (the first publish event's date, its author).
+    published: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+
+    def has_notice(self, rev: str) -> bool:
+        """Whether a change of ``rev`` carries a notice for readers."""
+        return any(item.rev == rev for item in self.items)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "range": self.rev_range or None,
+            "text": self.text,
+            "items": [item.to_json() for item in self.items],
+            "revisions": [
+                {
+                    "rev": r.rev,
+                    "notice": self.has_notice(r.rev),
+                    "signed_off": r.review is not None and r.review.signed_off,
+                    "published": self.published.get(r.rev, ("", ""))[0] or None,
+                }
+                for r in self.revisions
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class Feed:
     """The corrections feed of a store (``tracker feed``): notices across every document,
     newest first. ``id`` is a tag URI (RFC 4151) naming the store, stable across runs and

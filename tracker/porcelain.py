@@ -27,6 +27,7 @@ from tracker.model import (
     DiffResult,
     Feed,
     NoteInput,
+    NoticeSheet,
     Publication,
     Revision,
     SyncResult,
@@ -775,11 +776,13 @@ def export(
 
 
 def _document_and_range(
-    store: Store, path: str | None, rev_range: str | None
+    store: Store, path: str | None, rev_range: str | None, document: str | None = None
 ) -> tuple[str, str | None]:
     """``FILE [REV|A..B]`` as notice and publish take it: the document named by ``path``
     (or by any range word that names one; the only document when none does), and the
-    rest as the range."""
+    rest as the range; ``document`` as the store names it (a face that holds one)."""
+    if document is not None:
+        return _document(store, None, document), rev_range or None
     words = rev_range.split() if rev_range else []
     if path is not None and not _is_document(store, path):
         words.insert(0, path)  # "tracker notice HEAD~2.." in a store of one document
@@ -850,6 +853,7 @@ def publish(
     rev_range: str | None = None,
     author: str | None = None,
     date: str | None = None,
+    document: str | None = None,
 ) -> Publication:
     """Publish the notices of a document's revisions in a range (all, ``REV``, ``A..B``):
     one journal event naming the revisions not published before. Refused, nothing
@@ -862,7 +866,7 @@ def publish(
     from tracker.recording import record_publish
 
     require_tracker_store(store)
-    chosen, words = _document_and_range(store, path, rev_range)
+    chosen, words = _document_and_range(store, path, rev_range, document)
     store.prefetch(chosen)  # a partial clone: the history's blobs in one fetch
     revs = [r.rev for r in revisions_in_range(store, chosen, words)]
     found: dict[str, Any] = {}
@@ -907,6 +911,27 @@ def publish(
     return Publication(
         chosen, tuple(event["revisions"]), len(found["items"]), event["date"],
         event["author"], commit,
+    )  # fmt: skip
+
+
+def notice_sheet(store: Store, document: str, rev_range: str | None = None) -> NoticeSheet:
+    """What ``document``'s revisions in a range (all, ``REV``, ``A..B``) will tell
+    readers, worded as ``notice`` words it (Markdown), with each revision's review and
+    publication: what the desk reads before ``publish``."""
+    from tracker.export import revisions_in_range
+    from tracker.notices import items_of, notice_markdown
+    from tracker.policy import preset
+    from tracker.publication import published_revisions
+
+    chosen, words = _document_and_range(store, None, rev_range, document)
+    store.prefetch(chosen)
+    revisions = revisions_in_range(store, chosen, words)
+    policy = preset(store.config.policy)
+    published = published_revisions(store)
+    items = items_of(revisions, policy, published)
+    return NoticeSheet(
+        chosen, words or "", notice_markdown(items, policy), tuple(items), tuple(revisions),
+        {r.rev: published[r.rev] for r in revisions if r.rev in published},
     )  # fmt: skip
 
 

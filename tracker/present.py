@@ -17,6 +17,7 @@ from tracker.model import (
     BlameUnit,
     Change,
     Note,
+    NoticeSheet,
     Review,
     Revision,
     SyncResult,
@@ -477,3 +478,77 @@ def sync_summary(result: SyncResult) -> Line:
         line.append(Part(f"; {names} holds your wording on theirs: edit it to the agreed "
                          "wording and record it", "warning"))  # fmt: skip
     return line
+
+
+# -- the notices a range will carry, before publishing (the app's Notices screen) -------
+
+NO_NOTICES = "No notices for readers in this range."
+NO_NOTICE = "No notice for readers: no change of this revision carries one."
+PLACES = {"top": "at the top of the article", "end": "at the end of the article"}
+
+
+def notice_empty(sheet: NoticeSheet) -> str:
+    """What a range with no notice says in words ("" when it has one)."""
+    if sheet.items:
+        return ""
+    return NO_NOTICE if len(sheet.revisions) == 1 else NO_NOTICES
+
+
+def notice_item_lines(sheet: NoticeSheet) -> list[Line]:
+    """Each change's notice: ``34ea7a7f change 2: correction, significant, at the top of
+    the article``, in the order the notices are generated (oldest first)."""
+    lines = []
+    for item in sheet.items:
+        words = NOTICE_WORDS.get(item.notice, one_line(item.notice))
+        lines.append(
+            [
+                Part(f"{item.rev[:8]} change {item.change}: ", "dim"),
+                Part(words, "notice"),
+                Part(f", {one_line(item.significance)}, "),
+                Part(PLACES.get(item.placement, one_line(item.placement))),
+            ]
+        )
+    return lines
+
+
+def publication_lines(sheet: NoticeSheet) -> list[Line]:
+    """Each revision of the range, oldest first: whether it is signed off (approved by an
+    editor other than its author; needed only by a revision with a notice) and whether
+    and when it was published (the first publish event that named it)."""
+    from tracker.notices import reader_date
+
+    lines: list[Line] = []
+    for revision in sheet.revisions:
+        lines.append(
+            [
+                Part(revision.rev[:8], "category"),
+                Part(f" {one_line(revision.date[:10])} ", "dim"),
+                Part(one_line(revision.summary)),
+            ]
+        )
+        review = revision.review
+        if not sheet.has_notice(revision.rev):
+            lines.append([Part("  no notice for readers: needs no sign-off", "dim")])
+        elif review is not None and review.signed_off:
+            lines.append([Part("  ✓ signed off: ", "approved"), *review_label(review)])
+        else:
+            lines.append(
+                [
+                    Part("  ✗ not signed off: ", "error"),
+                    *review_label(review),
+                    Part(" (an editor other than its author must approve it)", "dim"),
+                ]
+            )
+        published = sheet.published.get(revision.rev)
+        if published is None:
+            lines.append([Part("  Not published", "warning")])
+        else:
+            when, who = published
+            by = f" by {one_line(who)}" if who else ""
+            lines.append(
+                [
+                    Part(f"  Published {reader_date(when)}", "ok"),
+                    Part(f" ({one_line(when)}){by}", "dim"),
+                ]
+            )
+    return lines

@@ -61,6 +61,13 @@ MAIN_ACTIONS: tuple[Action, ...] = (
     Action("v", "approve", "Approve", "Approve the selected revision (review)", False),
     Action("F", "flag", "Flag", "Flag the selected revision with a comment (review)", False),
     Action("V", "verify", "Verify", "Verify: nothing changed silently, history intact", False),
+    Action(
+        "P",
+        "notices",
+        "Notices",
+        "Notices: what the revision (or A..B) tells readers; p publishes",
+        False,
+    ),
     Action("x", "export", "Export", "Export a corrections report (HTML) here", False),
     Action("R", "refresh", "Refresh", "Read again what was recorded elsewhere", False),
     Action("S", "sync", "Sync", "Sync with the shared remote: take others' work, send yours"),

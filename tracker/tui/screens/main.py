@@ -721,6 +721,21 @@ class MainScreen(SyncKey, Screen):
 
         self.app.push_screen(VerifyScreen(self.session.store))
 
+    def action_notices(self) -> None:
+        """The notices of the selected revision, or of the A..B range when both are
+        marked (older..newer, as the diff shows it): what readers will be told."""
+        from tracker.tui.screens.notices import NoticesScreen
+
+        if self.mark_a and self.mark_b:
+            order = [r.rev for r in self.session.revisions]
+            old, new = sorted((self.mark_a, self.mark_b), key=order.index, reverse=True)
+            rev_range = f"{old}..{new}"
+        elif self.selected is not None:
+            rev_range = self.selected.rev
+        else:
+            return
+        self.app.push_screen(NoticesScreen(self.session.store, self.session.document, rev_range))
+
     def action_export(self) -> None:
         if any(w.group == "export" and w.is_running for w in self.workers):
             notify(self, "An export is already running; it says when it is done")
