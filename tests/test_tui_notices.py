@@ -10,9 +10,9 @@ import pytest
 from textual.widgets import Static
 from tui_helpers import run_app, settle
 
-from tracker import porcelain
 from tracker.demo import build_demo
 from tracker.model import NoteInput
+from tracker.notices import notice_items, notice_text
 from tracker.publication import published_revisions
 from tracker.recording import add_review, record
 from tracker.store import Store
@@ -59,17 +59,16 @@ def _messages(app) -> list[str]:
     return [str(n.message) for n in app._notifications]  # Textual has no public reader
 
 
-def test_a_demo_revision_shows_its_notice_as_tracker_notice_words_it(demo):
+def test_a_demo_revision_shows_the_notice_readers_will_read(demo):
     store = Store.open(demo)
-    path = str(demo / "article.txt")
     sourcing = store.revision("HEAD~1").rev  # "Sourcing pass": an editor's note
 
     async def scenario(pilot, screen: MainScreen):
         await pilot.press("j")
         await settle(pilot, lambda: screen.selected.rev == sourcing)
         notices = await _open_notices(pilot)
-        expected = porcelain.notice(store, path, rev_range=sourcing)
-        assert expected.startswith("**At the top of the article:**")
+        expected = notice_text(notice_items(store, "article.txt", [sourcing]))
+        assert expected.startswith("At the top of the article:\n")
         assert _shown(notices, "text") == expected.rstrip("\n")
         assert "editor's note, significant, at the top of the article" in _shown(notices, "items")
         status = _shown(notices, "status")
@@ -81,7 +80,9 @@ def test_a_demo_revision_shows_its_notice_as_tracker_notice_words_it(demo):
         notices = await _open_notices(pilot)
         older, head = store.revision("HEAD~2").rev, store.revision("HEAD").rev
         assert notices.rev_range == f"{older}..{head}"
-        expected = porcelain.notice(store, path, rev_range=f"{older}..{head}")
+        expected = notice_text(
+            notice_items(store, "article.txt", [store.revision("HEAD~1").rev, head])
+        )
         assert "Editor's note, 11 March 2025" in expected
         assert _shown(notices, "text") == expected.rstrip("\n")
         status = _shown(notices, "status")
@@ -137,11 +138,11 @@ def test_a_hostile_note_and_summary_are_shown_as_text(demo, tmp_path):
     async def scenario(pilot, screen: MainScreen):
         notices = await _open_notices(pilot)
         text = notices.query_one("#notices-text", Static).render()
-        # Markdown's escapes as tracker notice prints them, the ESC made visible (␛).
-        assert str(text) == porcelain.notice(
-            Store.open(root), str(root / "article.txt"), rev_range=rev
-        ).rstrip("\n")
-        assert "\\[bold\\]x\\[/bold\\] ␛\\[2J gone." in str(text) and "\x1b" not in str(text)
+        # The note's words as they are, the ESC made visible (␛), no markup read.
+        items = notice_items(Store.open(root), "article.txt", [rev])
+        assert str(text) == notice_text(items).rstrip("\n")
+        assert "[bold]x[/bold] ␛[2J gone." in str(text) and "\x1b" not in str(text)
+        assert not text.spans
         status = notices.query_one("#notices-status", Static).render()
         start = str(status).index("[bold]y[/bold] close")
         # Plain text: no style reaches the summary's words (markup would have made "y" bold).

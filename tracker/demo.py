@@ -235,9 +235,9 @@ def _demo_state(target: Path) -> str:
 #
 # Revision 10 of the bundled history adds the notices readers get, made from the notes of
 # the revisions before it in the agreed wording ("{label}, {d Month YYYY}: {text}"): the
-# significant ones at the top, under the title, the minor ones at the end. Until
-# tracker/notices.py is on main this is the one place that composes them; the bundled
-# file is checked against it (tests/test_bundled_history.py).
+# significant ones at the top, under the title, the minor ones at the end. They are
+# composed by tracker/notices.py, as `tracker notice` composes them, and the bundled file
+# is checked against them (tests/test_bundled_history.py).
 
 
 def notice_lines(store: Store, document: str) -> tuple[list[str], list[str]]:

@@ -916,10 +916,11 @@ def publish(
 
 def notice_sheet(store: Store, document: str, rev_range: str | None = None) -> NoticeSheet:
     """What ``document``'s revisions in a range (all, ``REV``, ``A..B``) will tell
-    readers, worded as ``notice`` words it (Markdown), with each revision's review and
-    publication: what the desk reads before ``publish``."""
+    readers, worded as ``notice`` words it (as plain text, the form a terminal shows:
+    Markdown's marks and escapes would read as noise there), with each revision's review
+    and publication: what the desk reads before ``publish``."""
     from tracker.export import revisions_in_range
-    from tracker.notices import items_of, notice_markdown
+    from tracker.notices import items_of, notice_text
     from tracker.policy import preset
     from tracker.publication import published_revisions
 
@@ -930,7 +931,7 @@ def notice_sheet(store: Store, document: str, rev_range: str | None = None) -> N
     published = published_revisions(store)
     items = items_of(revisions, policy, published)
     return NoticeSheet(
-        chosen, words or "", notice_markdown(items, policy), tuple(items), tuple(revisions),
+        chosen, words or "", notice_text(items, policy), tuple(items), tuple(revisions),
         {r.rev: published[r.rev] for r in revisions if r.rev in published},
     )  # fmt: skip
 

@@ -52,7 +52,7 @@ class NoticesScreen(ModalScreen[None]):
         with VerticalScroll(id="notices-box"):
             yield Static(id="notices-title", markup=False)
             yield Static(
-                Content.styled("What readers will read, as tracker notice prints it:", "dim"),
+                Content.styled("What readers will read:", "dim"),
                 markup=False,
             )
             yield Static("Reading the notices…", id="notices-text", markup=False)
@@ -84,7 +84,7 @@ class NoticesScreen(ModalScreen[None]):
 
     def _show(self, sheet: NoticeSheet) -> None:
         self.sheet = sheet
-        # The block exactly as `tracker notice` prints it: plain text, never markup.
+        # The notices as plain text (never markup): what readers will read.
         text = sheet.text.rstrip("\n") or present.notice_empty(sheet)
         self.query_one("#notices-text", Static).update(text)
         items = present.notice_item_lines(sheet)
