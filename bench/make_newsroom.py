@@ -358,7 +358,7 @@ def main() -> None:
     parser.add_argument("--revisions", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    out = build(args.out, args.articles, args.revisions)
+    out = build(args.out.resolve(), args.articles, args.revisions)
     print((out / "meta.json").read_text(), end="")
 
 

@@ -15,7 +15,7 @@ import pytest
 from tracker import porcelain
 from tracker.errors import TrackerError
 from tracker.export.feed import _notes_fast, _notes_in_full, _record_of, _wording
-from tracker.export.feed_formats import render_atom, render_feed_html, render_json_feed
+from tracker.export.feed_formats import json_ld, render_atom, render_feed_html, render_json_feed
 from tracker.git.journal import EVENT_PREFIX, JOURNAL_REF
 from tracker.git.write import commit_tree
 from tracker.recording import NoteInput, add_later_note, init_store, record
@@ -65,7 +65,8 @@ def room(tmp_path_factory):
                         date="2025-03-07T11:00:00+01:00")  # fmt: skip
     write(store, "a.txt", "Los Zetas is Mexican. It was founded around 1997.\n")
     hostile = NoteInput(HOSTILE, "other", notice="update", significance="minor",
-                        reported="2025-01-02", late_reason="the archive was closed")  # fmt: skip
+                        reported="2025-01-02", late_reason="the archive was closed",
+                        reported_by="Jane Roe <jane@reader.example>")  # fmt: skip
     revs["a2"] = record(store, "a.txt", "Founding", notes={1: hostile}, identity=ANN,
                         date="2025-03-08T09:00:00+00:00")  # fmt: skip
     write(store, "b.txt", "The agency has three directorates. The weather was good today.\n")
@@ -208,6 +209,11 @@ def test_json_feed_has_the_1_1_fields_and_types(room):
     assert first["_tracker"]["rev"] == revs["a2"] and first["_tracker"]["change"] == 1
     assert "<script>alert(1)</script>" in first["content_text"]
     assert "\x1b" not in first["content_text"] and "\x07" not in first["content_text"]
+    # Who reported an error stays with the desk: no format of the feed names them.
+    assert "reported_by" not in first["_tracker"]
+    feed = porcelain.feed(store)
+    for page in (render_json_feed(feed), render_atom(feed), render_feed_html(feed)):
+        assert "Jane Roe" not in page and "reader.example" not in page
 
 
 def test_html_page_escapes_everything_and_its_json_ld_reads_back(room):
@@ -387,24 +393,50 @@ def test_the_kept_feed_reads_only_what_changed_and_says_what_a_cold_read_says(tm
     assert list(elsewhere.iterdir()) == []  # nothing written through the link
 
 
-def test_a_hostile_document_name_stays_text_and_its_ids_stay_uris(tmp_path):
+def test_a_hostile_document_name_and_headline_stay_text_and_its_ids_stay_uris(tmp_path):
     store = init_store(tmp_path / "names", ANN, DATE)
     name = 'q <b>&"x"\u202e.txt'
-    write(store, name, "One two.\n")
+    title = '# <i>&"y"\x1b[31m\u202e ##\n\n'
+    write(store, name, title + "One two.\n")
     record(store, name, "Add", identity=ANN, date=DATE)
-    write(store, name, "One 2.\n")
+    write(store, name, title + "One 2.\n")
     record(store, name, "Fix", notes={1: NoteInput("Two.", "factual")}, identity=ANN, date=DATE)
     feed = porcelain.feed(store, everything=True, base_url='https://x.example/"><script>')
     (item,) = feed.items
     assert item.document == name
     assert feed.entry_id(item).endswith("/q%20%3Cb%3E%26%22x%22%E2%80%AE.txt/" + item.rev + "/1")
     entry = ET.fromstring(render_atom(feed)).find(f"{A}entry")
-    assert entry.findtext(f"{A}title").startswith('Correction: q <b>&"x"⟨RLO⟩.txt')
+    # Titled by the document's headline (its Markdown marks off), made visible.
+    assert entry.findtext(f"{A}title") == 'Correction: <i>&"y"␛[31m⟨RLO⟩ (not yet published)'
     assert entry.find(f"{A}link").get("href").startswith('https://x.example/"><script>/q%20')
-    assert json.loads(render_json_feed(feed))["items"][0]["_tracker"]["document"] == name
+    tracked = json.loads(render_json_feed(feed))["items"][0]["_tracker"]
+    assert tracked["document"] == name and tracked["headline"] == '<i>&"y"␛[31m⟨RLO⟩'
     page = render_feed_html(feed)
-    assert "<b>" not in page and "<script>" not in page.split("</head>")[1]
-    assert "q &lt;b&gt;&amp;&quot;x&quot;⟨RLO⟩.txt" in page
+    assert "<b>" not in page and "<i>" not in page and "<script>" not in page.split("</head>")[1]
+    assert "Document: q &lt;b&gt;&amp;&quot;x&quot;⟨RLO⟩.txt" in page
+    assert "&lt;i&gt;&amp;&quot;y&quot;␛[31m⟨RLO⟩</a>" in page
+
+
+def test_a_document_without_a_title_is_named_by_its_path_and_titles_follow_the_tip(tmp_path):
+    store = init_store(tmp_path / "titles", ANN, DATE)
+    write(store, "rules.txt", "-- --\n")
+    record(store, "rules.txt", "Add", identity=ANN, date=DATE)
+    write(store, "rules.txt", "-- ==\n")
+    record(store, "rules.txt", "Fix", notes={1: NoteInput("Rule.", "factual")}, identity=ANN,
+           date=DATE)  # fmt: skip
+    assert [i.document for i in porcelain.feed(store, everything=True).items] == ["rules.txt"]
+    first = render_atom(porcelain.feed(store, everything=True))
+    assert '<title type="text">Correction: rules.txt (not yet published)</title>' in first
+    # A title written later is what the next run shows (the kept headlines follow the tip).
+    write(store, "rules.txt", "Storm hits coast\n\n-- ==\n")
+    record(store, "rules.txt", "Title", notes={1: NoteInput("Title.", "style")}, identity=ANN,
+           date=DATE)  # fmt: skip
+    store.refresh()
+    publish(store, [i.rev for i in porcelain.feed(store, everything=True).items], DATE)
+    kept = porcelain.feed(store, everything=True)
+    assert {kept.headline(i) for i in kept.items} == {"Storm hits coast"}
+    assert kept == _fresh(store)
+    assert json_ld(kept)["itemListElement"][0]["item"]["headline"] == "Storm hits coast"
 
 
 def test_the_kept_publish_dates_read_only_the_events_after_them(room, monkeypatch, tmp_path):

@@ -336,3 +336,41 @@ def test_verify_names_an_approval_given_only_after_publication(desk):
     store.refresh()
     (finding,) = porcelain.verify(store).findings
     assert finding.kind == "unapproved-notice" and "after it was published" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("# Storm hits coast ##\n\nBody.\n", "Storm hits coast"),
+        ("\ufeff\n\nStorm hits coast\n=====\n", "Storm hits coast"),
+        ('---\nlayout: post\ntitle: "Storm: day two"\n---\n# Other\n', "Storm: day two"),
+        ("---\nlayout: post\n---\n\n***\nStorm hits coast\n", "Storm hits coast"),
+        ("PEP: 8\nTitle: Style Guide\n", "PEP: 8"),
+        ("-- ==\n", ""),
+        ("", ""),
+    ],
+)
+def test_a_headline_is_the_title_a_reader_knows_the_article_by(text, title):
+    from tracker.notices import headline
+
+    assert headline(text) == title
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text())
+def test_a_headline_is_one_short_visible_line_of_the_text(text):
+    from tracker.notices import HEADLINE_CHARS, headline
+
+    title = headline(text)
+    assert len(title) <= HEADLINE_CHARS
+    assert title == " ".join(title.split())  # one line, no stray whitespace
+    assert not any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in title)
+    if not any(ch.isalnum() for ch in text):
+        assert title == ""  # no words, no title (a rule or a blank page names none)
+
+
+def test_a_paragraph_is_cut_at_a_word_and_says_so():
+    from tracker.notices import HEADLINE_CHARS, headline
+
+    title = headline("word " * 60)
+    assert title.endswith("word…") and len(title) <= HEADLINE_CHARS

@@ -750,6 +750,13 @@ class Feed:
     items: tuple[NoticeItem, ...] = ()
     everything: bool = False  # --all: notices not yet published are included (marked)
     base_url: str = ""  # where the documents are published, for links; "" for none
+    # Each document's title at the branch tip (tracker.notices.headline); a document
+    # without one is named by its path.
+    headlines: dict[str, str] = field(default_factory=dict)
+
+    def headline(self, item: NoticeItem) -> str:
+        """What a reader knows the document by: its headline, else its path."""
+        return self.headlines.get(item.document) or item.document
 
     def entry_id(self, item: NoticeItem) -> str:
         """The stable id of one notice: the feed's, then its document, revision, change."""
@@ -769,7 +776,10 @@ class Feed:
             "policy": self.policy,
             "all": self.everything,
             "base_url": self.base_url or None,
-            "items": [{"id": self.entry_id(i), **i.to_json()} for i in self.items],
+            "items": [
+                {"id": self.entry_id(i), "headline": self.headline(i), **i.to_json()}
+                for i in self.items
+            ],
         }
 
 

@@ -159,32 +159,58 @@ class Notice:
         return f"{one_line(self.label)}, {reader_date(self.corrected)}: {self.text}"
 
 
-def _sentence(text: str) -> str:
-    """A note's text as a sentence of the notice: one line, ending in punctuation."""
+def sentence(text: str) -> str:
+    """A note's text as a sentence of the notice: one visible line, ending in punctuation
+    (control characters shown, never taken for spaces and dropped)."""
     flat = one_line(text)
     return flat if not flat or flat[-1] in ".!?\"'”’)" else flat + "."
+
+
+def grouped(items: Iterable[NoticeItem]) -> list[list[NoticeItem]]:
+    """The items by (revision, notice type), each group in the order of its first item:
+    what readers see as one notice."""
+    groups: dict[tuple[str, str], list[NoticeItem]] = {}
+    for item in items:
+        groups.setdefault((item.rev, item.notice), []).append(item)
+    return list(groups.values())
+
+
+def joined(group: Sequence[NoticeItem]) -> NoticeItem:
+    """One group (``grouped``) as one item, under its first change's id: the texts said
+    once each (one note for a fix made in three places is one sentence), significant if
+    any change is, the sources, reporters and delay reasons each said once, and the
+    earliest report."""
+    if len(group) == 1:
+        return group[0]
+    first = group[0]
+    significant = any(i.significance == SIGNIFICANT for i in group)
+    return NoticeItem(
+        first.document, first.rev, first.change, first.notice,
+        SIGNIFICANT if significant else first.significance, first.label, first.corrected,
+        " ".join(dict.fromkeys(sentence(i.text) for i in group if i.text.strip())),
+        "; ".join(dict.fromkeys(i.source for i in group if i.source)),
+        "; ".join(dict.fromkeys(i.reported_by for i in group if i.reported_by)),
+        min((i.reported for i in group if i.reported), default=""),
+        " ".join(dict.fromkeys(i.late_reason for i in group if i.late_reason)),
+        first.published,
+    )  # fmt: skip
 
 
 def notices(items: Iterable[NoticeItem]) -> list[Notice]:
     """The items joined per (revision, notice type), in the order of their first item;
     a text shared by several changes (one note for every change) is said once."""
-    groups: dict[tuple[str, str], list[NoticeItem]] = {}
-    for item in items:
-        groups.setdefault((item.rev, item.notice), []).append(item)
     out = []
-    for group in groups.values():
-        first = group[0]
-        said = " ".join(dict.fromkeys(_sentence(i.text) for i in group if i.text.strip()))
-        significant = any(i.significance == SIGNIFICANT for i in group)
+    for group in grouped(items):
+        one = joined(group)
         out.append(
             Notice(
-                rev=first.rev,
-                notice=first.notice,
-                label=first.label,
-                significance=SIGNIFICANT if significant else first.significance,
-                corrected=first.corrected,
-                text=said,
-                published=first.published,
+                rev=one.rev,
+                notice=one.notice,
+                label=one.label,
+                significance=one.significance,
+                corrected=one.corrected,
+                text=sentence(one.text) if len(group) == 1 else one.text,
+                published=one.published,
                 items=tuple(group),
             )
         )
@@ -280,12 +306,41 @@ def notice_json(document: str, items: Sequence[NoticeItem]) -> str:
 # -- schema.org markup --------------------------------------------------------------------------
 
 
+HEADLINE_CHARS = 110  # schema.org's advice for a NewsArticle's headline, and a feed title's
+
+
 def headline(text: str) -> str:
-    """A document's title line: its first line with words, Markdown heading marks off."""
-    for line in text.splitlines():
-        if line.strip():
-            return one_line(line.strip().lstrip("#").strip())
+    """A document's title: the ``title:`` of YAML front matter when it has one, else its
+    first line with a letter or digit (rules such as ``---`` and ``===`` are not titles),
+    Markdown heading marks off; cut at a word to ``HEADLINE_CHARS`` ("…" said so), since
+    a first line that long is a paragraph, not a title. "" for a text without words."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if lines and lines[0].strip() == "---":  # front matter, as Jekyll and Hugo write it
+        for number, line in enumerate(lines[1:], 1):
+            if line.strip() in ("---", "..."):
+                lines = lines[number + 1 :]
+                break
+            key, colon, value = line.partition(":")
+            if colon and key.strip() == "title" and _has_words(value):
+                return _cut(value.strip().strip("\"'").strip())
+    for line in lines:
+        if _has_words(line):
+            return _cut(line.strip().lstrip("#").strip().rstrip("#").strip())
     return ""
+
+
+def _has_words(line: str) -> bool:
+    return any(ch.isalnum() for ch in line)
+
+
+def _cut(title: str) -> str:
+    flat = one_line(title)
+    if len(flat) <= HEADLINE_CHARS:
+        return flat
+    cut = flat[: HEADLINE_CHARS - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-") + "…"
 
 
 def corrections_policy(policy: Preset) -> str:

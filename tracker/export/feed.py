@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import TrackerError, UnknownDocumentError
+from tracker.export.feed_headlines import document_headlines
 from tracker.git import cmd as gitcmd
 from tracker.git.read import stream_records
 from tracker.model import CHANGE_KINDS, NOTICE_FIELDS, Feed, Note, NoticeItem
@@ -33,10 +34,10 @@ from tracker.notes import (
     parse_later,
     replay_of,
 )
+from tracker.notices import grouped, joined
 from tracker.policy import (
     NONE,
     NOTICE_TYPES,
-    SIGNIFICANT,
     Preset,
     label,
     notice_of,
@@ -115,7 +116,8 @@ def build_feed(
                 "see 'tracker status' for its documents",
             )
     items = []
-    for item in _one_per_notice(found):
+    # One notice per revision and notice type, as the article shows it (tracker notice).
+    for item in map(joined, grouped(found)):
         if chosen and item.document not in chosen:
             continue
         if notices and item.notice not in notices:
@@ -131,6 +133,7 @@ def build_feed(
     items.sort(key=_newest_first)
     newest = max((_instant(i.published or i.corrected) for i in items), default=None)
     updated = newest.isoformat() if newest is not None else tip_date
+    headlines = document_headlines(store, {item.document for item in items})
     return Feed(
         id=_tag(origin),
         title=title or DEFAULT_TITLE,
@@ -139,6 +142,7 @@ def build_feed(
         items=tuple(items),
         everything=everything,
         base_url=base_url,
+        headlines=headlines,
     )
 
 
@@ -459,48 +463,6 @@ def _published(item: NoticeItem, when: str) -> NoticeItem:
         item.corrected, item.text, item.source, item.reported_by, item.reported,
         item.late_reason, published=when,
     )  # fmt: skip
-
-
-def _one_per_notice(items: list[NoticeItem]) -> Iterator[NoticeItem]:
-    """One notice per revision and notice type, as the article shows it (tracker
-    notice): the changes' texts joined, each said once (one note for a fix made in three
-    places is one sentence), under the first change's id; significant if any change is.
-    Items of one revision arrive together (``gather`` reads revision by revision)."""
-    group: list[NoticeItem] = []
-    for item in items:
-        if group and (item.rev != group[0].rev or item.document != group[0].document):
-            yield from _joined(group)
-            group = []
-        group.append(item)
-    if group:
-        yield from _joined(group)
-
-
-def _joined(items: list[NoticeItem]) -> Iterator[NoticeItem]:
-    by_type: dict[str, list[NoticeItem]] = {}
-    for item in items:
-        by_type.setdefault(item.notice, []).append(item)
-    for same in by_type.values():
-        if len(same) == 1:
-            yield same[0]
-            continue
-        first = same[0]
-        significant = any(i.significance == SIGNIFICANT for i in same)
-        yield NoticeItem(
-            first.document, first.rev, first.change, first.notice,
-            SIGNIFICANT if significant else first.significance, first.label, first.corrected,
-            " ".join(dict.fromkeys(sentence(i.text) for i in same if i.text.strip())),
-            "; ".join(dict.fromkeys(i.source for i in same if i.source)),
-            "; ".join(dict.fromkeys(i.reported_by for i in same if i.reported_by)),
-            min((i.reported for i in same if i.reported), default=""),
-            " ".join(dict.fromkeys(i.late_reason for i in same if i.late_reason)),
-        )  # fmt: skip
-
-
-def sentence(text: str) -> str:
-    """A note's text as one sentence of a joined notice: one line, ending in punctuation."""
-    flat = " ".join(text.split())
-    return flat if not flat or flat[-1] in ".!?\"')\u201d\u2019" else flat + "."
 
 
 def published_dates(store: Store) -> dict[str, str]:

@@ -128,7 +128,7 @@ def _snapshot(data: Any, policy: str) -> Snapshot | None:
     if data.get("tracker") != __version__ or data.get("policy") != policy:
         return None
     head, notes = data["head"], data["notes"]
-    if not _is_oid(head) or not (notes is None or _is_oid(notes)):
+    if not is_oid(head) or not (notes is None or is_oid(notes)):
         return None
     origin = tuple(str(part) for part in data["origin"])
     revs = [str(rev) for rev in data["revs"]]
@@ -154,7 +154,7 @@ def _well_typed(rows: list[Any]) -> bool:
     return not (set(map(type, changes)) - {int} or set(map(type, values)) - {str})
 
 
-def _is_oid(value: Any) -> bool:
+def is_oid(value: Any) -> bool:
     return (
         isinstance(value, str)
         and len(value) in (40, 64)
@@ -176,7 +176,7 @@ class JournalCache:
         if not isinstance(data, dict) or data.get("v") != CACHE_VERSION:
             return None
         tip, dates = data.get("tip"), data.get("dates")
-        if not _is_oid(tip) or not isinstance(dates, dict):
+        if not is_oid(tip) or not isinstance(dates, dict):
             return None
         if not all(isinstance(v, str) for v in dates.values()):
             return None

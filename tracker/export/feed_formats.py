@@ -17,8 +17,8 @@ from functools import lru_cache
 from html import escape as _escape
 from typing import Any
 
-from tracker.export.feed import sentence
 from tracker.model import Feed, NoticeItem
+from tracker.notices import sentence
 from tracker.policy import LATE_AFTER_DAYS, preset
 from tracker.text.escape import visible
 
@@ -89,8 +89,9 @@ def details(item: NoticeItem) -> list[str]:
     return lines
 
 
-def title_of(item: NoticeItem) -> str:
-    return f"{_short(item.label)}: {_short(item.document)}"
+def title_of(feed: Feed, item: NoticeItem) -> str:
+    """An entry's title: the notice's label and the document's headline (else its path)."""
+    return f"{_short(item.label)}: {_short(feed.headline(item))}"
 
 
 def _updated(item: NoticeItem) -> str:
@@ -136,7 +137,7 @@ def render_atom(feed: Feed) -> str:
         entry = [
             "  <entry>",
             f"    <id>{_x(feed.entry_id(item))}</id>",
-            f'    <title type="text">{_escape(title_of(item))}{pending}</title>',
+            f'    <title type="text">{_escape(title_of(feed, item))}{pending}</title>',
             f"    <updated>{_xs(_updated(item))}</updated>",
         ]
         if item.published:
@@ -178,30 +179,24 @@ def json_feed(feed: Feed) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": feed.entry_id(item)}
         if link := feed.link(item):
             entry["url"] = link
-        entry["title"] = title_of(item)
+        entry["title"] = title_of(feed, item)
         entry["content_text"] = "\n".join([wording(item), *details(item)])
         entry["summary"] = wording(item)
         if item.published:
             entry["date_published"] = item.published
         entry["date_modified"] = _updated(item)
         entry["tags"] = [item.notice, item.significance]
-        entry["_tracker"] = {
-            "notice": item.notice,
-            "significance": item.significance,
-            "document": item.document,
-            "rev": item.rev,
-            "change": item.change,
-            "label": item.label,
-            "corrected": item.corrected,
-            "published": item.published or None,
-            "reported": item.reported or None,
-            "late_reason": item.late_reason or None,
-            "source": item.source or None,
-            "placement": item.placement,
-        }
+        # What only the tracker knows, as the notice's own JSON has it, less what a
+        # public feed must not carry: who reported the error (a reader or a member of
+        # staff) and the raw note (the entry's summary is the notice as worded).
+        tracked = {k: v for k, v in item.to_json().items() if k not in _NOT_PUBLIC}
+        entry["_tracker"] = {**tracked, "headline": feed.headlines.get(item.document) or None}
         items.append(entry)
     data["items"] = items
     return data
+
+
+_NOT_PUBLIC = ("reported_by", "text")
 
 
 def render_json_feed(feed: Feed) -> str:
@@ -245,7 +240,12 @@ def json_ld(feed: Feed) -> dict[str, Any] | None:
             continue  # only what readers have been told is marked up for them
         article = articles.setdefault(
             item.document,
-            {"@type": "NewsArticle", "identifier": item.document, "correction": []},
+            {
+                "@type": "NewsArticle",
+                "identifier": item.document,
+                "headline": clean(feed.headline(item)),
+                "correction": [],
+            },
         )
         if link := feed.link(item):
             article["url"] = link
@@ -304,12 +304,14 @@ def render_feed_html(feed: Feed) -> str:
     parts.append('<ol class="notices">')
     for item in feed.items:
         classes = f"notice {esc(item.significance)}" + ("" if item.published else " pending")
-        name = esc(item.document)
+        name = esc(feed.headline(item))
         link = feed.link(item)
         heading = f'<a href="{esc(link)}">{name}</a>' if link else name
         mark = "" if item.published else ' <span class="pending-mark">not yet published</span>'
         # A pending notice is marked in its heading already: no second "not yet".
         below = details(item)[: -1 if mark else None]
+        if feed.headlines.get(item.document):
+            below.insert(0, f"Document: {item.document}")  # the desk finds it by its path
         parts += [
             f'<li class="{classes}" id="n-{item.rev}-{item.change}">',
             f'<h2><span class="label">{esc(item.label)}</span> {heading}{mark}</h2>',

@@ -1,0 +1,126 @@
+"""Provides the headlines the corrections feed titles its notices with: each document's
+title at the branch tip (``tracker.notices.headline``, the rule the HTML report's markup
+uses), so a reader sees "Correction: Storm hits coast", not a file name.
+
+One ``git ls-tree`` finds the documents' blobs at the tip and one ``git cat-file
+--batch`` reads those not read before: headlines are kept by blob id beside the feed's
+snapshot (``feed-headlines-v1.json``; feed_cache.py's rules), so a run after a publish
+reads nothing and a run after new revisions reads only the documents they changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from tracker import __version__
+from tracker.errors import TrackerError
+from tracker.export.feed_cache import CACHE_VERSION, FeedCache, is_oid
+from tracker.git import cmd as gitcmd
+from tracker.notices import headline
+from tracker.store import Store
+
+# A title is near the top: a document's first 64 KB are read for it, never more.
+_HEAD_BYTES = 1 << 16
+
+
+def document_headlines(store: Store, documents: Collection[str]) -> dict[str, str]:
+    """``{document: headline}`` at the branch tip for those of ``documents`` that have one
+    (a document gone from the tip, binary, or without words has none)."""
+    head = store.head()
+    if head is None or not documents:
+        return {}
+    cache = None if store._grafted() else HeadlineCache(store.git_dir)
+    kept = cache.load() if cache is not None else None
+    if kept is not None and kept[0] == head and all(d in kept[1] for d in documents):
+        # Nothing moved since: no git process at all.
+        return _named(documents, kept[1], kept[2])
+    blobs = _blobs_at(store, head)
+    known = dict(kept[2]) if kept is not None else {}
+    wanted = {document: blobs[document] for document in documents if document in blobs}
+    missing = sorted(set(wanted.values()) - known.keys())
+    if missing:
+        known.update(_read_headlines(store, missing))
+    if cache is not None:
+        # Only the blobs the tip still holds: the file stays the size of the store.
+        cache.save(head, wanted, {blob: known[blob] for blob in set(wanted.values())})
+    return _named(documents, wanted, known)
+
+
+def _named(
+    documents: Collection[str], blobs: dict[str, str], headlines: dict[str, str]
+) -> dict[str, str]:
+    found = {}
+    for document in documents:
+        title = headlines.get(blobs.get(document, ""), "")
+        if title:
+            found[document] = title
+    return found
+
+
+def _blobs_at(store: Store, head: str) -> dict[str, str]:
+    """Every file's blob id at ``head`` (one ``git ls-tree -r -z``; names as git keeps
+    them, so a name with a newline or quote is read whole)."""
+    out = gitcmd.run(store.root, "ls-tree", "-r", "-z", "--full-tree", head).stdout
+    blobs = {}
+    for line in out.split(b"\x00"):
+        info, tab, name = line.partition(b"\t")
+        parts = info.split(b" ")
+        if tab and len(parts) == 3 and parts[1] == b"blob":
+            blobs[name.decode("utf-8", "surrogateescape")] = parts[2].decode("ascii")
+    return blobs
+
+
+def _read_headlines(store: Store, blobs: list[str]) -> dict[str, str]:
+    """``{blob: headline}`` for ``blobs``, read by one ``git cat-file --batch`` (the
+    requests written at once; git answers them in order)."""
+    data = "".join(f"{blob}\n" for blob in blobs).encode("ascii")
+    try:
+        out = gitcmd.run(store.root, "cat-file", "--batch", input=data).stdout
+    except TrackerError:
+        return {}  # a damaged repository: verify says so; the feed falls back to names
+    found: dict[str, str] = {}
+    at = 0
+    for blob in blobs:
+        end = out.find(b"\n", at)
+        if end < 0:
+            break
+        header = out[at:end].split(b" ")
+        at = end + 1
+        if len(header) != 3:
+            continue  # "<id> missing"
+        size = int(header[2])
+        body = out[at : at + min(size, _HEAD_BYTES)]
+        at += size + 1
+        if header[1] == b"blob" and b"\x00" not in body:  # a NUL: a binary file
+            found[blob] = headline(body.decode("utf-8", "replace"))
+    return found
+
+
+class HeadlineCache:
+    """The headlines found at a tip, kept by blob id (``feed-headlines-v1.json``)."""
+
+    def __init__(self, git_dir: Any) -> None:
+        self.files = FeedCache(git_dir)
+        if self.files.path is not None:
+            self.files.path = self.files.folder / f"feed-headlines-v{CACHE_VERSION}.json"
+
+    def load(self) -> tuple[str, dict[str, str], dict[str, str]] | None:
+        """(tip, {document: blob}, {blob: headline}), or None (none kept, or not to trust)."""
+        data = self.files.read()
+        if not isinstance(data, dict) or data.get("v") != CACHE_VERSION:
+            return None
+        if data.get("tracker") != __version__:  # a newer rule may find other titles
+            return None
+        head, blobs, headlines = data.get("head"), data.get("blobs"), data.get("headlines")
+        if not is_oid(head) or not isinstance(blobs, dict) or not isinstance(headlines, dict):
+            return None
+        if set(map(type, blobs.values())) - {str} or set(map(type, headlines.values())) - {str}:
+            return None
+        return head, blobs, headlines
+
+    def save(self, head: str, blobs: dict[str, str], headlines: dict[str, str]) -> None:
+        self.files.write(
+            {"v": CACHE_VERSION, "tracker": __version__, "head": head, "blobs": blobs,
+             "headlines": headlines}
+        )  # fmt: skip
