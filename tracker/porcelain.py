@@ -39,6 +39,8 @@ from tracker.text.decode import not_text_kind
 
 if TYPE_CHECKING:
     from tracker.identity import Identity
+    from tracker.model import NoticeItem
+    from tracker.policy import Preset
     from tracker.session import ReviewSession
     from tracker.where import Places
 
@@ -939,11 +941,12 @@ def publish(
 
 
 def _refuse_without_senior(
-    seniors: Sequence[str], policy: Any, revisions: list[Revision], items: list[Any]
+    seniors: Sequence[str], policy: Preset, revisions: list[Revision], items: list[NoticeItem]
 ) -> None:
     """The policy's ``senior-issues`` rule (Reuters): a correction or a withdrawal is
-    published only once a senior editor of the store approved it. The approval, not the
-    publish act, is what the desk head gives (docs/corrections.md, "Publishing")."""
+    published only when its sign-off approval (the latest review, by a second editor) is
+    a senior editor's. The approval, not the publish act, is what the desk head gives
+    (docs/corrections.md, "Senior editors")."""
     from tracker.identity import named_in
     from tracker.policy import needs_senior
 
