@@ -95,6 +95,10 @@ CASES: dict[str, tuple[Note, Note]] = {
         _note("factual", reported="2025-01-20"),
         _note("factual", reported="2025-01-20", late_reason="The source confirmed it only now."),
     ),
+    "notice-names-staff": (
+        replace(_note("factual", "correction", "significant"), text="Checked by ann@example.org."),
+        replace(_note("factual", "correction", "significant"), text="Annual figures."),
+    ),
 }
 # The lint's rules; the others are checked where their act is (publish, verify).
 LINTED = [rule for rule, says in RULES.items() if says.at == "lint"]
@@ -139,6 +143,23 @@ def test_what_a_policy_derives_never_breaks_it(name):
         assert (notice_of(note, policy), significance_of(note, policy)) == (notice, significance)
         assert notice in NOTICE_TYPES and significance in SIGNIFICANCE
         assert lint(note, policy) == [], category
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("As ann@EXAMPLE.org found, it was 1999.", True),
+        ("Maria  okafor checked it.", True),
+        ("Maria Okafort is not her.", False),
+        ("The date was wrong.", False),
+    ],
+)
+def test_a_notice_naming_its_author_is_flagged_by_name_or_address(text, named):
+    note = replace(_note("factual", "correction", "significant"), text=text,
+                   author="Maria Okafor <ann@example.org>")  # fmt: skip
+    assert ("notice-names-staff" in {p.rule for p in lint(note, preset("ap"))}) is named
+    silent = replace(note, category="style", notice="none", significance="minor")
+    assert "notice-names-staff" not in {p.rule for p in lint(silent, preset("ap"))}
 
 
 def test_the_late_rule_counts_from_the_revision_not_from_a_later_rewording():

@@ -16,6 +16,7 @@ significant one at the top, with due prominence; a minor one at the end).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -125,6 +126,7 @@ RULES: dict[str, Rule] = {
     "late-without-reason": Rule(
         "flag", "a correction more than 30 days after the report says why it came late"
     ),
+    "notice-names-staff": Rule("flag", "a notice names no member of staff"),
     "senior-issues": Rule(
         "refuse",
         "a correction or withdrawal is published only once a senior editor approved it",
@@ -367,7 +369,27 @@ def lint(note: Note, policy: Preset, corrected: str = "") -> list[Problem]:
             f"({note.reported}); say why with a late reason (more than "
             f"{policy.late_after_days} days)",
         )
+    if notice != NONE and (named := _staff_named(note)):
+        problem(
+            "notice-names-staff",
+            f"the note's text, which readers see in the notice, names {named}; a notice "
+            "speaks for the publication and names no member of staff",
+        )
     return problems
+
+
+def _staff_named(note: Note) -> str:
+    """The note's author as its reader-facing text names them ("" when it does not): by
+    full name, as a phrase (a name shorter than four letters is too likely a word), or
+    by address."""
+    name, _, rest = note.author.partition("<")
+    name, email = " ".join(name.split()), rest.rstrip(">").strip()
+    said = " ".join(note.text.split()).casefold()
+    if email and "@" in email and email.casefold() in said:
+        return "its author's address"
+    if len(name) >= 4 and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", said):
+        return "its author"
+    return ""
 
 
 def is_late(note: Note, when: str, policy: Preset) -> bool:

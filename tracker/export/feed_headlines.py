@@ -20,8 +20,9 @@ from tracker.git import cmd as gitcmd
 from tracker.notices import headline
 from tracker.store import Store
 
-# A title is near the top: a document's first 64 KB are read for it, never more.
-_HEAD_BYTES = 1 << 16
+# A title is near the top: a document's first 8 KB are looked at for it, front matter
+# and all, so the work per document stays bounded however long the document is.
+_HEAD_BYTES = 1 << 13
 
 
 def document_headlines(store: Store, documents: Collection[str]) -> dict[str, str]:
