@@ -79,7 +79,8 @@ def test_publish_needs_a_senior_editors_approval(desk, monkeypatch):
     )  # fmt: skip
     assert refused.code == 1 and refused.out == ""
     assert refused.err.count("\n") == 1 and refused.err.startswith("tracker: error: ")
-    assert "names none" in refused.err and "tracker config senior-editors" in refused.err
+    assert f"{fix[:12]} carries a correction" in refused.err
+    assert "names no senior editors; name them with tracker config senior-editors" in refused.err
     assert snapshot(store.root) == before
     # Carol is named; Bob's sign-off is a second editor's, but not a senior one's.
     _set_seniors(store, [str(CAROL)], "2025-06-06T13:00:00+01:00", monkeypatch)

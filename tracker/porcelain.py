@@ -955,8 +955,8 @@ def _refuse_without_senior(
         return
     if not seniors:
         raise PublishRefusedError(
-            f"the {policy.name} policy lets only senior editors issue a {kept[0].notice},"
-            " and this store names none",
+            f"{kept[0].rev[:12]} carries a {kept[0].notice}, which the {policy.name} policy"
+            " lets only a senior editor issue, and this store names no senior editors",
             'name them with tracker config senior-editors "Name <email>" ...; nothing was'
             " published",
         )
