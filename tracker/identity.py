@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -119,3 +120,13 @@ def same_editor(one: str, other: str) -> bool:
     if email_a and email_b:
         return email_a.casefold() == email_b.casefold()
     return " ".join(name_a.split()).casefold() == " ".join(name_b.split()).casefold()
+
+
+def named_in(who: str, editors: Iterable[str]) -> bool:
+    """Whether the editor ``who`` ("Name <email>") is one of ``editors`` (a store's senior
+    editors), matched by email as ``same_editor`` matches them, case-insensitively. An
+    identity with no email matches none: a name alone is anyone's to type."""
+    _name, email = _name_and_email(who)
+    return bool(email) and any(
+        _name_and_email(editor)[1] and same_editor(who, editor) for editor in editors
+    )

@@ -73,6 +73,11 @@ class Preset:
     # A lapse of balance or fairness is told in an editor's note (the NYT's Editors'
     # Notes): a silent balance fix is flagged.
     balance_needs_editors_note: bool = False
+    # Only a senior editor's approval lets a correction or a withdrawal be published
+    # (Reuters: "only senior editors will be authorized to issue a CORRECTED story"; a
+    # desk head decides whether to correct or kill). Checked by publish and verify, not
+    # by the lint: a note cannot say who approved it.
+    senior_issues: bool = False
 
     def rules(self) -> tuple[str, ...]:
         """The lint's rules under this policy, by name (RULES says what each means)."""
@@ -83,16 +88,20 @@ class Preset:
             "significant-factual-corrected": self.significant_factual_corrected,
             "minor-correction-refiled": self.minor_correction_refiled,
             "balance-needs-editors-note": self.balance_needs_editors_note,
+            "senior-issues": self.senior_issues,
         }
         return tuple(name for name in RULES if on.get(name, True))
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of the lint: its severity and what it says, for the docs and the tests."""
+    """One rule of a policy: its severity and what it says, for the docs and the tests;
+    ``at`` says who checks it: the lint of a note, or ``publish`` (and verify's check of
+    each publish event), for a rule about who published or approved."""
 
     severity: str
     says: str
+    at: str = "lint"
 
 
 # Every rule of the lint, in the order it checks them; ``Preset.rules`` says which apply.
@@ -118,7 +127,16 @@ RULES: dict[str, Rule] = {
         "flag", "a correction more than 30 days after the report says why it came late"
     ),
     "notice-names-staff": Rule("flag", "a notice names no member of staff"),
+    "senior-issues": Rule(
+        "refuse",
+        "a correction or withdrawal is published only once a senior editor approved it",
+        at="publish",
+    ),
 }
+# The notices only a senior editor may issue under a policy with ``senior_issues``: what
+# Reuters tags CORRECTED and STORY WITHDRAWN (a REFILE is a silent fix here, notice none,
+# which needs no sign-off at all).
+SENIOR_NOTICES = (CORRECTION, WITHDRAWAL)
 
 
 _LABELS = {
@@ -159,7 +177,10 @@ PRESETS: dict[str, Preset] = {
         title="Reuters",
         sources=(
             "Reuters Handbook of Journalism, 'Corrections, refiles and withdrawals' "
-            "(CORRECTED for a substantive error, REFILE for a minor one, STORY WITHDRAWN)",
+            "(CORRECTED for a substantive error, REFILE for a minor one, STORY WITHDRAWN; "
+            "a desk head or specialist editor decides whether to correct or withdraw)",
+            "Reuters, notice to its clients on corrections (2006): only senior editors are "
+            "authorized to issue a CORRECTED story or a REFILE",
         ),
         defaults={**_COMMON_DEFAULTS, "factual": (CORRECTION, SIGNIFICANT)},
         labels={
@@ -171,6 +192,7 @@ PRESETS: dict[str, Preset] = {
         },
         significant_factual_corrected=True,
         minor_correction_refiled=True,
+        senior_issues=True,
     ),
     "nyt": Preset(
         name="nyt",
@@ -230,6 +252,12 @@ def significance_of(note: Note | None, policy: Preset) -> str:
 def label(notice: str, policy: Preset) -> str:
     """How readers see the notice type under the policy ("Correction", "CORRECTED")."""
     return policy.labels.get(notice, _LABELS.get(notice, notice))
+
+
+def needs_senior(notice: str, policy: Preset) -> bool:
+    """Whether a notice of this type may be published only with a senior editor's
+    approval under ``policy`` (its ``senior-issues`` rule)."""
+    return policy.senior_issues and notice in SENIOR_NOTICES
 
 
 def placement(significance: str) -> str:

@@ -40,6 +40,8 @@ from tracker.text.decode import not_text_kind
 
 if TYPE_CHECKING:
     from tracker.identity import Identity
+    from tracker.model import NoticeItem
+    from tracker.policy import Preset
     from tracker.session import ReviewSession
     from tracker.where import Places
 
@@ -150,6 +152,8 @@ def settings(store: Store) -> dict[str, Any]:
         "require-notes": config.require_notes,
         # The policy in force: the store's, or the default's name when it names none.
         "policy": preset(config.policy).name,
+        # Who may issue what the policy keeps for senior editors ([] when none named).
+        "senior-editors": list(config.senior_editors),
         "categories": list(config.categories),
     }
 
@@ -174,17 +178,42 @@ def notice_defaults(store: Store) -> dict[str, tuple[str, str]]:
 def set_setting(
     store: Store,
     name: str,
-    value: bool | str,
+    value: bool | str | Sequence[str],
     author: str | None = None,
     warnings: list[str] | None = None,
 ) -> str | None:
-    """Turn a setting on or off, or name the policy (a journaled commit of the settings
-    file); returns the commit, or None when it already had that value."""
+    """Turn a setting on or off, name the policy, or name the senior editors (a list of
+    "Name <email>"; empty: none) (a journaled commit of the settings file); returns the
+    commit, or None when it already had that value."""
     if name == "policy":
         _check_policy(str(value))
+    if name == "senior-editors":
+        value = _senior_editors(value)
     from tracker.recording import change_setting
 
     return change_setting(store, name, value, _identity(author), warnings)
+
+
+def _senior_editors(value: object) -> tuple[str, ...]:
+    """The senior editors as the settings file keeps them: each "Name <email>" (an email
+    is what names an editor: reviews match by it), each email once, in the order given."""
+    from tracker.identity import Identity
+
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TrackerError(
+            "senior-editors is a list of editors", 'write: tracker config senior-editors "Name'
+            ' <email>" ...'
+        )  # fmt: skip
+    named: dict[str, str] = {}
+    for text in value:
+        editor = Identity.parse(str(text))
+        if not editor.email or not str(editor).isprintable():
+            raise TrackerError(
+                f"{text!r} is not a senior editor the tracker can match",
+                'write each as "Name <email@example.org>": approvals are matched by email',
+            )
+        named.setdefault(editor.email.casefold(), str(editor))
+    return tuple(named.values())
 
 
 def _identity(author: str | None) -> Identity | None:
@@ -890,6 +919,7 @@ def publish(
                 "an editor other than the author must approve it first"
                 " (tracker review REV --approve); nothing was published",
             )
+        _refuse_without_senior(store.config.senior_editors, policy, revisions, items)
         overdue = [item for item in items if late(item, policy, when)]
         if overdue:
             item = overdue[0]
@@ -934,6 +964,39 @@ def notice_sheet(store: Store, document: str, rev_range: str | None = None) -> N
         chosen, words or "", notice_text(items, policy), tuple(items), tuple(revisions),
         {r.rev: published[r.rev] for r in revisions if r.rev in published},
     )  # fmt: skip
+
+
+def _refuse_without_senior(
+    seniors: Sequence[str], policy: Preset, revisions: list[Revision], items: list[NoticeItem]
+) -> None:
+    """The policy's ``senior-issues`` rule (Reuters): a correction or a withdrawal is
+    published only when its sign-off approval (the latest review, by a second editor) is
+    a senior editor's. The approval, not the publish act, is what the desk head gives
+    (docs/corrections.md, "Senior editors")."""
+    from tracker.identity import named_in
+    from tracker.policy import needs_senior
+
+    kept = [item for item in items if needs_senior(item.notice, policy)]
+    if not kept:
+        return
+    if not seniors:
+        raise PublishRefusedError(
+            f"{kept[0].rev[:12]} carries a {kept[0].notice}, which the {policy.name} policy"
+            " lets only a senior editor issue, and this store names no senior editors",
+            'name them with tracker config senior-editors "Name <email>" ...; nothing was'
+            " published",
+        )
+    reviews = {r.rev: r.review for r in revisions}
+    for item in kept:
+        review = reviews.get(item.rev)
+        if review is None or not named_in(review.author, seniors):
+            raise PublishRefusedError(
+                f"{item.rev[:12]} carries a {item.notice}, which the {policy.name} policy lets"
+                " only a senior editor issue, but no senior editor approved it",
+                f"a senior editor ({', '.join(seniors[:3])}{', ...' if len(seniors) > 3 else ''})"
+                f" must approve it first (tracker review {item.rev[:12]} --approve); nothing"
+                " was published",
+            )
 
 
 def _signed_off(revision: Revision) -> bool:

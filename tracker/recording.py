@@ -718,17 +718,19 @@ SETTINGS = {
     "require-approval": "require_approval",
     "require-notes": "require_notes",
     "policy": "policy",
+    "senior-editors": "senior_editors",
 }
 
 
 def change_setting(
     store: Store,
     name: str,
-    value: bool | str,
+    value: bool | str | tuple[str, ...],
     identity: Identity | None = None,
     warnings: list[str] | None = None,
 ) -> str | None:
-    """Turn a store setting on or off, or name its corrections policy: a commit of the
+    """Turn a store setting on or off, name its corrections policy or its senior editors
+    (a tuple of "Name <email>", checked by the caller; empty: none): a commit of the
     settings file on the branch, journaled as a ``config`` event (verify accepts it, and
     flags a change made any other way). Returns the commit, or None when the setting
     already had that value."""
@@ -761,6 +763,8 @@ def change_setting(
         current = StoreConfig.from_json(data)
         if key == "policy":
             value = str(value)  # an explicit "ap" is written: the desk chose it
+        if key == "senior_editors":
+            value = tuple(value) if isinstance(value, (tuple, list)) else ()
         if getattr(current, key) == value:
             return None
         target = store.root / CONFIG_PATH
@@ -771,11 +775,12 @@ def change_setting(
                 " 'tracker config'; nothing was written",
             )
         # The file as the branch holds it, keys this tracker does not know kept; a
-        # require_approval that is off is no key at all, as init writes it.
-        if key == "require_approval" and not value:
+        # require_approval that is off is no key at all, as init writes it; nor is an
+        # empty list of senior editors.
+        if key in ("require_approval", "senior_editors") and not value:
             data.pop(key, None)
         else:
-            data[key] = value
+            data[key] = list(value) if isinstance(value, tuple) else value
         new = (json.dumps(data, indent=2) + "\n").encode()
         if key == "policy":
             chosen = preset(str(value))
@@ -783,6 +788,17 @@ def change_setting(
                 f"Follow the {chosen.name} corrections policy\n\npolicy={chosen.name}, set "
                 f"with 'tracker config'; from now on notes are checked against {chosen.title}'s "
                 "rules (docs/corrections.md).\n"
+            )
+        elif key == "senior_editors":
+            named = "; ".join(value) or "none"
+            means = (
+                "counts only their approvals" if value else "publishes none until some are named"
+            )
+            message = (
+                ("Name the senior editors" if value else "Name no senior editors")
+                + f"\n\nsenior_editors={named}, set with 'tracker config'; from now on a "
+                f"policy that lets only senior editors issue corrections (reuters) {means} "
+                "(docs/corrections.md).\n"
             )
         else:
             word = "on" if value else "off"
@@ -792,7 +808,8 @@ def change_setting(
             )
         commit = _commit_file(
             store, CONFIG_PATH, new, message, identity, date, event="config",
-            from_disk=False, warnings=warnings, details={"setting": key, "value": value},
+            from_disk=False, warnings=warnings,
+            details={"setting": key, "value": list(value) if isinstance(value, tuple) else value},
         )  # fmt: skip
         try:  # housekeeping after the commit point, as in init
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -85,6 +85,9 @@ class StoreConfig:
     require_approval: bool = False
     # The corrections policy (tracker/policy.py preset name); "" reads as the default.
     policy: str = ""
+    # Who may issue what only senior editors may (a policy's ``senior-issues`` rule):
+    # "Name <email>" each, matched by email (tracker.identity.named_in).
+    senior_editors: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict) -> StoreConfig:
@@ -95,6 +98,7 @@ class StoreConfig:
             created_by_tracker=True,
             require_approval=bool(data.get("require_approval", False)),
             policy=str(data.get("policy") or ""),
+            senior_editors=_strings(data.get("senior_editors")),
         )
 
     def to_json(self) -> dict:
@@ -109,7 +113,16 @@ class StoreConfig:
             data["require_approval"] = True
         if self.policy:  # likewise written only once a desk chose one
             data["policy"] = self.policy
+        if self.senior_editors:  # and once a desk named them
+            data["senior_editors"] = list(self.senior_editors)
         return data
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """A list of strings from a settings file (anything else, as by a hand edit: none)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(item for item in value if isinstance(item, str))
 
 
 @dataclass

@@ -7,6 +7,12 @@ Two findings, each naming the revision a ``publish`` event of the journal made p
   policy's default for the cause, other than none) but has no second editor's approval,
   or got it only after it was published. ``tracker publish`` refuses both, so the event
   was written by hand, or the approval was withdrawn (a flag) since.
+  The same kind names a correction or a withdrawal published under a policy whose
+  ``senior-issues`` rule (Reuters) lets only a senior editor issue it, when no approval
+  made before publication is by one of the store's senior editors. Both the policy and
+  the list are the ones in force at the publish date (the last journaled settings change
+  on the branch made by then: audit/settings_history.py), so naming or removing a senior
+  editor later does not change an earlier publication's verdict.
 * ``late-notice``: a notice published more than the policy's days (30) after the error
   was reported (the note's ``reported``), with no ``late_reason``: the NYT rule that a
   delay is explained. ``tracker publish`` refuses it too.
@@ -14,20 +20,26 @@ Two findings, each naming the revision a ``publish`` event of the journal made p
 
 from __future__ import annotations
 
+from tracker.audit.settings_history import SettingsAt
 from tracker.errors import TrackerError
-from tracker.identity import same_editor
+from tracker.identity import named_in, same_editor
 from tracker.model import APPROVED, NoticeItem, Revision, VerifyReport
 from tracker.notices import days_to_publish, is_after, items_of, late
-from tracker.policy import preset
+from tracker.policy import SENIOR_NOTICES, needs_senior, preset
 from tracker.publication import publish_events
-from tracker.store import Store
+from tracker.store import Store, StoreConfig
 
 
-def check_notices(store: Store, report: VerifyReport, journal: list[dict]) -> None:
-    """Add the findings of the journal's publish events to ``report``."""
+def check_notices(
+    store: Store, report: VerifyReport, journal: list[dict], *, whole: bool = True
+) -> None:
+    """Add the findings of the journal's publish events to ``report``. ``whole``: the
+    journal is all of it (``verify --since`` passes only its tail, and the settings of a
+    publication's day are then read from the whole journal, if a rule needs them)."""
     events = publish_events(journal)
     if not events:
         return
+    settings = SettingsAt(store, journal if whole else None)
     policy = preset(store.config.policy)
     first: dict[str, str] = {}  # a revision's publication is its first event's
     for event in events:
@@ -49,15 +61,21 @@ def check_notices(store: Store, report: VerifyReport, journal: list[dict]) -> No
         items = items_of([revision], policy, {rev: (when, "")})
         if not items:
             continue  # no notice: a silent fix needs no sign-off
-        _check_sign_off(store, revision, when, report)
+        approvals = _check_sign_off(store, revision, when, report)
+        senior_kind = any(item.notice in SENIOR_NOTICES for item in items)
+        if approvals and senior_kind and settings.ever_had(_senior_rule):
+            _check_senior(revision, items, approvals, settings, when, report)
         for item in items:
             _check_timeliness(item, policy, report)
 
 
-def _check_sign_off(store: Store, revision: Revision, when: str, report: VerifyReport) -> None:
+def _check_sign_off(
+    store: Store, revision: Revision, when: str, report: VerifyReport
+) -> list[dict]:
     """A publication stands on an approval by a second editor made before it. A review
     written after it (a later flag, another opinion) does not undo what was published:
-    it is shown where reviews are shown, not reported here."""
+    it is shown where reviews are shown, not reported here. Returns those approvals
+    (none: a finding was added)."""
     review = revision.review
     rev = revision.rev
     entries = store.review_entries(rev) or []
@@ -68,7 +86,7 @@ def _check_sign_off(store: Store, revision: Revision, when: str, report: VerifyR
         and not is_after(str(e.get("date")), when)
     ]  # fmt: skip
     if before:
-        return
+        return before
     if review is not None and review.signed_off:
         report.add(
             "unapproved-notice",
@@ -76,13 +94,49 @@ def _check_sign_off(store: Store, revision: Revision, when: str, report: VerifyR
             f"approved by a second editor only after it was published ({review.date[:10]})",
             rev,
         )
-        return
+        return []
     said = "no review" if review is None else f"its review is {_status(review)}"
     report.add(
         "unapproved-notice",
         f"{rev[:12]} was published on {when[:10]} with a notice for readers, but "
         f"{said}: a notice is published only after a second editor approves it",
         rev,
+    )
+    return []
+
+
+def _senior_rule(config: StoreConfig) -> bool:
+    return preset(config.policy).senior_issues
+
+
+def _check_senior(
+    revision: Revision,
+    items: list[NoticeItem],
+    approvals: list[dict],
+    settings: SettingsAt,
+    when: str,
+    report: VerifyReport,
+) -> None:
+    """The ``senior-issues`` rule, by the settings in force when it was published: a
+    correction or a withdrawal stands on an approval by a senior editor named then."""
+    then = settings.at(when)
+    policy = preset(then.policy)
+    kept = [item for item in items if needs_senior(item.notice, policy)]
+    if not kept:
+        return
+    seniors = then.senior_editors
+    if any(named_in(str(e.get("author")), seniors) for e in approvals):
+        return
+    why = (
+        "approved by no senior editor"
+        if seniors
+        else "the store named no senior editors then (tracker config senior-editors)"
+    )
+    report.add(
+        "unapproved-notice",
+        f"{revision.rev[:12]} was published on {when[:10]} with a {kept[0].notice} under the"
+        f" {policy.name} policy, which lets only a senior editor issue one, but {why}",
+        revision.rev,
     )
 
 

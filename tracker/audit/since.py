@@ -27,6 +27,7 @@ from tracker.audit.approval_checks import check_approvals
 from tracker.audit.notice_checks import check_notices
 from tracker.audit.policy_checks import check_policy
 from tracker.audit.replay_checks import check_replays
+from tracker.audit.settings_history import last_on_branch
 from tracker.errors import TrackerError, UnknownDocumentError
 from tracker.git import cmd as gitcmd
 from tracker.git.journal import JOURNAL_REF, event_of
@@ -43,7 +44,6 @@ from .verify import (
     _check_revision,
     _check_signatures,
     _shallow,
-    last_on_branch,
 )
 
 _NOTES_REFS = (NOTES_REF, REVIEWS_REF)
@@ -100,7 +100,7 @@ def verify_since(store: Store, since: str, require_signatures: bool = False) -> 
                 check_policy(store, store.revision(commit), report)
         _check_signatures(store, chain[1:], events, require_signatures, report)
         check_approvals(store, report, events)
-        check_notices(store, report, events)  # the publish events since REV
+        check_notices(store, report, events, whole=False)  # the publish events since REV
         _rehash(store, rev, events, report)
     except TrackerError as error:
         report.add("integrity", f"the store could not be read to the end: {error.one_line()}")

@@ -34,6 +34,7 @@ from tracker.audit.notes_checks import check_notes
 from tracker.audit.notice_checks import check_notices
 from tracker.audit.policy_checks import check_policy
 from tracker.audit.replay_checks import check_replays
+from tracker.audit.settings_history import last_on_branch
 from tracker.errors import NotTextError, TrackerError
 from tracker.git import cmd as gitcmd
 from tracker.git.journal import JOURNAL_REF, read_journal
@@ -175,18 +176,6 @@ def _finish_fsck(proc: subprocess.Popen[bytes], report: VerifyReport) -> None:
         # Integrity findings come first: everything else rests on the objects.
         found = [Finding("integrity", f"git fsck: {line.strip()}") for line in problems[:20]]
         report.findings[:0] = found or [Finding("integrity", "git fsck failed")]
-
-
-def last_on_branch(store: Store, commits: list[str]) -> str | None:
-    """The last of ``commits`` that the branch holds: a settings change that ``sync
-    --settle`` set aside (kept, off the branch) does not decide the settings."""
-    for commit in reversed(commits):
-        ancestor = gitcmd.run(
-            store.root, "merge-base", "--is-ancestor", commit, "HEAD", check=False
-        )
-        if ancestor.returncode == 0:
-            return commit
-    return None
 
 
 def _check_config(store: Store, journal, report: VerifyReport) -> None:

@@ -167,7 +167,7 @@ def init(args: argparse.Namespace) -> int:
 @command("config")
 def config(args: argparse.Namespace) -> int:
     store = _open(args)
-    if args.name is None or args.value is None:
+    if args.name is None or not args.value:
         settings = porcelain.settings(store)
         if args.name is not None:
             settings = {args.name: settings[args.name]}
@@ -176,29 +176,43 @@ def config(args: argparse.Namespace) -> int:
             return 0
         for name, value in settings.items():
             shown = (
-                ", ".join(value) if isinstance(value, list)
+                ", ".join(value) or "none" if isinstance(value, list)
                 else value if isinstance(value, str)
                 else "on" if value else "off"
             )  # fmt: skip
             print(f"{name:<17} {one_line(shown)}")
         return 0
     warnings: list[str] = []
-    value: bool | str
-    if args.name == "policy":
-        value = args.value
-    elif args.value in ("on", "off"):
-        value = args.value == "on"
+    value: bool | str | list[str]
+    said = " ".join(args.value)
+    if args.name == "senior-editors":
+        # The whole list, replaced; "none" alone names none (no editor is called that:
+        # an editor is "Name <email>").
+        value = [] if args.value == ["none"] else list(args.value)
+    elif len(args.value) > 1:
+        raise TrackerError(
+            f"{args.name} takes one value, not {len(args.value)}",
+            f"write: tracker config {args.name} VALUE",
+        )
+    elif args.name == "policy":
+        value = args.value[0]
+    elif args.value[0] in ("on", "off"):
+        value = args.value[0] == "on"
     else:
         raise TrackerError(
-            f"{args.name} is on or off, not {args.value!r}", f"write: tracker config {args.name} on"
+            f"{args.name} is on or off, not {args.value[0]!r}",
+            f"write: tracker config {args.name} on",
         )
     commit = porcelain.set_setting(store, args.name, value, args.author, warnings)
+    if args.name == "senior-editors":  # as the store keeps them: each email once
+        value = porcelain.settings(store)["senior-editors"]
+        said = "; ".join(value) or "none"
     if args.json:
         _print_json({"setting": args.name, "value": value, "commit": commit})
     elif commit is None:
-        print(f"{args.name} is already {args.value}; nothing was written")
+        print(f"{args.name} is already {one_line(said)}; nothing was written")
     else:
-        print(f"{args.name} is now {args.value} (settings commit {commit[:12]})")
+        print(f"{args.name} is now {one_line(said)} (settings commit {commit[:12]})")
     _warn(warnings)
     return 0
 

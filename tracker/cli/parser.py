@@ -99,11 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--author", help='"Name <email>" (default: git config user.name/email)')
 
     p = command(
-        "config", "list the store's settings, turn one on or off, or choose the policy",
+        "config",
+        "list the store's settings, turn one on or off, choose the policy, or name the"
+        " senior editors",
         json_flag=True,
     )  # fmt: skip
-    p.add_argument("name", nargs="?", choices=["require-approval", "require-notes", "policy"])
-    p.add_argument("value", nargs="?", help="on or off; for policy: " + ", ".join(_POLICIES))
+    p.add_argument(
+        "name", nargs="?",
+        choices=["require-approval", "require-notes", "policy", "senior-editors"],
+    )  # fmt: skip
+    p.add_argument(
+        "value", nargs="*",
+        help="on or off; for policy: " + ", ".join(_POLICIES) + '; for senior-editors:'
+        ' each "Name <email>" (the whole list), or none',
+    )  # fmt: skip
     p.add_argument("--author", help="who changes the setting (default: git config)")
 
     p = command("add", "start tracking a document (records its first revision)")
