@@ -89,6 +89,10 @@ def paragraph_and_two_edit_sets(draw):
         [(28, 35, ""), (56, 76, "seven")],
     )
 )
+# The remote's cut six characters after ours: the text beside ours is compared only up to it.
+@example(
+    ("prices prices prices prices prices prices in in prices.", [(21, 42, "")], [(48, 54, "")])
+)
 def test_disjoint_edits_of_one_paragraph_merge_and_land_on_their_own_tokens(case):
     base, our_edits, their_edits = case
     ours_text, ours = edits_to_changes(base, our_edits)
@@ -113,10 +117,18 @@ def test_disjoint_edits_of_one_paragraph_merge_and_land_on_their_own_tokens(case
         # Same texts at the moved offsets, in the remote's text and in the merged one.
         assert theirs_text[moved.old.start : moved.old.end] == mine.old.text
         assert result.text[moved.new.start : moved.new.end] == mine.new.text
-        # And the same place: the two tokens on each side are those of our own text
-        # (unchanged by either editor), so no correction lands in the wrong place.
-        assert result.text[: moved.new.start].endswith(ours_text[: mine.new.start][-8:])
-        assert result.text[moved.new.end :].startswith(ours_text[mine.new.end :][:8])
+        # And the same place: the text on each side is that of our own text, as far as
+        # the remote left it alone (up to 8 characters, never into the remote's nearest
+        # edit), so no correction lands in the wrong place.
+        before = min(
+            [8] + [mine.old.start - t.old.end for t in theirs if t.old.end <= mine.old.start]
+        )
+        after = min(
+            [8] + [t.old.start - mine.old.end for t in theirs if t.old.start >= mine.old.end]
+        )
+        left = ours_text[: mine.new.start]
+        assert result.text[: moved.new.start].endswith(left[len(left) - before :])
+        assert result.text[moved.new.end :].startswith(ours_text[mine.new.end :][:after])
 
 
 @settings(max_examples=40, deadline=None)
