@@ -501,3 +501,32 @@ def test_a_kept_row_of_the_wrong_shape_makes_the_whole_file_read_past(row, trust
 
     good = ["d", "r", 2, "n", "s", "l", "c", "t", "src", "by", "rep", "late"]
     assert _well_typed([good, row, good]) is trusted
+
+
+def test_headlines_of_big_binary_and_missing_documents(tmp_path):
+    from tracker.export.feed_headlines import _HEAD_BYTES, document_headlines
+
+    store = init_store(tmp_path / "big", ANN, DATE)
+    big = "Big title\n\n" + "word " * 80_000  # far past what is read, and a pipe's buffer
+    for name, text in {"big.txt": big, "after.txt": "# After the big one\n"}.items():
+        write(store, name, text)
+        record(store, name, "Add", identity=ANN, date=DATE)
+    # A title past the first 8 KB is not looked for: the document keeps its path.
+    write(store, "late.txt", "\n" * (_HEAD_BYTES + 1) + "Too late\n")
+    record(store, "late.txt", "Add", identity=ANN, date=DATE)
+    # A binary file, committed with plain git (the tracker records only text).
+    (store.root / "bin.dat").write_bytes(b"Not a title\x00\x01\n")
+    git(store.root, "add", "bin.dat")
+    git(store.root, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-qm", "bin")
+    store.refresh()
+    names = ["big.txt", "after.txt", "bin.dat", "late.txt", "gone.txt"]
+    assert document_headlines(store, names) == {
+        "big.txt": "Big title",
+        "after.txt": "After the big one",
+    }
+    kept = store.git_dir / "tracker" / "cache" / "feed-headlines-v1.json"
+    assert kept.is_file()
+    assert document_headlines(store, names) == {
+        "big.txt": "Big title",
+        "after.txt": "After the big one",
+    }

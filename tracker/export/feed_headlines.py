@@ -10,11 +10,11 @@ reads nothing and a run after new revisions reads only the documents they change
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Collection
-from typing import Any
+from typing import IO, Any
 
 from tracker import __version__
-from tracker.errors import TrackerError
 from tracker.export.feed_cache import CACHE_VERSION, FeedCache, is_oid
 from tracker.git import cmd as gitcmd
 from tracker.notices import headline
@@ -23,6 +23,7 @@ from tracker.store import Store
 # A title is near the top: a document's first 8 KB are looked at for it, front matter
 # and all, so the work per document stays bounded however long the document is.
 _HEAD_BYTES = 1 << 13
+_BATCH = 500  # requests written at once: 500 ids stay well inside a pipe's buffer
 
 
 def document_headlines(store: Store, documents: Collection[str]) -> dict[str, str]:
@@ -44,7 +45,7 @@ def document_headlines(store: Store, documents: Collection[str]) -> dict[str, st
         known.update(_read_headlines(store, missing))
     if cache is not None:
         # Only the blobs the tip still holds: the file stays the size of the store.
-        cache.save(head, wanted, {blob: known[blob] for blob in set(wanted.values())})
+        cache.save(head, wanted, {blob: known.get(blob, "") for blob in set(wanted.values())})
     return _named(documents, wanted, known)
 
 
@@ -73,29 +74,54 @@ def _blobs_at(store: Store, head: str) -> dict[str, str]:
 
 
 def _read_headlines(store: Store, blobs: list[str]) -> dict[str, str]:
-    """``{blob: headline}`` for ``blobs``, read by one ``git cat-file --batch`` (the
-    requests written at once; git answers them in order)."""
-    data = "".join(f"{blob}\n" for blob in blobs).encode("ascii")
-    try:
-        out = gitcmd.run(store.root, "cat-file", "--batch", input=data).stdout
-    except TrackerError:
-        return {}  # a damaged repository: verify says so; the feed falls back to names
+    """``{blob: headline}`` for ``blobs``, read by one ``git cat-file --batch``. Requests
+    go in batches that fit a pipe (git answers while they are written), and of each blob
+    only the first ``_HEAD_BYTES`` are kept: the rest is read past in pieces, so a store
+    of huge documents costs memory for none of them."""
     found: dict[str, str] = {}
-    at = 0
-    for blob in blobs:
-        end = out.find(b"\n", at)
-        if end < 0:
-            break
-        header = out[at:end].split(b" ")
-        at = end + 1
-        if len(header) != 3:
-            continue  # "<id> missing"
-        size = int(header[2])
-        body = out[at : at + min(size, _HEAD_BYTES)]
-        at += size + 1
-        if header[1] == b"blob" and b"\x00" not in body:  # a NUL: a binary file
-            found[blob] = headline(body.decode("utf-8", "replace"))
+    try:
+        proc = subprocess.Popen(
+            gitcmd.git_argv(["cat-file", "--batch"]),
+            cwd=store.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=gitcmd.hardened_env(store.root),
+        )
+    except OSError:
+        return found  # git could not start: the feed falls back to names
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for start in range(0, len(blobs), _BATCH):
+            chunk = blobs[start : start + _BATCH]
+            proc.stdin.write("".join(f"{blob}\n" for blob in chunk).encode("ascii"))
+            proc.stdin.flush()
+            for blob in chunk:
+                header = proc.stdout.readline().split()
+                if len(header) != 3:
+                    continue  # "<id> missing": gone from a damaged repository
+                size = int(header[2])
+                body = proc.stdout.read(min(size, _HEAD_BYTES))
+                _skip(proc.stdout, size - len(body) + 1)  # the rest, and git's newline
+                # A NUL: a binary file, which has no title ("" is kept, so it is not
+                # read again: a blob id always names the same bytes).
+                text = header[1] == b"blob" and b"\x00" not in body
+                found[blob] = headline(body.decode("utf-8", "replace")) if text else ""
+    except (OSError, ValueError):
+        pass  # git went away mid-way: what was read stands, the rest keep their names
+    finally:
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.wait()
     return found
+
+
+def _skip(stream: IO[bytes], count: int) -> None:
+    while count > 0:
+        piece = stream.read(min(count, 1 << 16))
+        if not piece:
+            raise ValueError("git's answer ended early")
+        count -= len(piece)
 
 
 class HeadlineCache:
