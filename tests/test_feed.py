@@ -530,3 +530,16 @@ def test_headlines_of_big_binary_and_missing_documents(tmp_path):
         "big.txt": "Big title",
         "after.txt": "After the big one",
     }
+
+
+def test_limit_keeps_the_newest_notices_and_a_bad_count_is_one_line(room):
+    store, _revs = room
+    whole = porcelain.feed(store)
+    newest = porcelain.feed(store, limit=2)
+    assert len(whole.items) == 3 and newest.items == whole.items[:2]
+    assert newest.updated == whole.updated
+    printed = run_cli("-C", str(store.root), "feed", "-n", "1")
+    assert printed.code == 0 and printed.out.count("<entry>") == 1
+    assert whole.entry_id(whole.items[0]) in printed.out
+    bad = run_cli("-C", str(store.root), "feed", "--limit", "many")
+    assert bad.code == 2 and len(bad.err.strip().splitlines()) == 1 and "not a count" in bad.err

@@ -1014,17 +1014,19 @@ def feed(
     everything: bool = False,
     title: str = "Corrections",
     base_url: str = "",
+    limit: int | None = None,
 ) -> Feed:
     """The corrections feed: every published notice of every document, newest first
     (``everything``: the notices not yet published too, marked). ``documents`` as typed
     (relative to the current folder), ``notices`` notice types, ``since``/``until`` a day
-    or a time with its offset; docs/corrections.md, "The corrections feed"."""
+    or a time with its offset, ``limit`` the most it lists (the newest); docs/
+    corrections.md, "The corrections feed"."""
     from tracker.export.feed import build_feed
 
     named = [store.relpath(path) for path in documents]
     return build_feed(
         store, documents=named, notices=notices, since=since, until=until,
-        everything=everything, title=title, base_url=base_url,
+        everything=everything, title=title, base_url=base_url, limit=limit,
     )  # fmt: skip
 
 

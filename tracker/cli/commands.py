@@ -395,7 +395,7 @@ def feed(args: argparse.Namespace) -> int:
     result = porcelain.feed(
         _open(args), documents=args.documents, notices=args.notices, since=args.since,
         until=args.until, everything=args.everything, title=args.title,
-        base_url=args.base_url,
+        base_url=args.base_url, limit=args.limit,
     )  # fmt: skip
     return _write_or_print(args.output, porcelain.render_feed(result, args.format))
 

@@ -253,6 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--base-url", default="", metavar="URL", help="link each notice to URL/DOC")
     p.add_argument("--title", default="Corrections", help='the feed\'s title ("Corrections")')
+    p.add_argument(
+        "-n", "--limit", dest="limit", type=_count, metavar="N",
+        help="only the N newest notices (a subscription feed's size; default: every one)",
+    )  # fmt: skip
 
     p = command(
         "notes-history", "every wording of a revision's notes, oldest first", json_flag=True

@@ -78,9 +78,11 @@ def build_feed(
     everything: bool = False,
     title: str = DEFAULT_TITLE,
     base_url: str = "",
+    limit: int | None = None,
 ) -> Feed:
     """The store's notices, published ones only unless ``everything``; filtered by
-    document, notice type and date (the published date; a pending notice's own date)."""
+    document, notice type and date (the published date; a pending notice's own date);
+    the ``limit`` newest of them when given."""
     for notice in notices:
         if notice not in FEED_TYPES:
             raise TrackerError(
@@ -131,6 +133,9 @@ def build_feed(
             continue
         items.append(item)
     items.sort(key=_newest_first)
+    if limit is not None:
+        # A subscription feed's size: readers see the newest, as Atom feeds give them.
+        items = items[:limit]
     newest = max((_instant(i.published or i.corrected) for i in items), default=None)
     updated = newest.isoformat() if newest is not None else tip_date
     headlines = document_headlines(store, {item.document for item in items})
