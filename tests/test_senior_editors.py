@@ -169,3 +169,23 @@ def test_a_senior_editors_change_reaches_the_other_clones_by_sync(tmp_path):
     bob = Store.open(bob.root)
     assert porcelain.settings(bob)["senior-editors"] == [str(CAROL)]
     assert porcelain.verify(bob).findings == []
+
+
+def test_a_settings_change_in_the_same_second_as_a_publication_is_judged_by_journal_order(
+    desk, monkeypatch
+):
+    store, fix = desk
+    at = "2025-06-06T12:00:00+01:00"
+    _set_seniors(store, [str(CAROL)], "2025-06-06T09:30:00+01:00", monkeypatch)
+    add_review(store, fix, "approved", "", CAROL, "2025-06-06T10:00:00+01:00")
+    _published(store, fix, at)
+    _set_seniors(store, [], at, monkeypatch)  # Carol removed in the publication's second
+    second = _fix(store, "Monday", "Sunday", "2025-06-06T12:30:00+01:00")
+    add_review(store, second, "approved", "", BOB, "2025-06-06T12:40:00+01:00")
+    later = "2025-06-06T13:00:00+01:00"
+    _published(store, second, later)  # nobody senior named: a finding...
+    _set_seniors(store, [str(BOB)], later, monkeypatch)  # ...which naming Bob after it keeps
+    findings = porcelain.verify(Store.open(store.root)).findings
+    assert [(f.kind, f.revision) for f in findings] == [("unapproved-notice", second)]
+    since = porcelain.verify(Store.open(store.root), since=fix).findings
+    assert [(f.kind, f.revision) for f in since] == [("unapproved-notice", second)]

@@ -42,10 +42,12 @@ def check_notices(
     settings = SettingsAt(store, journal if whole else None)
     policy = preset(store.config.policy)
     first: dict[str, str] = {}  # a revision's publication is its first event's
+    published_by: dict[str, dict] = {}  # and that event, for the settings of its moment
     for event in events:
         for rev in event["revisions"]:
             if isinstance(rev, str):
                 first.setdefault(rev, event["date"])
+                published_by.setdefault(rev, event)
     document = {rev: "" for rev in first}
     for event in events:
         for rev in event["revisions"]:
@@ -64,7 +66,7 @@ def check_notices(
         approvals = _check_sign_off(store, revision, when, report)
         senior_kind = any(item.notice in SENIOR_NOTICES for item in items)
         if approvals and senior_kind and settings.ever_had(_senior_rule):
-            _check_senior(revision, items, approvals, settings, when, report)
+            _check_senior(revision, items, approvals, settings, published_by[rev], report)
         for item in items:
             _check_timeliness(item, policy, report)
 
@@ -114,12 +116,14 @@ def _check_senior(
     items: list[NoticeItem],
     approvals: list[dict],
     settings: SettingsAt,
-    when: str,
+    event: dict,
     report: VerifyReport,
 ) -> None:
-    """The ``senior-issues`` rule, by the settings in force when it was published: a
-    correction or a withdrawal stands on an approval by a senior editor named then."""
-    then = settings.at(when)
+    """The ``senior-issues`` rule, by the settings in force when it was published (the
+    publish ``event``'s place in the journal): a correction or a withdrawal stands on an
+    approval by a senior editor named then."""
+    when = str(event["date"])
+    then = settings.at(event)
     policy = preset(then.policy)
     kept = [item for item in items if needs_senior(item.notice, policy)]
     if not kept:

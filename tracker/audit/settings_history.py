@@ -33,30 +33,36 @@ def last_on_branch(store: Store, commits: list[str]) -> str | None:
 
 
 class SettingsAt:
-    """The settings in force at a time: those of the last journaled settings change on
-    the branch dated at or before it. Built lazily: nothing is read until asked, and
-    ``journal`` (the whole journal, oldest first) is read from the store only when the
-    caller has none (``verify --since`` holds only the events after its point)."""
+    """The settings in force when an act was journaled: those of the last journaled
+    settings change on the branch that the journal holds before the act's own event (the
+    journal's order, not the clock's: two acts in one second, or clones whose clocks
+    differ, are still told apart); by date for an act the journal does not place. Built
+    lazily: nothing is read until asked, and ``journal`` (the whole journal, oldest
+    first) is read from the store only when the caller has none (``verify --since``
+    holds only the events after its point)."""
 
     def __init__(self, store: Store, journal: list[dict[str, Any]] | None = None) -> None:
         self._store = store
         self._journal = journal
-        self._changes: list[tuple[datetime, str]] | None = None
+        self._changes: list[tuple[int, datetime, str]] | None = None
+        self._position: dict[str, int] = {}  # journal commit -> its place in the journal
         self._found: dict[tuple[str, ...], StoreConfig] = {}
         self._ever: dict[Callable[[StoreConfig], bool], bool] = {}
 
-    def _dated_changes(self) -> list[tuple[datetime, str]]:
+    def _dated_changes(self) -> list[tuple[int, datetime, str]]:
         if self._changes is None:
             journal = self._journal if self._journal is not None else read_journal(self._store)
             changes = []
-            for event in journal:
+            for place, event in enumerate(journal):
+                if isinstance(event.get("journal_commit"), str):
+                    self._position[event["journal_commit"]] = place
                 commit = event.get("commit")
                 if event.get("event") not in ("setup", "config") or not isinstance(commit, str):
                     continue
                 found = self._store.reader.commit(commit)
                 author = found.author() if found is not None else None
                 if author is not None:
-                    changes.append((_when(author[2]), commit))
+                    changes.append((place, _when(author[2]), commit))
             self._changes = changes  # in the journal's order: the order they were made
         return self._changes
 
@@ -67,16 +73,22 @@ class SettingsAt:
         in force before it asks, at a cost, which were when. Asked once, kept."""
         found = self._ever.get(wanted)
         if found is None:
-            configs = [self._read(commit) for _date, commit in self._dated_changes()]
+            configs = [self._read(commit) for _place, _date, commit in self._dated_changes()]
             found = self._ever[wanted] = any(map(wanted, [*configs, self._store.config]))
         return found
 
-    def at(self, when: str) -> StoreConfig:
-        """The settings in force at ISO time ``when``; the branch's current settings when
-        no journaled change on the branch is that old (a store the tracker did not set
-        up, or a date before its setup)."""
-        moment = _when(when)
-        candidates = tuple(commit for date, commit in self._dated_changes() if date <= moment)
+    def at(self, event: dict[str, Any]) -> StoreConfig:
+        """The settings in force when the journal's ``event`` was written: of the last
+        settings change before it in the journal, or (an event the journal does not hold)
+        dated at or before its ``date``; the branch's current settings when there is no
+        such change (a store the tracker did not set up)."""
+        changes = self._dated_changes()
+        place = self._position.get(str(event.get("journal_commit")))
+        if place is not None:
+            candidates = tuple(commit for at, _date, commit in changes if at < place)
+        else:
+            moment = _when(str(event.get("date")))
+            candidates = tuple(commit for _at, date, commit in changes if date <= moment)
         if candidates not in self._found:
             self._found[candidates] = self._read(last_on_branch(self._store, list(candidates)))
         return self._found[candidates]
