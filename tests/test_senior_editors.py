@@ -189,3 +189,16 @@ def test_a_settings_change_in_the_same_second_as_a_publication_is_judged_by_jour
     assert [(f.kind, f.revision) for f in findings] == [("unapproved-notice", second)]
     since = porcelain.verify(Store.open(store.root), since=fix).findings
     assert [(f.kind, f.revision) for f in since] == [("unapproved-notice", second)]
+
+
+def test_a_seniors_approval_followed_by_another_editors_still_lets_it_be_published(
+    desk, monkeypatch
+):
+    store, fix = desk
+    _set_seniors(store, [str(CAROL)], "2025-06-06T09:30:00+01:00", monkeypatch)
+    add_review(store, fix, "approved", "", CAROL, "2025-06-06T10:00:00+01:00")
+    add_review(store, fix, "approved", "", BOB, "2025-06-06T10:30:00+01:00")  # the latest
+    store.refresh()
+    done = porcelain.publish(store, "a.txt", author=str(BOB), date="2025-06-06T12:00:00+01:00")
+    assert fix in done.revisions
+    assert porcelain.verify(Store.open(store.root)).findings == []  # and verify agrees

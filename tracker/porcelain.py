@@ -21,6 +21,7 @@ from tracker.errors import (
     UnknownDocumentError,
 )
 from tracker.model import (
+    APPROVED,
     NOTICE_FIELDS,
     Blame,
     Change,
@@ -919,7 +920,7 @@ def publish(
                 "an editor other than the author must approve it first"
                 " (tracker review REV --approve); nothing was published",
             )
-        _refuse_without_senior(store.config.senior_editors, policy, revisions, items)
+        _refuse_without_senior(store, store.config.senior_editors, policy, revisions, items)
         overdue = [item for item in items if late(item, policy, when)]
         if overdue:
             item = overdue[0]
@@ -967,13 +968,19 @@ def notice_sheet(store: Store, document: str, rev_range: str | None = None) -> N
 
 
 def _refuse_without_senior(
-    seniors: Sequence[str], policy: Preset, revisions: list[Revision], items: list[NoticeItem]
+    store: Store,
+    seniors: Sequence[str],
+    policy: Preset,
+    revisions: list[Revision],
+    items: list[NoticeItem],
 ) -> None:
     """The policy's ``senior-issues`` rule (Reuters): a correction or a withdrawal is
-    published only when its sign-off approval (the latest review, by a second editor) is
-    a senior editor's. The approval, not the publish act, is what the desk head gives
-    (docs/corrections.md, "Senior editors")."""
-    from tracker.identity import named_in
+    published only when a senior editor other than its author approved it (the revision
+    is signed off already: its latest review is a second editor's approval; a senior's
+    approval followed by another editor's still stands, as verify judges it). The
+    approval, not the publish act, is what the desk head gives (docs/corrections.md,
+    "Senior editors")."""
+    from tracker.identity import named_in, same_editor
     from tracker.policy import needs_senior
 
     kept = [item for item in items if needs_senior(item.notice, policy)]
@@ -986,10 +993,14 @@ def _refuse_without_senior(
             'name them with tracker config senior-editors "Name <email>" ...; nothing was'
             " published",
         )
-    reviews = {r.rev: r.review for r in revisions}
+    authors = {r.rev: r.author for r in revisions}
     for item in kept:
-        review = reviews.get(item.rev)
-        if review is None or not named_in(review.author, seniors):
+        approvers = [
+            str(e.get("author")) for e in store.review_entries(item.rev) or []
+            if e.get("status") == APPROVED
+            and not same_editor(str(e.get("author")), authors.get(item.rev, ""))
+        ]  # fmt: skip
+        if not any(named_in(approver, seniors) for approver in approvers):
             raise PublishRefusedError(
                 f"{item.rev[:12]} carries a {item.notice}, which the {policy.name} policy lets"
                 " only a senior editor issue, but no senior editor approved it",
