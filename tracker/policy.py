@@ -380,14 +380,14 @@ def lint(note: Note, policy: Preset, corrected: str = "") -> list[Problem]:
 
 def _staff_named(note: Note) -> str:
     """The note's author as its reader-facing text names them ("" when it does not): by
-    full name, as a phrase (a name shorter than four letters is too likely a word), or
-    by address."""
+    full name of two words or more, as a phrase (one word, "Will" or "June", is too
+    often a plain word), or by address."""
     name, _, rest = note.author.partition("<")
     name, email = " ".join(name.split()), rest.rstrip(">").strip()
     said = " ".join(note.text.split()).casefold()
     if email and "@" in email and email.casefold() in said:
         return "its author's address"
-    if len(name) >= 4 and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", said):
+    if " " in name and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", said):
         return "its author"
     return ""
 
