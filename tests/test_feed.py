@@ -543,3 +543,26 @@ def test_limit_keeps_the_newest_notices_and_a_bad_count_is_one_line(room):
     assert whole.entry_id(whole.items[0]) in printed.out
     bad = run_cli("-C", str(store.root), "feed", "--limit", "many")
     assert bad.code == 2 and len(bad.err.strip().splitlines()) == 1 and "not a count" in bad.err
+
+
+def test_a_headline_git_failed_to_give_is_asked_again_and_a_kept_one_starts_no_git(
+    tmp_path, monkeypatch
+):
+    from tracker.export import feed_headlines
+
+    store = init_store(tmp_path / "again", ANN, DATE)
+    write(store, "a.txt", "Storm hits coast\n\nBody.\n")
+    record(store, "a.txt", "Add", identity=ANN, date=DATE)
+    store.refresh()
+    real = feed_headlines._read_headlines
+    monkeypatch.setattr(feed_headlines, "_read_headlines", lambda store_, blobs: {})
+    assert feed_headlines.document_headlines(store, ["a.txt"]) == {}  # git gave nothing
+    monkeypatch.setattr(feed_headlines, "_read_headlines", real)
+    assert feed_headlines.document_headlines(store, ["a.txt"]) == {"a.txt": "Storm hits coast"}
+
+    def no_git(*_args):
+        raise AssertionError("a kept headline at the same tip needs no git")
+
+    monkeypatch.setattr(feed_headlines, "_blobs_at", no_git)
+    monkeypatch.setattr(feed_headlines, "_read_headlines", no_git)
+    assert feed_headlines.document_headlines(store, ["a.txt"]) == {"a.txt": "Storm hits coast"}

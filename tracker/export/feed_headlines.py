@@ -10,7 +10,9 @@ reads nothing and a run after new revisions reads only the documents they change
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+import threading
 from collections.abc import Collection
 from typing import IO, Any
 
@@ -23,7 +25,7 @@ from tracker.store import Store
 # A title is near the top: a document's first 8 KB are looked at for it, front matter
 # and all, so the work per document stays bounded however long the document is.
 _HEAD_BYTES = 1 << 13
-_BATCH = 500  # requests written at once: 500 ids stay well inside a pipe's buffer
+_BATCH = 500  # requests written at a time (the writer's own thread waits on the pipe)
 
 
 def document_headlines(store: Store, documents: Collection[str]) -> dict[str, str]:
@@ -44,8 +46,10 @@ def document_headlines(store: Store, documents: Collection[str]) -> dict[str, st
     if missing:
         known.update(_read_headlines(store, missing))
     if cache is not None:
-        # Only the blobs the tip still holds: the file stays the size of the store.
-        cache.save(head, wanted, {blob: known.get(blob, "") for blob in set(wanted.values())})
+        # Only the blobs the tip still holds (the file stays the size of the store), and
+        # only those git answered: one it failed to give is asked again next time.
+        answered = {blob: known[blob] for blob in set(wanted.values()) if blob in known}
+        cache.save(head, {d: b for d, b in wanted.items() if b in answered}, answered)
     return _named(documents, wanted, known)
 
 
@@ -74,8 +78,9 @@ def _blobs_at(store: Store, head: str) -> dict[str, str]:
 
 
 def _read_headlines(store: Store, blobs: list[str]) -> dict[str, str]:
-    """``{blob: headline}`` for ``blobs``, read by one ``git cat-file --batch``. Requests
-    go in batches that fit a pipe (git answers while they are written), and of each blob
+    """``{blob: headline}`` for the ``blobs`` git answered, read by one ``git cat-file
+    --batch``. The requests are written by a thread of their own while the answers are
+    read here (so neither side can wait on the other with a full pipe), and of each blob
     only the first ``_HEAD_BYTES`` are kept: the rest is read past in pieces, so a store
     of huge documents costs memory for none of them."""
     found: dict[str, str] = {}
@@ -90,29 +95,43 @@ def _read_headlines(store: Store, blobs: list[str]) -> dict[str, str]:
         )
     except OSError:
         return found  # git could not start: the feed falls back to names
-    assert proc.stdin is not None and proc.stdout is not None
+    stdin, stdout = proc.stdin, proc.stdout
+    assert stdin is not None and stdout is not None
+
+    def ask() -> None:
+        # Closing the pipe ends git's input; a git that went away is seen by the reader.
+        with contextlib.suppress(OSError), stdin:
+            for start in range(0, len(blobs), _BATCH):
+                stdin.write("".join(f"{b}\n" for b in blobs[start : start + _BATCH]).encode())
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    complete = False
     try:
-        for start in range(0, len(blobs), _BATCH):
-            chunk = blobs[start : start + _BATCH]
-            proc.stdin.write("".join(f"{blob}\n" for blob in chunk).encode("ascii"))
-            proc.stdin.flush()
-            for blob in chunk:
-                header = proc.stdout.readline().split()
-                if len(header) != 3:
-                    continue  # "<id> missing": gone from a damaged repository
-                size = int(header[2])
-                body = proc.stdout.read(min(size, _HEAD_BYTES))
-                _skip(proc.stdout, size - len(body) + 1)  # the rest, and git's newline
-                # A NUL: a binary file, which has no title ("" is kept, so it is not
-                # read again: a blob id always names the same bytes).
-                text = header[1] == b"blob" and b"\x00" not in body
-                found[blob] = headline(body.decode("utf-8", "replace")) if text else ""
+        for blob in blobs:
+            header = stdout.readline().split()
+            if not header:
+                break  # git went away mid-way: what was read stands
+            if len(header) != 3:
+                continue  # "<id> missing": gone from a damaged repository
+            size = int(header[2])
+            body = stdout.read(min(size, _HEAD_BYTES))
+            _skip(stdout, size - len(body) + 1)  # the rest, and git's newline
+            # A NUL: a binary file, which has no title ("" is kept, so it is not read
+            # again: a blob id always names the same bytes).
+            text = header[1] == b"blob" and b"\x00" not in body
+            found[blob] = headline(body.decode("utf-8", "replace")) if text else ""
+        else:
+            complete = True
     except (OSError, ValueError):
-        pass  # git went away mid-way: what was read stands, the rest keep their names
+        pass  # git's answer ended early: what was read stands, the rest keep their names
     finally:
-        proc.stdin.close()
-        proc.stdout.close()
+        with contextlib.suppress(OSError):
+            stdout.close()
+        if not complete:
+            proc.kill()  # it may still wait to write answers nobody reads now
         proc.wait()
+        asking.join()
     return found
 
 
