@@ -346,6 +346,8 @@ def test_verify_names_an_approval_given_only_after_publication(desk):
         ('---\nlayout: post\ntitle: "Storm: day two"\n---\n# Other\n', "Storm: day two"),
         ("---\nlayout: post\n---\n\n***\nStorm hits coast\n", "Storm hits coast"),
         ("PEP: 8\nTitle: Style Guide\n", "PEP: 8"),
+        ("# Why we moved to C#\n", "Why we moved to C#"),
+        ("---\nseo:\n  title: SEO blurb\ntitle: Real title\n---\n", "Real title"),
         ("-- ==\n", ""),
         ("", ""),
     ],

@@ -12,6 +12,7 @@ No staff name appears in a notice: neither the revision's author nor the note's.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
@@ -323,12 +324,17 @@ def headline(text: str) -> str:
                 lines = lines[number + 1 :]
                 break
             key, colon, value = line.partition(":")
-            if colon and key.strip() == "title" and _has_words(value):
+            # Top level only: an indented "title:" belongs to a nested block (seo:).
+            if colon and key == "title" and _has_words(value):
                 return _cut(value.strip().strip("\"'").strip())
     for line in lines:
         if _has_words(line):
-            return _cut(line.strip().lstrip("#").strip().rstrip("#").strip())
+            return _cut(_closing_marks.sub("", line.strip().lstrip("#").strip()))
     return ""
+
+
+# Markdown's optional closing #s: a run of them after a space ("C#" keeps its mark).
+_closing_marks = re.compile(r"\s+#+\s*$")
 
 
 def _has_words(line: str) -> bool:
