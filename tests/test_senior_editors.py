@@ -202,3 +202,20 @@ def test_a_seniors_approval_followed_by_another_editors_still_lets_it_be_publish
     done = porcelain.publish(store, "a.txt", author=str(BOB), date="2025-06-06T12:00:00+01:00")
     assert fix in done.revisions
     assert porcelain.verify(Store.open(store.root)).findings == []  # and verify agrees
+
+
+def test_the_notice_sheet_says_when_publish_would_want_a_seniors_approval(desk, monkeypatch):
+    store, fix = desk
+    _set_seniors(store, [str(CAROL)], "2025-06-06T09:30:00+01:00", monkeypatch)
+    add_review(store, fix, "approved", "", BOB, "2025-06-06T10:00:00+01:00")
+    store.refresh()
+    sheet = porcelain.notice_sheet(store, "a.txt", fix)
+    assert sheet.revisions[-1].review.signed_off  # signed off, and yet:
+    assert f"{fix[:12]} carries a correction" in sheet.senior_refusal
+    assert "no senior editor approved it" in sheet.senior_refusal
+    with pytest.raises(PublishRefusedError) as refused:
+        porcelain.publish(store, "a.txt", author=str(BOB), date="2025-06-06T12:00:00+01:00")
+    assert refused.value.one_line() == sheet.senior_refusal  # the screen says what publish will
+    add_review(store, fix, "approved", "", CAROL, "2025-06-06T11:00:00+01:00")
+    store.refresh()
+    assert porcelain.notice_sheet(store, "a.txt", fix).senior_refusal == ""

@@ -745,11 +745,14 @@ class NoticeSheet:
 
     document: str
     rev_range: str  # as asked ("" for the whole history)
-    text: str  # porcelain.notice's Markdown block ("" when no change carries a notice)
+    text: str  # the notices as plain text ("" when no change carries a notice)
     items: tuple[NoticeItem, ...] = ()
     revisions: tuple[Revision, ...] = ()  # oldest first, each with its review
     # Each published revision of the range: (the first publish event's date, its author).
     published: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+    # Why publish would refuse the range by the policy's senior-editor rule ("" when it
+    # would not): a revision can be signed off and still need a senior's approval.
+    senior_refusal: str = ""
 
     def has_notice(self, rev: str) -> bool:
         """Whether a change of ``rev`` carries a notice for readers."""
@@ -770,6 +773,7 @@ class NoticeSheet:
                 }
                 for r in self.revisions
             ],
+            "senior_refusal": self.senior_refusal or None,
         }
 
 

@@ -961,9 +961,18 @@ def notice_sheet(store: Store, document: str, rev_range: str | None = None) -> N
     policy = preset(store.config.policy)
     published = published_revisions(store)
     items = items_of(revisions, policy, published)
+    waiting = [r for r in revisions if r.rev not in published]
+    try:  # what publish would say, so "signed off" does not read as "may go out"
+        _refuse_without_senior(
+            store, store.config.senior_editors, policy, waiting,
+            [item for item in items if item.rev not in published],
+        )  # fmt: skip
+        senior = ""
+    except PublishRefusedError as refused:
+        senior = refused.one_line()
     return NoticeSheet(
         chosen, words or "", notice_text(items, policy), tuple(items), tuple(revisions),
-        {r.rev: published[r.rev] for r in revisions if r.rev in published},
+        {r.rev: published[r.rev] for r in revisions if r.rev in published}, senior,
     )  # fmt: skip
 
 

@@ -95,6 +95,9 @@ class NoticesScreen(ModalScreen[None]):
         )
         status = [Content.styled("Sign-off and publication", "bold")]
         status += [content(line) for line in present.publication_lines(sheet)]
+        if sheet.senior_refusal:
+            # Signed off is not enough under a senior-editor rule: say so before `p`.
+            status.append(Content.styled(one_line(sheet.senior_refusal), "bold $text-warning"))
         self.query_one("#notices-status", Static).update(Content("\n").join(status))
 
     # -- publishing ----------------------------------------------------------------------
