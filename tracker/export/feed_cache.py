@@ -175,6 +175,8 @@ class JournalCache:
         data = self.files.read()
         if not isinstance(data, dict) or data.get("v") != CACHE_VERSION:
             return None
+        if data.get("tracker") != __version__:  # a newer tracker may count events otherwise
+            return None
         tip, dates = data.get("tip"), data.get("dates")
         if not is_oid(tip) or not isinstance(dates, dict):
             return None
@@ -183,4 +185,4 @@ class JournalCache:
         return tip, dates
 
     def save(self, tip: str, dates: dict[str, str]) -> None:
-        self.files.write({"v": CACHE_VERSION, "tip": tip, "dates": dates})
+        self.files.write({"v": CACHE_VERSION, "tracker": __version__, "tip": tip, "dates": dates})
