@@ -563,6 +563,6 @@ def test_a_headline_git_failed_to_give_is_asked_again_and_a_kept_one_starts_no_g
     def no_git(*_args):
         raise AssertionError("a kept headline at the same tip needs no git")
 
-    monkeypatch.setattr(feed_headlines, "_blobs_at", no_git)
+    monkeypatch.setattr(store, "file_blobs", no_git)
     monkeypatch.setattr(feed_headlines, "_read_headlines", no_git)
     assert feed_headlines.document_headlines(store, ["a.txt"]) == {"a.txt": "Storm hits coast"}

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker.errors import (
     DirtyStoreError,
@@ -836,27 +836,19 @@ def notice(
     """The reader-facing notices of a document's changes in a range (all, ``REV``,
     ``A..B``, as export takes it), as ``md`` (plain paragraphs), ``html`` (a fragment
     with its schema.org JSON-LD) or ``json``; ``published``: only published ones."""
-    from tracker.export import revisions_in_range
     from tracker.notices import (
         FORMATS,
         headline,
-        items_of,
         jsonld,
         jsonld_script,
         notice_html,
         notice_json,
         notice_markdown,
     )
-    from tracker.policy import preset
-    from tracker.publication import published_revisions
 
     if fmt not in FORMATS:
         raise TrackerError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
-    chosen, words = _document_and_range(store, path, rev_range)
-    store.prefetch(chosen)
-    revisions = revisions_in_range(store, chosen, words)
-    policy = preset(store.config.policy)
-    items = items_of(revisions, policy, published_revisions(store))
+    chosen, _words, revisions, policy, _published, items = _noticed(store, path, rev_range)
     if published:
         items = [item for item in items if item.published]
     if fmt == "json":
@@ -945,22 +937,44 @@ def publish(
     )  # fmt: skip
 
 
+class _Noticed(NamedTuple):
+    """A document's revisions in a range with their notices, as notice, notice_sheet
+    and the app read them."""
+
+    document: str
+    words: str | None
+    revisions: list[Revision]
+    policy: Preset
+    published: dict[str, tuple[str, str]]  # publication.published_revisions
+    items: list[NoticeItem]
+
+
+def _noticed(
+    store: Store, path: str | None, rev_range: str | None, document: str | None = None
+) -> _Noticed:
+    from tracker.export import revisions_in_range
+    from tracker.notices import items_of
+    from tracker.policy import preset
+    from tracker.publication import published_revisions
+
+    chosen, words = _document_and_range(store, path, rev_range, document)
+    store.prefetch(chosen)  # a partial clone: the history's blobs in one fetch
+    revisions = revisions_in_range(store, chosen, words)
+    policy = preset(store.config.policy)
+    published = published_revisions(store)
+    return _Noticed(
+        chosen, words, revisions, policy, published, items_of(revisions, policy, published)
+    )
+
+
 def notice_sheet(store: Store, document: str, rev_range: str | None = None) -> NoticeSheet:
     """What ``document``'s revisions in a range (all, ``REV``, ``A..B``) will tell
     readers, worded as ``notice`` words it (as plain text, the form a terminal shows:
     Markdown's marks and escapes would read as noise there), with each revision's review
     and publication: what the desk reads before ``publish``."""
-    from tracker.export import revisions_in_range
-    from tracker.notices import items_of, notice_text
-    from tracker.policy import preset
-    from tracker.publication import published_revisions
+    from tracker.notices import notice_text
 
-    chosen, words = _document_and_range(store, None, rev_range, document)
-    store.prefetch(chosen)
-    revisions = revisions_in_range(store, chosen, words)
-    policy = preset(store.config.policy)
-    published = published_revisions(store)
-    items = items_of(revisions, policy, published)
+    chosen, words, revisions, policy, published, items = _noticed(store, None, rev_range, document)
     waiting = [r for r in revisions if r.rev not in published]
     try:  # what publish would say, so "signed off" does not read as "may go out"
         _refuse_without_senior(

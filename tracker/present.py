@@ -186,7 +186,7 @@ def notice_words(note: Note | None, policy: str = "") -> Line:
     significance = significance_of(note, chosen)
     given_notice = note is not None and note.notice in NOTICE_TYPES
     given_significance = note is not None and note.significance in SIGNIFICANCE
-    words = NOTICE_WORDS.get(notice, one_line(notice))
+    words = notice_word(notice)
     if given_notice == given_significance:
         return [
             Part(f"{words}, {significance}", "notice" if notice != NONE else "dim"),
@@ -212,6 +212,11 @@ NOTICE_WORDS = {
 }
 
 
+def notice_word(notice: str) -> str:
+    """How a notice type reads in a view of the store (one from elsewhere: as written)."""
+    return NOTICE_WORDS.get(notice, one_line(notice))
+
+
 def report_words(note: Note) -> str:
     """``reported by A reader, 2025-03-06; late: ...``: who reported the error and when,
     and why the correction came late, when the note says; "" when it says none."""
@@ -232,8 +237,7 @@ def notice_counts(revision: Revision, policy: str = "") -> str:
     counts = Counter(notice_of(c.note, chosen) for c in revision.changes if c.note is not None)
     counts.pop(NONE, None)
     return ", ".join(
-        f"{NOTICE_WORDS.get(n, one_line(n))} {k}" if k > 1 else NOTICE_WORDS.get(n, one_line(n))
-        for n, k in sorted(counts.items())
+        f"{notice_word(n)} {k}" if k > 1 else notice_word(n) for n, k in sorted(counts.items())
     )
 
 
@@ -499,7 +503,7 @@ def notice_item_lines(sheet: NoticeSheet) -> list[Line]:
     the article``, in the order the notices are generated (oldest first)."""
     lines = []
     for item in sheet.items:
-        words = NOTICE_WORDS.get(item.notice, one_line(item.notice))
+        words = notice_word(item.notice)
         lines.append(
             [
                 Part(f"{item.rev[:8]} change {item.change}: ", "dim"),

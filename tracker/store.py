@@ -433,6 +433,17 @@ class Store:
         names, _undecodable = self._tree_names(rev)
         return [n for n in names if not n.startswith(".tracker/")]
 
+    def file_blobs(self, rev: str = "HEAD") -> dict[str, str]:
+        """Each file of ``rev`` (regular files, as ``documents`` counts them) with its
+        blob id, read through the store's reader (names not UTF-8 kept with escapes)."""
+        if self.head() is None:
+            return {}
+        return {
+            entry.name.decode("utf-8", "surrogateescape"): entry.oid
+            for entry in self.reader.files(self._commit(rev).tree)
+            if entry.mode in _FILE_MODES
+        }
+
     def undecodable_names(self, rev: str = "HEAD") -> list[str]:
         """Files of the branch whose names are not UTF-8, shown with escapes (\\xe9)."""
         return self._tree_names(rev)[1]

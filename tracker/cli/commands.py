@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from tracker import porcelain
+from tracker import porcelain, present
 from tracker.errors import TrackerError
 from tracker.model import (
     APPROVED,
@@ -413,7 +413,7 @@ def notice(args: argparse.Namespace) -> int:
         _open(args), path, rev_range=words, fmt=args.format, published=args.published
     )
     if not text and not args.output:
-        print("No notices for readers in this range.", file=sys.stderr)
+        print(present.NO_NOTICES, file=sys.stderr)
     return _write_or_print(args.output, text)
 
 

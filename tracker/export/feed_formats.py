@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from functools import lru_cache
 from html import escape as _escape
 from typing import Any
 
 from tracker.model import Feed, NoticeItem
-from tracker.notices import sentence
+from tracker.notices import days_to_publish, reader_date, sentence
 from tracker.policy import LATE_AFTER_DAYS, preset
 from tracker.text.escape import visible
 
 AUTHOR = "The standards desk"  # a feed's author: the desk, never a member of staff
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 ATOM_NS = "http://www.w3.org/2005/Atom"
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
 # What XML 1.0 cannot hold at all (surrogates, U+FFFE, U+FFFF): the replacement character.
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
@@ -39,12 +36,9 @@ def clean(text: str) -> str:
 
 @lru_cache(maxsize=1 << 14)
 def day(text: str) -> str:
-    """An ISO 8601 date as readers read it, in its own offset: "6 March 2025"."""
-    try:
-        value = date.fromisoformat(text[:10])
-    except ValueError:
-        return clean(text)
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    """An ISO 8601 date as the article's notices give it ("6 March 2025",
+    ``notices.reader_date``), safe for every format; remembered, since dates repeat."""
+    return clean(reader_date(text))
 
 
 # Labels, notice types and document names repeat from entry to entry: cleaned once each
@@ -58,19 +52,12 @@ def wording(item: NoticeItem) -> str:
     return f"{_short(item.label)}, {day(item.corrected)}: {clean(sentence(item.text))}"
 
 
-def _days(start: str, end: str) -> int | None:
-    try:
-        return (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days
-    except ValueError:
-        return None
-
-
 def timeliness(item: NoticeItem) -> str:
     """From report to published correction, and why it took longer when it did."""
     if not item.reported:
         return ""
     said = f"Reported {day(item.reported)}"
-    taken = _days(item.reported, item.published) if item.published else None
+    taken = days_to_publish(item)
     if taken is not None and taken >= 0:
         said += f"; corrected {taken} day{'s' if taken != 1 else ''} after the report"
         if taken > LATE_AFTER_DAYS and item.late_reason:
@@ -224,8 +211,7 @@ ol.notices { list-style: none; padding: 0; }
 """
 
 
-def esc(text: str) -> str:
-    return _escape(clean(text), quote=True)
+esc = _x  # HTML text and attribute values escape as XML's do
 
 
 def json_ld(feed: Feed) -> dict[str, Any] | None:

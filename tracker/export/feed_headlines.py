@@ -2,7 +2,7 @@
 title at the branch tip (``tracker.notices.headline``, the rule the HTML report's markup
 uses), so a reader sees "Correction: Storm hits coast", not a file name.
 
-One ``git ls-tree`` finds the documents' blobs at the tip and one ``git cat-file
+The store's reader finds the documents' blobs at the tip and one ``git cat-file
 --batch`` reads those not read before: headlines are kept by blob id beside the feed's
 snapshot (``feed-headlines-v1.json``; feed_cache.py's rules), so a run after a publish
 reads nothing and a run after new revisions reads only the documents they changed.
@@ -39,7 +39,7 @@ def document_headlines(store: Store, documents: Collection[str]) -> dict[str, st
     if kept is not None and kept[0] == head and all(d in kept[1] for d in documents):
         # Nothing moved since: no git process at all.
         return _named(documents, kept[1], kept[2])
-    blobs = _blobs_at(store, head)
+    blobs = store.file_blobs(head)
     known = dict(kept[2]) if kept is not None else {}
     wanted = {document: blobs[document] for document in documents if document in blobs}
     missing = sorted(set(wanted.values()) - known.keys())
@@ -62,19 +62,6 @@ def _named(
         if title:
             found[document] = title
     return found
-
-
-def _blobs_at(store: Store, head: str) -> dict[str, str]:
-    """Every file's blob id at ``head`` (one ``git ls-tree -r -z``; names as git keeps
-    them, so a name with a newline or quote is read whole)."""
-    out = gitcmd.run(store.root, "ls-tree", "-r", "-z", "--full-tree", head).stdout
-    blobs = {}
-    for line in out.split(b"\x00"):
-        info, tab, name = line.partition(b"\t")
-        parts = info.split(b" ")
-        if tab and len(parts) == 3 and parts[1] == b"blob":
-            blobs[name.decode("utf-8", "surrogateescape")] = parts[2].decode("ascii")
-    return blobs
 
 
 def _read_headlines(store: Store, blobs: list[str]) -> dict[str, str]:
